@@ -1,0 +1,119 @@
+import { assign, fromPromise, setup } from 'xstate';
+import type { CommandMeta, PlaceOrder } from '../domain/commands.js';
+import type { InventoryCheckReply, InventoryCheckRequest } from '../domain/inventoryCheck.js';
+import { decidePlaceOrder, type PlaceOrderDecision } from '../domain/order.js';
+import type { FieldError } from '../domain/result.js';
+import type { OrderStore } from '../store/orderStore.js';
+import { TransportError, type Transport } from '../transport/port.js';
+import { INVENTORY_CHECK_SUBJECT } from './inventoryService.js';
+
+export type PlaceOrderOutcome =
+  | { readonly kind: 'placed'; readonly orderId: string }
+  | { readonly kind: 'rejected'; readonly orderId: string; readonly shortages: readonly { productId: string; requested: number; available: number }[] }
+  | { readonly kind: 'invalid'; readonly errors: readonly FieldError[] }
+  | { readonly kind: 'unavailable'; readonly message: string };
+
+export interface PlaceOrderInput {
+  readonly command: PlaceOrder;
+  readonly orderId: string;
+  readonly meta: CommandMeta;
+  readonly transport: Transport;
+  readonly store: OrderStore;
+  readonly checkTimeoutMs: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Asks the inventory service (request/reply over NATS). In reserve mode the answer also holds the stock. */
+export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(async ({ input }) => {
+  const request: InventoryCheckRequest = { orderId: input.orderId, items: input.command.items, reserve: false };
+  const reply = await input.transport.request(INVENTORY_CHECK_SUBJECT, encoder.encode(JSON.stringify(request)), input.checkTimeoutMs);
+  return JSON.parse(decoder.decode(reply)) as InventoryCheckReply;
+});
+
+/** Writes the order (or its rejection) and its event in one SQLite transaction. */
+export const persistDecision = fromPromise<void, { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string }>(({ input }) => {
+  if (input.decision.kind === 'placed') input.store.savePlaced(input.decision.event);
+  else input.store.saveRejected(input.decision.event, input.shippingAddress);
+  return Promise.resolve();
+});
+
+type Decided = ReturnType<typeof decidePlaceOrder>;
+type Context = PlaceOrderInput & { decided: Decided | undefined; outcome: PlaceOrderOutcome | undefined };
+
+function decisionOf(context: Context): PlaceOrderDecision {
+  if (context.decided?.ok !== true) throw new Error('persisting without a decision');
+  return context.decided.value;
+}
+
+const unavailable = (error: unknown): PlaceOrderOutcome => ({
+  kind: 'unavailable',
+  message:
+    error instanceof TransportError
+      ? `inventory service ${error.kind === 'no-responders' ? 'is not running' : error.kind}: ${error.message}`
+      : `order could not be placed: ${error instanceof Error ? error.message : String(error)}`,
+});
+
+/**
+ * One order, start to finish: check inventory → decide (pure) → persist with the outbox row → done. Its output is
+ * what the HTTP layer answers. Nothing is written unless the decision is made, and then order and event together.
+ */
+export const placeOrderMachine = setup({
+  types: {
+    input: {} as PlaceOrderInput,
+    context: {} as Context,
+    output: {} as PlaceOrderOutcome,
+  },
+  actors: { checkInventory, persistDecision },
+}).createMachine({
+  id: 'placeOrder',
+  context: ({ input }) => ({ ...input, decided: undefined, outcome: undefined }),
+  initial: 'checkingInventory',
+  states: {
+    checkingInventory: {
+      invoke: {
+        src: 'checkInventory',
+        input: ({ context }) => context,
+        // Decide once, here: the decider draws fresh event ids from meta.
+        onDone: {
+          target: 'deciding',
+          actions: assign({ decided: ({ context, event }) => decidePlaceOrder(context.command, context.orderId, event.output, context.meta) }),
+        },
+        onError: { target: 'done', actions: assign({ outcome: ({ event }) => unavailable(event.error) }) },
+      },
+    },
+    deciding: {
+      always: [
+        { guard: ({ context }) => context.decided?.ok === true, target: 'persisting' },
+        {
+          target: 'done',
+          actions: assign({
+            outcome: ({ context }): PlaceOrderOutcome =>
+              context.decided?.ok === false ? { kind: 'invalid', errors: context.decided.error } : { kind: 'unavailable', message: 'no decision' },
+          }),
+        },
+      ],
+    },
+    persisting: {
+      invoke: {
+        src: 'persistDecision',
+        input: ({ context }) => ({ store: context.store, decision: decisionOf(context), shippingAddress: context.command.shippingAddress }),
+        onDone: {
+          target: 'done',
+          actions: assign({
+            outcome: ({ context }): PlaceOrderOutcome => {
+              const d = decisionOf(context);
+              return d.kind === 'placed'
+                ? { kind: 'placed', orderId: context.orderId }
+                : { kind: 'rejected', orderId: context.orderId, shortages: d.event.data.shortages };
+            },
+          }),
+        },
+        onError: { target: 'done', actions: assign({ outcome: ({ event }) => unavailable(event.error) }) },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => context.outcome ?? { kind: 'unavailable', message: 'order ended without an outcome' },
+});

@@ -1,0 +1,73 @@
+import { fromPromise } from 'xstate';
+import { backoffMs } from '../domain/retryPolicy.js';
+import type { BatchResult, ProjectionStore } from '../store/projectionStore.js';
+import type { Delivery, DurableConsumer } from '../transport/port.js';
+import type { ConsumerSettings } from './consumerSettings.js';
+
+export interface PullInput {
+  readonly consumer: DurableConsumer;
+  readonly store: ProjectionStore;
+  readonly settings: ConsumerSettings;
+  readonly waitMs: number;
+}
+
+export interface PullOutput {
+  readonly delivered: number;
+  readonly redelivered: number;
+  readonly result: BatchResult | undefined;
+  /** Broker time of the newest event applied, for lag in milliseconds. */
+  readonly newestAppliedMs: number | undefined;
+}
+
+/** How long the events after a stop should stay away before the broker hands them over again. */
+export function redeliveryDelayMs(result: BatchResult, settings: ConsumerSettings): number {
+  const stop = result.stop;
+  if (!stop) return 0;
+  switch (stop.kind) {
+    case 'failed':
+      return backoffMs(settings.retry, stop.attempts);
+    case 'waiting':
+      return settings.dependencyPollMs;
+    case 'gap':
+      return settings.reorderDelayMs;
+    default: {
+      const never: never = stop;
+      throw new Error(`unknown stop ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * One pull: fetch a batch, apply it in one transaction, then ack what the checkpoint now covers and nak the rest
+ * with the delay the stop calls for. Acks go out only after the commit, so a crash in between costs a redelivery
+ * (a no-op against the checkpoint), never an event.
+ */
+export async function pullOnce({ consumer, store, settings, waitMs }: PullInput, signal: AbortSignal): Promise<PullOutput> {
+  const deliveries = await consumer.fetch(settings.batchSize, waitMs);
+  if (signal.aborted) {
+    // Stopped while the fetch was out: hand everything back untouched.
+    for (const d of deliveries) d.nak(0);
+    return { delivered: deliveries.length, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+  }
+  if (deliveries.length === 0) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+  const ordered = [...deliveries].sort((a, b) => a.seq - b.seq);
+  const result = store.applyBatch(ordered);
+  settle(ordered, result, settings);
+  const newest = ordered.filter((d) => d.seq <= result.checkpoint).at(-1);
+  return {
+    delivered: ordered.length,
+    redelivered: ordered.filter((d) => d.deliveryCount > 1).length,
+    result,
+    newestAppliedMs: newest?.timestampMs,
+  };
+}
+
+function settle(deliveries: readonly Delivery[], result: BatchResult, settings: ConsumerSettings): void {
+  const delayMs = redeliveryDelayMs(result, settings);
+  for (const d of deliveries) {
+    if (d.seq <= result.checkpoint) d.ack();
+    else d.nak(delayMs);
+  }
+}
+
+export const pullBatch = fromPromise<PullOutput, PullInput>(({ input, signal }) => pullOnce(input, signal));

@@ -1,0 +1,60 @@
+import { fromPromise } from 'xstate';
+import type { ProjectionStore } from '../store/projectionStore.js';
+import type { Transport } from '../transport/port.js';
+import type { ConsumerSettings } from './consumerSettings.js';
+
+export interface RebuildInput {
+  readonly transport: Transport;
+  readonly store: ProjectionStore;
+  readonly settings: ConsumerSettings;
+  /** Bound on time spent waiting for a dependency during the rebuild. */
+  readonly dependencyWaitMaxMs: number;
+}
+
+export interface RebuildOutput {
+  readonly events: number;
+  readonly checkpoint: number;
+  readonly parked: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Rebuilds a read model from stream sequence 1 into fresh tables and swaps them in atomically. The live consumer
+ * is not pulling meanwhile (the machine is in `rebuilding`); afterwards it resumes from its durable position and
+ * every event at or below the new checkpoint is acknowledged as a duplicate.
+ */
+export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Promise<RebuildOutput> {
+  const { transport, store, settings } = input;
+  store.beginRebuild();
+  let events = 0, parked = 0, waitedMs = 0;
+  try {
+    for (;;) {
+      if (signal.aborted) throw new Error('rebuild aborted');
+      const from = store.rebuildProgress() + 1;
+      const batch = await transport.readRange(from, Math.max(settings.batchSize, 1_000));
+      if (batch.length === 0) {
+        const info = await transport.streamInfo();
+        if (store.rebuildProgress() >= info.lastSeq) break;
+        continue; // the stream grew between the two reads
+      }
+      const result = store.applyRebuildBatch(batch, batch[0]?.seq ?? from);
+      events += result.applied + result.ignored + result.parked;
+      parked += result.parked;
+      if (result.stop?.kind === 'waiting') {
+        if (waitedMs >= input.dependencyWaitMaxMs) throw new Error(`rebuild gave up waiting ${waitedMs} ms for ${result.stop.dependency}`);
+        await sleep(settings.dependencyPollMs);
+        waitedMs += settings.dependencyPollMs;
+      } else if (result.stop) {
+        throw new Error(`rebuild stopped at seq ${result.stop.seq}: ${result.stop.kind}`);
+      }
+    }
+    store.finishRebuild();
+    return { events, checkpoint: store.checkpoint(), parked };
+  } catch (error) {
+    store.abortRebuild();
+    throw error;
+  }
+}
+
+export const rebuildProjection = fromPromise<RebuildOutput, RebuildInput>(({ input, signal }) => rebuildOnce(input, signal));

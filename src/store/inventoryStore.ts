@@ -1,0 +1,111 @@
+import type { CatalogEntry } from '../domain/catalog.js';
+import type { EventEnvelope } from '../domain/envelope.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { InventoryCheckReply, InventoryCheckRequest } from '../domain/inventoryCheck.js';
+import { Outbox, OUTBOX_DDL } from './outboxStore.js';
+import { migrate, type Db } from './sqlite.js';
+
+const DDL = [
+  `CREATE TABLE IF NOT EXISTS catalog (product_id TEXT PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`,
+  // Synchronous stock known to the command side: every adjustment, and (reserve mode) every reservation.
+  `CREATE TABLE IF NOT EXISTS stock_ledger (product_id TEXT PRIMARY KEY REFERENCES catalog(product_id),
+     adjusted_total INTEGER NOT NULL DEFAULT 0, reserved_total INTEGER NOT NULL DEFAULT 0)`,
+  // One row per reserved line, so a retried check for the same order reserves nothing twice.
+  `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT NOT NULL, product_id TEXT NOT NULL, quantity INTEGER NOT NULL,
+     PRIMARY KEY (order_id, product_id))`,
+  ...OUTBOX_DDL,
+];
+
+/**
+ * The inventory service's command side: the product catalogue, the stock ledger and reservations, with an outbox.
+ * Its ProductInventory view lives in the same database file (the service's own) but is written only by its
+ * projection consumer; the check in `check` mode reads that view, as in the article.
+ */
+export class InventoryStore {
+  readonly outbox: Outbox;
+  private readonly getEntry;
+  private viewQuantity: ((productId: string) => number | undefined) | undefined;
+  private readonly ledger;
+  private readonly reservationCount;
+  private readonly reserveLine;
+  private readonly addReserved;
+
+  constructor(readonly db: Db) {
+    migrate(db, DDL);
+    this.outbox = new Outbox(db);
+    this.getEntry = db.prepare('SELECT name, price_cents AS priceCents FROM catalog WHERE product_id = ?');
+    this.ledger = db.prepare('SELECT adjusted_total - reserved_total FROM stock_ledger WHERE product_id = ?').pluck();
+    this.reservationCount = db.prepare('SELECT COUNT(*) FROM reservations WHERE order_id = ?').pluck();
+    this.reserveLine = db.prepare('INSERT INTO reservations (order_id, product_id, quantity) VALUES (?, ?, ?)');
+    this.addReserved = db.prepare('UPDATE stock_ledger SET reserved_total = reserved_total + ? WHERE product_id = ?');
+  }
+
+  entry(productId: string): CatalogEntry | undefined {
+    return this.getEntry.get(productId) as CatalogEntry | undefined;
+  }
+
+  /** The asynchronously updated view's number (what the article's check reads). Requires the view's table. */
+  viewAvailable(productId: string): number {
+    // Prepared on first use: the view's table is created by its projection store, which may start later.
+    this.viewQuantity ??= ((stmt) => (id: string) => stmt.get(id) as number | undefined)(
+      this.db.prepare('SELECT available_quantity FROM product_inventory WHERE product_id = ?').pluck(),
+    );
+    return this.viewQuantity(productId) ?? 0;
+  }
+
+  /** Stock the command side knows synchronously: adjustments minus reservations. */
+  ledgerAvailable(productId: string): number {
+    return (this.ledger.get(productId) as number | undefined) ?? 0;
+  }
+
+  /** Writes a catalogue or stock event and its state change in one transaction. */
+  record(events: readonly EventEnvelope<DomainEvent>[]): void {
+    this.db.transaction(() => {
+      for (const envelope of events) {
+        const e = envelope.data;
+        switch (e.type) {
+          case 'ProductAdded':
+            this.db.prepare('INSERT INTO catalog (product_id, name, price_cents) VALUES (?, ?, ?)').run(e.productId, e.name, e.priceCents);
+            this.db.prepare('INSERT INTO stock_ledger (product_id) VALUES (?)').run(e.productId);
+            break;
+          case 'ProductRenamed':
+            this.db.prepare('UPDATE catalog SET name = ? WHERE product_id = ?').run(e.name, e.productId);
+            break;
+          case 'ProductRepriced':
+            this.db.prepare('UPDATE catalog SET price_cents = ? WHERE product_id = ?').run(e.priceCents, e.productId);
+            break;
+          case 'StockAdjusted':
+            this.db.prepare('UPDATE stock_ledger SET adjusted_total = adjusted_total + ? WHERE product_id = ?').run(e.delta, e.productId);
+            break;
+          default:
+            throw new Error(`the inventory command side does not record ${e.type}`);
+        }
+        this.outbox.append(envelope);
+      }
+    })();
+  }
+
+  /**
+   * Answers an inventory check. In reserve mode every line is reserved, all or none, in one transaction, and a
+   * repeated request for the same order returns the same answer without reserving again.
+   */
+  check(request: InventoryCheckRequest): InventoryCheckReply {
+    return this.db.transaction((): InventoryCheckReply => {
+      const items = request.items.map((line) => {
+        const entry = this.entry(line.productId);
+        const available = request.reserve ? this.ledgerAvailable(line.productId) : this.viewAvailable(line.productId);
+        return { productId: line.productId, known: entry !== undefined, availableQuantity: available, priceCents: entry?.priceCents ?? 0 };
+      });
+      if (!request.reserve) return { items, reserved: false };
+      const already = this.reservationCount.get(request.orderId) as number;
+      if (already > 0) return { items: items.map((i) => ({ ...i, availableQuantity: Math.max(i.availableQuantity, 0) })), reserved: true };
+      const fits = items.every((i, n) => i.known && i.availableQuantity >= (request.items[n]?.quantity ?? 0));
+      if (!fits) return { items, reserved: false };
+      for (const line of request.items) {
+        this.reserveLine.run(request.orderId, line.productId, line.quantity);
+        this.addReserved.run(line.quantity, line.productId);
+      }
+      return { items, reserved: true };
+    })();
+  }
+}

@@ -106,6 +106,8 @@ async function fetchDeliveries(
       throw new TransportError('not-found', `${what}: consumer was deleted`);
     case 'disconnected':
       throw new TransportError('unavailable', `${what}: connection lost during fetch`);
+    case 'shutdown':
+      throw new TransportError('unavailable', `${what}: broker is shutting down`);
     case 'error':
       throw toTransportError(end.err, what, ctx.hub.current);
     case 'deadline':

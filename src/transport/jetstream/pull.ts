@@ -27,6 +27,8 @@ export type PullEnd =
   /** 404/408: nothing (more) to deliver before expiry. */
   | { readonly kind: 'drained' }
   | { readonly kind: 'consumer-deleted' }
+  /** 409 Server Shutdown: the broker is going away (SIGTERM); a disconnect follows. */
+  | { readonly kind: 'shutdown' }
   /** Other 409s (max waiting, leadership change...): the request ended early. */
   | { readonly kind: 'conflict'; readonly description: string }
   | { readonly kind: 'disconnected' }
@@ -104,7 +106,9 @@ function classify(msg: Msg, msgs: PulledMsg[]): PullEnd | undefined {
   }
   const description = msg.headers?.description ?? '';
   if (code === 404 || code === 408) return { kind: 'drained' };
-  if (code === 409 && description.toLowerCase().includes('consumer deleted')) return { kind: 'consumer-deleted' };
+  const reason = description.toLowerCase();
+  if (code === 409 && reason.includes('consumer deleted')) return { kind: 'consumer-deleted' };
+  if (code === 409 && reason.includes('server shutdown')) return { kind: 'shutdown' };
   if (code === 100) return undefined; // idle heartbeat: we ask for none, but harmless
   return { kind: 'conflict', description: `${code} ${description}` };
 }
@@ -115,7 +119,8 @@ function toPulled(msg: Msg): PulledMsg {
   const msgId = msg.headers?.get('Nats-Msg-Id');
   return {
     subject: msg.subject,
-    data: msg.data,
+    // A copy: the client hands out Buffer views into its socket reads, which would pin them as long as we keep events.
+    data: new Uint8Array(msg.data),
     msgId: msgId === undefined || msgId === '' ? undefined : msgId,
     ...info,
     reply,

@@ -74,6 +74,7 @@ async function drainReader(ctx: AdapterContext, reader: string, max: number, wha
       case 'drained':
         return out;
       case 'consumer-deleted':
+      case 'shutdown':
       case 'conflict':
       case 'disconnected':
       case 'deadline':

@@ -46,7 +46,7 @@ export function serve(ctx: AdapterContext, subject: string, handler: RequestHand
 async function answer(msg: Msg, handler: RequestHandler, log: AdapterContext['log']): Promise<void> {
   let reply: Uint8Array;
   try {
-    reply = await handler(msg.data);
+    reply = await handler(new Uint8Array(msg.data));
   } catch (err: unknown) {
     log.warn({ err }, 'handler failed; replying with an error');
     const h = headers();
@@ -93,5 +93,5 @@ export async function request(
   if (failure !== undefined && failure !== '') {
     throw new TransportError('rejected', failure);
   }
-  return msg.data;
+  return new Uint8Array(msg.data);
 }

@@ -1,0 +1,50 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger, type LogFormat } from '../log/logger.js';
+import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
+import { up } from './up.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be an integer port between 0 and 65535');
+  return n;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('cqrs-testbed')
+    .description('A resilience testbed for CQRS read models: the article’s shop as XState actors over NATS JetStream and SQLite.')
+    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['json', 'pretty']).default('pretty'))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let exitCode = 0;
+  program
+    .command('up')
+    .description('start the whole system (private nats-server unless NATS_URL is set), seed the catalogue, serve HTTP')
+    .addOption(new Option('--http-port <port>', 'HTTP port').argParser(port).default(3000))
+    .option('--host <host>', 'address to bind the HTTP API to', '127.0.0.1')
+    .option('--data-dir <dir>', 'keep SQLite files and the private broker store here (resumable); default: a temporary directory')
+    .addOption(new Option('--inventory-mode <mode>', 'check: the article’s async view check (can oversell); reserve: synchronous reservation').choices(['check', 'reserve']).default('check'))
+    .action(async (opts: { httpPort: number; host: string; dataDir?: string; inventoryMode: 'check' | 'reserve' }) => {
+      const global = program.opts<{ logFormat: LogFormat; logLevel: string }>();
+      const log = createLogger({ format: global.logFormat, level: global.logLevel });
+      await up({ httpPort: opts.httpPort, host: opts.host, dataDir: opts.dataDir, inventoryMode: opts.inventoryMode }, log);
+      log.flush();
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof NatsServerNotFoundError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    const code = (error as { code?: string; exitCode?: number }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : 2;
+    }
+    process.stderr.write(`cqrs-testbed: ${error instanceof Error ? error.message : String(error)}\n`);
+    exitCode = 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,27 @@
+import type { RunningSystem } from '../actors/system.js';
+import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
+
+/** The catalogue `up` starts with: the article's two products (so its examples work verbatim) and a few more. */
+export const SEED_CATALOG = [
+  { productId: 'prod_abc', name: 'Gadget Pro', priceCents: 6250, stock: 50 },
+  { productId: 'prod_xyz', name: 'Widget Mini', priceCents: 2575, stock: 100 },
+  { productId: 'prod_def', name: 'Doohickey Max', priceCents: 1999, stock: 25 },
+  { productId: 'prod_ghi', name: 'Thingamajig', priceCents: 499, stock: 200 },
+] as const;
+
+/**
+ * Adds each seed product that does not exist yet, with its opening stock. Idempotent: on a restart with the same
+ * data directory the products exist and nothing is added or adjusted again.
+ */
+export async function seedCatalog(system: RunningSystem, ids: CommandIds): Promise<number> {
+  let added = 0;
+  for (const p of SEED_CATALOG) {
+    const outcome = await inventoryCommand(system, ids, { type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    if (outcome.kind === 'conflict') continue;
+    if (outcome.kind !== 'done') throw new Error(`seeding ${p.productId}: ${outcome.message}`);
+    const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+    if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
+    added++;
+  }
+  return added;
+}

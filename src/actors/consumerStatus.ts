@@ -15,7 +15,7 @@ export type ConsumerState =
 
 export function consumerState(snapshot: SnapshotFrom<typeof projectionConsumerMachine>): ConsumerState {
   const value = snapshot.value;
-  if (typeof value === 'object') return 'pulling' in value ? (value.pulling as ConsumerState) : 'starting';
+  if (typeof value === 'object') return 'pulling' in value ? (value.pulling) : 'starting';
   if (value === 'init' || value === 'resuming') return 'starting';
   return value;
 }

@@ -41,7 +41,7 @@ export async function publishOutboxOnce(input: PublishOutboxInput): Promise<Publ
     }
   });
   input.outbox.markSent(sent, input.now());
-  if (firstError !== undefined) throw firstError instanceof Error ? firstError : new Error(String(firstError));
+  if (firstError !== undefined) throw firstError instanceof Error ? firstError : new Error('publish failed', { cause: firstError });
   return { published: sent.length, duplicates, backlog: input.outbox.backlog() };
 }
 

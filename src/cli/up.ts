@@ -21,8 +21,8 @@ export interface UpOptions {
  * until SIGINT/SIGTERM, then drains and exits 0. Prints the URLs to stdout; logs go to stderr.
  */
 export async function up(options: UpOptions, log: Logger): Promise<void> {
-  const temp = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'cqrs-testbed-')) : undefined;
-  const dataDir = options.dataDir ?? (temp as string);
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cqrs-testbed-'));
+  const temp = options.dataDir === undefined ? dataDir : undefined;
   const broker = await openBroker(log, dataDir, 'cqrs-testbed');
   const system = await startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode });
   const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };

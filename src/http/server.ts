@@ -23,7 +23,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
  * malformed JSON 400, wrong content type 415, too large 413. A 500 means a bug here, and is logged with the error.
  */
 export function buildHttpServer(system: RunningSystem, log: Logger, options: HttpOptions = {}): FastifyInstance {
-  const app: FastifyInstance = Fastify({ loggerInstance: log.child({ actor: 'http' }) as FastifyBaseLogger, bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, 
+  const httpLog: FastifyBaseLogger = log.child({ actor: 'http' });
+  const app = Fastify({ loggerInstance: httpLog, bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, 
     // Per-request info lines would drown the scenario logs; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });

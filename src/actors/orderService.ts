@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { assign, setup, type ActorRefFrom } from 'xstate';
 import type { PlaceOrder } from '../domain/commands.js';
+import type { InventoryMode } from '../domain/inventoryCheck.js';
+import { AvailabilityCache } from './availabilityCache.js';
 import type { OrderStore } from '../store/orderStore.js';
 import type { Transport } from '../transport/port.js';
 import { placeOrderMachine, type PlaceOrderOutcome } from './placeOrder.js';
@@ -12,6 +14,7 @@ export interface OrderServiceInput {
   /** Orders being processed at once, at most; more get `busy` (HTTP 503) instead of an unbounded queue. */
   readonly maxInFlight: number;
   readonly checkTimeoutMs: number;
+  readonly inventoryMode: InventoryMode;
   readonly newId: () => string;
   readonly now: () => string;
   /** Called after an order (or rejection) committed with its outbox row, to wake the relay. */
@@ -31,6 +34,7 @@ interface Context extends OrderServiceInput {
   placed: number;
   rejected: number;
   failed: number;
+  availability: AvailabilityCache;
 }
 
 /**
@@ -51,7 +55,10 @@ export const orderServiceMachine = setup({
       const meta = { commandId: `cmd_${context.newId()}`, now: context.now(), newId: context.newId };
       const ref = spawn('placeOrder', {
         id: orderId,
-        input: { command: event.command, orderId, meta, transport: context.transport, store: context.store, checkTimeoutMs: context.checkTimeoutMs },
+        input: {
+          command: event.command, orderId, meta, transport: context.transport, store: context.store, checkTimeoutMs: context.checkTimeoutMs,
+          inventoryMode: context.inventoryMode, availability: context.availability,
+        },
       });
       ref.subscribe({
         complete: () => {
@@ -82,7 +89,7 @@ export const orderServiceMachine = setup({
   },
 }).createMachine({
   id: 'orderService',
-  context: ({ input }) => ({ ...input, inFlight: new Map(), placed: 0, rejected: 0, failed: 0 }),
+  context: ({ input }) => ({ ...input, inFlight: new Map(), placed: 0, rejected: 0, failed: 0, availability: new AvailabilityCache() }),
   initial: 'running',
   on: { ORDER_SETTLED: { actions: 'settle' } },
   states: {

@@ -1,10 +1,11 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { CommandMeta, PlaceOrder } from '../domain/commands.js';
-import type { InventoryCheckReply, InventoryCheckRequest } from '../domain/inventoryCheck.js';
+import type { InventoryCheckReply, InventoryCheckRequest, InventoryMode } from '../domain/inventoryCheck.js';
 import { decidePlaceOrder, type PlaceOrderDecision } from '../domain/order.js';
 import type { FieldError } from '../domain/result.js';
 import type { OrderStore } from '../store/orderStore.js';
 import { TransportError, type Transport } from '../transport/port.js';
+import type { AvailabilityCache } from './availabilityCache.js';
 import { INVENTORY_CHECK_SUBJECT } from './inventoryService.js';
 
 export type PlaceOrderOutcome =
@@ -20,22 +21,42 @@ export interface PlaceOrderInput {
   readonly transport: Transport;
   readonly store: OrderStore;
   readonly checkTimeoutMs: number;
+  readonly inventoryMode: InventoryMode;
+  readonly availability: AvailabilityCache;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Asks the inventory service (request/reply over NATS). In reserve mode the answer also holds the stock. */
+/**
+ * Asks the inventory service (request/reply over NATS). In reserve mode the answer also holds the stock, and there
+ * is no substitute for it. In check mode, if the inventory service cannot be reached, the order service decides
+ * against its last-known availability (see AvailabilityCache): the same eventual guarantee as the article's check.
+ */
 export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(async ({ input }) => {
-  const request: InventoryCheckRequest = { orderId: input.orderId, items: input.command.items, reserve: false };
-  const reply = await input.transport.request(INVENTORY_CHECK_SUBJECT, encoder.encode(JSON.stringify(request)), input.checkTimeoutMs);
-  return JSON.parse(decoder.decode(reply)) as InventoryCheckReply;
+  const request: InventoryCheckRequest = { orderId: input.orderId, items: input.command.items, reserve: input.inventoryMode === 'reserve' };
+  try {
+    const raw = await input.transport.request(INVENTORY_CHECK_SUBJECT, encoder.encode(JSON.stringify(request)), input.checkTimeoutMs);
+    const reply = JSON.parse(decoder.decode(raw)) as InventoryCheckReply;
+    input.availability.remember(reply);
+    return reply;
+  } catch (error) {
+    const fallback = input.inventoryMode === 'check' && error instanceof TransportError && error.kind !== 'rejected'
+      ? input.availability.answer(input.command.items.map((i) => i.productId))
+      : undefined;
+    if (fallback) return fallback;
+    throw error;
+  }
 });
 
 /** Writes the order (or its rejection) and its event in one SQLite transaction. */
-export const persistDecision = fromPromise<void, { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string }>(({ input }) => {
-  if (input.decision.kind === 'placed') input.store.savePlaced(input.decision.event);
-  else input.store.saveRejected(input.decision.event, input.shippingAddress);
+export const persistDecision = fromPromise<void, { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string; availability: AvailabilityCache }>(({ input }) => {
+  if (input.decision.kind === 'placed') {
+    input.store.savePlaced(input.decision.event);
+    input.availability.consume(input.decision.event.data.items);
+  } else {
+    input.store.saveRejected(input.decision.event, input.shippingAddress);
+  }
   return Promise.resolve();
 });
 
@@ -98,7 +119,7 @@ export const placeOrderMachine = setup({
     persisting: {
       invoke: {
         src: 'persistDecision',
-        input: ({ context }) => ({ store: context.store, decision: decisionOf(context), shippingAddress: context.command.shippingAddress }),
+        input: ({ context }) => ({ store: context.store, decision: decisionOf(context), shippingAddress: context.command.shippingAddress, availability: context.availability }),
         onDone: {
           target: 'done',
           actions: assign({

@@ -98,7 +98,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const orderService = createActor(orderServiceMachine, {
     input: {
       store: orderStore, transport, log: log.child({ actor: 'order-service' }), maxInFlight: options.maxOrdersInFlight ?? 256,
-      checkTimeoutMs: 2_000, newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
+      checkTimeoutMs: 2_000, inventoryMode: options.inventoryMode ?? 'check', newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
     },
   });
   const inventoryService = createActor(inventoryServiceMachine, {

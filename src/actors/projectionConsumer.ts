@@ -5,7 +5,7 @@ import type { BatchStop } from '../store/projectionStore.js';
 import type { ProjectionStore } from '../store/projectionStore.js';
 import { EVENT_SUBJECTS, TransportError, type DurableConsumer, type Transport } from '../transport/port.js';
 import type { ConsumerSettings } from './consumerSettings.js';
-import { pullBatch, type PullOutput } from './pullBatch.js';
+import { pullBatch, type PullHooks, type PullOutput } from './pullBatch.js';
 import { rebuildProjection } from './rebuildProjection.js';
 
 export interface ProjectionConsumerInput {
@@ -16,6 +16,7 @@ export interface ProjectionConsumerInput {
   readonly log: Logger;
   /** Start pulling at once (default) or wait for START. */
   readonly autoStart?: boolean;
+  readonly hooks?: PullHooks;
 }
 
 export interface ConsumerCounters {
@@ -163,6 +164,7 @@ export const projectionConsumerMachine = setup({
           store: context.store,
           settings: context.settings,
           waitMs: context.idle ? context.settings.idleWaitMs : Math.min(context.settings.idleWaitMs, 250),
+          hooks: context.hooks,
         }),
         onDone: [
           { guard: ({ event }) => stopOf(event.output)?.kind === 'waiting', target: 'waitingForDependency', actions: { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output } },

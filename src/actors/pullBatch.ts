@@ -4,11 +4,25 @@ import type { BatchResult, ProjectionStore } from '../store/projectionStore.js';
 import type { Delivery, DurableConsumer } from '../transport/port.js';
 import type { ConsumerSettings } from './consumerSettings.js';
 
+/** Fault-injection points of a pull (the scenario runner's). Absent in normal runs. */
+export interface PullHooks {
+  /** Awaited before each fetch: a slow consumer waits here. */
+  readonly beforeFetch?: () => Promise<void>;
+  /** Asked after the batch committed, before any ack: true simulates a crash there (nothing is acked). */
+  readonly crashAfterCommit?: () => boolean;
+}
+
+/** The consumer died between commit and ack (injected). The broker will redeliver the batch after ack wait. */
+export class ConsumerCrashed extends Error {
+  override readonly name = 'ConsumerCrashed';
+}
+
 export interface PullInput {
   readonly consumer: DurableConsumer;
   readonly store: ProjectionStore;
   readonly settings: ConsumerSettings;
   readonly waitMs: number;
+  readonly hooks?: PullHooks | undefined;
 }
 
 export interface PullOutput {
@@ -42,7 +56,9 @@ export function redeliveryDelayMs(result: BatchResult, settings: ConsumerSetting
  * with the delay the stop calls for. Acks go out only after the commit, so a crash in between costs a redelivery
  * (a no-op against the checkpoint), never an event.
  */
-export async function pullOnce({ consumer, store, settings, waitMs }: PullInput, signal: AbortSignal): Promise<PullOutput> {
+export async function pullOnce({ consumer, store, settings, waitMs, hooks }: PullInput, signal: AbortSignal): Promise<PullOutput> {
+  if (hooks?.beforeFetch) await hooks.beforeFetch();
+  if (signal.aborted) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   const deliveries = await consumer.fetch(settings.batchSize, waitMs);
   if (signal.aborted) {
     // Stopped while the fetch was out: hand everything back untouched.
@@ -52,6 +68,7 @@ export async function pullOnce({ consumer, store, settings, waitMs }: PullInput,
   if (deliveries.length === 0) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   const ordered = [...deliveries].sort((a, b) => a.seq - b.seq);
   const result = store.applyBatch(ordered);
+  if (hooks?.crashAfterCommit?.()) throw new ConsumerCrashed(`crashed after committing up to seq ${result.checkpoint}, before acking ${ordered.length} deliveries`);
   settle(ordered, result, settings);
   const newest = ordered.filter((d) => d.seq <= result.checkpoint).at(-1);
   return {

@@ -19,6 +19,7 @@ import { inventoryServiceMachine } from './inventoryService.js';
 import { orderServiceMachine } from './orderService.js';
 import { outboxRelayMachine } from './outboxRelay.js';
 import { projectionConsumerMachine } from './projectionConsumer.js';
+import type { PullHooks } from './pullBatch.js';
 
 /** The read models, by the names consumers, faults and reports use. */
 export const READ_MODELS = ['product-inventory', 'products', 'customer-order-summary'] as const;
@@ -35,6 +36,9 @@ export interface SystemOptions {
   readonly maxOrdersInFlight?: number;
   readonly newId?: () => string;
   readonly now?: () => string;
+  /** Fault injection (the scenario runner): wrap a read model's view, or hook into its consumer's pulls. */
+  readonly wrapView?: (name: ReadModelName, view: ProjectionView) => ProjectionView;
+  readonly consumerHooks?: (name: ReadModelName) => PullHooks | undefined;
 }
 
 export interface ReadModelRuntime {
@@ -79,8 +83,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     summary: openDatabase(fileFor(options.dataDir, 'customer-order-summary')),
   };
   const projection = (name: ReadModelName, db: Db, view: ProjectionView) => {
-    const store = new ProjectionStore(db, view, { maxDeliveries: settings.retry.maxDeliveries, now });
-    const consumer = createActor(projectionConsumerMachine, { input: { name, transport, store, settings, log: log.child({ actor: name }) } });
+    const store = new ProjectionStore(db, options.wrapView?.(name, view) ?? view, { maxDeliveries: settings.retry.maxDeliveries, now });
+    const hooks = options.consumerHooks?.(name);
+    const consumer = createActor(projectionConsumerMachine, {
+      input: { name, transport, store, settings, log: log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
+    });
     return { name, db, store, consumer };
   };
   const inventoryModel = projection('product-inventory', dbs.inventory, productInventoryView);

@@ -1,0 +1,110 @@
+import type { InventoryMode } from '../domain/inventoryCheck.js';
+
+/**
+ * A scenario, as loaded and validated from YAML (see scenarios/schema.json). Times are milliseconds from the start
+ * of the workload on the scenario clock. Everything has a bound: the loader rejects what exceeds one.
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** What the scenario teaches (shown by `cqrs-testbed list`). */
+  readonly teaches: string;
+  readonly seed: number;
+  readonly system: SystemSpec;
+  readonly workload: WorkloadSpec;
+  readonly faults: readonly FaultSpec[];
+  readonly remediation: readonly RemediationSpec[];
+  readonly expect: readonly ExpectationSpec[];
+  /** Hard bound on the whole run, workload plus settling (default 60 s). */
+  readonly timeoutMs: number;
+  /** Where it was loaded from, for messages. */
+  readonly file: string;
+}
+
+export type ReadModelTarget = 'product-inventory' | 'products' | 'customer-order-summary';
+export type OutboxTarget = 'orders' | 'inventory';
+
+export interface SystemSpec {
+  readonly inventoryMode: InventoryMode;
+  /** `wait` (shipped) or `naive` (the article's literal look-up; writes stale names when Products lags). */
+  readonly summaryDependency: 'wait' | 'naive';
+  readonly consumer: {
+    readonly ackWaitMs: number;
+    readonly maxDeliveries: number;
+    readonly batchSize: number;
+    readonly initialBackoffMs: number;
+    readonly maxBackoffMs: number;
+  };
+}
+
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface WorkloadSpec {
+  readonly durationMs: number;
+  readonly ordersPerSecond: number;
+  /** Orders in flight at once, at most: more concurrency, more room for the oversell race. */
+  readonly concurrency: number;
+  readonly customers: number;
+  readonly products: number;
+  /** Zipf exponent of product popularity: 0 uniform, ~1 a few hot products, 2 one very hot product. */
+  readonly hotProductSkew: number;
+  readonly initialStock: Range;
+  readonly itemsPerOrder: Range;
+  readonly quantityPerItem: Range;
+  readonly stockAdjustmentsPerSecond: number;
+  readonly renamesPerSecond: number;
+  readonly repricesPerSecond: number;
+}
+
+interface Timed {
+  readonly atMs: number;
+}
+
+/** Faults last `durationMs`, or — for bugs — until a `deployFix` remediation on the same target. */
+export type FaultSpec =
+  | (Timed & { readonly kind: 'consumerOutage'; readonly target: ReadModelTarget; readonly durationMs: number })
+  | (Timed & { readonly kind: 'crashMidBatch'; readonly target: ReadModelTarget; readonly times: number })
+  | (Timed & { readonly kind: 'handlerBug'; readonly target: ReadModelTarget; readonly match: EventMatch })
+  | (Timed & { readonly kind: 'silentCorruption'; readonly target: ReadModelTarget; readonly match: EventMatch })
+  | (Timed & { readonly kind: 'slowConsumer'; readonly target: ReadModelTarget; readonly latencyMs: number; readonly durationMs: number })
+  | (Timed & { readonly kind: 'poisonEvent'; readonly count: number })
+  | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
+  | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
+  | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
+  | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number });
+
+export type FaultKind = FaultSpec['kind'];
+
+/** Which events a handler bug hits. Every given field must match. */
+export interface EventMatch {
+  readonly eventType?: string;
+  readonly productId?: string;
+}
+
+/** `atMs`, or `afterWorkload: true` to run once the workload has ended (and the faults before it healed). */
+export type RemediationSpec = {
+  readonly action: 'deployFix' | 'rebuild' | 'replayDeadLetters' | 'restartConsumer';
+  readonly target: ReadModelTarget;
+  readonly atMs?: number;
+  readonly afterWorkload?: boolean;
+};
+
+export type PropertyName =
+  | 'converges'
+  | 'nothingLost'
+  | 'noDuplicatedEffect'
+  | 'noWrongValues'
+  | 'deadLetters'
+  | 'inventoryNeverNegative'
+  | 'rebuildEqualsIncremental'
+  | 'writeModelPublishedOnce';
+
+export type ExpectationSpec =
+  | { readonly property: 'converges'; readonly withinMs: number }
+  | { readonly property: 'deadLetters'; readonly target: ReadModelTarget; readonly count: number }
+  | { readonly property: Exclude<PropertyName, 'converges' | 'deadLetters'> }
+  /** The named property is expected NOT to hold: the scenario passes when the violation is found. */
+  | { readonly violation: PropertyName; readonly withinMs?: number; readonly target?: ReadModelTarget; readonly count?: number };

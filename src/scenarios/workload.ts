@@ -1,0 +1,81 @@
+import { Prng, ZipfSampler } from '../domain/prng.js';
+import type { WorkloadSpec } from './scenario.js';
+
+export interface CatalogEntrySpec {
+  readonly productId: string;
+  readonly name: string;
+  readonly priceCents: number;
+  readonly stock: number;
+}
+
+export type WorkloadOp =
+  | { readonly atMs: number; readonly kind: 'placeOrder'; readonly customerId: string; readonly items: readonly { productId: string; quantity: number }[] }
+  | { readonly atMs: number; readonly kind: 'adjustStock'; readonly productId: string; readonly delta: number }
+  | { readonly atMs: number; readonly kind: 'rename'; readonly productId: string; readonly name: string }
+  | { readonly atMs: number; readonly kind: 'reprice'; readonly productId: string; readonly priceCents: number };
+
+const productId = (k: number) => `prod_${String(k).padStart(4, '0')}`;
+const customerId = (k: number) => `cust_${String(k).padStart(5, '0')}`;
+
+/** The opening catalogue: product k is the k-th most popular under the Zipf skew. */
+export function workloadCatalog(spec: WorkloadSpec, seed: number): CatalogEntrySpec[] {
+  const prng = new Prng(seed ^ 0x9e3779b9);
+  return Array.from({ length: spec.products }, (_, k) => ({
+    productId: productId(k),
+    name: `Product ${k}`,
+    priceCents: prng.int(100, 10_000),
+    stock: prng.int(spec.initialStock.min, spec.initialStock.max),
+  }));
+}
+
+/** Evenly spaced times for `perSecond` events over the duration, offset so streams do not coincide. */
+function* ticks(perSecond: number, durationMs: number, offsetFraction: number): Generator<number> {
+  if (perSecond <= 0) return;
+  const stepMs = 1_000 / perSecond;
+  for (let t = stepMs * offsetFraction; t < durationMs; t += stepMs) yield Math.floor(t);
+}
+
+/**
+ * The workload as a time-ordered stream of operations, a pure function of (spec, seed): the same seed gives the
+ * same operations at the same scenario times. Lazy, so a long workload costs no memory up front.
+ */
+export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<WorkloadOp> {
+  const prng = new Prng(seed);
+  const popularity = new ZipfSampler(spec.products, spec.hotProductSkew);
+  const streams = [
+    { kind: 'placeOrder' as const, times: ticks(spec.ordersPerSecond, spec.durationMs, 0) },
+    { kind: 'adjustStock' as const, times: ticks(spec.stockAdjustmentsPerSecond, spec.durationMs, 0.25) },
+    { kind: 'rename' as const, times: ticks(spec.renamesPerSecond, spec.durationMs, 0.5) },
+    { kind: 'reprice' as const, times: ticks(spec.repricesPerSecond, spec.durationMs, 0.75) },
+  ].map((s) => ({ ...s, next: s.times.next() }));
+  const renames = new Map<number, number>();
+  for (;;) {
+    let earliest: (typeof streams)[number] | undefined;
+    for (const s of streams) if (!s.next.done && (earliest === undefined || (s.next.value as number) < (earliest.next.value as number))) earliest = s;
+    if (!earliest) return;
+    const atMs = earliest.next.value as number;
+    earliest.next = earliest.times.next();
+    switch (earliest.kind) {
+      case 'placeOrder': {
+        const lines = new Map<string, number>();
+        const count = prng.int(spec.itemsPerOrder.min, Math.min(spec.itemsPerOrder.max, spec.products));
+        while (lines.size < count) lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
+        yield { atMs, kind: 'placeOrder', customerId: customerId(prng.int(0, spec.customers - 1)), items: [...lines].map(([p, quantity]) => ({ productId: p, quantity })) };
+        break;
+      }
+      case 'adjustStock':
+        yield { atMs, kind: 'adjustStock', productId: productId(popularity.sample(prng)), delta: prng.int(1, 20) };
+        break;
+      case 'rename': {
+        const k = prng.int(0, spec.products - 1);
+        const version = (renames.get(k) ?? 0) + 1;
+        renames.set(k, version);
+        yield { atMs, kind: 'rename', productId: productId(k), name: `Product ${k} v${version}` };
+        break;
+      }
+      case 'reprice':
+        yield { atMs, kind: 'reprice', productId: productId(prng.int(0, spec.products - 1)), priceCents: prng.int(100, 10_000) };
+        break;
+    }
+  }
+}

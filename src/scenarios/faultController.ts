@@ -1,0 +1,129 @@
+import type { PullHooks } from '../actors/pullBatch.js';
+import type { ReadModelName } from '../actors/system.js';
+import type { Positioned } from '../domain/envelope.js';
+import type { ProjectionView, TableName } from '../store/projectionView.js';
+import type { Db } from '../store/sqlite.js';
+import type { EventMatch } from './scenario.js';
+
+interface TargetFaults {
+  bug: EventMatch | undefined;
+  corruption: EventMatch | undefined;
+  latencyMs: number;
+  crashesLeft: number;
+}
+
+/** The products an event touches (for `match.productId`). */
+function productsOf(event: Positioned): string[] {
+  const e = event.envelope.data;
+  if (e.type === 'OrderPlaced') return e.items.map((l) => l.productId);
+  if ('productId' in e) return [e.productId];
+  return [];
+}
+
+export function matches(match: EventMatch, event: Positioned): boolean {
+  if (match.eventType !== undefined && event.envelope.data.type !== match.eventType) return false;
+  if (match.productId !== undefined && !productsOf(event).includes(match.productId)) return false;
+  return true;
+}
+
+/** The injected error a handler bug throws. */
+export class InjectedHandlerBug extends Error {
+  override readonly name = 'InjectedHandlerBug';
+}
+
+/**
+ * A silent bug writes a plausible wrong value next to the right change: nothing throws, nothing is retried, the
+ * checkpoint moves on — only comparing with the oracle (or a rebuild) finds it.
+ */
+function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): void {
+  const e = event.envelope.data;
+  switch (name) {
+    case 'products':
+      for (const id of productsOf(event)) db.prepare(`UPDATE "${t('products')}" SET name = name || ' (corrupt)' WHERE product_id = ?`).run(id);
+      return;
+    case 'product-inventory':
+      for (const id of productsOf(event)) db.prepare(`UPDATE "${t('product_inventory')}" SET available_quantity = available_quantity + 1 WHERE product_id = ?`).run(id);
+      return;
+    case 'customer-order-summary':
+      if (e.type === 'OrderPlaced') db.prepare(`UPDATE "${t('customer_order_items')}" SET quantity = quantity + 1 WHERE order_id = ?`).run(e.orderId);
+      return;
+    default: {
+      const never: never = name;
+      throw new Error(`unknown read model ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * The switchboard the fault injector flips: per read model, an active handler bug, an active silent corruption,
+ * added latency, and pending crashes. The system is built with `wrapView` and `hooks` from here, so a fault is a
+ * change of this state, read at the moment each event is applied — no restart, no code swap.
+ */
+export class FaultController {
+  private readonly targets = new Map<ReadModelName, TargetFaults>();
+  /** Called when an injected crash happened, so the runner can restart the consumer like a supervisor would. */
+  onCrash: (name: ReadModelName) => void = () => undefined;
+
+  private of(name: ReadModelName): TargetFaults {
+    let faults = this.targets.get(name);
+    if (!faults) {
+      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0 };
+      this.targets.set(name, faults);
+    }
+    return faults;
+  }
+
+  setBug(name: ReadModelName, match: EventMatch | undefined): void {
+    this.of(name).bug = match;
+  }
+
+  setCorruption(name: ReadModelName, match: EventMatch | undefined): void {
+    this.of(name).corruption = match;
+  }
+
+  setLatency(name: ReadModelName, latencyMs: number): void {
+    this.of(name).latencyMs = latencyMs;
+  }
+
+  addCrashes(name: ReadModelName, times: number): void {
+    this.of(name).crashesLeft += times;
+  }
+
+  /** Deploying the fix ends both kinds of bug on the target. */
+  deployFix(name: ReadModelName): void {
+    this.setBug(name, undefined);
+    this.setCorruption(name, undefined);
+  }
+
+  wrapView = (name: ReadModelName, view: ProjectionView): ProjectionView => ({
+    ...view,
+    bind: (db, t) => {
+      const inner = view.bind(db, t);
+      return {
+        apply: (event, mode) => {
+          const faults = this.of(name);
+          if (faults.bug && matches(faults.bug, event)) {
+            throw new InjectedHandlerBug(`injected bug in ${name} for ${event.envelope.data.type} at seq ${event.seq}`);
+          }
+          const outcome = inner.apply(event, mode);
+          if (outcome.kind === 'applied' && faults.corruption && matches(faults.corruption, event)) corrupt(name, db, t, event);
+          return outcome;
+        },
+      };
+    },
+  });
+
+  hooks = (name: ReadModelName): PullHooks => ({
+    beforeFetch: async () => {
+      const latencyMs = this.of(name).latencyMs;
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    },
+    crashAfterCommit: () => {
+      const faults = this.of(name);
+      if (faults.crashesLeft <= 0) return false;
+      faults.crashesLeft--;
+      setTimeout(() => this.onCrash(name), 0);
+      return true;
+    },
+  });
+}

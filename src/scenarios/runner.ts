@@ -1,0 +1,298 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem } from '../actors/system.js';
+import { consumerState } from '../actors/consumerStatus.js';
+import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
+import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
+import type { Transport } from '../transport/port.js';
+import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
+import { FaultController } from './faultController.js';
+import { IncrementalOracle } from './incrementalOracle.js';
+import { readInventoryModel, readProductsModel, readSummaryModel } from './readModelState.js';
+import type { Scenario } from './scenario.js';
+import { faultEndMs, planTimeline, remediationStep, type TimelineContext, type TimedStep } from './timeline.js';
+import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict.js';
+import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
+import { workloadCatalog, workloadOps } from './workload.js';
+import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
+
+/** Infrastructure the run cannot do without failed (no nats-server, cannot bind): exit code 2, not a verdict. */
+export class InfrastructureError extends Error {
+  override readonly name = 'InfrastructureError';
+}
+
+export interface Sample {
+  readonly atMs: number;
+  readonly headSeq: number;
+  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: string }>>;
+}
+
+export interface ModelReport {
+  readonly divergence: Divergence;
+  readonly checkpoint: number;
+  readonly lagEvents: number;
+  readonly redeliveries: number;
+  readonly deadLetters: number;
+  readonly state: string;
+  readonly maxLagEvents: number;
+}
+
+export interface ScenarioReport {
+  readonly scenario: string;
+  readonly file: string;
+  readonly seed: number;
+  readonly verdict: 'pass' | 'fail';
+  readonly properties: readonly PropertyResult[];
+  readonly models: Readonly<Record<ReadModelName, ModelReport>>;
+  /** From the last fault healing (or remediation finishing) to every model equal to the oracle; null if never. */
+  readonly convergedAfterMs: number | null;
+  readonly writeModel: WriteModelCheck;
+  readonly workload: WorkloadCounters;
+  readonly events: { readonly stream: number; readonly undecodable: number };
+  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string }[];
+  readonly samples: readonly Sample[];
+  readonly durationMs: number;
+}
+
+export interface Progress {
+  readonly elapsedMs: number;
+  readonly phase: 'workload' | 'healing' | 'settling' | 'checking';
+  readonly ordersPlaced: number;
+  readonly activeFaults: readonly string[];
+  readonly lagEvents: Readonly<Record<ReadModelName, number>>;
+}
+
+export interface RunOptions {
+  readonly log: Logger;
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  readonly sampleEveryMs?: number;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Rig {
+  readonly dir: string;
+  readonly server: NatsServerProcess;
+  readonly transport: Transport;
+  readonly system: RunningSystem;
+  readonly faults: FaultController;
+}
+
+async function setUp(scenario: Scenario, log: Logger): Promise<Rig> {
+  const dir = await mkdtemp(join(tmpdir(), `cqrs-scenario-${scenario.name}-`));
+  let server: NatsServerProcess;
+  try {
+    server = await startNatsServer({ storeDir: join(dir, 'nats'), log: log.child({ actor: 'nats-server' }) });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const transport = await connectJetStream({ servers: server.url, name: `scenario-${scenario.name}`, log: log.child({ actor: 'transport' }) });
+  const faults = new FaultController();
+  const c = scenario.system.consumer;
+  const system = await startSystem({
+    transport, log, dataDir: join(dir, 'data'),
+    inventoryMode: scenario.system.inventoryMode,
+    summary: { dependency: scenario.system.summaryDependency },
+    consumer: {
+      ackWaitMs: c.ackWaitMs, batchSize: c.batchSize,
+      retry: { maxDeliveries: c.maxDeliveries, initialBackoffMs: c.initialBackoffMs, maxBackoffMs: c.maxBackoffMs, multiplier: 2 },
+    },
+    wrapView: faults.wrapView,
+    consumerHooks: faults.hooks,
+  });
+  // An injected crash kills the consumer; a supervisor would restart it shortly after.
+  faults.onCrash = (name) => setTimeout(() => system.readModels[name].consumer.send({ type: 'START' }), 250);
+  return { dir, server, transport, system, faults };
+}
+
+async function tearDown(rig: Rig): Promise<void> {
+  rig.server.resume(); // never leave a SIGSTOPped broker behind
+  await rig.system.stop();
+  await rig.transport.close();
+  await rig.server.stop();
+  await rm(rig.dir, { recursive: true, force: true });
+}
+
+function readModels(system: RunningSystem) {
+  return {
+    'product-inventory': readInventoryModel(system.readModels['product-inventory'].db).state,
+    products: readProductsModel(system.readModels.products.db).state,
+    'customer-order-summary': readSummaryModel(system.readModels['customer-order-summary'].db).state,
+  };
+}
+
+/**
+ * Runs one scenario end to end on a private nats-server: seed the catalogue, play the workload while the timeline
+ * injects faults and remediations, sample divergence from the oracle, wait for convergence (bounded), check the
+ * write model and (if asked) rebuild-equals-incremental, and judge every expectation.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
+  const seed = options.seed ?? scenario.seed;
+  const log = options.log.child({ scenario: scenario.name, seed });
+  const rig = await setUp(scenario, log);
+  try {
+    return await runOn(rig, scenario, seed, options, log);
+  } finally {
+    await tearDown(rig);
+  }
+}
+
+async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger): Promise<ScenarioReport> {
+  const { system, transport } = rig;
+  const runStart = Date.now();
+  const deadline = runStart + scenario.timeoutMs;
+  const ids = { newId: () => crypto.randomUUID(), now: () => new Date().toISOString() };
+  await seedWorkloadCatalog(system, ids, workloadCatalog(scenario.workload, seed));
+
+  const oracle = new IncrementalOracle(transport);
+  const counters = emptyCounters();
+  const { timed, afterWorkload } = planTimeline(scenario);
+  const timelineLog: { atMs: number; label: string; phase: string }[] = [];
+  const maxLag: Record<ReadModelName, number> = { 'product-inventory': 0, products: 0, 'customer-order-summary': 0 };
+  const samples: Sample[] = [];
+  const active = new Set<string>();
+  let phase: Progress['phase'] = 'workload';
+
+  const awaitConsumer: TimelineContext['awaitConsumer'] = async (name, done, what) => {
+    const until = Math.min(deadline, Date.now() + 30_000);
+    while (!done() && Date.now() < until) await sleep(20);
+    if (!done()) throw new Error(`${name}: timed out waiting for ${what}`);
+  };
+  const ctx: TimelineContext = { system, transport, server: rig.server, faults: rig.faults, seed, awaitConsumer };
+  const startMs = Date.now();
+  const elapsed = () => Date.now() - startMs;
+  const runStep = async (step: TimedStep, atMs: number) => {
+    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    if (step.phase === 'fault-start') active.add(step.label);
+    if (step.phase === 'fault-end') for (const a of active) if (a.split(' ')[0] === step.label.split(' ')[0]) active.delete(a);
+    log.info({ atMs, step: step.label }, step.phase);
+    await step.run(ctx);
+  };
+
+  // The sampler: oracle at the head vs each model, a few times a second. Skips a tick while the last is running
+  // (a paused broker makes reads wait), so samples never pile up.
+  let inflight: Promise<void> | undefined;
+  let lastDivergent = Number.POSITIVE_INFINITY;
+  const takeSample = async () => {
+    try {
+      const head = await oracle.catchUp();
+      const div = divergenceOf(oracle.state, readModels(system), oracle.log);
+      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string }>;
+      for (const name of READ_MODELS) {
+        const lagEvents = Math.max(0, head - system.readModels[name].store.checkpoint());
+        maxLag[name] = Math.max(maxLag[name], lagEvents);
+        models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(system.readModels[name].consumer.getSnapshot()) };
+      }
+      lastDivergent = READ_MODELS.reduce((s, m) => s + models[m].divergent, 0);
+      samples.push({ atMs: elapsed(), headSeq: head, models });
+      if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
+      options.onProgress?.({
+        elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active],
+        lagEvents: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].lagEvents])) as Record<ReadModelName, number>,
+      });
+    } catch (error) {
+      log.debug({ err: error }, 'sample skipped');
+    }
+  };
+  const sample = (): Promise<void> => (inflight ??= takeSample().finally(() => (inflight = undefined)));
+  /** A sample that starts now (not one already under way, which may predate what the caller just checked). */
+  const freshSample = async (): Promise<void> => {
+    await inflight;
+    await sample();
+  };
+  const sampler = setInterval(() => void sample(), options.sampleEveryMs ?? 250);
+
+  try {
+    const abort = new AbortController();
+    const timeline = (async () => {
+      for (const step of timed) {
+        const wait = startMs + step.atMs - Date.now();
+        if (wait > 0) await sleep(wait);
+        await runStep(step, step.atMs);
+      }
+    })();
+    await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
+    phase = 'healing';
+    await timeline;
+    for (const r of afterWorkload) await runStep(remediationStep(r, elapsed()), elapsed());
+    const lastHealMs = Math.max(
+      scenario.workload.durationMs,
+      ...scenario.faults.map((f) => faultEndMs(f, scenario.remediation) ?? 0),
+      ...timelineLog.map((t) => t.atMs),
+      elapsed(),
+    );
+    phase = 'settling';
+    const convergedAtMs = await waitForConvergence(system, deadline, freshSample, () => lastDivergent, elapsed);
+    phase = 'checking';
+    await oracle.catchUp();
+    const finalModels = readModels(system);
+    const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
+    const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, awaitConsumer) : undefined;
+    const writeModel = checkWriteModel(system.orderStore, oracle.log);
+    const deadLetters = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.deadLetters.count()])) as Record<ReadModelName, number>;
+    const convergedAfterMs = convergedAtMs === null ? null : Math.max(0, convergedAtMs - lastHealMs);
+    const properties = evaluate(scenario.expect, { finalDivergence, convergedAfterMs, writeModel, deadLetters, firstNegative: oracle.firstNegative, rebuildMismatches });
+    const head = oracle.state.lastSeq;
+    const modelReports = Object.fromEntries(
+      READ_MODELS.map((m) => {
+        const snap = system.readModels[m].consumer.getSnapshot();
+        const checkpoint = system.readModels[m].store.checkpoint();
+        return [m, {
+          divergence: finalDivergence[m], checkpoint, lagEvents: Math.max(0, head - checkpoint), redeliveries: snap.context.counters.redeliveries,
+          deadLetters: deadLetters[m], state: consumerState(snap), maxLagEvents: maxLag[m],
+        }];
+      }),
+    ) as Record<ReadModelName, ModelReport>;
+    return {
+      scenario: scenario.name, file: scenario.file, seed,
+      verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
+      properties, models: modelReports, convergedAfterMs, writeModel, workload: counters,
+      events: { stream: head, undecodable: oracle.undecodable.length },
+      timeline: timelineLog, samples, durationMs: Date.now() - runStart,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** Polls until every model equals the oracle at the head and the outboxes are empty; the scenario time it did, or null. */
+async function waitForConvergence(
+  system: RunningSystem,
+  deadline: number,
+  sample: () => Promise<void>,
+  divergentNow: () => number,
+  elapsed: () => number,
+): Promise<number | null> {
+  while (Date.now() < deadline) {
+    await sample();
+    const drained = system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0;
+    if (drained && divergentNow() === 0) return elapsed();
+    await sleep(100);
+  }
+  return null;
+}
+
+/** Rebuilds every model from sequence 1 and counts keys where the rebuilt view differs from the incremental one. */
+async function compareRebuild(
+  system: RunningSystem,
+  incremental: ReturnType<typeof readModels>,
+  awaitConsumer: TimelineContext['awaitConsumer'],
+): Promise<Record<ReadModelName, number>> {
+  for (const m of READ_MODELS) {
+    const ref = system.readModels[m].consumer;
+    const before = ref.getSnapshot().context.rebuilds;
+    ref.send({ type: 'REBUILD' });
+    await awaitConsumer(m, () => ref.getSnapshot().context.rebuilds > before, 'rebuild to finish');
+  }
+  const rebuilt = readModels(system);
+  return {
+    'product-inventory': divergent(compareMaps(incremental['product-inventory'], rebuilt['product-inventory'])),
+    products: divergent(compareMaps(incremental.products, rebuilt.products)),
+    'customer-order-summary': divergent(compareMaps(incremental['customer-order-summary'], rebuilt['customer-order-summary'])),
+  };
+}

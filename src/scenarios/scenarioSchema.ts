@@ -1,0 +1,212 @@
+import { EVENT_TYPES } from '../domain/events.js';
+import { ID_PATTERN, LIMITS } from '../domain/limits.js';
+import type { FaultKind, OutboxTarget, PropertyName, ReadModelTarget, RemediationSpec } from './scenario.js';
+
+/**
+ * The JSON Schema (draft-07) of a scenario YAML file: the single source of `scenarios/schema.json` (written by
+ * `npm run scenario-schema`) and of the loader's structural validation. Everything is closed
+ * (`additionalProperties: false`) and bounded; cross-field rules (min <= max, fault times inside the workload, a
+ * deployFix for every bug, exactly one of atMs/afterWorkload) are checked in code by the loader.
+ *
+ * The fault and expectation unions are `oneOf` with a `const`/`enum` tag per branch, because editors complete and
+ * explain those best; the loader picks the branch by tag itself so a typo gives one error, not one per branch. For
+ * that, branches are written inline (no `$ref` inside `oneOf`): an error's schemaPath then names its branch.
+ */
+export interface JsonSchema {
+  readonly $schema?: string;
+  readonly $id?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly items?: JsonSchema;
+  readonly oneOf?: readonly JsonSchema[];
+  readonly enum?: readonly string[];
+  readonly const?: string | boolean;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly default?: unknown;
+}
+
+/** Defaults the loader fills in; also published as `default` in the schema so editors show them. */
+export const SCENARIO_DEFAULTS = {
+  seed: 1,
+  timeoutMs: 60_000,
+  system: {
+    inventoryMode: 'check',
+    summaryDependency: 'wait',
+    consumer: { ackWaitMs: 2_000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2_000 },
+  },
+  workload: {
+    concurrency: 8,
+    customers: 20,
+    products: 8,
+    hotProductSkew: 1,
+    initialStock: { min: 100, max: 100 },
+    itemsPerOrder: { min: 1, max: 3 },
+    quantityPerItem: { min: 1, max: 3 },
+    stockAdjustmentsPerSecond: 0,
+    renamesPerSecond: 0,
+    repricesPerSecond: 0,
+  },
+} as const;
+
+export const SCENARIO_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+export const SCENARIO_FILE_BYTES_MAX = 256 * 1024;
+export const FAULTS_MAX = 50;
+export const REMEDIATIONS_MAX = 50;
+export const EXPECTATIONS_MAX = 20;
+const TIME_MS_MAX = 600_000;
+
+// Keyed by the TS unions, so adding a target, kind or property to scenario.ts fails to compile until it is here.
+const READ_MODELS: Record<ReadModelTarget, true> = { 'product-inventory': true, products: true, 'customer-order-summary': true };
+const OUTBOXES: Record<OutboxTarget, true> = { orders: true, inventory: true };
+const ACTIONS: Record<RemediationSpec['action'], string> = {
+  deployFix: 'ends a handlerBug/silentCorruption on the target (events already mis-applied stay wrong)',
+  rebuild: 'drops the read model and replays the whole stream into it',
+  replayDeadLetters: 'feeds the parked (dead-lettered) events back through the handler',
+  restartConsumer: 'stops and starts the consumer',
+};
+const PROPERTIES: Record<PropertyName, string> = {
+  converges: 'every read model equals the oracle within withinMs of the last fault healing',
+  nothingLost: 'no event is missing from any read model, and every accepted order was published',
+  noDuplicatedEffect: 'no event was applied twice (redelivery did not double-count)',
+  noWrongValues: 'no read model holds a value the oracle disagrees with',
+  deadLetters: 'the target read model has exactly count dead letters at the end',
+  inventoryNeverNegative: 'no product’s available quantity went below zero at any point (no oversell)',
+  rebuildEqualsIncremental: 'rebuilding each read model from the stream gives the incrementally built one',
+  writeModelPublishedOnce: 'every accepted order was published exactly once (the outbox works)',
+};
+
+const keys = <K extends string>(r: Record<K, unknown>): K[] => Object.keys(r) as K[];
+export const READ_MODEL_TARGETS = keys(READ_MODELS);
+export const PROPERTY_NAMES = keys(PROPERTIES);
+
+const withDefault = (dflt: unknown): Pick<JsonSchema, 'default'> => (dflt === undefined ? {} : { default: dflt });
+const int = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema =>
+  ({ type: 'integer', minimum, maximum, description, ...withDefault(dflt) });
+const num = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema =>
+  ({ type: 'number', minimum, maximum, description, ...withDefault(dflt) });
+const text = (maxLength: number, description: string, pattern?: string): JsonSchema =>
+  ({ type: 'string', minLength: 1, maxLength, description, ...(pattern === undefined ? {} : { pattern }) });
+const oneOfStrings = (values: readonly string[], description: string, dflt?: string): JsonSchema =>
+  ({ type: 'string', enum: values, description, ...withDefault(dflt) });
+const tag = (value: string, description: string): JsonSchema => ({ type: 'string', const: value, description });
+function obj(description: string, properties: Record<string, JsonSchema>, required: readonly string[] = [], dflt?: unknown): JsonSchema {
+  return { type: 'object', description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, ...withDefault(dflt) };
+}
+const range = (minimum: number, maximum: number, description: string, dflt: { min: number; max: number }): JsonSchema =>
+  obj(`${description} Drawn uniformly from min..max inclusive (min <= max).`, {
+    min: int(minimum, maximum, 'Smallest value.'),
+    max: int(minimum, maximum, 'Largest value.'),
+  }, ['min', 'max'], dflt);
+
+const readModel = (description: string) => oneOfStrings(READ_MODEL_TARGETS, description);
+const atMs = int(0, TIME_MS_MAX, 'When the fault starts, in ms from the start of the workload (must be before workload.durationMs).');
+const durationMs = int(100, TIME_MS_MAX, 'How long the fault lasts, in ms.');
+const perSecond = (description: string, dflt: number) => num(0, 5_000, `${description} per second over the workload (0 for none).`, dflt);
+
+const eventMatch = obj('Which events the bug hits; every given field must match ({} hits every event).', {
+  eventType: oneOfStrings(EVENT_TYPES, 'Only events of this type.'),
+  productId: text(LIMITS.idLengthMax, 'Only events touching this product (workload products are prod_0000, prod_0001, …).', ID_PATTERN.source),
+});
+
+const FAULTS: { [K in FaultKind]: { readonly description: string; readonly fields: Record<string, JsonSchema> } } = {
+  consumerOutage: { description: 'The target consumer stops pulling for durationMs, then resumes from its checkpoint.', fields: { target: readModel('The read model whose consumer goes down.'), durationMs } },
+  crashMidBatch: { description: 'The target consumer crashes after committing a batch but before acking it, `times` times: the batch is redelivered.', fields: { target: readModel('The read model whose consumer crashes.'), times: int(1, 20, 'How many batches crash.') } },
+  handlerBug: { description: 'The target handler throws for matching events (retried, then dead-lettered) until a deployFix remediation on the same target.', fields: { target: readModel('The read model with the bug.'), match: eventMatch } },
+  silentCorruption: { description: 'The target handler writes plausible wrong values for matching events, without failing, until a deployFix on the same target.', fields: { target: readModel('The read model with the silent bug.'), match: eventMatch } },
+  slowConsumer: { description: 'The target consumer takes latencyMs longer per batch for durationMs.', fields: { target: readModel('The read model whose consumer slows down.'), latencyMs: int(1, 60_000, 'Added latency per batch, in ms.'), durationMs } },
+  poisonEvent: { description: 'Publishes `count` undecodable messages on the event stream; every consumer must park them, not stall.', fields: { count: int(1, 100, 'How many poison messages.') } },
+  dependencyLag: { description: 'The Products read model, where the customer order summary looks up product names, stops for durationMs.', fields: { durationMs } },
+  brokerPause: { description: 'The NATS server is frozen (SIGSTOP) for durationMs, then resumed.', fields: { durationMs } },
+  brokerRestart: { description: 'The NATS server is stopped, and restarted downMs later.', fields: { downMs: int(0, TIME_MS_MAX, 'How long the broker stays down, in ms.') } },
+  outboxRelayOutage: { description: 'The target service’s outbox relay stops publishing for durationMs.', fields: { target: oneOfStrings(keys(OUTBOXES), 'The service whose outbox relay goes down.'), durationMs } },
+};
+export const FAULT_KINDS = keys(FAULTS);
+
+const fault = (kind: FaultKind): JsonSchema => {
+  const { description, fields } = FAULTS[kind];
+  return obj(description, { kind: tag(kind, `The fault: ${description}`), atMs, ...fields }, ['kind', 'atMs', ...Object.keys(fields)]);
+};
+
+const withinMs = int(0, TIME_MS_MAX, 'Bound, in ms after the last fault healed.');
+const deadLetterCount = int(0, 100_000, 'Number of dead letters.');
+const plainProperties = PROPERTY_NAMES.filter((p) => p !== 'converges' && p !== 'deadLetters');
+const propertyList = PROPERTY_NAMES.map((p) => `${p}: ${PROPERTIES[p]}`).join('; ');
+
+const expectation: JsonSchema = {
+  description: 'A property the run must satisfy ({property: …}), or must be seen to break ({violation: …}).',
+  oneOf: [
+    obj('The read models converge to the oracle in time.', { property: tag('converges', PROPERTIES.converges), withinMs }, ['property', 'withinMs']),
+    obj('The target read model ends with exactly `count` dead letters.', { property: tag('deadLetters', PROPERTIES.deadLetters), target: readModel('The read model whose dead letters are counted.'), count: deadLetterCount }, ['property', 'target', 'count']),
+    obj('A property that takes no parameters.', { property: oneOfStrings(plainProperties, `The property. ${propertyList}.`) }, ['property']),
+    obj('The named property is expected NOT to hold: the scenario passes when the violation is found.', {
+      violation: oneOfStrings(PROPERTY_NAMES, `The property expected to break. ${propertyList}.`),
+      withinMs: { ...withinMs, description: 'For converges: the bound that is expected to be missed.' },
+      target: readModel('For deadLetters: the read model.'),
+      count: { ...deadLetterCount, description: 'For deadLetters: the count that is expected to differ.' },
+    }, ['violation']),
+  ],
+};
+
+const remediation = obj('A remediation step: give exactly one of atMs or afterWorkload: true.', {
+  action: oneOfStrings(keys(ACTIONS), `What to do. ${keys(ACTIONS).map((a) => `${a}: ${ACTIONS[a]}`).join('; ')}.`),
+  target: readModel('The read model acted on.'),
+  atMs: int(0, TIME_MS_MAX, 'When, in ms from the start of the workload (before workload.durationMs).'),
+  afterWorkload: { type: 'boolean', const: true, description: 'Run once the workload has ended and the timed faults have healed.' },
+}, ['action', 'target']);
+
+const consumer = SCENARIO_DEFAULTS.system.consumer;
+const system = obj('How the system under test is configured.', {
+  inventoryMode: oneOfStrings(['check', 'reserve'], 'check: the order service reads the async ProductInventory view (can oversell); reserve: the inventory service reserves stock synchronously.', SCENARIO_DEFAULTS.system.inventoryMode),
+  summaryDependency: oneOfStrings(['wait', 'naive'], 'wait: the summary waits for Products to catch up; naive: it looks names up as they are (stale names when Products lags).', SCENARIO_DEFAULTS.system.summaryDependency),
+  consumer: obj('Settings of every projection consumer.', {
+    ackWaitMs: int(100, TIME_MS_MAX, 'The broker redelivers an unacknowledged message after this many ms.', consumer.ackWaitMs),
+    maxDeliveries: int(1, 100, 'Handler attempts before an event is dead-lettered.', consumer.maxDeliveries),
+    batchSize: int(1, 5_000, 'Events fetched and applied in one transaction, at most.', consumer.batchSize),
+    initialBackoffMs: int(1, 60_000, 'First retry delay after a handler failure, in ms (doubles each attempt).', consumer.initialBackoffMs),
+    maxBackoffMs: int(1, TIME_MS_MAX, 'Cap on the retry delay, in ms (at least initialBackoffMs).', consumer.maxBackoffMs),
+  }, [], consumer),
+}, [], SCENARIO_DEFAULTS.system);
+
+const w = SCENARIO_DEFAULTS.workload;
+const workload = obj('The seeded workload: the same seed gives the same operations at the same times.', {
+  durationMs: int(100, TIME_MS_MAX, 'How long the workload runs, in ms.'),
+  ordersPerSecond: num(0, 5_000, 'Orders placed per second.'),
+  concurrency: int(1, 512, 'Orders in flight at once, at most (more room for the oversell race).', w.concurrency),
+  customers: int(1, 100_000, 'Distinct customers placing orders.', w.customers),
+  products: int(1, 10_000, 'Products in the catalogue.', w.products),
+  hotProductSkew: num(0, 4, 'Zipf exponent of product popularity: 0 uniform, ~1 a few hot products, 2 one very hot product.', w.hotProductSkew),
+  initialStock: range(0, LIMITS.stockDeltaAbsMax, 'Opening stock of each product.', w.initialStock),
+  itemsPerOrder: range(1, LIMITS.orderLinesMax, 'Distinct products per order (capped at products).', w.itemsPerOrder),
+  quantityPerItem: range(1, LIMITS.quantityMax, 'Quantity ordered per line.', w.quantityPerItem),
+  stockAdjustmentsPerSecond: perSecond('Stock adjustments (restocks)', w.stockAdjustmentsPerSecond),
+  renamesPerSecond: perSecond('Product renames', w.renamesPerSecond),
+  repricesPerSecond: perSecond('Product reprices', w.repricesPerSecond),
+}, ['durationMs', 'ordersPerSecond']);
+
+export const SCENARIO_SCHEMA: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'urn:cqrs-testbed:scenario',
+  title: 'cqrs-testbed scenario',
+  ...obj('A resilience scenario for the CQRS read models: system options, a seeded workload, faults, remediation and expectations. Times are ms from the start of the workload.', {
+    name: text(64, 'Scenario name, kebab-case (e.g. oversell-race); `cqrs-testbed run <name>` finds it.', SCENARIO_NAME_PATTERN),
+    description: text(2_000, 'What happens in this scenario.'),
+    teaches: text(500, 'What the scenario teaches (shown by `cqrs-testbed list`).'),
+    seed: int(0, 4_294_967_295, 'Seed of the workload and every random choice: the same seed replays the same run.', SCENARIO_DEFAULTS.seed),
+    timeoutMs: int(1_000, TIME_MS_MAX, 'Hard bound on the whole run (workload plus settling), in ms; more than workload.durationMs.', SCENARIO_DEFAULTS.timeoutMs),
+    system,
+    workload,
+    faults: { type: 'array', maxItems: FAULTS_MAX, description: 'Faults injected during the run, each with kind and atMs.', items: { description: 'A fault, chosen by kind.', oneOf: FAULT_KINDS.map(fault) }, default: [] },
+    remediation: { type: 'array', maxItems: REMEDIATIONS_MAX, description: 'Remediation steps (deployFix, rebuild, …), each at atMs or afterWorkload.', items: remediation, default: [] },
+    expect: { type: 'array', minItems: 1, maxItems: EXPECTATIONS_MAX, description: 'What the verdict checks: properties that must hold, or violations that must be found.', items: expectation },
+  }, ['name', 'description', 'teaches', 'workload', 'expect']),
+};

@@ -1,0 +1,144 @@
+import type { RunningSystem, ReadModelName } from '../actors/system.js';
+import type { NatsServerProcess } from '../transport/natsServerProcess.js';
+import type { Transport } from '../transport/port.js';
+import type { FaultController } from './faultController.js';
+import type { FaultSpec, RemediationSpec, Scenario } from './scenario.js';
+
+export interface TimelineContext {
+  readonly system: RunningSystem;
+  readonly transport: Transport;
+  readonly server: NatsServerProcess;
+  readonly faults: FaultController;
+  readonly seed: number;
+  /** Waits (bounded) until the consumer's rebuild counter passes `before` and it pulls again. */
+  readonly awaitConsumer: (name: ReadModelName, done: () => boolean, what: string) => Promise<void>;
+}
+
+/** One thing that happens at a scenario time: a fault starting or healing, or a remediation step. */
+export interface TimedStep {
+  readonly atMs: number;
+  readonly label: string;
+  readonly phase: 'fault-start' | 'fault-end' | 'remediation';
+  run(ctx: TimelineContext): Promise<void>;
+}
+
+const consumer = (ctx: TimelineContext, name: ReadModelName) => ctx.system.readModels[name].consumer;
+const relay = (ctx: TimelineContext, target: 'orders' | 'inventory') => ctx.system.relays[target];
+
+/** When a fault stops acting on its own (bugs end at their target's deployFix instead). */
+export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSpec[]): number | undefined {
+  switch (fault.kind) {
+    case 'consumerOutage':
+    case 'slowConsumer':
+    case 'dependencyLag':
+    case 'brokerPause':
+    case 'outboxRelayOutage':
+      return fault.atMs + fault.durationMs;
+    case 'brokerRestart':
+      return fault.atMs + fault.downMs;
+    case 'crashMidBatch':
+    case 'poisonEvent':
+      return fault.atMs;
+    case 'handlerBug':
+    case 'silentCorruption':
+      return remediation.find((r) => r.action === 'deployFix' && r.target === fault.target && r.atMs !== undefined)?.atMs;
+    default: {
+      const never: never = fault;
+      throw new Error(`unknown fault ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[]): TimedStep[] {
+  const at = fault.atMs;
+  const end = faultEndMs(fault, remediation) ?? at;
+  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, run });
+  switch (fault.kind) {
+    case 'consumerOutage':
+      return [
+        step(at, 'fault-start', `${fault.target} consumer down`, (c) => Promise.resolve(consumer(c, fault.target).send({ type: 'STOP' }))),
+        step(end, 'fault-end', `${fault.target} consumer back`, (c) => Promise.resolve(consumer(c, fault.target).send({ type: 'START' }))),
+      ];
+    case 'crashMidBatch':
+      return [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))];
+    case 'handlerBug':
+      return [step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match)))];
+    case 'silentCorruption':
+      return [step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match)))];
+    case 'slowConsumer':
+      return [
+        step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) => Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs))),
+        step(end, 'fault-end', `${fault.target} at full speed`, (c) => Promise.resolve(c.faults.setLatency(fault.target, 0))),
+      ];
+    case 'poisonEvent':
+      return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
+        for (let i = 0; i < fault.count; i++) {
+          await c.transport.publish({ subject: 'shop.products.added', msgId: `poison-${c.seed}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) });
+        }
+      })];
+    case 'dependencyLag':
+      return [
+        step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => Promise.resolve(consumer(c, 'products').send({ type: 'STOP' }))),
+        step(end, 'fault-end', 'products read model back', (c) => Promise.resolve(consumer(c, 'products').send({ type: 'START' }))),
+      ];
+    case 'brokerPause':
+      return [
+        step(at, 'fault-start', 'broker paused (SIGSTOP)', (c) => Promise.resolve(c.server.pause())),
+        step(end, 'fault-end', 'broker resumed (SIGCONT)', (c) => Promise.resolve(c.server.resume())),
+      ];
+    case 'brokerRestart':
+      return [
+        step(at, 'fault-start', 'broker stopped', (c) => c.server.stop()),
+        step(end, 'fault-end', 'broker restarted', (c) => c.server.restart()),
+      ];
+    case 'outboxRelayOutage':
+      return [
+        step(at, 'fault-start', `${fault.target} outbox relay down`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'STOP' }))),
+        step(end, 'fault-end', `${fault.target} outbox relay back`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'START' }))),
+      ];
+    default: {
+      const never: never = fault;
+      throw new Error(`unknown fault ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** A remediation as a step; its `run` resolves when the remediation has finished (rebuild done, replay done). */
+export function remediationStep(r: RemediationSpec, atMs: number): TimedStep {
+  const label = `${r.action} ${r.target}`;
+  const run = async (c: TimelineContext): Promise<void> => {
+    const ref = consumer(c, r.target);
+    switch (r.action) {
+      case 'deployFix':
+        c.faults.deployFix(r.target);
+        return;
+      case 'rebuild': {
+        const before = ref.getSnapshot().context.rebuilds;
+        ref.send({ type: 'REBUILD' });
+        await c.awaitConsumer(r.target, () => ref.getSnapshot().context.rebuilds > before, 'rebuild to finish');
+        return;
+      }
+      case 'replayDeadLetters':
+        ref.send({ type: 'REPLAY_DEAD_LETTERS' });
+        await c.awaitConsumer(r.target, () => ref.getSnapshot().value !== 'replayingDeadLetters', 'dead-letter replay to finish');
+        return;
+      case 'restartConsumer':
+        ref.send({ type: 'STOP' });
+        ref.send({ type: 'START' });
+        return;
+      default: {
+        const never: never = r.action;
+        throw new Error(`unknown remediation ${String(never)}`);
+      }
+    }
+  };
+  return { atMs, phase: 'remediation', label, run };
+}
+
+/** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */
+export function planTimeline(scenario: Scenario): { timed: TimedStep[]; afterWorkload: RemediationSpec[] } {
+  const timed = scenario.faults.flatMap((f) => faultSteps(f, scenario.remediation));
+  for (const r of scenario.remediation) if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs));
+  timed.sort((a, b) => a.atMs - b.atMs);
+  return { timed, afterWorkload: scenario.remediation.filter((r) => r.afterWorkload === true) };
+}

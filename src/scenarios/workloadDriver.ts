@@ -1,0 +1,79 @@
+import type { RunningSystem } from '../actors/system.js';
+import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
+import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
+import { placeOrder } from '../http/orderRoutes.js';
+import type { CatalogEntrySpec, WorkloadOp } from './workload.js';
+
+export interface WorkloadCounters {
+  placed: number;
+  rejected: number;
+  /** Orders the system refused to take (503: inventory unreachable in reserve mode, busy, stopped). */
+  unavailable: number;
+  invalid: number;
+  catalogChanges: number;
+  catalogRefused: number;
+  /** How far behind schedule the driver fell at worst (back-pressure from the system). */
+  lagBehindScheduleMsMax: number;
+}
+
+export const emptyCounters = (): WorkloadCounters => ({
+  placed: 0, rejected: 0, unavailable: 0, invalid: 0, catalogChanges: 0, catalogRefused: 0, lagBehindScheduleMsMax: 0,
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds the opening catalogue through the inventory service's command side. */
+export async function seedWorkloadCatalog(system: RunningSystem, ids: CommandIds, catalog: readonly CatalogEntrySpec[]): Promise<void> {
+  for (const p of catalog) {
+    const added = await inventoryCommand(system, ids, { type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    if (added.kind !== 'done') throw new Error(`seeding ${p.productId}: ${added.kind}`);
+    if (p.stock > 0) {
+      const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+      if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
+    }
+  }
+}
+
+/**
+ * Plays the workload against the running system on the scenario clock: each operation at its time, orders with at
+ * most `concurrency` in flight (when the system is slower, the driver waits and records how far behind it fell).
+ */
+export async function driveWorkload(
+  system: RunningSystem,
+  ids: CommandIds,
+  ops: Iterable<WorkloadOp>,
+  options: { readonly startMs: number; readonly concurrency: number; readonly counters: WorkloadCounters; readonly signal: AbortSignal },
+): Promise<void> {
+  const { counters } = options;
+  const inFlight = new Set<Promise<void>>();
+  for (const op of ops) {
+    if (options.signal.aborted) break;
+    const due = options.startMs + op.atMs;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    counters.lagBehindScheduleMsMax = Math.max(counters.lagBehindScheduleMsMax, Date.now() - due);
+    if (op.kind === 'placeOrder') {
+      while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+      const command: PlaceOrder = { type: 'PlaceOrder', customerId: op.customerId, items: op.items, shippingAddress: `${op.customerId} street` };
+      const p: Promise<void> = placeOrder(system, command).then((outcome) => {
+        if (outcome.kind === 'placed') counters.placed++;
+        else if (outcome.kind === 'rejected') counters.rejected++;
+        else if (outcome.kind === 'invalid') counters.invalid++;
+        else counters.unavailable++;
+      });
+      const tracked = p.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    } else {
+      const command: CatalogCommand | AdjustStock =
+        op.kind === 'adjustStock'
+          ? { type: 'AdjustStock', productId: op.productId, delta: op.delta, reason: 'workload restock' }
+          : op.kind === 'rename'
+            ? { type: 'RenameProduct', productId: op.productId, name: op.name }
+            : { type: 'RepriceProduct', productId: op.productId, priceCents: op.priceCents };
+      const outcome = await inventoryCommand(system, ids, command);
+      if (outcome.kind === 'done') counters.catalogChanges++;
+      else counters.catalogRefused++;
+    }
+  }
+  await Promise.all(inFlight);
+}

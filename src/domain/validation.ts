@@ -109,6 +109,8 @@ export function validateProductChange(productId: string, input: unknown): Valida
   const o = input;
   const errors: FieldError[] = [];
   const commands: (RenameProduct | RepriceProduct)[] = [];
+  // The id comes from the URL path; it is checked like every other id (validateAdjustStock does the same).
+  checkId({ productId }, 'productId', 'productId', errors);
   if (o.name === undefined && o.price === undefined) errors.push({ field: '(body)', message: 'give a name, a price, or both' });
   if (o.name !== undefined) commands.push({ type: 'RenameProduct', productId, name: checkText(o, 'name', LIMITS.nameLengthMax, errors) });
   if (o.price !== undefined) commands.push({ type: 'RepriceProduct', productId, priceCents: checkPrice(o, errors) });

@@ -15,7 +15,8 @@ export function adminRoutes(app: FastifyInstance, system: RunningSystem): void {
   app.post<{ Params: { name: string; action: string } }>('/admin/consumers/:name/:action', (request, reply) => {
     const { name, action } = request.params;
     if (!(READ_MODELS as readonly string[]).includes(name)) return notFound(reply, `unknown consumer ${name}; known: ${READ_MODELS.join(', ')}`);
-    if (!(action in ACTIONS)) return notFound(reply, `unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`);
+    // Object.hasOwn, not `in`: `toString` or `constructor` must be unknown actions, not inherited ones.
+    if (!Object.hasOwn(ACTIONS, action)) return notFound(reply, `unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`);
     system.readModels[name as ReadModelName].consumer.send({ type: ACTIONS[action as keyof typeof ACTIONS] });
     return reply.code(202).send({ consumer: name, action });
   });

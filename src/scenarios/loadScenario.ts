@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { ID_PATTERN } from '../domain/limits.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { ExpectationSpec, FaultSpec, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from './scenario.js';
-import { SCENARIO_DEFAULTS, SCENARIO_FILE_BYTES_MAX, SCENARIO_NAME_PATTERN, SCENARIO_SCHEMA, type JsonSchema } from './scenarioSchema.js';
+import { SCENARIO_DEFAULTS, SCENARIO_FILE_BYTES_MAX, SCENARIO_NAME_PATTERN, SCENARIO_SCHEMA, UNION_TAG_KEYS, type JsonSchema } from './scenarioSchema.js';
 
 // Longer than the ~200 lines STYLE.md suggests: parsing, error explanation and cross-field checks of one file format
 // belong together, and each function stays short.
@@ -28,6 +28,8 @@ interface Problem {
 
 /** Aliases a scenario may use; a billion-laughs file exceeds it long before it exhausts memory. */
 const ALIASES_MAX = 100;
+/** Nesting of `[`/`{` and `- - -` a scenario may use: yaml's parser is quadratic in it (100k `[` exhaust memory). */
+const NESTING_MAX = 64;
 /** A file with more problems than this is probably not a scenario file; the rest are summarised. */
 const ERRORS_MAX = 20;
 
@@ -53,17 +55,21 @@ const validateShape = (): ValidateFunction =>
 /** Parses and validates scenario YAML; every problem found is returned, each once, with its path. */
 export function parseScenario(text: string, file: string): ScenarioResult {
   const fail = (problems: readonly Problem[], locate: (s: readonly Segment[]) => Position = () => ({})): ScenarioResult =>
-    err(capped(problems).map((p) => ({ file, path: formatPath(p.segments), message: p.message, ...locate(p.segments) })));
+    err(capped(problems).map((p): ScenarioError => ({ file, path: formatPath(p.segments), message: p.message, ...locate(p.segments) })).sort(byPosition));
   if (text.length > SCENARIO_FILE_BYTES_MAX) {
     return fail([{ segments: [], message: `is ${text.length} characters long; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` }]);
   }
+  const depth = nestingDepth(text);
+  if (depth > NESTING_MAX) return fail([{ segments: [], message: `nests ${depth} levels deep; scenario files may nest at most ${NESTING_MAX}` }]);
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   let data: unknown;
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const yamlProblems = [...doc.errors, ...doc.warnings];
-    if (yamlProblems.length > 0) return err(yamlProblems.slice(0, ERRORS_MAX).map((e) => yamlError(e, file, lineCounter)));
+    // One error per distinct message: a deeply nested file fails the same way at every level.
+    const distinct = yamlProblems.filter((e, i) => yamlProblems.findIndex((f) => f.message === e.message) === i);
+    if (distinct.length > 0) return err(distinct.slice(0, ERRORS_MAX).map((e) => yamlError(e, file, lineCounter)));
     data = doc.toJS({ maxAliasCount: ALIASES_MAX });
   } catch (e) {
     // The alias bound (a ReferenceError) and pathological nesting (a RangeError) end up here: the file is rejected.
@@ -140,7 +146,8 @@ function crossFieldProblems(s: Scenario): Problem[] {
       add(['faults', i, lastsKey], `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`);
     }
     if (f.kind === 'handlerBug' || f.kind === 'silentCorruption') {
-      const fixed = s.remediation.some((r) => r.action === 'deployFix' && r.target === f.target && (r.afterWorkload === true || (r.atMs ?? -1) > f.atMs));
+      // A deployFix with neither time is reported on its own below, not again here.
+      const fixed = s.remediation.some((r) => r.action === 'deployFix' && r.target === f.target && (r.atMs === undefined || r.atMs > f.atMs));
       if (!fixed) {
         add(['faults', i], `a ${f.kind} lasts until a deployFix on its target, but no deployFix on ${f.target} comes after atMs ${f.atMs}: ` +
           `add {action: deployFix, target: ${f.target}, atMs: <later>} (or afterWorkload: true) to remediation`);
@@ -160,7 +167,7 @@ function crossFieldProblems(s: Scenario): Problem[] {
 // ---- Turning ajv's errors into one clear problem per path ----
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const schemaOf = (e: ErrorObject): JsonSchema => (e.parentSchema ?? {}) as JsonSchema;
+const schemaOf = (e: ErrorObject): JsonSchema => e.parentSchema ?? {};
 
 function explain(errors: readonly ErrorObject[]): Problem[] {
   const { kept, problems } = resolveOneOfs(errors);
@@ -198,10 +205,10 @@ function resolveOneOfs(errors: readonly ErrorObject[]): { kept: ErrorObject[]; p
   return { kept, problems };
 }
 
-/** The tag properties of a branch: required, and fixed by `const` or `enum`. */
+/** The tag properties of a branch (`kind`, …) with the values that select it. */
 function tagsOf(branch: JsonSchema): [string, readonly unknown[]][] {
   return Object.entries(branch.properties ?? {})
-    .filter(([key, s]) => branch.required?.includes(key) === true && (s.const !== undefined || s.enum !== undefined))
+    .filter(([key]) => UNION_TAG_KEYS.includes(key) && branch.required?.includes(key) === true)
     .map(([key, s]) => [key, s.const !== undefined ? [s.const] : (s.enum ?? [])]);
 }
 
@@ -273,8 +280,12 @@ function expected(s: JsonSchema): string {
     }
     case 'array':
       return `a list of ${s.minItems ?? 0} to ${s.maxItems ?? 'any number of'} items`;
-    case 'object':
-      return `a mapping with ${s.required?.length ? `${s.required.join(', ')} and optionally ` : 'optional '}keys ${Object.keys(s.properties ?? {}).filter((k) => !s.required?.includes(k)).join(', ')}`;
+    case 'object': {
+      const required = s.required ?? [];
+      const optional = Object.keys(s.properties ?? {}).filter((k) => !required.includes(k));
+      const lists = [required.length > 0 ? `${required.join(', ')} (required)` : '', optional.length > 0 ? `${optional.join(', ')} (optional)` : ''];
+      return `a mapping with keys ${lists.filter((l) => l !== '').join(' and ')}`;
+    }
     case undefined:
       return s.description ?? 'valid';
   }
@@ -285,7 +296,7 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v as number | boolean);
+  return String(v);
 }
 
 /** YAML 1.2 reads `60_000` as a string; say so rather than leave the user puzzled by "got \"60_000\"". */
@@ -294,7 +305,7 @@ const numberHint = (s: JsonSchema, v: unknown): string =>
 
 function didYouMean(v: unknown, candidates: readonly string[]): string {
   const guess = typeof v === 'string' ? closest(v, candidates) : undefined;
-  return guess === undefined ? '' : ` — did you mean "${guess}"?`;
+  return guess === undefined || guess === v ? '' : ` — did you mean "${guess}"?`;
 }
 
 /** The candidate nearest to `word` (edit distance at most 2, or equal ignoring case), if any. */
@@ -358,6 +369,24 @@ function yamlError(e: YAMLError, file: string, lineCounter: LineCounter): Scenar
   const { line, col } = lineCounter.linePos(e.pos[0]);
   return { file, path: '', message: `YAML syntax error: ${e.message}`, line, column: col };
 }
+
+/** Deepest nesting of flow collections plus compact `- `/`? ` items on one line, from yaml's (linear) lexer. */
+function nestingDepth(text: string): number {
+  let flow = 0;
+  let compact = 0;
+  let deepest = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') flow++;
+    else if (token === ']' || token === '}') flow = Math.max(0, flow - 1);
+    else if (token === '-' || token === '?') compact++;
+    else if (token === '\n' || token === '\r\n') compact = 0;
+    deepest = Math.max(deepest, flow + compact);
+  }
+  return deepest;
+}
+
+/** Problems in file order; those about the whole file (no position) first. */
+const byPosition = (a: ScenarioError, b: ScenarioError): number => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 
 function capped(problems: readonly Problem[]): readonly Problem[] {
   if (problems.length <= ERRORS_MAX) return problems;

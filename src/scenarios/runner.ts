@@ -72,6 +72,9 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
+/** Time kept back from the scenario's timeout for the final checks (a rebuild of every model, at worst). */
+const CHECKS_RESERVE_MS = 15_000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Rig {
@@ -155,11 +158,11 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
   const timelineLog: { atMs: number; label: string; phase: string }[] = [];
   const maxLag: Record<ReadModelName, number> = { 'product-inventory': 0, products: 0, 'customer-order-summary': 0 };
   const samples: Sample[] = [];
-  const active = new Set<string>();
+  const active = new Map<string, string>(); // fault key → label
   let phase: Progress['phase'] = 'workload';
 
   const awaitConsumer: TimelineContext['awaitConsumer'] = async (name, done, what) => {
-    const until = Math.min(deadline, Date.now() + 30_000);
+    const until = Date.now() + 30_000;
     while (!done() && Date.now() < until) await sleep(20);
     if (!done()) throw new Error(`${name}: timed out waiting for ${what}`);
   };
@@ -168,8 +171,9 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
   const elapsed = () => Date.now() - startMs;
   const runStep = async (step: TimedStep, atMs: number) => {
     timelineLog.push({ atMs, label: step.label, phase: step.phase });
-    if (step.phase === 'fault-start') active.add(step.label);
-    if (step.phase === 'fault-end') for (const a of active) if (a.split(' ')[0] === step.label.split(' ')[0]) active.delete(a);
+    if (step.phase === 'fault-start' && step.faultKey) active.set(step.faultKey, step.label);
+    if (step.phase === 'fault-end' && step.faultKey) active.delete(step.faultKey);
+    for (const key of step.ends ?? []) active.delete(key);
     log.info({ atMs, step: step.label }, step.phase);
     await step.run(ctx);
   };
@@ -192,7 +196,7 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
       samples.push({ atMs: elapsed(), headSeq: head, models });
       if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
       options.onProgress?.({
-        elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active],
+        elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active.values()],
         lagEvents: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].lagEvents])) as Record<ReadModelName, number>,
       });
     } catch (error) {
@@ -227,7 +231,10 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
       elapsed(),
     );
     phase = 'settling';
-    const convergedAtMs = await waitForConvergence(system, deadline, freshSample, () => lastDivergent, elapsed);
+    // Wait for convergence as long as the longest `converges` bound asks (10 s if none), leaving time for the checks.
+    const withinMs = Math.max(0, ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)));
+    const settleUntil = Math.min(deadline - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
+    const convergedAtMs = await waitForConvergence(system, settleUntil, freshSample, () => lastDivergent, elapsed);
     phase = 'checking';
     await oracle.catchUp();
     const finalModels = readModels(system);

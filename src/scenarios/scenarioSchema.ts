@@ -58,6 +58,8 @@ export const SCENARIO_DEFAULTS = {
   },
 } as const;
 
+/** The keys that pick a branch of the `oneOf` unions (faults by `kind`, expectations by `property`/`violation`). */
+export const UNION_TAG_KEYS: readonly string[] = ['kind', 'property', 'violation'];
 export const SCENARIO_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 export const SCENARIO_FILE_BYTES_MAX = 256 * 1024;
 export const FAULTS_MAX = 50;
@@ -198,7 +200,7 @@ export const SCENARIO_SCHEMA: JsonSchema = {
   $id: 'urn:cqrs-testbed:scenario',
   title: 'cqrs-testbed scenario',
   ...obj('A resilience scenario for the CQRS read models: system options, a seeded workload, faults, remediation and expectations. Times are ms from the start of the workload.', {
-    name: text(64, 'Scenario name, kebab-case (e.g. oversell-race); `cqrs-testbed run <name>` finds it.', SCENARIO_NAME_PATTERN),
+    name: text(64, 'Scenario name, kebab-case (e.g. oversell-race); shown in listings and reports.', SCENARIO_NAME_PATTERN),
     description: text(2_000, 'What happens in this scenario.'),
     teaches: text(500, 'What the scenario teaches (shown by `cqrs-testbed list`).'),
     seed: int(0, 4_294_967_295, 'Seed of the workload and every random choice: the same seed replays the same run.', SCENARIO_DEFAULTS.seed),

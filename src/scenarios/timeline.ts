@@ -19,6 +19,9 @@ export interface TimedStep {
   readonly atMs: number;
   readonly label: string;
   readonly phase: 'fault-start' | 'fault-end' | 'remediation';
+  /** Identifies the fault a start/end step belongs to; a deployFix lists the bug faults it ends. */
+  readonly faultKey?: string;
+  readonly ends?: readonly string[];
   run(ctx: TimelineContext): Promise<void>;
 }
 
@@ -49,10 +52,10 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
   }
 }
 
-function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[]): TimedStep[] {
+function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;
   const end = faultEndMs(fault, remediation) ?? at;
-  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, run });
+  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, run });
   switch (fault.kind) {
     case 'consumerOutage':
       return [
@@ -104,7 +107,7 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[]): 
 }
 
 /** A remediation as a step; its `run` resolves when the remediation has finished (rebuild done, replay done). */
-export function remediationStep(r: RemediationSpec, atMs: number): TimedStep {
+export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly string[] = []): TimedStep {
   const label = `${r.action} ${r.target}`;
   const run = async (c: TimelineContext): Promise<void> => {
     const ref = consumer(c, r.target);
@@ -132,13 +135,17 @@ export function remediationStep(r: RemediationSpec, atMs: number): TimedStep {
       }
     }
   };
-  return { atMs, phase: 'remediation', label, run };
+  return { atMs, phase: 'remediation', label, ends, run };
 }
 
 /** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */
 export function planTimeline(scenario: Scenario): { timed: TimedStep[]; afterWorkload: RemediationSpec[] } {
-  const timed = scenario.faults.flatMap((f) => faultSteps(f, scenario.remediation));
-  for (const r of scenario.remediation) if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs));
+  const timed = scenario.faults.flatMap((f, i) => faultSteps(f, scenario.remediation, `fault#${i}`));
+  const bugsOf = (target: string) =>
+    scenario.faults.flatMap((f, i) => ((f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target ? [`fault#${i}`] : []));
+  for (const r of scenario.remediation) {
+    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? bugsOf(r.target) : []));
+  }
   timed.sort((a, b) => a.atMs - b.atMs);
   return { timed, afterWorkload: scenario.remediation.filter((r) => r.afterWorkload === true) };
 }

@@ -55,7 +55,7 @@ const validateShape = (): ValidateFunction =>
 /** Parses and validates scenario YAML; every problem found is returned, each once, with its path. */
 export function parseScenario(text: string, file: string): ScenarioResult {
   const fail = (problems: readonly Problem[], locate: (s: readonly Segment[]) => Position = () => ({})): ScenarioResult =>
-    err(capped(problems).map((p): ScenarioError => ({ file, path: formatPath(p.segments), message: p.message, ...locate(p.segments) })).sort(byPosition));
+    err(capped(problems.map((p): ScenarioError => ({ file, path: formatPath(p.segments), message: p.message, ...locate(p.segments) })).sort(byPosition)));
   if (text.length > SCENARIO_FILE_BYTES_MAX) {
     return fail([{ segments: [], message: `is ${text.length} characters long; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` }]);
   }
@@ -69,7 +69,7 @@ export function parseScenario(text: string, file: string): ScenarioResult {
     const yamlProblems = [...doc.errors, ...doc.warnings];
     // One error per distinct message: a deeply nested file fails the same way at every level.
     const distinct = yamlProblems.filter((e, i) => yamlProblems.findIndex((f) => f.message === e.message) === i);
-    if (distinct.length > 0) return err(distinct.slice(0, ERRORS_MAX).map((e) => yamlError(e, file, lineCounter)));
+    if (distinct.length > 0) return err(capped(distinct.map((e) => yamlError(e, file, lineCounter))));
     data = doc.toJS({ maxAliasCount: ALIASES_MAX });
   } catch (e) {
     // The alias bound (a ReferenceError) and pathological nesting (a RangeError) end up here: the file is rejected.
@@ -86,15 +86,18 @@ export function parseScenario(text: string, file: string): ScenarioResult {
 
 /** Reads and parses a scenario file; an unreadable or oversized file is an error value too. */
 export async function loadScenarioFile(path: string): Promise<ScenarioResult> {
+  let text: string;
   try {
+    // Checked before reading, so a huge file is never read into memory.
     const { size } = await stat(path);
     if (size > SCENARIO_FILE_BYTES_MAX) {
       return err([{ file: path, path: '', message: `is ${size} bytes; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` }]);
     }
-    return parseScenario(await readFile(path, 'utf8'), path);
+    text = await readFile(path, 'utf8');
   } catch (e) {
     return err([{ file: path, path: '', message: `cannot be read: ${e instanceof Error ? e.message : String(e)}` }]);
   }
+  return parseScenario(text, path);
 }
 
 /** One line per error: `scenarios/foo.yaml:12:11: faults[1].kind: must be one of … (got "consumerOutge")`. */
@@ -296,7 +299,7 @@ function show(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v;
 }
 
 /** YAML 1.2 reads `60_000` as a string; say so rather than leave the user puzzled by "got \"60_000\"". */
@@ -388,7 +391,8 @@ function nestingDepth(text: string): number {
 /** Problems in file order; those about the whole file (no position) first. */
 const byPosition = (a: ScenarioError, b: ScenarioError): number => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 
-function capped(problems: readonly Problem[]): readonly Problem[] {
-  if (problems.length <= ERRORS_MAX) return problems;
-  return [...problems.slice(0, ERRORS_MAX), { segments: [], message: `… and ${problems.length - ERRORS_MAX} more problems` }];
+function capped(errors: ScenarioError[]): ScenarioError[] {
+  const [first] = errors;
+  if (errors.length <= ERRORS_MAX || first === undefined) return errors;
+  return [...errors.slice(0, ERRORS_MAX), { file: first.file, path: '', message: `… and ${errors.length - ERRORS_MAX} more problems` }];
 }

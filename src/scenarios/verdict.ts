@@ -49,7 +49,9 @@ function judge(property: PropertyName, facts: RunFacts, spec: { withinMs?: numbe
     case 'deadLetters': {
       const target = spec.target ?? 'products';
       const actual = facts.deadLetters[target];
-      return { holds: actual === spec.count, detail: `${target} has ${actual} dead letter(s) left; expected ${spec.count}` };
+      // Without a count, the property is "no dead letters": so `violation: deadLetters` means "some were parked".
+      const expected = spec.count ?? 0;
+      return { holds: actual === expected, detail: `${target} has ${actual} dead letter(s) left; expected ${expected}` };
     }
     case 'inventoryNeverNegative': {
       const n = facts.firstNegative;

@@ -1,0 +1,95 @@
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
+import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
+import { InfrastructureError, runScenario, type ScenarioReport } from '../scenarios/runner.js';
+import type { Scenario } from '../scenarios/scenario.js';
+
+export interface RunCommandOptions {
+  readonly seed?: number;
+  readonly json: boolean;
+  readonly junit?: string;
+  readonly report?: string;
+}
+
+/** Directories stand for the `*.yaml` files in them, so `cqrs-testbed run scenarios` works without a shell glob. */
+export function expandScenarioPaths(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => {
+    try {
+      if (statSync(p).isDirectory()) return readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+    } catch {
+      return [p]; // the loader reports the missing file with its name
+    }
+    return [p];
+  });
+}
+
+/** Loads every file before running any: one bad file stops the whole run with exit 2, nothing started. */
+export async function loadAll(paths: readonly string[]): Promise<{ scenarios: Scenario[] } | { errors: string }> {
+  const scenarios: Scenario[] = [];
+  const errors: string[] = [];
+  for (const file of expandScenarioPaths(paths)) {
+    const loaded = await loadScenarioFile(file);
+    if (loaded.ok) scenarios.push(loaded.value);
+    else errors.push(formatScenarioErrors(loaded.error));
+  }
+  if (errors.length > 0) return { errors: errors.join('\n') };
+  if (scenarios.length === 0) return { errors: 'no scenario files given (try: cqrs-testbed run scenarios/*.yaml)' };
+  return { scenarios };
+}
+
+/**
+ * `cqrs-testbed run`: each scenario on its own private broker, one after another. Exit code 0 when every
+ * expectation held, 1 when a property was violated, 2 for a bad scenario file or unusable infrastructure.
+ */
+export async function runCommand(paths: readonly string[], options: RunCommandOptions, log: Logger): Promise<number> {
+  const loaded = await loadAll(paths);
+  if ('errors' in loaded) {
+    process.stderr.write(`${loaded.errors}\n`);
+    return 2;
+  }
+  const reports: ScenarioReport[] = [];
+  for (const scenario of loaded.scenarios) {
+    let lastPrinted = 0;
+    const onProgress = options.json
+      ? undefined
+      : (p: Parameters<typeof progressLine>[1]) => {
+          if (p.elapsedMs - lastPrinted < 1_000) return;
+          lastPrinted = p.elapsedMs;
+          process.stdout.write(`${progressLine(scenario.name, p)}\n`);
+        };
+    try {
+      const report = await runScenario(scenario, { log, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
+      reports.push(report);
+      process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
+      if (options.report) writeReport(options.report, report);
+    } catch (error) {
+      if (error instanceof InfrastructureError) {
+        process.stderr.write(`cannot run ${scenario.name}: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  if (!options.json) process.stdout.write(`${summaryTable(reports)}\n`);
+  if (options.junit) writeFileSync(options.junit, junitXml(reports));
+  return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
+}
+
+function writeReport(dir: string, report: ScenarioReport): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${report.scenario}.txt`), `${scenarioDetail(report)}\n`);
+}
+
+/** `cqrs-testbed list`: every scenario with what it teaches. */
+export async function listCommand(paths: readonly string[]): Promise<number> {
+  const loaded = await loadAll(paths.length > 0 ? paths : ['scenarios']);
+  if ('errors' in loaded) {
+    process.stderr.write(`${loaded.errors}\n`);
+    return 2;
+  }
+  for (const s of loaded.scenarios) process.stdout.write(`${s.name.padEnd(34)} ${s.file}\n    ${s.teaches}\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+/** Runs a shipped scenario file against a real nats-server and returns its report, for the scenario suites. */
+import { join } from 'node:path';
+import { silentLogger } from '../../src/log/logger.js';
+import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
+import { runScenario, type ScenarioReport } from '../../src/scenarios/runner.js';
+
+export const SCENARIOS_DIR = join(import.meta.dirname, '..', '..', 'scenarios');
+
+export async function runShipped(name: string): Promise<ScenarioReport> {
+  const loaded = await loadScenarioFile(join(SCENARIOS_DIR, `${name}.yaml`));
+  if (!loaded.ok) throw new Error(formatScenarioErrors(loaded.error));
+  return runScenario(loaded.value, { log: silentLogger() });
+}
+
+/** A failing verdict's message: every property that did not hold, with its detail and the seed to replay. */
+export function explain(report: ScenarioReport): string {
+  const failed = report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`);
+  return `${report.scenario} (seed ${report.seed}) ${report.verdict}: ${failed.join(' | ') || 'all properties held'}`;
+}

@@ -171,7 +171,7 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
   const elapsed = () => Date.now() - startMs;
   const runStep = async (step: TimedStep, atMs: number) => {
     timelineLog.push({ atMs, label: step.label, phase: step.phase });
-    if (step.phase === 'fault-start' && step.faultKey) active.set(step.faultKey, step.label);
+    if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
     if (step.phase === 'fault-end' && step.faultKey) active.delete(step.faultKey);
     for (const key of step.ends ?? []) active.delete(key);
     log.info({ atMs, step: step.label }, step.phase);
@@ -267,7 +267,14 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
   }
 }
 
-/** Polls until every model equals the oracle at the head and the outboxes are empty; the scenario time it did, or null. */
+/** How long a system must sit still (everything applied, nothing retrying) with divergence left before we stop waiting. */
+const QUIESCENT_GIVE_UP_MS = 2_000;
+
+/**
+ * Polls until every model equals the oracle at the head and the outboxes are empty; the scenario time it did, or
+ * null. Gives up early when the system is quiescent — outboxes drained, every consumer idle at the head — and still
+ * divergent for a while: nothing is left that could repair it (silent corruption, stale names).
+ */
 async function waitForConvergence(
   system: RunningSystem,
   deadline: number,
@@ -275,10 +282,14 @@ async function waitForConvergence(
   divergentNow: () => number,
   elapsed: () => number,
 ): Promise<number | null> {
+  let quietSince: number | undefined;
   while (Date.now() < deadline) {
     await sample();
     const drained = system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0;
     if (drained && divergentNow() === 0) return elapsed();
+    const quiet = drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
+    quietSince = quiet ? (quietSince ?? Date.now()) : undefined;
+    if (quietSince !== undefined && Date.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
     await sleep(100);
   }
   return null;

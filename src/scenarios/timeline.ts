@@ -22,6 +22,8 @@ export interface TimedStep {
   /** Identifies the fault a start/end step belongs to; a deployFix lists the bug faults it ends. */
   readonly faultKey?: string;
   readonly ends?: readonly string[];
+  /** A fault that acts once (poison events published, crashes armed): never "active" on the timeline. */
+  readonly instant?: boolean;
   run(ctx: TimelineContext): Promise<void>;
 }
 
@@ -55,7 +57,8 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
 function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;
   const end = faultEndMs(fault, remediation) ?? at;
-  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, run });
+  const instant = fault.kind === 'poisonEvent' || fault.kind === 'crashMidBatch';
+  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, instant, run });
   switch (fault.kind) {
     case 'consumerOutage':
       return [

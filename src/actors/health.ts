@@ -2,6 +2,21 @@ import type { BrokerStatus } from '../transport/port.js';
 import { consumerHealth, type ConsumerHealth } from './consumerStatus.js';
 import type { RunningSystem } from './system.js';
 
+const brokerProbeTimeoutMs = 1_000;
+
+/** The value, or undefined if `p` fails or takes longer than `ms` (a failed look at the broker is "unknown"). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([p.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface SystemHealth {
   readonly status: 'ok' | 'degraded';
   readonly broker: { readonly status: BrokerStatus; readonly lastSeq: number | null };
@@ -16,17 +31,19 @@ export interface SystemHealth {
  */
 export async function systemHealth(system: RunningSystem, nowMs = Date.now()): Promise<SystemHealth> {
   const transport = system.options.transport;
-  const brokerStatus = transport.status();
-  const stream = brokerStatus === 'connected' ? await transport.streamInfo().catch(() => undefined) : undefined;
+  // A broker that dies mid-request leaves the call hanging until the transport's API timeout (seconds); health must
+  // answer promptly, so each look at the broker is bounded and the status is read after them, not before.
+  const stream = transport.status() === 'connected' ? await within(transport.streamInfo(), brokerProbeTimeoutMs) : undefined;
   const consumers: ConsumerHealth[] = [];
   for (const model of Object.values(system.readModels)) {
     const checkpoint = model.store.checkpoint();
     const behind = stream !== undefined && stream.lastSeq > checkpoint;
-    const oldest = behind ? await transport.getEvent(checkpoint + 1).catch(() => undefined) : undefined;
+    const oldest = behind && transport.status() === 'connected' ? await within(transport.getEvent(checkpoint + 1), brokerProbeTimeoutMs) : undefined;
     consumers.push(
       consumerHealth(model.name, model.consumer.getSnapshot(), { lastSeq: stream?.lastSeq ?? checkpoint }, model.store.deadLetters.count(), oldest?.timestampMs, nowMs),
     );
   }
+  const brokerStatus = transport.status();
   const outboxes = Object.values(system.relays).map((relay) => {
     const snap = relay.getSnapshot();
     return { name: snap.context.input.name, state: String(snap.value), backlog: snap.context.input.outbox.backlog(), lastProblem: snap.context.lastProblem ?? null };

@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
-import { up } from './up.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -28,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (opts: { httpPort: number; host: string; dataDir?: string; inventoryMode: 'check' | 'reserve' }) => {
       const global = program.opts<{ logFormat: LogFormat; logLevel: string }>();
       const log = createLogger({ format: global.logFormat, level: global.logLevel });
+      // Loaded only when needed: `--help` and a bad flag answer at once instead of loading the whole system first.
+      const { up } = await import('./up.js');
       await up({ httpPort: opts.httpPort, host: opts.host, dataDir: opts.dataDir, inventoryMode: opts.inventoryMode }, log);
       log.flush();
     });
@@ -36,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof NatsServerNotFoundError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`cqrs-testbed: ${error.message}\n`);
       return 2;
     }
     const code = (error as { code?: string; exitCode?: number }).code;

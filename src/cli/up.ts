@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { startSystem } from '../actors/system.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { buildHttpServer, listen } from '../http/server.js';
-import { openBroker } from './broker.js';
+import { openBroker, pidFileOf, type Broker } from './broker.js';
+import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
+import { onShutdownSignals } from './shutdownSignals.js';
 
 export interface UpOptions {
   readonly httpPort: number;
@@ -16,44 +18,75 @@ export interface UpOptions {
   readonly inventoryMode: InventoryMode;
 }
 
+/** Thrown inside startup when a signal arrived meanwhile: skip the rest, drain what started. */
+class StartupInterrupted extends Error {
+  override readonly name = 'StartupInterrupted';
+}
+
 /**
  * `cqrs-testbed up`: broker (private or NATS_URL), the whole system, a seeded catalogue and the HTTP API. Runs
- * until SIGINT/SIGTERM, then drains and exits 0. Prints the URLs to stdout; logs go to stderr.
+ * until SIGINT/SIGTERM/SIGHUP, then drains and returns (exit 0). Prints the URLs to stdout; logs go to stderr.
+ * Whatever started is stopped again, in reverse order, also when a later step fails or a signal interrupts startup.
  */
 export async function up(options: UpOptions, log: Logger): Promise<void> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cqrs-testbed-'));
-  const temp = options.dataDir === undefined ? dataDir : undefined;
-  const broker = await openBroker(log, dataDir, 'cqrs-testbed');
-  const system = await startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode });
-  const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
-  const seeded = await seedCatalog(system, ids);
-  const app = buildHttpServer(system, log, { ...ids });
-  const url = await listen(app, { host: options.host, port: options.httpPort });
-
-  process.stdout.write(
-    [
-      `cqrs-testbed is up (inventory mode: ${options.inventoryMode}; ${seeded} products seeded)`,
-      `  HTTP API   ${url}`,
-      `  health     ${url}/health`,
-      `  try        curl -s ${url}/inventory/products/prod_abc`,
-      `  broker     ${broker.url}${broker.server ? ' (private nats-server, stopped on exit)' : ' (NATS_URL)'}`,
-      `  data       ${dataDir}${temp ? ' (temporary; pass --data-dir DIR to keep it)' : ''}`,
-      '  Ctrl-C drains the consumers and exits.',
-      '',
-    ].join('\n'),
-  );
-
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+  const temp = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'cqrs-testbed-')) : undefined;
+  const dataDir = temp ?? resolve(options.dataDir ?? '.');
+  const undo: { readonly what: string; readonly run: () => unknown }[] = [];
+  if (temp) undo.push({ what: 'remove temporary data dir', run: () => rmSync(temp, { recursive: true, force: true }) });
+  const signals = onShutdownSignals(log, (signal) => {
+    process.stderr.write(`cqrs-testbed: ${signal} again: exiting without draining${temp ? `; ${temp} is left behind` : ''}\n`);
+    process.exit(130);
   });
-  await app.close();
-  await system.stop();
-  await broker.close();
-  if (temp) rmSync(temp, { recursive: true, force: true });
+  const step = async <T>(what: string, start: () => Promise<T> | T, stop?: (value: T) => unknown): Promise<T> => {
+    if (signals.received) throw new StartupInterrupted(what);
+    const value = await start();
+    if (stop) undo.push({ what, run: () => stop(value) });
+    if (signals.received) throw new StartupInterrupted(what);
+    return value;
+  };
+
+  try {
+    if (!temp) {
+      mkdirSync(dataDir, { recursive: true });
+      await step('lock data dir', () => lockDataDir(dataDir), (lock) => lock.release());
+    }
+    const broker = await step('broker', () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'), (b) => b.close());
+    const system = await step('system', () => startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode }), (s) => s.stop());
+    const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
+    const seeded = await step('seed catalogue', () => seedCatalog(system, ids));
+    const app = buildHttpServer(system, log, { ...ids });
+    const url = await step('http', () => listen(app, { host: options.host, port: options.httpPort }), () => app.close());
+    process.stdout.write(banner(url, broker, dataDir, temp !== undefined, seeded, options.inventoryMode));
+    await signals.next;
+  } catch (err: unknown) {
+    if (!(err instanceof StartupInterrupted)) throw err;
+    log.info({ interrupted: err.message }, 'startup interrupted');
+  } finally {
+    // app.close() first: no new requests; system.stop() drains orders in flight and the outboxes; then the broker.
+    for (const done of undo.reverse()) {
+      try {
+        await done.run();
+      } catch (err: unknown) {
+        log.error({ err, step: done.what }, 'shutdown step failed; continuing');
+      }
+    }
+    signals.dispose();
+  }
   process.stdout.write('stopped cleanly\n');
+}
+
+function banner(url: string, broker: Broker, dataDir: string, temporary: boolean, seeded: number, mode: InventoryMode): string {
+  const brokerLine = broker.server
+    ? `${broker.url} (private nats-server pid ${broker.server.pid}, restarted if it dies, stopped on exit; pid file ${pidFileOf(join(dataDir, 'nats'))})`
+    : `${broker.url} (NATS_URL)`;
+  return [
+    `cqrs-testbed is up (inventory mode: ${mode}; ${seeded} products seeded)`,
+    `  HTTP API   ${url}`,
+    `  health     ${url}/health`,
+    `  try        curl -s ${url}/inventory/products/prod_abc`,
+    `  broker     ${brokerLine}`,
+    `  data       ${dataDir}${temporary ? ' (temporary; pass --data-dir DIR to keep it)' : ' (kept; start again with the same --data-dir to resume)'}`,
+    '  Ctrl-C drains the consumers and exits.',
+    '',
+  ].join('\n');
 }

@@ -91,6 +91,7 @@ async function applyWaitingBriefly(ordered: readonly Delivery[], store: Projecti
   let total = result;
   while (result.stop?.kind === 'waiting' && Date.now() - started < budgetMs && !signal.aborted) {
     await new Promise((resolve) => setTimeout(resolve, Math.max(5, settings.dependencyPollMs / 10)));
+    if (signal.aborted) break; // stopped (STOP, REBUILD) while sleeping: a stopped consumer writes nothing more
     result = store.applyBatch(ordered.filter((d) => d.seq > result.checkpoint));
     total = {
       checkpoint: result.checkpoint,

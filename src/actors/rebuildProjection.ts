@@ -26,15 +26,22 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Promise<RebuildOutput> {
   const { transport, store, settings } = input;
-  store.beginRebuild();
+  // Once aborted (STOP, or REBUILD again, while this run awaits the broker), this run must not touch the store:
+  // the machine may already have begun a new rebuild on the same tables, which a stale apply or finish would corrupt.
+  const stillWanted = (): void => {
+    if (signal.aborted) throw new Error('rebuild aborted');
+  };
+  const generation = store.beginRebuild();
   let events = 0, parked = 0, waitedMs = 0;
   try {
     for (;;) {
-      if (signal.aborted) throw new Error('rebuild aborted');
+      stillWanted();
       const from = store.rebuildProgress() + 1;
       const batch = await transport.readRange(from, Math.max(settings.batchSize, 1_000));
+      stillWanted();
       if (batch.length === 0) {
         const info = await transport.streamInfo();
+        stillWanted();
         if (store.rebuildProgress() >= info.lastSeq) break;
         continue; // the stream grew between the two reads
       }
@@ -52,7 +59,7 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
     store.finishRebuild();
     return { events, checkpoint: store.checkpoint(), parked };
   } catch (error) {
-    store.abortRebuild();
+    store.abortRebuild(generation); // a no-op if a newer rebuild owns the tables by now
     throw error;
   }
 }

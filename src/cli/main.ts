@@ -8,6 +8,17 @@ function port(value: string): number {
   return n;
 }
 
+function seed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
+  return n;
+}
+
+/** The global --log-level if the user gave one, else `fallback` (scenario runs keep stderr quiet by default). */
+function logLevelFor(program: Command, fallback: string): string {
+  return program.getOptionValueSource('logLevel') === 'default' ? fallback : program.opts<{ logLevel: string }>().logLevel;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('cqrs-testbed')
     .description('A resilience testbed for CQRS read models: the article’s shop as XState actors over NATS JetStream and SQLite.')
@@ -31,6 +42,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       const { up } = await import('./up.js');
       await up({ httpPort: opts.httpPort, host: opts.host, dataDir: opts.dataDir, inventoryMode: opts.inventoryMode }, log);
       log.flush();
+    });
+
+  program
+    .command('run')
+    .description('run scenario files (or directories of them) against a private nats-server and judge each against the oracle')
+    .argument('<scenarios...>', 'scenario YAML files or directories')
+    .addOption(new Option('--seed <n>', 'override every scenario’s seed (same seed → same workload and fault schedule)').argParser(seed))
+    .option('--json', 'print one JSON object per scenario on stdout, nothing else', false)
+    .option('--junit <file>', 'also write a JUnit XML report (one test case per property)')
+    .option('--report <dir>', 'also write <dir>/<scenario>.json (with divergence samples) and .txt')
+    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string }) => {
+      const log = createLogger({ format: 'json', level: logLevelFor(program, 'warn') });
+      const { runCommand } = await import('./run.js');
+      exitCode = await runCommand(paths, { json: opts.json, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
+      log.flush();
+    });
+
+  program
+    .command('list')
+    .description('list the scenarios (default: the scenarios/ directory) with what each teaches')
+    .argument('[paths...]', 'scenario files or directories')
+    .action(async (paths: string[]) => {
+      const { listCommand } = await import('./run.js');
+      exitCode = await listCommand(paths);
     });
 
   try {

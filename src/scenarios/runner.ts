@@ -26,6 +26,8 @@ export class InfrastructureError extends Error {
 export interface Sample {
   readonly atMs: number;
   readonly headSeq: number;
+  /** Rows committed but not yet published, per outbox. */
+  readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
   readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: string }>>;
 }
 
@@ -193,7 +195,8 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
         models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(system.readModels[name].consumer.getSnapshot()) };
       }
       lastDivergent = READ_MODELS.reduce((s, m) => s + models[m].divergent, 0);
-      samples.push({ atMs: elapsed(), headSeq: head, models });
+      const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };
+      samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
       options.onProgress?.({
         elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active.values()],

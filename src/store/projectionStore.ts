@@ -51,6 +51,11 @@ export class ProjectionStore {
   private writer: ViewWriter;
   private rebuildWriter: ViewWriter | undefined;
   private rebuildCheckpoint = 0;
+  /** First sequence the running rebuild applied, and what it parked: the letters it did not resolve. */
+  private rebuildFromSeq = 0;
+  private readonly parkedInRebuild = new Set<number>();
+  /** Bumped by every beginRebuild, so an interrupted rebuild cannot abort the one that replaced it. */
+  private rebuildGeneration = 0;
   private readonly readCheckpoint;
   private readonly writeCheckpoint;
   private readonly readFailure;
@@ -103,7 +108,10 @@ export class ProjectionStore {
         const outcome = applyOne(event);
         if (outcome === 'applied') applied++;
         else if (outcome === 'ignored') ignored++;
-        else { parked++; }
+        else {
+          parked++;
+          if (mode === 'rebuild') this.parkedInRebuild.add(event.seq);
+        }
         checkpoint = event.seq;
       } catch (error) {
         if (error instanceof WaitSignal) return { checkpoint, applied, ignored, duplicates, parked, stop: error.outcome };
@@ -115,6 +123,7 @@ export class ProjectionStore {
         this.deadLetters.park(event, `handler failed ${attempts} times; last error: ${message}`, attempts, this.options.now());
         this.clearFailure.run(event.seq);
         parked++;
+        if (mode === 'rebuild') this.parkedInRebuild.add(event.seq);
         checkpoint = event.seq;
       }
     }
@@ -148,13 +157,17 @@ export class ProjectionStore {
 
   // ---- rebuild: replay the log into fresh tables, then swap them in ----
 
-  beginRebuild(): void {
+  /** Starts a rebuild into fresh tables; returns its generation, for `abortRebuild`. */
+  beginRebuild(): number {
     this.db.transaction(() => {
       this.dropTables(rebuildTables);
       this.createTables(rebuildTables);
     })();
     this.rebuildWriter = this.view.bind(this.db, rebuildTables);
     this.rebuildCheckpoint = 0;
+    this.rebuildFromSeq = 0;
+    this.parkedInRebuild.clear();
+    return ++this.rebuildGeneration;
   }
 
   applyRebuildBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
@@ -162,6 +175,7 @@ export class ProjectionStore {
     if (!writer) throw new Error(`${this.view.name}: applyRebuildBatch before beginRebuild`);
     return this.db.transaction(() => {
       const result = this.applyAll(events, writer, 'rebuild', this.rebuildCheckpoint, firstSeq);
+      if (this.rebuildFromSeq === 0 && result.checkpoint > this.rebuildCheckpoint) this.rebuildFromSeq = Math.max(this.rebuildCheckpoint + 1, firstSeq);
       this.rebuildCheckpoint = result.checkpoint;
       return result;
     })();
@@ -182,12 +196,27 @@ export class ProjectionStore {
       }
       for (const sql of this.view.indexDdl(liveTables)) this.db.exec(sql);
       this.writeCheckpoint.run(this.rebuildCheckpoint);
+      this.resolveLettersTheRebuildApplied();
     })();
     this.rebuildWriter = undefined;
     this.writer = this.view.bind(this.db, liveTables); // statements must be re-prepared against the swapped tables
   }
 
-  abortRebuild(): void {
+  /**
+   * A parked event the rebuild went past without parking it again was applied (its fix is deployed): it is in the
+   * view now, so its letter is closed; otherwise a later replay would apply it a second time.
+   */
+  private resolveLettersTheRebuildApplied(): void {
+    if (this.rebuildFromSeq === 0) return;
+    for (const letter of this.deadLetters.unreplayed()) {
+      if (letter.seq < this.rebuildFromSeq || letter.seq > this.rebuildCheckpoint || this.parkedInRebuild.has(letter.seq)) continue;
+      this.deadLetters.markReplayed(letter.seq, this.options.now());
+    }
+  }
+
+  /** Drops the rebuild tables; given a generation, only if no newer rebuild has begun since. */
+  abortRebuild(generation?: number): void {
+    if (generation !== undefined && generation !== this.rebuildGeneration) return;
     this.db.transaction(() => this.dropTables(rebuildTables))();
     this.rebuildWriter = undefined;
   }

@@ -19,6 +19,7 @@ describe('shipped scenarios: broker and outbox faults', { timeout: 120_000 }, ()
   it('outbox-relay-outage: the backlog waits in the outbox and drains exactly once', async () => {
     const r = await runShipped('outbox-relay-outage');
     expect(r.verdict, explain(r)).toBe('pass');
-    expect(r.samples.some((s) => s.models['customer-order-summary'].divergent > 10)).toBe(true);
+    // The stream (and so the oracle) does not see the orders either while the relay is down: the backlog is the sign.
+    expect(Math.max(...r.samples.map((s) => s.outboxBacklog.orders))).toBeGreaterThan(30);
   });
 });

@@ -1,4 +1,4 @@
-import { envelop, type EventEnvelope } from '../../domain/envelope.js';
+import { envelop, type Positioned } from '../../domain/envelope.js';
 import type { InventoryUpdated } from '../../domain/events.js';
 import { Outbox, OUTBOX_DDL } from '../outboxStore.js';
 import type { ApplyMode, ProjectionView } from '../projectionView.js';
@@ -9,7 +9,9 @@ export const inventoryUpdatedId = (sourceEventId: string, productId: string): st
 /**
  * The inventory service's ProductInventory view (the article's denormalized `productId → availableQuantity`),
  * updated asynchronously from OrderPlaced and StockAdjusted. Each change appends an InventoryUpdated to the
- * inventory service's outbox in the same transaction; a rebuild writes no events (they were published already).
+ * inventory service's outbox in the same transaction. A rebuild writes no events for what the live view already
+ * applied (they were published then), but does for events above the live checkpoint: those reach the view only
+ * through the rebuild (the live consumer sees them as duplicates afterwards), so it is now or never.
  */
 export const productInventoryView: ProjectionView = {
   name: 'product-inventory',
@@ -25,24 +27,26 @@ export const productInventoryView: ProjectionView = {
        ON CONFLICT(product_id) DO UPDATE SET available_quantity = available_quantity + excluded.available_quantity
        RETURNING available_quantity`,
     ).pluck();
-    const change = (source: EventEnvelope, productId: string, delta: number, mode: ApplyMode): void => {
+    // The projection store's checkpoint of the live tables; it stands still while a rebuild runs.
+    const liveCheckpoint = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
+    const change = ({ seq, envelope: source }: Positioned, productId: string, delta: number, mode: ApplyMode): void => {
       const availableQuantity = add.get(productId, delta) as number;
-      if (mode === 'rebuild') return;
+      if (mode === 'rebuild' && seq <= ((liveCheckpoint.get() as number | undefined) ?? 0)) return;
       const data: InventoryUpdated = { type: 'InventoryUpdated', productId, availableQuantity, sourceEventId: source.eventId };
       outbox.append(envelop(data, { eventId: inventoryUpdatedId(source.eventId, productId), occurredAt: source.occurredAt, causationId: source.eventId }));
     };
     return {
-      apply({ envelope }, mode) {
-        const e = envelope.data;
+      apply(event, mode) {
+        const e = event.envelope.data;
         switch (e.type) {
           case 'ProductAdded':
             ensure.run(e.productId);
             return { kind: 'applied' };
           case 'StockAdjusted':
-            change(envelope, e.productId, e.delta, mode);
+            change(event, e.productId, e.delta, mode);
             return { kind: 'applied' };
           case 'OrderPlaced':
-            for (const line of e.items) change(envelope, line.productId, -line.quantity, mode);
+            for (const line of e.items) change(event, line.productId, -line.quantity, mode);
             return { kind: 'applied' };
           default:
             return { kind: 'ignored' };

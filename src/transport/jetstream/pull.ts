@@ -4,7 +4,7 @@
  * `no_wait` together with `expires` (supported by 2.9) is exactly the port's contract: wait up to `expires` for the
  * first message, then return what is there, ended by a 408 status.
  */
-import { createInbox, nanos, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { StatusHub } from './status.js';
 
 export interface PulledMsg {
@@ -57,41 +57,43 @@ export function pull(nc: NatsConnection, hub: StatusHub, request: PullRequest): 
   return new Promise<PullResult>((resolve) => {
     const msgs: PulledMsg[] = [];
     let finished = false;
-    const inbox = createInbox();
+    let sub: Subscription | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopListening: (() => void) | undefined;
     const finish = (end: PullEnd): void => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      stopListening();
-      sub.unsubscribe();
+      stopListening?.();
+      sub?.unsubscribe();
       resolve({ msgs, end });
     };
-    const sub = nc.subscribe(inbox, {
-      callback: (err, msg) => {
-        if (err) return finish({ kind: 'error', err });
-        let end: PullEnd | undefined;
-        try {
-          end = classify(msg, msgs);
-        } catch (parseErr: unknown) {
-          return finish({ kind: 'error', err: parseErr });
-        }
-        if (end !== undefined) return finish(end);
-        if (msgs.length >= request.batch) finish({ kind: 'complete' });
-      },
-    });
-    const timer = setTimeout(() => finish({ kind: 'deadline' }), request.deadlineMs);
-    const stopListening = hub.listen((status) => {
-      if (status !== 'connected') finish({ kind: 'disconnected' });
-    });
+    const onMessage = (err: Error | null, msg: Msg): void => {
+      if (err) return finish({ kind: 'error', err });
+      let end: PullEnd | undefined;
+      try {
+        end = classify(msg, msgs);
+      } catch (parseErr: unknown) {
+        return finish({ kind: 'error', err: parseErr });
+      }
+      if (end !== undefined) return finish(end);
+      if (msgs.length >= request.batch) finish({ kind: 'complete' });
+    };
     const body =
       request.expiresMs > 0
         ? { batch: request.batch, no_wait: true, expires: nanos(request.expiresMs) }
         : { batch: request.batch, no_wait: true };
     try {
-      nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${request.stream}.${request.consumer}`, encoder.encode(JSON.stringify(body)), {
-        reply: inbox,
+      const inbox = createInbox();
+      sub = nc.subscribe(inbox, { callback: onMessage });
+      timer = setTimeout(() => finish({ kind: 'deadline' }), request.deadlineMs);
+      stopListening = hub.listen((status) => {
+        if (status !== 'connected') finish({ kind: 'disconnected' });
       });
+      const subject = `$JS.API.CONSUMER.MSG.NEXT.${request.stream}.${request.consumer}`;
+      nc.publish(subject, encoder.encode(JSON.stringify(body)), { reply: inbox });
     } catch (err: unknown) {
+      // Closed or draining connection: subscribe/publish throw synchronously.
       finish({ kind: 'error', err });
     }
   });
@@ -115,44 +117,33 @@ function classify(msg: Msg, msgs: PulledMsg[]): PullEnd | undefined {
 
 function toPulled(msg: Msg): PulledMsg {
   const reply = msg.reply ?? '';
-  const info = parseAckSubject(reply);
-  const msgId = msg.headers?.get('Nats-Msg-Id');
-  return {
-    subject: msg.subject,
-    // A copy: the client hands out Buffer views into its socket reads, which would pin them as long as we keep events.
-    data: new Uint8Array(msg.data),
-    msgId: msgId === undefined || msgId === '' ? undefined : msgId,
-    ...info,
-    reply,
-  };
-}
-
-/**
- * `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tsNanos>.<pending>` (v1, what 2.9 sends), or the v2 form with
- * `<domain>.<accountHash>` after `ACK` and a random token at the end.
- */
-export function parseAckSubject(reply: string): {
-  seq: number;
-  consumerSeq: number;
-  deliveryCount: number;
-  timestampMs: number;
-} {
   const tokens = reply.split('.');
   if (tokens[0] !== '$JS' || tokens[1] !== 'ACK' || (tokens.length !== 9 && tokens.length < 11)) {
     throw new Error(`not a JetStream ack subject: ${reply}`);
   }
+  // v1 (what 2.9 sends): $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tsNanos>.<pending>
+  // v2: $JS.ACK.<domain>.<accountHash>.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<tsNanos>.<pending>.<token>
   const at = tokens.length === 9 ? 4 : 6;
-  const field = (i: number): string => tokens[at + i] ?? '';
-  const int = (s: string): number => {
-    const n = Number(s);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad number "${s}" in ack subject ${reply}`);
+  const field = (i: number): number => {
+    const token = tokens[at + i] ?? '';
+    const n = Number(token);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad number "${token}" in ack subject ${reply}`);
     return n;
   };
+  const nanosToken = tokens[at + 3] ?? '';
+  if (!/^\d+$/.test(nanosToken)) throw new Error(`bad timestamp "${nanosToken}" in ack subject ${reply}`);
+  // Nanoseconds overflow a double's integer range: cut the last six digits instead of dividing.
+  const timestampMs = nanosToken.length > 6 ? Number(nanosToken.slice(0, -6)) : 0;
+  const msgId = msg.headers?.get('Nats-Msg-Id');
   return {
-    deliveryCount: int(field(0)),
-    seq: int(field(1)),
-    consumerSeq: int(field(2)),
-    // Nanoseconds overflow a double's integer range; divide exactly first.
-    timestampMs: Number(BigInt(field(3)) / 1_000_000n),
+    subject: msg.subject,
+    // A copy: the client hands out views into its socket read buffers, which would pin them as long as we keep events.
+    data: new Uint8Array(msg.data),
+    msgId: msgId === undefined || msgId === '' ? undefined : msgId,
+    deliveryCount: field(0),
+    seq: field(1),
+    consumerSeq: field(2),
+    timestampMs,
+    reply,
   };
 }

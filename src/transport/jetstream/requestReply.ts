@@ -3,7 +3,7 @@
  * `Nats-Service-Error-Code` headers (the convention of NATS micro services), which `request` turns into
  * TransportError('rejected', message) — so a requester never waits out its timeout because a handler failed.
  */
-import { Empty, headers, NoRespondersError, RequestError, type Msg, type MsgHdrs } from '@nats-io/transport-node';
+import { Empty, headers, NoRespondersError, RequestError, type Msg, type MsgHdrs, type Subscription } from '@nats-io/transport-node';
 import { TransportError, type RequestHandler, type Service } from '../port.js';
 import type { AdapterContext } from './context.js';
 import { toTransportError } from './errors.js';
@@ -22,7 +22,12 @@ const stopWaitMs = 5_000;
  */
 export function serve(ctx: AdapterContext, subject: string, handler: RequestHandler): Service {
   const log = ctx.log.child({ service: subject });
-  const sub = ctx.nc.subscribe(subject, { queue: queueGroup });
+  let sub: Subscription;
+  try {
+    sub = ctx.nc.subscribe(subject, { queue: queueGroup });
+  } catch (err: unknown) {
+    throw toTransportError(err, `serve ${subject}`, ctx.hub.current);
+  }
   const loop = (async () => {
     for await (const msg of sub) {
       await answer(msg, handler, log);
@@ -33,7 +38,7 @@ export function serve(ctx: AdapterContext, subject: string, handler: RequestHand
     stop: () => {
       stopping ??= (async () => {
         if (!sub.isClosed()) {
-          await sub.drain().catch((err: unknown) => log.warn({ err }, 'drain failed; unsubscribing'));
+          await sub.drain().catch((err: unknown) => log.warn({ err }, 'service drain failed (connection closing?)'));
         }
         const finished = await settlesWithin(loop, stopWaitMs);
         if (!finished) log.warn({ waitedMs: stopWaitMs }, 'service stopped with a request still running');

@@ -35,6 +35,11 @@ function* ticks(perSecond: number, durationMs: number, offsetFraction: number): 
   for (let t = stepMs * offsetFraction; t < durationMs; t += stepMs) yield Math.floor(t);
 }
 
+function nextTick(times: Generator<number>): number | undefined {
+  const next = times.next();
+  return next.done === true ? undefined : next.value;
+}
+
 /**
  * The workload as a time-ordered stream of operations, a pure function of (spec, seed): the same seed gives the
  * same operations at the same scenario times. Lazy, so a long workload costs no memory up front.
@@ -47,14 +52,14 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
     { kind: 'adjustStock' as const, times: ticks(spec.stockAdjustmentsPerSecond, spec.durationMs, 0.25) },
     { kind: 'rename' as const, times: ticks(spec.renamesPerSecond, spec.durationMs, 0.5) },
     { kind: 'reprice' as const, times: ticks(spec.repricesPerSecond, spec.durationMs, 0.75) },
-  ].map((s) => ({ ...s, next: s.times.next() }));
+  ].map((s) => ({ ...s, nextAt: nextTick(s.times) }));
   const renames = new Map<number, number>();
   for (;;) {
     let earliest: (typeof streams)[number] | undefined;
-    for (const s of streams) if (!s.next.done && (earliest === undefined || (s.next.value as number) < (earliest.next.value as number))) earliest = s;
-    if (!earliest) return;
-    const atMs = earliest.next.value as number;
-    earliest.next = earliest.times.next();
+    for (const s of streams) if (s.nextAt !== undefined && (earliest?.nextAt === undefined || s.nextAt < earliest.nextAt)) earliest = s;
+    if (earliest?.nextAt === undefined) return;
+    const atMs = earliest.nextAt;
+    earliest.nextAt = nextTick(earliest.times);
     switch (earliest.kind) {
       case 'placeOrder': {
         const lines = new Map<string, number>();

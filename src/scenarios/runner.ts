@@ -48,7 +48,11 @@ export interface ScenarioReport {
   readonly verdict: 'pass' | 'fail';
   readonly properties: readonly PropertyResult[];
   readonly models: Readonly<Record<ReadModelName, ModelReport>>;
-  /** From the last fault healing (or remediation finishing) to every model equal to the oracle; null if never. */
+  /**
+   * From the later of the workload's end and the last fault healing (or remediation finishing) to every model equal
+   * to the oracle at the head of the stream; null if never. While orders still flow, "equal at the head" is a moving
+   * target, so the clock starts when the load stops.
+   */
   readonly convergedAfterMs: number | null;
   readonly writeModel: WriteModelCheck;
   readonly workload: WorkloadCounters;

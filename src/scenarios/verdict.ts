@@ -30,7 +30,7 @@ function judge(property: PropertyName, facts: RunFacts, spec: { withinMs?: numbe
       const after = facts.convergedAfterMs;
       return after === null
         ? { holds: false, detail: 'did not converge before the run ended' }
-        : { holds: after <= within, detail: `converged ${after} ms after the last fault healed (bound ${within} ms)` };
+        : { holds: after <= within, detail: `converged ${after} ms after the workload ended and the last fault healed (bound ${within} ms)` };
     }
     case 'nothingLost': {
       const lost = models(facts).filter(([, d]) => d.missing > 0).map(([m, d]) => `${m}: ${d.missing} missing`);

@@ -24,7 +24,8 @@ const logLines: { msg: string }[] = [];
 beforeAll(async () => {
   broker = await startTestBroker();
   const log = pino({ level: 'info' }, { write: (line: string) => logLines.push(JSON.parse(line) as { msg: string }) });
-  transport = await connectJetStream({ servers: broker.url, name: 'int-test', log });
+  // Small read pulls, so the 2,500-event range below crosses pull boundaries.
+  transport = await connectJetStream({ servers: broker.url, name: 'int-test', log, readPullBatch: 1_000 });
 });
 
 afterAll(async () => {

@@ -11,5 +11,7 @@ export interface AdapterContext {
   /** Same API with a short timeout, for "is it still there?" checks on an unhappy path. */
   readonly probe: JetStreamManager;
   readonly hub: StatusHub;
+  /** Messages per pull request in readRange. */
+  readonly readPullBatch: number;
   readonly log: Logger;
 }

@@ -10,7 +10,7 @@ import type { AdapterContext } from './context.js';
 import { ensureDurable } from './delivery.js';
 import { toTransportError } from './errors.js';
 import { provisionStream } from './provision.js';
-import { getEvent, readRange, streamInfo } from './range.js';
+import { defaultReadPullBatch, getEvent, readRange, streamInfo } from './range.js';
 import { request, serve } from './requestReply.js';
 import { StatusHub, watchConnection } from './status.js';
 import { settlesWithin, subjectMatches } from './util.js';
@@ -21,6 +21,8 @@ export interface ConnectJetStreamOptions {
   /** Connection name, shown by the server's monitoring. */
   readonly name: string;
   readonly log?: Logger;
+  /** Messages per pull request in readRange (default 5,000). Tests lower it to cross pull boundaries cheaply. */
+  readonly readPullBatch?: number;
 }
 
 const connectTimeoutMs = 5_000;
@@ -62,6 +64,7 @@ export async function connectJetStream(options: ConnectJetStreamOptions): Promis
       nc,
       hub,
       log,
+      readPullBatch: Math.max(1, Math.floor(options.readPullBatch ?? defaultReadPullBatch)),
       js: jetstream(nc, { timeout: apiTimeoutMs }),
       jsm: await jetstreamManager(nc, { timeout: apiTimeoutMs }),
       probe: await jetstreamManager(nc, { timeout: probeTimeoutMs, checkAPI: false }),

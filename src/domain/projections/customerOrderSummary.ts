@@ -28,6 +28,31 @@ export type SummaryState = Map<string, SummaryRow>;
  *
  * `products` must be the Products fold *after* this same event was applied to it.
  */
+/**
+ * productId → the orders listing it, kept beside each state map so a rename touches only those orders (the oracle
+ * folds logs of a million events; scanning every order per rename would make that quadratic). A WeakMap keeps the
+ * state type a plain Map and drops the index with its state.
+ */
+const listings = new WeakMap<SummaryState, Map<string, Set<string>>>();
+
+function ordersListing(state: SummaryState, productId: string): Set<string> {
+  let byProduct = listings.get(state);
+  if (!byProduct) {
+    // First use on this state (it may have been filled before): index what is there.
+    const index = new Map<string, Set<string>>();
+    const listing = (id: string) => index.get(id) ?? index.set(id, new Set()).get(id) ?? new Set<string>();
+    for (const row of state.values()) for (const i of row.items) listing(i.productId).add(row.orderId);
+    listings.set(state, index);
+    byProduct = index;
+  }
+  let set = byProduct.get(productId);
+  if (!set) {
+    set = new Set();
+    byProduct.set(productId, set);
+  }
+  return set;
+}
+
 export function evolveSummary(state: SummaryState, products: ProductsState, envelope: EventEnvelope): void {
   const e = envelope.data;
   switch (e.type) {
@@ -35,6 +60,7 @@ export function evolveSummary(state: SummaryState, products: ProductsState, enve
       if (state.has(e.orderId)) return; // an order is summarised once, whatever redelivers it
       const items = e.items.map((l) => ({ productId: l.productId, productName: products.get(l.productId)?.name ?? null, quantity: l.quantity }));
       state.set(e.orderId, { orderId: e.orderId, customerId: e.customerId, orderDate: e.orderDate, totalCents: e.totalCents, items });
+      for (const l of e.items) ordersListing(state, l.productId).add(e.orderId);
       return;
     }
     case 'ProductAdded':
@@ -43,8 +69,9 @@ export function evolveSummary(state: SummaryState, products: ProductsState, enve
       // the summary must then keep showing what Products knows (null), not a name no product ever had.
       const name = products.get(e.productId)?.name;
       if (name === undefined) return;
-      for (const [orderId, row] of state) {
-        if (!row.items.some((i) => i.productId === e.productId)) continue;
+      for (const orderId of ordersListing(state, e.productId)) {
+        const row = state.get(orderId);
+        if (!row) continue;
         const items = row.items.map((i) => (i.productId === e.productId ? { ...i, productName: name } : i));
         state.set(orderId, { ...row, items });
       }

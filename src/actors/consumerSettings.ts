@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../domain/retryPolicy.js';
+import { realClock, type Clock } from './clock.js';
 
 /** Every knob of a projection consumer, each bounded. Units are last in the names. */
 export interface ConsumerSettings {
@@ -15,6 +16,8 @@ export interface ConsumerSettings {
   readonly reorderDelayMs: number;
   /** Retry delay while the broker is unreachable. */
   readonly brokerRetryMs: number;
+  /** The clock every wait of the consumer runs on (virtual in the simulation). */
+  readonly clock: Clock;
 }
 
 export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
@@ -25,4 +28,5 @@ export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
   dependencyPollMs: 250,
   reorderDelayMs: 100,
   brokerRetryMs: 500,
+  clock: realClock,
 };

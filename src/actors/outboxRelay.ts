@@ -15,6 +15,8 @@ export interface OutboxRelayInput {
   readonly retryMs?: number;
   readonly retryMaxMs?: number;
   readonly autoStart?: boolean;
+  /** Time written as `sent_at` (the system's clock). */
+  readonly now?: () => string;
 }
 
 interface Context {
@@ -68,7 +70,7 @@ export const outboxRelayMachine = setup({
           transport: context.input.transport,
           windowSize: context.input.windowSize ?? 256,
           publishTimeoutMs: 2_000,
-          now: () => new Date().toISOString(),
+          now: context.input.now ?? (() => new Date().toISOString()),
         }),
         onDone: [
           { guard: ({ event }) => event.output.backlog > 0, target: 'draining', reenter: true, actions: { type: 'record', params: ({ event }: { event: { output: PublishOutboxOutput } }) => event.output } },

@@ -2,6 +2,7 @@ import { fromPromise } from 'xstate';
 import { backoffMs } from '../domain/retryPolicy.js';
 import type { BatchResult, ProjectionStore } from '../store/projectionStore.js';
 import type { Delivery, DurableConsumer } from '../transport/port.js';
+import { sleep } from './clock.js';
 import type { ConsumerSettings } from './consumerSettings.js';
 
 /** Fault-injection points of a pull (the scenario runner's). Absent in normal runs. */
@@ -86,11 +87,12 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
  */
 async function applyWaitingBriefly(ordered: readonly Delivery[], store: ProjectionStore, settings: ConsumerSettings, signal: AbortSignal): Promise<BatchResult> {
   const budgetMs = Math.min(settings.dependencyPollMs * 4, settings.ackWaitMs / 4);
-  const started = Date.now();
+  const { clock } = settings;
+  const started = clock.now();
   let result = store.applyBatch(ordered);
   let total = result;
-  while (result.stop?.kind === 'waiting' && Date.now() - started < budgetMs && !signal.aborted) {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(5, settings.dependencyPollMs / 10)));
+  while (result.stop?.kind === 'waiting' && clock.now() - started < budgetMs && !signal.aborted) {
+    await sleep(clock, Math.max(5, settings.dependencyPollMs / 10), signal);
     if (signal.aborted) break; // stopped (STOP, REBUILD) while sleeping: a stopped consumer writes nothing more
     result = store.applyBatch(ordered.filter((d) => d.seq > result.checkpoint));
     total = {

@@ -1,6 +1,7 @@
 import { fromPromise } from 'xstate';
 import type { ProjectionStore } from '../store/projectionStore.js';
 import type { Transport } from '../transport/port.js';
+import { sleep } from './clock.js';
 import type { ConsumerSettings } from './consumerSettings.js';
 
 export interface RebuildInput {
@@ -17,7 +18,6 @@ export interface RebuildOutput {
   readonly parked: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Rebuilds a read model from stream sequence 1 into fresh tables and swaps them in atomically. The live consumer
@@ -50,7 +50,7 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
       parked += result.parked;
       if (result.stop?.kind === 'waiting') {
         if (waitedMs >= input.dependencyWaitMaxMs) throw new Error(`rebuild gave up waiting ${waitedMs} ms for ${result.stop.dependency}`);
-        await sleep(settings.dependencyPollMs);
+        await sleep(settings.clock, settings.dependencyPollMs, signal);
         waitedMs += settings.dependencyPollMs;
       } else if (result.stop) {
         throw new Error(`rebuild stopped at seq ${result.stop.seq}: ${result.stop.kind}`);

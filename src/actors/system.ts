@@ -14,6 +14,7 @@ import { productInventoryView } from '../store/views/productInventoryView.js';
 import { productLookupFrom } from '../store/views/productLookup.js';
 import { productsView } from '../store/views/productsView.js';
 import type { Transport } from '../transport/port.js';
+import { isoNow, realClock, sleep, type Clock } from './clock.js';
 import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from './consumerSettings.js';
 import { inventoryServiceMachine } from './inventoryService.js';
 import { orderServiceMachine } from './orderService.js';
@@ -36,6 +37,8 @@ export interface SystemOptions {
   readonly maxOrdersInFlight?: number;
   readonly newId?: () => string;
   readonly now?: () => string;
+  /** Time for every actor timer and wait; real by default, virtual on the simulation. */
+  readonly clock?: Clock;
   /** Fault injection (the scenario runner): wrap a read model's view, or hook into its consumer's pulls. */
   readonly wrapView?: (name: ReadModelName, view: ProjectionView) => ProjectionView;
   readonly consumerHooks?: (name: ReadModelName) => PullHooks | undefined;
@@ -71,9 +74,10 @@ const fileFor = (dataDir: string, name: string) => (dataDir === ':memory:' ? ':m
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { transport, log } = options;
   if (options.dataDir !== ':memory:') mkdirSync(options.dataDir, { recursive: true });
-  const settings: ConsumerSettings = { ...DEFAULT_CONSUMER_SETTINGS, ...options.consumer };
+  const clock = options.clock ?? realClock;
+  const settings: ConsumerSettings = { ...DEFAULT_CONSUMER_SETTINGS, ...options.consumer, clock };
   const newId = options.newId ?? (() => randomUUID());
-  const now = options.now ?? (() => new Date().toISOString());
+  const now = options.now ?? isoNow(clock);
   await transport.provisionStream();
 
   const dbs = {
@@ -86,6 +90,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const store = new ProjectionStore(db, options.wrapView?.(name, view) ?? view, { maxDeliveries: settings.retry.maxDeliveries, now });
     const hooks = options.consumerHooks?.(name);
     const consumer = createActor(projectionConsumerMachine, {
+      clock,
       input: { name, transport, store, settings, log: log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
     });
     return { name, db, store, consumer };
@@ -99,16 +104,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const orderStore = new OrderStore(dbs.orders);
   const inventoryStore = new InventoryStore(dbs.inventory);
   const relays = {
-    orders: createActor(outboxRelayMachine, { input: { name: 'orders-outbox', outbox: orderStore.outbox, transport, log: log.child({ actor: 'orders-outbox' }) } }),
-    inventory: createActor(outboxRelayMachine, { input: { name: 'inventory-outbox', outbox: inventoryStore.outbox, transport, log: log.child({ actor: 'inventory-outbox' }) } }),
+    orders: createActor(outboxRelayMachine, { clock, input: { name: 'orders-outbox', outbox: orderStore.outbox, transport, log: log.child({ actor: 'orders-outbox' }), now } }),
+    inventory: createActor(outboxRelayMachine, { clock, input: { name: 'inventory-outbox', outbox: inventoryStore.outbox, transport, log: log.child({ actor: 'inventory-outbox' }), now } }),
   };
   const orderService = createActor(orderServiceMachine, {
+    clock,
     input: {
       store: orderStore, transport, log: log.child({ actor: 'order-service' }), maxInFlight: options.maxOrdersInFlight ?? 256,
       checkTimeoutMs: 2_000, inventoryMode: options.inventoryMode ?? 'check', newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
     },
   });
   const inventoryService = createActor(inventoryServiceMachine, {
+    clock,
     input: {
       store: inventoryStore, transport, mode: options.inventoryMode ?? 'check', log: log.child({ actor: 'inventory-service' }),
       onCommitted: () => relays.inventory.send({ type: 'NUDGE' }),
@@ -133,16 +140,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       if (stopped) return;
       stopped = true;
       orderService.send({ type: 'STOP' });
-      await waitFor(() => orderService.getSnapshot().context.inFlight.size === 0, 5_000);
+      await waitFor(clock, () => orderService.getSnapshot().context.inFlight.size === 0, 5_000);
       // Let the relays hand over what is committed (bounded); anything left stays in the outbox for next start.
-      await waitFor(() => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0, 3_000);
+      await waitFor(clock, () => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0, 3_000);
       for (const actor of [orderService, inventoryService, relays.orders, relays.inventory, ...Object.values(readModels).map((m) => m.consumer)]) actor.stop();
       for (const db of new Set([...Object.values(queries), ...Object.values(dbs)])) db.close();
     },
   };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+async function waitFor(clock: Clock, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = clock.now() + timeoutMs;
+  while (!condition() && clock.now() < deadline) await sleep(clock, 20);
 }

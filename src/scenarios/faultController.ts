@@ -1,3 +1,4 @@
+import { realClock, sleep, type Clock } from '../actors/clock.js';
 import type { PullHooks } from '../actors/pullBatch.js';
 import type { ReadModelName } from '../actors/system.js';
 import type { Positioned } from '../domain/envelope.js';
@@ -61,6 +62,9 @@ function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): 
  */
 export class FaultController {
   private readonly targets = new Map<ReadModelName, TargetFaults>();
+
+  constructor(private readonly clock: Clock = realClock) {}
+
   /** Called when an injected crash happened, so the runner can restart the consumer like a supervisor would. */
   onCrash: (name: ReadModelName) => void = () => undefined;
 
@@ -116,13 +120,13 @@ export class FaultController {
   hooks = (name: ReadModelName): PullHooks => ({
     beforeFetch: async () => {
       const latencyMs = this.of(name).latencyMs;
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      if (latencyMs > 0) await sleep(this.clock, latencyMs);
     },
     crashAfterCommit: () => {
       const faults = this.of(name);
       if (faults.crashesLeft <= 0) return false;
       faults.crashesLeft--;
-      setTimeout(() => this.onCrash(name), 0);
+      this.clock.setTimeout(() => this.onCrash(name), 0);
       return true;
     },
   });

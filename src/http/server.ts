@@ -54,7 +54,7 @@ export function buildHttpServer(system: RunningSystem, log: Logger, options: Htt
   const app = Fastify({
     loggerInstance: httpLog,
     bodyLimit,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Per-request info lines would drown the scenario logs; errors are still logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // Without this the router answers a bad URL or an over-long path segment itself, in another body shape.

@@ -45,8 +45,13 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
     case 'poisonEvent':
       return fault.atMs;
     case 'handlerBug':
-    case 'silentCorruption':
-      return remediation.find((r) => r.action === 'deployFix' && r.target === fault.target && r.atMs !== undefined)?.atMs;
+    case 'silentCorruption': {
+      // The first fix deployed once the bug is in: an earlier deployFix (for an earlier bug) does not end this one.
+      const fixes = remediation.flatMap((r) =>
+        r.action === 'deployFix' && r.target === fault.target && r.atMs !== undefined && r.atMs >= fault.atMs ? [r.atMs] : [],
+      );
+      return fixes.length > 0 ? Math.min(...fixes) : undefined;
+    }
     default: {
       const never: never = fault;
       throw new Error(`unknown fault ${JSON.stringify(never)}`);
@@ -144,10 +149,13 @@ export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly
 /** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */
 export function planTimeline(scenario: Scenario): { timed: TimedStep[]; afterWorkload: RemediationSpec[] } {
   const timed = scenario.faults.flatMap((f, i) => faultSteps(f, scenario.remediation, `fault#${i}`));
-  const bugsOf = (target: string) =>
-    scenario.faults.flatMap((f, i) => ((f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target ? [`fault#${i}`] : []));
+  // A fix ends the bugs already in on its target, not ones that start after it (a fault at the same time starts first).
+  const bugsOf = (target: string, atMs: number) =>
+    scenario.faults.flatMap((f, i) =>
+      (f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target && f.atMs <= atMs ? [`fault#${i}`] : [],
+    );
   for (const r of scenario.remediation) {
-    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? bugsOf(r.target) : []));
+    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? bugsOf(r.target, r.atMs) : []));
   }
   timed.sort((a, b) => a.atMs - b.atMs);
   return { timed, afterWorkload: scenario.remediation.filter((r) => r.afterWorkload === true) };

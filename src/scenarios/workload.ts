@@ -31,8 +31,13 @@ export function workloadCatalog(spec: WorkloadSpec, seed: number): CatalogEntryS
 /** Evenly spaced times for `perSecond` events over the duration, offset so streams do not coincide. */
 function* ticks(perSecond: number, durationMs: number, offsetFraction: number): Generator<number> {
   if (perSecond <= 0) return;
-  const stepMs = 1_000 / perSecond;
-  for (let t = stepMs * offsetFraction; t < durationMs; t += stepMs) yield Math.floor(t);
+  // Each time from its index, not by adding the step up: an accumulated sum drifts, and a sum that lands just
+  // below `durationMs` (3/s over 2 s: 1999.99…) yields one event more than rate × duration.
+  for (let k = 0; ; k++) {
+    const t = ((k + offsetFraction) * 1_000) / perSecond;
+    if (t >= durationMs) return;
+    yield Math.floor(t);
+  }
 }
 
 function nextTick(times: Generator<number>): number | undefined {
@@ -63,7 +68,10 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
     switch (earliest.kind) {
       case 'placeOrder': {
         const lines = new Map<string, number>();
-        const count = prng.int(spec.itemsPerOrder.min, Math.min(spec.itemsPerOrder.max, spec.products));
+        // Both ends capped at the catalogue: with itemsPerOrder.min above it, no number of draws finds that many
+        // distinct products and the loop below would never end.
+        const most = Math.min(spec.itemsPerOrder.max, spec.products);
+        const count = prng.int(Math.min(spec.itemsPerOrder.min, most), most);
         while (lines.size < count) lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
         yield { atMs, kind: 'placeOrder', customerId: customerId(prng.int(0, spec.customers - 1)), items: [...lines].map(([p, quantity]) => ({ productId: p, quantity })) };
         break;

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem } from '../actors/system.js';
+import { isoNow, realClock, sleep, type Clock } from '../actors/clock.js';
+import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem, type SystemOptions } from '../actors/system.js';
 import { consumerState } from '../actors/consumerStatus.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
@@ -12,7 +13,7 @@ import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from './readModelState.js';
 import type { Scenario } from './scenario.js';
-import { faultEndMs, planTimeline, remediationStep, type TimelineContext, type TimedStep } from './timeline.js';
+import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
 import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict.js';
 import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { workloadCatalog, workloadOps } from './workload.js';
@@ -81,17 +82,23 @@ export interface RunOptions {
 /** Time kept back from the scenario's timeout for the final checks (a rebuild of every model, at worst). */
 const CHECKS_RESERVE_MS = 15_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Rig {
-  readonly dir: string;
-  readonly server: NatsServerProcess;
+/** Everything a run needs, real (nats-server, files, wall clock) or simulated (virtual clock, in memory). */
+export interface Rig {
+  readonly clock: Clock;
+  readonly broker: BrokerControl;
   readonly transport: Transport;
   readonly system: RunningSystem;
   readonly faults: FaultController;
+  readonly newId: () => string;
 }
 
-async function setUp(scenario: Scenario, log: Logger): Promise<Rig> {
+interface NatsRig extends Rig {
+  readonly dir: string;
+  readonly server: NatsServerProcess;
+}
+
+async function setUp(scenario: Scenario, log: Logger): Promise<NatsRig> {
   const dir = await mkdtemp(join(tmpdir(), `cqrs-scenario-${scenario.name}-`));
   let server: NatsServerProcess;
   try {
@@ -101,10 +108,19 @@ async function setUp(scenario: Scenario, log: Logger): Promise<Rig> {
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const transport = await connectJetStream({ servers: server.url, name: `scenario-${scenario.name}`, log: log.child({ actor: 'transport' }) });
-  const faults = new FaultController();
-  const c = scenario.system.consumer;
+  const faults = new FaultController(realClock);
   const system = await startSystem({
+    ...systemOptionsFor(scenario, faults),
     transport, log, dataDir: join(dir, 'data'),
+  });
+  superviseCrashes(faults, system, realClock);
+  return { dir, server, broker: server, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
+}
+
+/** The system options a scenario asks for, with the fault controller's hooks wired in. */
+export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'consumerHooks'> {
+  const c = scenario.system.consumer;
+  return {
     inventoryMode: scenario.system.inventoryMode,
     summary: { dependency: scenario.system.summaryDependency },
     consumer: {
@@ -113,13 +129,15 @@ async function setUp(scenario: Scenario, log: Logger): Promise<Rig> {
     },
     wrapView: faults.wrapView,
     consumerHooks: faults.hooks,
-  });
-  // An injected crash kills the consumer; a supervisor would restart it shortly after.
-  faults.onCrash = (name) => setTimeout(() => system.readModels[name].consumer.send({ type: 'START' }), 250);
-  return { dir, server, transport, system, faults };
+  };
 }
 
-async function tearDown(rig: Rig): Promise<void> {
+/** An injected crash kills the consumer; a supervisor would restart it shortly after. */
+export function superviseCrashes(faults: FaultController, system: RunningSystem, clock: Clock): void {
+  faults.onCrash = (name) => clock.setTimeout(() => system.readModels[name].consumer.send({ type: 'START' }), 250);
+}
+
+async function tearDown(rig: NatsRig): Promise<void> {
   rig.server.resume(); // never leave a SIGSTOPped broker behind
   await rig.system.stop();
   await rig.transport.close();
@@ -145,17 +163,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const log = options.log.child({ scenario: scenario.name, seed });
   const rig = await setUp(scenario, log);
   try {
-    return await runOn(rig, scenario, seed, options, log);
+    return await runOnRig(rig, scenario, seed, options, log);
   } finally {
     await tearDown(rig);
   }
 }
 
-async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger): Promise<ScenarioReport> {
-  const { system, transport } = rig;
-  const runStart = Date.now();
+/** The run itself, on any rig: every wait goes through the rig's clock, so it runs as well in virtual time. */
+export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger): Promise<ScenarioReport> {
+  const { system, transport, clock } = rig;
+  const runStart = clock.now();
   const deadline = runStart + scenario.timeoutMs;
-  const ids = { newId: () => crypto.randomUUID(), now: () => new Date().toISOString() };
+  const ids = { newId: rig.newId, now: isoNow(clock) };
   await seedWorkloadCatalog(system, ids, workloadCatalog(scenario.workload, seed));
 
   const oracle = new IncrementalOracle(transport);
@@ -168,13 +187,13 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
   let phase: Progress['phase'] = 'workload';
 
   const awaitConsumer: TimelineContext['awaitConsumer'] = async (name, done, what) => {
-    const until = Date.now() + 30_000;
-    while (!done() && Date.now() < until) await sleep(20);
+    const until = clock.now() + 30_000;
+    while (!done() && clock.now() < until) await sleep(clock, 20);
     if (!done()) throw new Error(`${name}: timed out waiting for ${what}`);
   };
-  const ctx: TimelineContext = { system, transport, server: rig.server, faults: rig.faults, seed, awaitConsumer };
-  const startMs = Date.now();
-  const elapsed = () => Date.now() - startMs;
+  const ctx: TimelineContext = { system, transport, broker: rig.broker, faults: rig.faults, seed, awaitConsumer };
+  const startMs = clock.now();
+  const elapsed = () => clock.now() - startMs;
   const runStep = async (step: TimedStep, atMs: number) => {
     timelineLog.push({ atMs, label: step.label, phase: step.phase });
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
@@ -216,18 +235,24 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
     await inflight;
     await sample();
   };
-  const sampler = setInterval(() => void sample(), options.sampleEveryMs ?? 250);
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sleep(clock, options.sampleEveryMs ?? 250);
+      if (sampling) void sample();
+    }
+  })();
 
   try {
     const abort = new AbortController();
     const timeline = (async () => {
       for (const step of timed) {
-        const wait = startMs + step.atMs - Date.now();
-        if (wait > 0) await sleep(wait);
+        const wait = startMs + step.atMs - clock.now();
+        if (wait > 0) await sleep(clock, wait);
         await runStep(step, step.atMs);
       }
     })();
-    await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
+    await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
     phase = 'healing';
     await timeline;
     for (const r of afterWorkload) await runStep(remediationStep(r, elapsed()), elapsed());
@@ -241,7 +266,7 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
     // Wait for convergence as long as the longest `converges` bound asks (10 s if none), leaving time for the checks.
     const withinMs = Math.max(0, ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)));
     const settleUntil = Math.min(deadline - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
-    const convergedAtMs = await waitForConvergence(system, settleUntil, freshSample, () => lastDivergent, elapsed);
+    const convergedAtMs = await waitForConvergence(system, clock, settleUntil, freshSample, () => lastDivergent, elapsed);
     phase = 'checking';
     await oracle.catchUp();
     const finalModels = readModels(system);
@@ -267,10 +292,12 @@ async function runOn(rig: Rig, scenario: Scenario, seed: number, options: RunOpt
       verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
       properties, models: modelReports, convergedAfterMs, writeModel, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
-      timeline: timelineLog, samples, durationMs: Date.now() - runStart,
+      timeline: timelineLog, samples, durationMs: clock.now() - runStart,
     };
   } finally {
-    clearInterval(sampler);
+    sampling = false;
+    await sampler;
+    await inflight;
   }
 }
 
@@ -284,20 +311,21 @@ const QUIESCENT_GIVE_UP_MS = 2_000;
  */
 async function waitForConvergence(
   system: RunningSystem,
+  clock: Clock,
   deadline: number,
   sample: () => Promise<void>,
   divergentNow: () => number,
   elapsed: () => number,
 ): Promise<number | null> {
   let quietSince: number | undefined;
-  while (Date.now() < deadline) {
+  while (clock.now() < deadline) {
     await sample();
     const drained = system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0;
     if (drained && divergentNow() === 0) return elapsed();
     const quiet = drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
-    quietSince = quiet ? (quietSince ?? Date.now()) : undefined;
-    if (quietSince !== undefined && Date.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
-    await sleep(100);
+    quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
+    if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
+    await sleep(clock, 100);
   }
   return null;
 }

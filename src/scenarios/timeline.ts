@@ -1,13 +1,20 @@
 import type { RunningSystem, ReadModelName } from '../actors/system.js';
-import type { NatsServerProcess } from '../transport/natsServerProcess.js';
 import type { Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import type { FaultSpec, RemediationSpec, Scenario } from './scenario.js';
 
+/** What the fault injector can do to the broker: a nats-server process, or the simulated broker. */
+export interface BrokerControl {
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
 export interface TimelineContext {
   readonly system: RunningSystem;
   readonly transport: Transport;
-  readonly server: NatsServerProcess;
+  readonly broker: BrokerControl;
   readonly faults: FaultController;
   readonly seed: number;
   /** Waits (bounded) until the consumer's rebuild counter passes `before` and it pulls again. */
@@ -94,13 +101,13 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
       ];
     case 'brokerPause':
       return [
-        step(at, 'fault-start', 'broker paused (SIGSTOP)', (c) => Promise.resolve(c.server.pause())),
-        step(end, 'fault-end', 'broker resumed (SIGCONT)', (c) => Promise.resolve(c.server.resume())),
+        step(at, 'fault-start', 'broker paused (SIGSTOP)', (c) => Promise.resolve(c.broker.pause())),
+        step(end, 'fault-end', 'broker resumed (SIGCONT)', (c) => Promise.resolve(c.broker.resume())),
       ];
     case 'brokerRestart':
       return [
-        step(at, 'fault-start', 'broker stopped', (c) => c.server.stop()),
-        step(end, 'fault-end', 'broker restarted', (c) => c.server.restart()),
+        step(at, 'fault-start', 'broker stopped', (c) => c.broker.stop()),
+        step(end, 'fault-end', 'broker restarted', (c) => c.broker.restart()),
       ];
     case 'outboxRelayOutage':
       return [

@@ -1,3 +1,4 @@
+import { sleep, type Clock } from '../actors/clock.js';
 import type { RunningSystem } from '../actors/system.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
 import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
@@ -20,7 +21,6 @@ export const emptyCounters = (): WorkloadCounters => ({
   placed: 0, rejected: 0, unavailable: 0, invalid: 0, catalogChanges: 0, catalogRefused: 0, lagBehindScheduleMsMax: 0,
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Adds the opening catalogue through the inventory service's command side. */
 export async function seedWorkloadCatalog(system: RunningSystem, ids: CommandIds, catalog: readonly CatalogEntrySpec[]): Promise<void> {
@@ -42,16 +42,16 @@ export async function driveWorkload(
   system: RunningSystem,
   ids: CommandIds,
   ops: Iterable<WorkloadOp>,
-  options: { readonly startMs: number; readonly concurrency: number; readonly counters: WorkloadCounters; readonly signal: AbortSignal },
+  options: { readonly clock: Clock; readonly startMs: number; readonly concurrency: number; readonly counters: WorkloadCounters; readonly signal: AbortSignal },
 ): Promise<void> {
   const { counters } = options;
   const inFlight = new Set<Promise<void>>();
   for (const op of ops) {
     if (options.signal.aborted) break;
     const due = options.startMs + op.atMs;
-    const wait = due - Date.now();
-    if (wait > 0) await sleep(wait);
-    counters.lagBehindScheduleMsMax = Math.max(counters.lagBehindScheduleMsMax, Date.now() - due);
+    const wait = due - options.clock.now();
+    if (wait > 0) await sleep(options.clock, wait);
+    counters.lagBehindScheduleMsMax = Math.max(counters.lagBehindScheduleMsMax, options.clock.now() - due);
     if (op.kind === 'placeOrder') {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
       const command: PlaceOrder = { type: 'PlaceOrder', customerId: op.customerId, items: op.items, shippingAddress: `${op.customerId} street` };

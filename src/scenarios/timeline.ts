@@ -156,13 +156,13 @@ export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly
 /** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */
 export function planTimeline(scenario: Scenario): { timed: TimedStep[]; afterWorkload: RemediationSpec[] } {
   const timed = scenario.faults.flatMap((f, i) => faultSteps(f, scenario.remediation, `fault#${i}`));
-  // A fix ends the bugs already in on its target, not ones that start after it (a fault at the same time starts first).
-  const bugsOf = (target: string, atMs: number) =>
+  // A fix ends the bugs on its target whose end faultEndMs says it is: not a bug that only starts after it.
+  const endedBy = (target: string, atMs: number) =>
     scenario.faults.flatMap((f, i) =>
-      (f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target && f.atMs <= atMs ? [`fault#${i}`] : [],
+      (f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target && faultEndMs(f, scenario.remediation) === atMs ? [`fault#${i}`] : [],
     );
   for (const r of scenario.remediation) {
-    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? bugsOf(r.target, r.atMs) : []));
+    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? endedBy(r.target, r.atMs) : []));
   }
   timed.sort((a, b) => a.atMs - b.atMs);
   return { timed, afterWorkload: scenario.remediation.filter((r) => r.afterWorkload === true) };

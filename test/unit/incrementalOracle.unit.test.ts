@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEnvelope } from '../../src/domain/envelope.js';
+import type { DomainEvent } from '../../src/domain/events.js';
+import { foldLog } from '../../src/domain/projections/oracle.js';
+import { IncrementalOracle } from '../../src/scenarios/incrementalOracle.js';
+import type { StoredEvent, Transport } from '../../src/transport/port.js';
+import { envOf, orderPlaced, productAdded, stockAdjusted } from './fixtures.js';
+
+// The oracle kept current during a run: folds each event once, in pages, and notices the first oversell.
+
+/** A stream in memory: only readRange, which is all the oracle reads. */
+function streamOf() {
+  const stored: StoredEvent[] = [];
+  const reads: [number, number][] = [];
+  const transport: Pick<Transport, 'readRange'> = {
+    readRange: (fromSeq, max) => {
+      reads.push([fromSeq, max]);
+      return Promise.resolve(stored.filter((e) => e.seq >= fromSeq).slice(0, max));
+    },
+  };
+  const append = (...data: (DomainEvent | string)[]) => {
+    for (const d of data) {
+      const seq = stored.length + 1;
+      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : encodeEnvelope(envOf(d, `evt_${seq}`));
+      stored.push({ seq, subject: 's', data: bytes, timestampMs: seq, msgId: undefined });
+    }
+  };
+  return { transport: transport as Transport, append, reads, stored };
+}
+
+describe('IncrementalOracle', () => {
+  it('folds the stream in pages, skips undecodable events, and equals the fold of the decoded log', async () => {
+    const s = streamOf();
+    s.append(productAdded('p1', 'One', 1), stockAdjusted('p1', 5), '{"not": "an envelope"', orderPlaced('o1', [['p1', 2]]), productAdded('p2', 'Two', 1));
+    const oracle = new IncrementalOracle(s.transport, 2);
+    expect(await oracle.catchUp()).toBe(5);
+    expect(s.reads).toEqual([[1, 2], [3, 2], [5, 2], [6, 2]]);
+    expect(oracle.undecodable.map((u) => u.seq)).toEqual([3]);
+    expect(oracle.log.map((e) => e.seq)).toEqual([1, 2, 4, 5]);
+    expect(oracle.state.inventory).toEqual(foldLog(oracle.log).inventory);
+    expect(oracle.state.inventory.get('p1')).toBe(3);
+    expect(oracle.state.lastSeq).toBe(5);
+    expect(oracle.firstNegative).toBeUndefined();
+  });
+
+  it('continues where it stopped: nothing is folded twice', async () => {
+    const s = streamOf();
+    s.append(productAdded('p1', 'One', 1), stockAdjusted('p1', 5));
+    const oracle = new IncrementalOracle(s.transport, 10);
+    await oracle.catchUp();
+    expect(await oracle.catchUp()).toBe(2);
+    s.append(orderPlaced('o1', [['p1', 1]]), 'garbage');
+    expect(await oracle.catchUp()).toBe(4);
+    expect(oracle.state.inventory.get('p1')).toBe(4);
+    expect(oracle.log).toHaveLength(3);
+    expect(oracle.state.lastSeq).toBe(4); // an undecodable event at the head still moves the oracle's position
+  });
+
+  it('records the first time any product goes below zero, and only the first', async () => {
+    const s = streamOf();
+    s.append(productAdded('p1', 'One', 1), productAdded('p2', 'Two', 1), stockAdjusted('p1', 2), stockAdjusted('p2', 1));
+    s.append(orderPlaced('o1', [['p1', 1], ['p2', 2]]), orderPlaced('o2', [['p1', 5]]));
+    const oracle = new IncrementalOracle(s.transport);
+    await oracle.catchUp();
+    expect(oracle.firstNegative).toEqual({ seq: 5, productId: 'p2', quantity: -1 });
+  });
+
+  it('counts a negative stock adjustment as going below zero too', async () => {
+    const s = streamOf();
+    s.append(productAdded('p1', 'One', 1), stockAdjusted('p1', -1), stockAdjusted('p1', 3));
+    const oracle = new IncrementalOracle(s.transport);
+    await oracle.catchUp();
+    expect(oracle.firstNegative).toEqual({ seq: 2, productId: 'p1', quantity: -1 });
+  });
+});

@@ -52,10 +52,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--json', 'print one JSON object per scenario on stdout, nothing else', false)
     .option('--junit <file>', 'also write a JUnit XML report (one test case per property)')
     .option('--report <dir>', 'also write <dir>/<scenario>.json (with divergence samples) and .txt')
-    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string }) => {
+    .addOption(new Option('--transport <kind>', 'nats: a real private nats-server per scenario; sim: the deterministic simulation (virtual time)').choices(['nats', 'sim']).default('nats'))
+    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim' }) => {
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'warn') });
       const { runCommand } = await import('./run.js');
-      exitCode = await runCommand(paths, { json: opts.json, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
+      exitCode = await runCommand(paths, { json: opts.json, transport: opts.transport, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
       log.flush();
     });
 

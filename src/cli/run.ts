@@ -11,6 +11,8 @@ export interface RunCommandOptions {
   readonly json: boolean;
   readonly junit?: string;
   readonly report?: string;
+  /** `nats` (default): a private nats-server per scenario. `sim`: the deterministic simulation, in virtual time. */
+  readonly transport?: 'nats' | 'sim';
 }
 
 /** Directories stand for the `*.yaml` files in them, so `cqrs-testbed run scenarios` works without a shell glob. */
@@ -60,7 +62,8 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
           process.stdout.write(`${progressLine(scenario.name, p)}\n`);
         };
     try {
-      const report = await runScenario(scenario, { log, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
+      const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
+      const report = await run(scenario, { log, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
       reports.push(report);
       process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
       if (options.report) writeReport(options.report, report);

@@ -1,6 +1,7 @@
 import { fromPromise } from 'xstate';
 import type { ProjectionStore } from '../store/projectionStore.js';
 import type { Transport } from '../transport/port.js';
+import { TransportError } from '../transport/port.js';
 import { sleep } from './clock.js';
 import type { ConsumerSettings } from './consumerSettings.js';
 
@@ -31,16 +32,31 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
   const stillWanted = (): void => {
     if (signal.aborted) throw new Error('rebuild aborted');
   };
+  // A broker outage during a rebuild is waited out (bounded), not turned into a failed consumer: the rebuild keeps
+  // its progress and reads on from where it was when the broker answers again.
+  let brokerWaitedMs = 0;
+  const brokerRetrying = async <T>(read: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!(error instanceof TransportError) || brokerWaitedMs >= input.dependencyWaitMaxMs) throw error;
+        await sleep(settings.clock, settings.brokerRetryMs, signal);
+        brokerWaitedMs += settings.brokerRetryMs;
+        stillWanted();
+      }
+    }
+  };
   const generation = store.beginRebuild();
   let events = 0, parked = 0, waitedMs = 0;
   try {
     for (;;) {
       stillWanted();
       const from = store.rebuildProgress() + 1;
-      const batch = await transport.readRange(from, Math.max(settings.batchSize, 1_000));
+      const batch = await brokerRetrying(() => transport.readRange(from, Math.max(settings.batchSize, 1_000)));
       stillWanted();
       if (batch.length === 0) {
-        const info = await transport.streamInfo();
+        const info = await brokerRetrying(() => transport.streamInfo());
         stillWanted();
         if (store.rebuildProgress() >= info.lastSeq) break;
         continue; // the stream grew between the two reads

@@ -29,7 +29,7 @@ export interface Sample {
   readonly headSeq: number;
   /** Rows committed but not yet published, per outbox. */
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
-  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: string }>>;
+  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: string; readonly checkpoint: number }>>;
 }
 
 export interface ModelReport {
@@ -211,11 +211,12 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     try {
       const head = await oracle.catchUp();
       const div = divergenceOf(oracle.state, readModels(system), oracle.log);
-      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string }>;
+      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string; checkpoint: number }>;
       for (const name of READ_MODELS) {
-        const lagEvents = Math.max(0, head - system.readModels[name].store.checkpoint());
+        const checkpoint = system.readModels[name].store.checkpoint();
+        const lagEvents = Math.max(0, head - checkpoint);
         maxLag[name] = Math.max(maxLag[name], lagEvents);
-        models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(system.readModels[name].consumer.getSnapshot()) };
+        models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(system.readModels[name].consumer.getSnapshot()), checkpoint };
       }
       lastDivergent = READ_MODELS.reduce((s, m) => s + models[m].divergent, 0);
       const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };

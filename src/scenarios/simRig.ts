@@ -9,7 +9,7 @@ import { runOnRig, superviseCrashes, systemOptionsFor, type Rig, type RunOptions
 import type { Scenario } from './scenario.js';
 
 /** Virtual time one driver step moves; small enough that nothing observable happens "between" steps. */
-const STEP_MS = 5;
+const STEP_MS = 25;
 
 /**
  * Drives virtual time until `work` settles. The code under simulation only waits on the virtual clock (and on

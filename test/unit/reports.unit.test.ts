@@ -23,7 +23,7 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
     events: { stream: 42, undecodable: 1 },
     timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start' }],
-    samples: [{ atMs: 250, headSeq: 10, outboxBacklog: { orders: 1, inventory: 0 }, models: { 'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle' }, products: { divergent: 1, lagEvents: 2, state: 'idle' }, 'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle' } } }],
+    samples: [{ atMs: 250, headSeq: 10, outboxBacklog: { orders: 1, inventory: 0 }, models: { 'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 }, products: { divergent: 1, lagEvents: 2, state: 'idle', checkpoint: 0 }, 'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 } } }],
     durationMs: 4_567,
     ...over,
   };

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { Scenario } from '../scenarios/scenario.js';
+
+/** A scenario in the YAML file format (what `cqrs-testbed run` loads), with a header saying where it came from. */
+export function scenarioToYaml(scenario: Scenario, header: readonly string[] = []): string {
+  const { file: _file, ...body } = scenario;
+  const comment = ['# yaml-language-server: $schema=../../scenarios/schema.json', ...header.map((line) => `# ${line}`)].join('\n');
+  return `${comment}\n${stringify(body, { lineWidth: 120 })}`;
+}
+
+export interface WrittenCounterexample {
+  readonly file: string;
+  readonly yaml: string;
+}
+
+/**
+ * Writes a shrunk counterexample where people can find it and replay it:
+ * `cqrs-testbed run <file>` (real NATS) or `cqrs-testbed run <file> --transport sim`.
+ */
+export function writeCounterexample(dir: string, scenario: Scenario, why: { seed: number; path: string; failure: string }): WrittenCounterexample {
+  mkdirSync(dir, { recursive: true });
+  // Scenario names are kebab-case and short; the path is in the header comment in full.
+  const name = `counterexample-${why.seed}-${createHash('sha256').update(why.path).digest('hex').slice(0, 8)}`;
+  const file = join(dir, `${name}.yaml`);
+  const yaml = scenarioToYaml({ ...scenario, name }, [
+    `Shrunk counterexample from the property suite: fast-check seed ${why.seed}, path "${why.path}".`,
+    `Failure: ${why.failure.replace(/\s+/g, ' ').slice(0, 400)}`,
+    `Replay: cqrs-testbed run ${file} --transport sim   (or without --transport sim, on a real nats-server)`,
+  ]);
+  writeFileSync(file, yaml);
+  return { file, yaml };
+}

@@ -36,7 +36,7 @@ const eventMatch = fc.constantFrom(
 /** One fault starting before `durationMs`. Durations stay short so a run heals well inside its bound. */
 function faultArb(durationMs: number): fc.Arbitrary<FaultSpec> {
   const atMs = fc.integer({ min: 0, max: durationMs - 1 });
-  const span = fc.integer({ min: 50, max: 1_500 });
+  const span = fc.integer({ min: 100, max: 1_500 });
   return fc.oneof(
     fc.record({ kind: fc.constant('consumerOutage' as const), target, atMs, durationMs: span }),
     fc.record({ kind: fc.constant('crashMidBatch' as const), target, atMs, times: fc.integer({ min: 1, max: 3 }) }),
@@ -45,8 +45,8 @@ function faultArb(durationMs: number): fc.Arbitrary<FaultSpec> {
     fc.record({ kind: fc.constant('slowConsumer' as const), target, atMs, latencyMs: fc.integer({ min: 10, max: 300 }), durationMs: span }),
     fc.record({ kind: fc.constant('poisonEvent' as const), atMs, count: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('dependencyLag' as const), atMs, durationMs: span }),
-    fc.record({ kind: fc.constant('brokerPause' as const), atMs, durationMs: fc.integer({ min: 50, max: 1_000 }) }),
-    fc.record({ kind: fc.constant('brokerRestart' as const), atMs, downMs: fc.integer({ min: 50, max: 1_000 }) }),
+    fc.record({ kind: fc.constant('brokerPause' as const), atMs, durationMs: fc.integer({ min: 100, max: 1_000 }) }),
+    fc.record({ kind: fc.constant('brokerRestart' as const), atMs, downMs: fc.integer({ min: 100, max: 1_000 }) }),
     fc.record({ kind: fc.constant('outboxRelayOutage' as const), target: fc.constantFrom('orders' as const, 'inventory' as const), atMs, durationMs: span }),
   );
 }

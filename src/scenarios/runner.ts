@@ -191,7 +191,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     while (!done() && clock.now() < until) await sleep(clock, 20);
     if (!done()) throw new Error(`${name}: timed out waiting for ${what}`);
   };
-  const ctx: TimelineContext = { system, transport, broker: rig.broker, faults: rig.faults, seed, awaitConsumer };
+  const ctx: TimelineContext = { system, transport, broker: rig.broker, clock, faults: rig.faults, seed, awaitConsumer };
   const startMs = clock.now();
   const elapsed = () => clock.now() - startMs;
   const runStep = async (step: TimedStep, atMs: number) => {
@@ -246,16 +246,22 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
 
   try {
     const abort = new AbortController();
-    const timeline = (async () => {
-      for (const step of timed) {
+    // Each step starts at its own time, not after the previous one finished: a step that waits on the broker (a
+    // poison publish) must not hold back the step that resumes it. Errors are kept, not left unhandled meanwhile.
+    const timeline = Promise.all(
+      timed.map(async (step) => {
         const wait = startMs + step.atMs - clock.now();
         if (wait > 0) await sleep(clock, wait);
         await runStep(step, step.atMs);
-      }
-    })();
+      }),
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
     phase = 'healing';
-    await timeline;
+    const timelineError = await timeline;
+    if (timelineError !== undefined) throw timelineError;
     for (const r of afterWorkload) await runStep(remediationStep(r, elapsed()), elapsed());
     const lastHealMs = Math.max(
       scenario.workload.durationMs,

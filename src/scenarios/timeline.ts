@@ -1,5 +1,6 @@
 import type { RunningSystem, ReadModelName } from '../actors/system.js';
-import type { Transport } from '../transport/port.js';
+import { sleep, type Clock } from '../actors/clock.js';
+import { TransportError, type OutgoingEvent, type Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import type { FaultSpec, RemediationSpec, Scenario } from './scenario.js';
 
@@ -15,6 +16,7 @@ export interface TimelineContext {
   readonly system: RunningSystem;
   readonly transport: Transport;
   readonly broker: BrokerControl;
+  readonly clock: Clock;
   readonly faults: FaultController;
   readonly seed: number;
   /** Waits (bounded) until the consumer's rebuild counter passes `before` and it pulls again. */
@@ -91,7 +93,8 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
     case 'poisonEvent':
       return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
         for (let i = 0; i < fault.count; i++) {
-          await c.transport.publish({ subject: 'shop.products.added', msgId: `poison-${c.seed}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) });
+          const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
+          await publishPersistently(c, poison);
         }
       })];
     case 'dependencyLag':
@@ -117,6 +120,22 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
     default: {
       const never: never = fault;
       throw new Error(`unknown fault ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * The injector's own publish must land even if another fault has the broker down right then; the msg id makes
+ * retrying safe. Bounded: after a minute of trying, the step fails.
+ */
+async function publishPersistently(c: TimelineContext, event: OutgoingEvent): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await c.transport.publish(event);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransportError) || attempt >= 120) throw error;
+      await sleep(c.clock, 500);
     }
   }
 }

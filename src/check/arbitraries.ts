@@ -51,17 +51,29 @@ function faultArb(durationMs: number): fc.Arbitrary<FaultSpec> {
   );
 }
 
-/** Bugs get fixed after the workload, and every model a bug touched is rebuilt: the only repair for silent damage. */
+/**
+ * Bugs get fixed after the workload, then every model a bug touched is rebuilt — the only repair for silent damage —
+ * and so is every model that read from it: the summary copies product names out of Products, so corrupt names
+ * spread to it and a rebuild of Products alone leaves them there (the property suite found exactly that).
+ * Rebuilds run in dependency order.
+ */
 export function remediationFor(faults: readonly FaultSpec[]): RemediationSpec[] {
   const bugged = new Set<ReadModelTarget>();
   for (const f of faults) if (f.kind === 'handlerBug' || f.kind === 'silentCorruption') bugged.add(f.target);
-  return [...bugged].flatMap((t) => [
-    { action: 'deployFix' as const, target: t, afterWorkload: true },
-    { action: 'rebuild' as const, target: t, afterWorkload: true },
-  ]);
+  const rebuild = new Set(bugged);
+  if (bugged.has('products')) rebuild.add('customer-order-summary');
+  return [
+    ...[...bugged].map((target) => ({ action: 'deployFix' as const, target, afterWorkload: true })),
+    ...READ_MODELS.filter((m) => rebuild.has(m)).map((target) => ({ action: 'rebuild' as const, target, afterWorkload: true })),
+  ];
 }
 
-/** The properties every healed run must satisfy, plus the reserve-mode guarantee when it applies. */
+/**
+ * The properties every healed run must satisfy. Reserve mode's guarantee is checked by the suite itself on the final
+ * state (see failuresOf), not as `inventoryNeverNegative` at every prefix of the log: the suite found that during a
+ * broker outage the two services' outboxes can publish an OrderPlaced before the StockAdjusted whose stock it
+ * reserved, so the log dips below zero for a moment although no reservation ever exceeded the stock.
+ */
 export function universalExpectations(system: SystemSpec, faults: readonly FaultSpec[]): ExpectationSpec[] {
   const poison = faults.reduce((n, f) => n + (f.kind === 'poisonEvent' ? f.count : 0), 0);
   const expectations: ExpectationSpec[] = [
@@ -73,7 +85,6 @@ export function universalExpectations(system: SystemSpec, faults: readonly Fault
     { property: 'rebuildEqualsIncremental' },
     ...READ_MODELS.map((m) => ({ property: 'deadLetters' as const, target: m, count: poison })),
   ];
-  if (system.inventoryMode === 'reserve') expectations.push({ property: 'inventoryNeverNegative' });
   return expectations;
 }
 

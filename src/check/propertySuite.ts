@@ -52,9 +52,12 @@ export function checkpointRegressions(report: ScenarioReport): string[] {
   return problems;
 }
 
-/** Why a run fails the suite: a violated expectation, or a checkpoint that moved backwards. */
-export function failuresOf(report: ScenarioReport): string[] {
-  return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report)];
+/** Why a run fails the suite: a violated expectation, a checkpoint that moved backwards, or (reserve mode) oversold stock. */
+export function failuresOf(report: ScenarioReport, scenario: Scenario): string[] {
+  const oversold = scenario.system.inventoryMode === 'reserve' && report.finalNegativeInventory.length > 0
+    ? [`reserve mode oversold: ${report.finalNegativeInventory.join(', ')}`]
+    : [];
+  return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report), ...oversold];
 }
 
 /**
@@ -70,7 +73,7 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const property = fc.asyncProperty(scenarioArb, async (scenario) => {
     const report = await run(scenario, { log: options.log, ...options.runOptions });
     options.onRun?.(++n, report);
-    const failures = failuresOf(report);
+    const failures = failuresOf(report, scenario);
     if (failures.length > 0) throw new Error(`seed ${scenario.seed}: ${failures.join('; ')}`);
   });
   const result = await fc.check(property, {

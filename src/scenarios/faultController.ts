@@ -11,6 +11,8 @@ interface TargetFaults {
   corruption: EventMatch | undefined;
   latencyMs: number;
   crashesLeft: number;
+  /** Named crash points of a self-managed plug-in (`ctx.crashPoint(name)`) → crashes left. */
+  crashPoints: Map<string, number>;
 }
 
 /** The products an event touches (for `match.productId`). */
@@ -71,7 +73,7 @@ export class FaultController {
   private of(name: ReadModelName): TargetFaults {
     let faults = this.targets.get(name);
     if (!faults) {
-      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0 };
+      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0, crashPoints: new Map() };
       this.targets.set(name, faults);
     }
     return faults;
@@ -91,6 +93,17 @@ export class FaultController {
 
   addCrashes(name: ReadModelName, times: number): void {
     this.of(name).crashesLeft += times;
+  }
+
+  /** The next `times` passes through the named crash point of `name`'s plug-in crash the consumer there. */
+  armCrashPoint(name: ReadModelName, point: string, times: number): void {
+    const points = this.of(name).crashPoints;
+    points.set(point, (points.get(point) ?? 0) + times);
+  }
+
+  /** Crashes still armed at a crash point (0 once they have all fired). */
+  crashPointsLeft(name: ReadModelName, point: string): number {
+    return this.of(name).crashPoints.get(point) ?? 0;
   }
 
   /** Deploying the fix ends both kinds of bug on the target. */
@@ -126,6 +139,14 @@ export class FaultController {
       const faults = this.of(name);
       if (faults.crashesLeft <= 0) return false;
       faults.crashesLeft--;
+      this.clock.setTimeout(() => this.onCrash(name), 0);
+      return true;
+    },
+    crashPoint: (point) => {
+      const points = this.of(name).crashPoints;
+      const left = points.get(point) ?? 0;
+      if (left <= 0) return false;
+      points.set(point, left - 1);
       this.clock.setTimeout(() => this.onCrash(name), 0);
       return true;
     },

@@ -58,6 +58,8 @@ export interface ScenarioReport {
   readonly writeModel: WriteModelCheck;
   readonly workload: WorkloadCounters;
   readonly events: { readonly stream: number; readonly undecodable: number };
+  /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
+  readonly finalNegativeInventory: readonly string[];
   readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string }[];
   readonly samples: readonly Sample[];
   readonly durationMs: number;
@@ -299,6 +301,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
       properties, models: modelReports, convergedAfterMs, writeModel, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
+      finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
       timeline: timelineLog, samples, durationMs: clock.now() - runStart,
     };
   } finally {

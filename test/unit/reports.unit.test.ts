@@ -14,6 +14,7 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
   return {
     scenario,
     file: `scenarios/${scenario}.yaml`,
+    finalNegativeInventory: [],
     seed: 7,
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
     properties,

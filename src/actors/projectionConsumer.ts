@@ -1,17 +1,16 @@
 import type { Logger } from 'pino';
 import { assign, fromPromise, setup } from 'xstate';
 import { backoffMs } from '../domain/retryPolicy.js';
-import type { BatchStop } from '../store/projectionStore.js';
-import type { ProjectionStore } from '../store/projectionStore.js';
+import type { BatchStop, ProjectionApplier } from '../store/projectionStore.js';
 import { EVENT_SUBJECTS, TransportError, type DurableConsumer, type Transport } from '../transport/port.js';
 import type { ConsumerSettings } from './consumerSettings.js';
-import { pullBatch, type PullHooks, type PullOutput } from './pullBatch.js';
+import { ConsumerCrashed, pullBatch, type PullHooks, type PullOutput } from './pullBatch.js';
 import { rebuildProjection } from './rebuildProjection.js';
 
 export interface ProjectionConsumerInput {
   readonly name: string;
   readonly transport: Transport;
-  readonly store: ProjectionStore;
+  readonly store: ProjectionApplier;
   readonly settings: ConsumerSettings;
   readonly log: Logger;
   /** Start pulling at once (default) or wait for START. */
@@ -83,17 +82,20 @@ export const projectionConsumerMachine = setup({
     events: {} as ProjectionConsumerEvent,
   },
   actors: {
-    attach: fromPromise<DurableConsumer, { transport: Transport; name: string; settings: ConsumerSettings }>(({ input }) =>
-      input.transport.durableConsumer({
+    attach: fromPromise<DurableConsumer, { transport: Transport; name: string; settings: ConsumerSettings; store: ProjectionApplier }>(async ({ input }) => {
+      const consumer = await input.transport.durableConsumer({
         durable: input.name,
         filterSubject: EVENT_SUBJECTS,
         ackWaitMs: input.settings.ackWaitMs,
         maxAckPending: input.settings.batchSize * 4,
-      }),
-    ),
+      });
+      // A store without a durable checkpoint (a self-managed plug-in) starts a new lifetime at the broker's ack floor.
+      if (input.store.attached) input.store.attached((await consumer.info()).ackFloorSeq);
+      return consumer;
+    }),
     pull: pullBatch,
     rebuild: rebuildProjection,
-    replayDeadLetters: fromPromise<{ replayed: number; stillFailing: number }, { store: ProjectionStore }>(({ input }) =>
+    replayDeadLetters: fromPromise<{ replayed: number; stillFailing: number }, { store: ProjectionApplier }>(({ input }) =>
       Promise.resolve(input.store.replayDeadLetters()),
     ),
   },
@@ -118,7 +120,9 @@ export const projectionConsumerMachine = setup({
       return { lastProblem: `broker: ${message(error)}`, retryDelayMs: context.settings.brokerRetryMs };
     }),
     fatal: assign(({ context }, error: unknown) => {
-      context.log.error({ err: error }, 'consumer failed');
+      // An injected crash is the scenario doing its job, not an operator's problem.
+      if (error instanceof ConsumerCrashed) context.log.warn({ err: error }, 'consumer crashed (injected)');
+      else context.log.error({ err: error }, 'consumer failed');
       return { lastProblem: message(error) };
     }),
   },
@@ -147,7 +151,7 @@ export const projectionConsumerMachine = setup({
     starting: {
       invoke: {
         src: 'attach',
-        input: ({ context }) => ({ transport: context.transport, name: context.name, settings: context.settings }),
+        input: ({ context }) => ({ transport: context.transport, name: context.name, settings: context.settings, store: context.store }),
         onDone: { target: 'pulling', actions: assign({ consumer: ({ event }) => event.output, lastProblem: undefined }) },
         onError: { target: 'backingOff', actions: { type: 'brokerTrouble', params: ({ event }: { event: { error: unknown } }) => event.error } },
       },

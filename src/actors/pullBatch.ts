@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import { backoffMs } from '../domain/retryPolicy.js';
-import type { BatchResult, ProjectionStore } from '../store/projectionStore.js';
+import type { BatchResult, ProjectionApplier } from '../store/projectionStore.js';
 import type { Delivery, DurableConsumer } from '../transport/port.js';
 import { sleep } from './clock.js';
 import type { ConsumerSettings } from './consumerSettings.js';
@@ -11,6 +11,8 @@ export interface PullHooks {
   readonly beforeFetch?: () => Promise<void>;
   /** Asked after the batch committed, before any ack: true simulates a crash there (nothing is acked). */
   readonly crashAfterCommit?: () => boolean;
+  /** Asked at a self-managed plug-in's named crash point (`ctx.crashPoint(name)`): true crashes the consumer there. */
+  readonly crashPoint?: (name: string) => boolean;
 }
 
 /** The consumer died between commit and ack (injected). The broker will redeliver the batch after ack wait. */
@@ -20,7 +22,7 @@ export class ConsumerCrashed extends Error {
 
 export interface PullInput {
   readonly consumer: DurableConsumer;
-  readonly store: ProjectionStore;
+  readonly store: ProjectionApplier;
   readonly settings: ConsumerSettings;
   readonly waitMs: number;
   readonly hooks?: PullHooks | undefined;
@@ -85,7 +87,7 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
  * the summary), waits a little in-process and goes on with the rest, instead of handing the whole batch back to
  * the broker. Bounded well under the ack wait; after that the stop stands and the machine backs off.
  */
-async function applyWaitingBriefly(ordered: readonly Delivery[], store: ProjectionStore, settings: ConsumerSettings, signal: AbortSignal): Promise<BatchResult> {
+async function applyWaitingBriefly(ordered: readonly Delivery[], store: ProjectionApplier, settings: ConsumerSettings, signal: AbortSignal): Promise<BatchResult> {
   const budgetMs = Math.min(settings.dependencyPollMs * 4, settings.ackWaitMs / 4);
   const { clock } = settings;
   const started = clock.now();

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import type { ProjectionStore } from '../store/projectionStore.js';
+import type { ProjectionApplier } from '../store/projectionStore.js';
 import type { Transport } from '../transport/port.js';
 import { TransportError } from '../transport/port.js';
 import { sleep } from './clock.js';
@@ -7,7 +7,7 @@ import type { ConsumerSettings } from './consumerSettings.js';
 
 export interface RebuildInput {
   readonly transport: Transport;
-  readonly store: ProjectionStore;
+  readonly store: ProjectionApplier;
   readonly settings: ConsumerSettings;
   /** Bound on time spent waiting for a dependency during the rebuild. */
   readonly dependencyWaitMaxMs: number;

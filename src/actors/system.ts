@@ -6,7 +6,10 @@ import { createActor, type ActorRefFrom } from 'xstate';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { InventoryStore } from '../store/inventoryStore.js';
 import { OrderStore } from '../store/orderStore.js';
-import { ProjectionStore } from '../store/projectionStore.js';
+import { resolveView, type ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { SelfManagedStore } from '../plugins/selfManagedStore.js';
+import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from '../plugins/wiring.js';
+import { ProjectionStore, type ProjectionApplier } from '../store/projectionStore.js';
 import type { ProjectionView } from '../store/projectionView.js';
 import { openDatabase, type Db } from '../store/sqlite.js';
 import { customerOrderSummaryView, type SummaryViewOptions } from '../store/views/customerOrderSummaryView.js';
@@ -42,12 +45,17 @@ export interface SystemOptions {
   /** Fault injection (the scenario runner): wrap a read model's view, or hook into its consumer's pulls. */
   readonly wrapView?: (name: ReadModelName, view: ProjectionView) => ProjectionView;
   readonly consumerHooks?: (name: ReadModelName) => PullHooks | undefined;
+  /**
+   * Users' own projections (src/plugins/): each replaces the built-in read model of its target. A plug-in for
+   * product-inventory gets its own database file (the built-in view shares the inventory service's).
+   */
+  readonly plugins?: ProjectionPlugins;
 }
 
 export interface ReadModelRuntime {
   readonly name: ReadModelName;
   readonly db: Db;
-  readonly store: ProjectionStore;
+  readonly store: ProjectionApplier;
   readonly consumer: ActorRefFrom<typeof projectionConsumerMachine>;
 }
 
@@ -86,23 +94,48 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     products: openDatabase(fileFor(options.dataDir, 'products')),
     summary: openDatabase(fileFor(options.dataDir, 'customer-order-summary')),
   };
-  const projection = (name: ReadModelName, db: Db, view: ProjectionView) => {
-    const store = new ProjectionStore(db, options.wrapView?.(name, view) ?? view, { maxDeliveries: settings.retry.maxDeliveries, now });
+  const plugins = options.plugins ?? {};
+  const reader = (name: string, db: Db) => (options.dataDir === ':memory:' ? db : openDatabase(fileFor(options.dataDir, name), { readonly: true }));
+  const extraDbs: Db[] = [];
+  let productsModel: ReadModelRuntime | undefined;
+  let productsReader: Db | undefined;
+  // The summary reads Products through its own read-only connection to that separate database (opened once Products
+  // has created its tables, hence lazily).
+  const products = lazyLookup(() => {
+    if (!productsModel || !productsReader) throw new Error('the Products read model is not set up yet');
+    const model = productsModel;
+    return plugins.products ? productLookupFromPlugin(plugins.products, productsReader, () => model.store.checkpoint()) : productLookupFrom(productsReader);
+  });
+  const projection = (name: ReadModelName, db: Db, builtIn: () => ProjectionView): ReadModelRuntime => {
     const hooks = options.consumerHooks?.(name);
+    const plugin = plugins[name];
+    const maxDeliveries = settings.retry.maxDeliveries;
+    let store: ProjectionApplier;
+    if (plugin?.mode === 'self-managed') {
+      store = new SelfManagedStore(db, plugin, { maxDeliveries, now, products, crashPoint: hooks?.crashPoint });
+    } else {
+      const view = plugin ? resolveView(plugin, { products }) : builtIn();
+      store = new ProjectionStore(db, options.wrapView?.(name, view) ?? view, { maxDeliveries, now });
+    }
     const consumer = createActor(projectionConsumerMachine, {
       clock,
       input: { name, transport, store, settings, log: log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
     });
     return { name, db, store, consumer };
   };
-  const inventoryModel = projection('product-inventory', dbs.inventory, productInventoryView);
-  const productsModel = projection('products', dbs.products, productsView);
-  // The summary reads Products through its own read-only connection to that separate database.
-  const productsReader = options.dataDir === ':memory:' ? dbs.products : openDatabase(fileFor(options.dataDir, 'products'), { readonly: true });
-  const summaryModel = projection('customer-order-summary', dbs.summary, customerOrderSummaryView(productLookupFrom(productsReader), options.summary));
+  const inventoryPlugin = plugins['product-inventory'];
+  const inventoryPluginDb = inventoryPlugin ? openDatabase(fileFor(options.dataDir, 'product-inventory')) : undefined;
+  if (inventoryPluginDb) extraDbs.push(inventoryPluginDb);
+  const inventoryModel = projection('product-inventory', inventoryPluginDb ?? dbs.inventory, () => productInventoryView);
+  productsModel = projection('products', dbs.products, () => productsView);
+  productsReader = reader('products', dbs.products);
+  const summaryModel = projection('customer-order-summary', dbs.summary, () => customerOrderSummaryView(products, options.summary));
 
   const orderStore = new OrderStore(dbs.orders);
-  const inventoryStore = new InventoryStore(dbs.inventory);
+  // With a plug-in for ProductInventory, the inventory service's check reads the plug-in's view of availability.
+  const inventoryReader = inventoryPlugin && inventoryPluginDb ? reader('product-inventory', inventoryPluginDb) : undefined;
+  if (inventoryReader && inventoryReader !== inventoryPluginDb) extraDbs.push(inventoryReader);
+  const inventoryStore = new InventoryStore(dbs.inventory, inventoryPlugin && inventoryReader ? { viewAvailable: availabilityFromPlugin(inventoryPlugin, inventoryReader) } : {});
   const relays = {
     orders: createActor(outboxRelayMachine, { clock, input: { name: 'orders-outbox', outbox: orderStore.outbox, transport, log: log.child({ actor: 'orders-outbox' }), now } }),
     inventory: createActor(outboxRelayMachine, { clock, input: { name: 'inventory-outbox', outbox: inventoryStore.outbox, transport, log: log.child({ actor: 'inventory-outbox' }), now } }),
@@ -144,7 +177,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // Let the relays hand over what is committed (bounded); anything left stays in the outbox for next start.
       await waitFor(clock, () => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0, 3_000);
       for (const actor of [orderService, inventoryService, relays.orders, relays.inventory, ...Object.values(readModels).map((m) => m.consumer)]) actor.stop();
-      for (const db of new Set([...Object.values(queries), ...Object.values(dbs)])) db.close();
+      for (const db of new Set([...Object.values(queries), ...Object.values(dbs), ...extraDbs])) db.close();
     },
   };
 }

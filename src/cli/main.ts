@@ -8,11 +8,20 @@ function port(value: string): number {
   return n;
 }
 
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be an integer from 1 to 1000000');
+  return n;
+}
+
 function seed(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
   return n;
 }
+
+/** Commander's accumulator for a repeatable option. */
+const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
 
 /** The global --log-level if the user gave one, else `fallback` (scenario runs keep stderr quiet by default). */
 function logLevelFor(program: Command, fallback: string): string {
@@ -53,10 +62,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--junit <file>', 'also write a JUnit XML report (one test case per property)')
     .option('--report <dir>', 'also write <dir>/<scenario>.json (with divergence samples) and .txt')
     .addOption(new Option('--transport <kind>', 'nats: a real private nats-server per scenario; sim: the deterministic simulation (virtual time)').choices(['nats', 'sim']).default('nats'))
-    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim' }) => {
+    .option('--projection <name=path>', 'replace a built-in read model with your own plug-in module, e.g. customer-order-summary=./my-summary.ts (repeatable)', collect, [])
+    .option('--crash-point <target:point[:times]>', 'crash a self-managed plug-in’s consumer at its named crash point (repeatable; times default 1)', collect, [])
+    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim'; projection: string[]; crashPoint: string[] }) => {
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'warn') });
       const { runCommand } = await import('./run.js');
-      exitCode = await runCommand(paths, { json: opts.json, transport: opts.transport, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
+      exitCode = await runCommand(paths, { json: opts.json, transport: opts.transport, projections: opts.projection, crashPoints: opts.crashPoint, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
+      log.flush();
+    });
+
+  program
+    .command('check')
+    .description('run the property suite: generated workloads x fault schedules, shrunk counterexamples as scenario files')
+    .addOption(new Option('--runs <n>', 'generated scenarios to run').argParser(positiveInt).default(200))
+    .addOption(new Option('--seed <n>', 'fast-check seed (default: random, printed)').argParser(seed))
+    .addOption(new Option('--transport <kind>', 'sim: deterministic simulation (fast); nats: real nats-server per run').choices(['sim', 'nats']).default('sim'))
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--counterexamples <dir>', 'where a shrunk counterexample is written', 'reports/counterexamples')
+    .action(async (opts: { runs: number; seed?: number; transport: 'sim' | 'nats'; junit?: string; counterexamples: string }) => {
+      const log = createLogger({ format: 'json', level: logLevelFor(program, 'error') });
+      const { checkCommand } = await import('./check.js');
+      exitCode = await checkCommand({ runs: opts.runs, transport: opts.transport, counterexamples: opts.counterexamples,
+        ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}) }, log);
       log.flush();
     });
 

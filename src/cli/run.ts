@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { pluginRunOptions } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
 import { InfrastructureError, runScenario, type ScenarioReport } from '../scenarios/runner.js';
@@ -13,6 +14,10 @@ export interface RunCommandOptions {
   readonly report?: string;
   /** `nats` (default): a private nats-server per scenario. `sim`: the deterministic simulation, in virtual time. */
   readonly transport?: 'nats' | 'sim';
+  /** `--projection name=path`: users' plug-in projections replacing built-in read models. */
+  readonly projections?: readonly string[];
+  /** `--crash-point target:point[:times]`: named crash points of self-managed plug-ins, armed from the start. */
+  readonly crashPoints?: readonly string[];
 }
 
 /** Directories stand for the `*.yaml` files in them, so `cqrs-testbed run scenarios` works without a shell glob. */
@@ -51,6 +56,13 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     process.stderr.write(`${loaded.errors}\n`);
     return 2;
   }
+  const extra = await pluginRunOptions(options);
+  if (!extra.ok) {
+    process.stderr.write(`${extra.error}\n`);
+    return 2;
+  }
+  const { ok: _ok, banner, ...pluginOptions } = extra;
+  if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
   const reports: ScenarioReport[] = [];
   for (const scenario of loaded.scenarios) {
     let lastPrinted = 0;
@@ -63,7 +75,7 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
         };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
-      const report = await run(scenario, { log, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
+      const report = await run(scenario, { log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
       reports.push(report);
       process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
       if (options.report) writeReport(options.report, report);

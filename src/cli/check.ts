@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { checkProperties, type CheckTransport } from '../check/propertySuite.js';
+
+export interface CheckCommandOptions {
+  readonly runs: number;
+  readonly seed?: number;
+  readonly transport: CheckTransport;
+  readonly junit?: string;
+  readonly counterexamples: string;
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * `cqrs-testbed check`: the property suite outside vitest. Prints a progress line every 10 runs, the seed (always:
+ * a run is only reproducible with it), and on failure the shrunk counterexample's file. Exit 0 when every
+ * property held in every run, 1 otherwise.
+ */
+export async function checkCommand(options: CheckCommandOptions, log: Logger): Promise<number> {
+  const seed = options.seed ?? Math.floor(Math.random() * 0xffff_ffff);
+  process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed} (replay with --seed ${seed})\n`);
+  const started = Date.now();
+  const result = await checkProperties({
+    runs: options.runs,
+    seed,
+    transport: options.transport,
+    log,
+    counterexampleDir: options.counterexamples,
+    onRun: (n, report) => {
+      if (n % 10 === 0 || report.verdict === 'fail') {
+        process.stdout.write(`  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`);
+      }
+    },
+  });
+  if (options.junit) {
+    const failure = result.failure ? `\n      <failure message="${xml(result.failure.message)}">${xml(result.failure.counterexample.yaml)}</failure>\n    ` : '';
+    writeFileSync(
+      options.junit,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed check" tests="1" failures="${result.ok ? 0 : 1}">\n` +
+        `  <testsuite name="properties (${options.transport})" tests="1" failures="${result.ok ? 0 : 1}" time="${(result.durationMs / 1000).toFixed(3)}">\n` +
+        `    <properties><property name="seed" value="${result.seed}"/><property name="runs" value="${result.runs}"/></properties>\n` +
+        `    <testcase classname="properties" name="every property over ${result.runs} generated fault schedules">${failure}</testcase>\n  </testsuite>\n</testsuites>\n`,
+    );
+  }
+  if (result.ok) {
+    process.stdout.write(`all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`);
+    return 0;
+  }
+  const f = result.failure;
+  process.stdout.write(
+    `property violated (seed ${result.seed}, path ${f?.path ?? '?'}):\n  ${f?.message ?? 'unknown failure'}\n` +
+      `shrunk counterexample: ${f?.counterexample.file ?? '(none)'}\n` +
+      `replay:  cqrs-testbed run ${f?.counterexample.file ?? '<file>'} --transport sim   (or on real NATS without --transport)\n`,
+  );
+  return 1;
+}

@@ -7,11 +7,12 @@ import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem, type 
 import { consumerState } from '../actors/consumerStatus.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
-import type { Transport } from '../transport/port.js';
+import { TransportError, type Transport } from '../transport/port.js';
 import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
 import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
-import { readInventoryModel, readProductsModel, readSummaryModel } from './readModelState.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { readModelStates } from '../plugins/wiring.js';
 import type { Scenario } from './scenario.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
 import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict.js';
@@ -79,6 +80,30 @@ export interface RunOptions {
   readonly seed?: number;
   readonly sampleEveryMs?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** Users' projections replacing built-in read models (src/plugins/); judged by the same properties. */
+  readonly plugins?: ProjectionPlugins;
+  /** Crash points of self-managed plug-ins, armed before the workload starts (no scenario fault kind for them yet). */
+  readonly crashPoints?: readonly CrashPointSpec[];
+}
+
+/** The next `times` passes of `target`'s plug-in through `ctx.crashPoint(point)` crash its consumer. */
+export interface CrashPointSpec {
+  readonly target: ReadModelName;
+  readonly point: string;
+  readonly times: number;
+}
+
+/** Retries a read while the broker is unreachable, for up to a minute of the rig's time. */
+async function brokerRetrying<T>(clock: Clock, read: () => Promise<T>): Promise<T> {
+  const until = clock.now() + 60_000;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof TransportError) || clock.now() >= until) throw error;
+      await sleep(clock, 250);
+    }
+  }
 }
 
 /** Time kept back from the scenario's timeout for the final checks (a rebuild of every model, at worst). */
@@ -100,7 +125,7 @@ interface NatsRig extends Rig {
   readonly server: NatsServerProcess;
 }
 
-async function setUp(scenario: Scenario, log: Logger): Promise<NatsRig> {
+async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
   const dir = await mkdtemp(join(tmpdir(), `cqrs-scenario-${scenario.name}-`));
   let server: NatsServerProcess;
   try {
@@ -113,7 +138,7 @@ async function setUp(scenario: Scenario, log: Logger): Promise<NatsRig> {
   const faults = new FaultController(realClock);
   const system = await startSystem({
     ...systemOptionsFor(scenario, faults),
-    transport, log, dataDir: join(dir, 'data'),
+    transport, log, dataDir: join(dir, 'data'), ...(plugins ? { plugins } : {}),
   });
   superviseCrashes(faults, system, realClock);
   return { dir, server, broker: server, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
@@ -147,12 +172,9 @@ async function tearDown(rig: NatsRig): Promise<void> {
   await rm(rig.dir, { recursive: true, force: true });
 }
 
+/** Every read model in the oracle's shape; a plug-in's own `readState` where one replaces the built-in. */
 function readModels(system: RunningSystem) {
-  return {
-    'product-inventory': readInventoryModel(system.readModels['product-inventory'].db).state,
-    products: readProductsModel(system.readModels.products.db).state,
-    'customer-order-summary': readSummaryModel(system.readModels['customer-order-summary'].db).state,
-  };
+  return readModelStates(system.readModels, system.options.plugins);
 }
 
 /**
@@ -163,7 +185,7 @@ function readModels(system: RunningSystem) {
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
   const seed = options.seed ?? scenario.seed;
   const log = options.log.child({ scenario: scenario.name, seed });
-  const rig = await setUp(scenario, log);
+  const rig = await setUp(scenario, log, options.plugins);
   try {
     return await runOnRig(rig, scenario, seed, options, log);
   } finally {
@@ -196,6 +218,10 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const ctx: TimelineContext = { system, transport, broker: rig.broker, clock, faults: rig.faults, seed, awaitConsumer };
   const startMs = clock.now();
   const elapsed = () => clock.now() - startMs;
+  for (const c of options.crashPoints ?? []) {
+    rig.faults.armCrashPoint(c.target, c.point, c.times);
+    timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start' });
+  }
   const runStep = async (step: TimedStep, atMs: number) => {
     timelineLog.push({ atMs, label: step.label, phase: step.phase });
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
@@ -277,7 +303,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     const settleUntil = Math.min(deadline - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
     const convergedAtMs = await waitForConvergence(system, clock, settleUntil, freshSample, () => lastDivergent, elapsed);
     phase = 'checking';
-    await oracle.catchUp();
+    // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
+    await brokerRetrying(clock, () => oracle.catchUp());
     const finalModels = readModels(system);
     const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
     const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, awaitConsumer) : undefined;

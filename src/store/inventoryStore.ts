@@ -30,8 +30,10 @@ export class InventoryStore {
   private readonly reserveLine;
   private readonly addReserved;
 
-  constructor(readonly db: Db) {
+  /** `viewAvailable` replaces the read of the built-in view's table (a user's plug-in projection replaces the view). */
+  constructor(readonly db: Db, options: { readonly viewAvailable?: (productId: string) => number | undefined } = {}) {
     migrate(db, DDL);
+    this.viewQuantity = options.viewAvailable;
     this.outbox = new Outbox(db);
     this.getEntry = db.prepare('SELECT name, price_cents AS priceCents FROM catalog WHERE product_id = ?');
     this.ledger = db.prepare('SELECT adjusted_total - reserved_total FROM stock_ledger WHERE product_id = ?').pluck();

@@ -9,6 +9,8 @@ export interface IncomingEvent {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly msgId?: string | undefined;
+  /** How often the broker has handed it over (1 the first time); absent when read from the stream (rebuild). */
+  readonly deliveryCount?: number | undefined;
 }
 
 export type BatchStop =
@@ -26,6 +28,30 @@ export interface BatchResult {
   readonly duplicates: number;
   readonly parked: number;
   readonly stop?: BatchStop;
+}
+
+/**
+ * What the projection consumer drives: applies batches in stream order and says what may be acked, rebuilds from
+ * sequence 1, replays dead letters. {@link ProjectionStore} is the transactional one every built-in uses; a
+ * self-managed plug-in (src/plugins/selfManagedStore.ts) is driven through the same contract.
+ */
+export interface ProjectionApplier {
+  /** The model's name and, where known, its tables. */
+  readonly view: Pick<ProjectionView, 'name' | 'tables'>;
+  readonly deadLetters: DeadLetterStore;
+  /** The stream position applied up to (durable for the store; in memory for a self-managed plug-in). */
+  checkpoint(): number;
+  /** Applies `events` (in stream order). `firstSeq` is the stream's first sequence (1 unless purged). */
+  applyBatch(events: readonly IncomingEvent[], firstSeq?: number): BatchResult;
+  /** Starts a rebuild; returns its generation, for `abortRebuild`. */
+  beginRebuild(): number;
+  applyRebuildBatch(events: readonly IncomingEvent[], firstSeq?: number): BatchResult;
+  rebuildProgress(): number;
+  finishRebuild(): void;
+  abortRebuild(generation?: number): void;
+  replayDeadLetters(): { replayed: number; stillFailing: number };
+  /** Told when the consumer (re)attaches to the broker, with the broker's contiguous ack floor: a new lifetime. */
+  attached?(ackFloorSeq: number): void;
 }
 
 class WaitSignal extends Error {
@@ -46,7 +72,7 @@ const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY K
  * strictly in stream order: the checkpoint is a high-water mark, so skipping ahead would turn the skipped event
  * into a "duplicate" later, i.e. lose it.
  */
-export class ProjectionStore {
+export class ProjectionStore implements ProjectionApplier {
   readonly deadLetters: DeadLetterStore;
   private writer: ViewWriter;
   private rebuildWriter: ViewWriter | undefined;

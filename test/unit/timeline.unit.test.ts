@@ -4,6 +4,7 @@ import type { FaultSpec, RemediationSpec, Scenario } from '../../src/scenarios/s
 import { faultEndMs, planTimeline, type TimelineContext } from '../../src/scenarios/timeline.js';
 import type { Transport } from '../../src/transport/port.js';
 import type { FaultController } from '../../src/scenarios/faultController.js';
+import { realClock } from '../../src/actors/clock.js';
 
 // The timeline a scenario's faults and remediations become: when each step happens and which fault it starts or ends.
 
@@ -175,6 +176,7 @@ describe('timeline steps, run', () => {
         restart: () => Promise.resolve(void calls.push('broker restart')),
       },
       faults: faults as FaultController,
+      clock: realClock,
       seed: 9,
       awaitConsumer: () => Promise.resolve(),
     } satisfies TimelineContext;

@@ -13,14 +13,11 @@
  */
 import { pino, type Logger } from 'pino';
 import type { Prng } from '../../domain/prng.js';
-import { EVENT_SUBJECTS, TransportError, type ConsumerInfo, type StreamInfo } from '../port.js';
+import { TransportError } from '../port.js';
 import { SimConnection, type SimLink } from './simConnection.js';
-import { SimConsumer, type SimConsumerConfig } from './simConsumer.js';
-import type { PullRequester } from './simPull.js';
+import { SimJetStream } from './simJetStream.js';
 import { SimServices } from './simServices.js';
-import { SimStream, type SimMessage, type StoreResult } from './simStream.js';
-import { subjectMatches } from './subjects.js';
-import { VirtualClock, type TimerId, type Timers } from './virtualClock.js';
+import { VirtualClock, type TimerId } from './virtualClock.js';
 
 export interface SimBrokerOptions {
   readonly clock?: VirtualClock;
@@ -38,17 +35,13 @@ export interface SimBrokerOptions {
 }
 
 export type SimBrokerState = 'up' | 'down' | 'paused';
-export type Provisioned = 'created' | 'updated' | 'unchanged';
-export type AckVerb = { readonly kind: 'ack' | 'term' | 'working' } | { readonly kind: 'nak'; readonly delayMs: number };
 
 export class SimBroker implements SimLink {
   readonly clock: VirtualClock;
+  /** The server's stream and consumers; operations reach it through a connection (`SimConnection.request`). */
+  readonly jetstream: SimJetStream;
   readonly services: SimServices;
-  /** The server's own timers: they stand still while paused and die with the process. */
-  readonly #serverTimers: Timers;
   #state: SimBrokerState = 'up';
-  #stream: SimStream | undefined;
-  readonly #consumers = new Map<string, SimConsumer>();
   readonly #connections = new Set<SimConnection>();
   /** What reached a paused server (operations and its own timers), run in order on resume. */
   #frozen: (() => void)[] = [];
@@ -59,11 +52,12 @@ export class SimBroker implements SimLink {
     this.services = new SimServices(options.prng);
     this.#log = (options.log ?? pino({ level: 'silent' })).child({ component: 'sim-broker' });
     const clock = this.clock;
-    this.#serverTimers = {
+    // The server's own timers: they stand still while paused and die with the process.
+    this.jetstream = new SimJetStream({
       now: () => clock.now(),
       setTimeout: (fn, ms): TimerId => clock.setTimeout(() => this.#whenRunning(fn), ms),
       clearTimeout: (id) => clock.clearTimeout(id),
-    };
+    });
   }
 
   get state(): SimBrokerState {
@@ -77,7 +71,7 @@ export class SimBroker implements SimLink {
     this.#log.info({ from: this.#state }, 'broker down');
     this.#state = 'down';
     this.#frozen = [];
-    for (const consumer of this.#consumers.values()) consumer.crash();
+    this.jetstream.crash();
     for (const connection of [...this.#connections]) connection.lost();
   }
 
@@ -86,7 +80,8 @@ export class SimBroker implements SimLink {
     this.#log.info('broker up');
     this.#state = 'up';
     const prng = this.options.prng;
-    for (const consumer of this.#consumers.values()) consumer.restart(prng === undefined ? 1_000 : prng.int(500, 1_500));
+    // 2.9 checks restored pending after a random 0.5–1.5 s.
+    this.jetstream.restart(() => (prng === undefined ? 1_000 : prng.int(500, 1_500)));
   }
 
   pause(): void {
@@ -139,116 +134,6 @@ export class SimBroker implements SimLink {
   detach(connection: SimConnection): void {
     this.#connections.delete(connection);
     for (const subscription of this.services.ofConnection(connection)) this.services.remove(subscription);
-  }
-
-  // ---- the server's API (what arrives over a connection)
-
-  provisionStream(duplicateWindowMs: number): Provisioned {
-    if (this.#stream === undefined) {
-      this.#stream = new SimStream(EVENT_SUBJECTS, duplicateWindowMs);
-      return 'created';
-    }
-    if (this.#stream.duplicateWindowMs === duplicateWindowMs) return 'unchanged';
-    this.#stream.duplicateWindowMs = duplicateWindowMs;
-    return 'updated';
-  }
-
-  publish(subject: string, data: Uint8Array, msgId: string | undefined): StoreResult {
-    const stream = this.#stream;
-    // No stream listens on the subject: the server answers 503, which the client reports as JetStream not enabled.
-    if (stream === undefined || !stream.accepts(subject)) throw new TransportError('unavailable', 'jetstream is not enabled');
-    const result = stream.store(subject, data, msgId, this.clock.now());
-    const message = stream.get(result.seq);
-    if (!result.duplicate && message !== undefined) {
-      for (const consumer of this.#consumers.values()) consumer.stored(message);
-    }
-    return result;
-  }
-
-  consumerConfig(durable: string): SimConsumerConfig | undefined {
-    this.#requireStream();
-    return this.#consumers.get(durable)?.config;
-  }
-
-  /** Creates or replaces a durable's config (position and pending are kept on update). */
-  upsertConsumer(config: SimConsumerConfig): Provisioned {
-    const stream = this.#requireStream();
-    const filter = config.filterSubject;
-    if (!subjectMatches(stream.subjects, filter) && !subjectMatches(filter, stream.subjects)) {
-      throw new TransportError('rejected', 'consumer filter subject is not a valid subset of the interest subjects');
-    }
-    const backoff = config.backoffMs ?? [];
-    if (backoff.length > 0 && (config.maxDeliver ?? -1) <= backoff.length) {
-      throw new TransportError('rejected', 'max deliver is required to be > length of backoff values');
-    }
-    const existing = this.#consumers.get(config.durable);
-    if (existing === undefined) {
-      this.#consumers.set(config.durable, new SimConsumer(config, stream, this.#serverTimers));
-      return 'created';
-    }
-    existing.update(config);
-    return 'updated';
-  }
-
-  deleteConsumer(durable: string): boolean {
-    this.#requireStream();
-    const consumer = this.#consumers.get(durable);
-    if (consumer === undefined) return false;
-    this.#consumers.delete(durable);
-    consumer.close();
-    return true;
-  }
-
-  consumerInfo(durable: string): ConsumerInfo {
-    this.#requireStream();
-    const consumer = this.#consumers.get(durable);
-    if (consumer === undefined) throw new TransportError('not-found', 'consumer not found');
-    return consumer.info();
-  }
-
-  /** 2.9 says nothing at all to a pull for a consumer (or stream) that does not exist. */
-  pull(durable: string, req: PullRequester): void {
-    this.#consumers.get(durable)?.pull(req);
-  }
-
-  /** Acks are one-way: for a consumer that is gone they are dropped. */
-  ackVerb(durable: string, seq: number, dseq: number, verb: AckVerb): void {
-    const consumer = this.#consumers.get(durable);
-    if (consumer === undefined) return;
-    switch (verb.kind) {
-      case 'ack':
-        return consumer.ack(seq, dseq);
-      case 'term':
-        return consumer.term(seq, dseq);
-      case 'working':
-        return consumer.working(seq);
-      case 'nak':
-        return consumer.nak(seq, dseq, verb.delayMs);
-      default: {
-        const unexpected: never = verb;
-        throw new Error(`unknown ack verb ${JSON.stringify(unexpected)}`);
-      }
-    }
-  }
-
-  getMessage(seq: number): SimMessage | undefined {
-    return this.#requireStream().get(seq);
-  }
-
-  readRange(fromSeq: number, max: number): SimMessage[] {
-    return this.#requireStream().range(fromSeq, max);
-  }
-
-  streamInfo(): StreamInfo {
-    const stream = this.#requireStream();
-    const lastSeq = stream.lastSeq;
-    // As 2.9 reports it: an empty stream has first_seq 0.
-    return { firstSeq: lastSeq > 0 ? 1 : 0, lastSeq, messages: stream.count, lastTimestampMs: stream.lastTimestampMs };
-  }
-
-  #requireStream(): SimStream {
-    if (this.#stream === undefined) throw new TransportError('not-found', 'stream not found');
-    return this.#stream;
   }
 
   /** Runs server-side work now, holds it while paused, drops it while down (the process is gone). */

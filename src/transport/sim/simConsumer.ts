@@ -9,6 +9,8 @@
  * - the n-th delivery waits backoff[min(n-1, len-1)] when a backoff is set (which overrides ack wait);
  * - past max_deliver a message is dropped from pending when its turn comes (its ack floor stays behind it);
  * - a restart keeps what the file store kept (pending, counts, floors) and loses the redelivery queue.
+ * Longer than our usual file on purpose: it is one state machine whose fields interlock (cursor, floors, pending,
+ * redelivery queue, timer); kept whole it can be read side by side with consumer.go.
  */
 import type { ConsumerInfo } from '../port.js';
 import { lowestAbove, SimConsumerStore } from './simConsumerStore.js';

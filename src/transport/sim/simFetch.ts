@@ -1,7 +1,8 @@
 /** Durable consumers over the simulation: provisioning, fetch, and the ack verbs — worded and bounded as the adapter's. */
 import type { Logger } from 'pino';
 import { TransportError, type ConsumerInfo, type Delivery, type DurableConsumer, type DurableConsumerSpec } from '../port.js';
-import type { AckVerb, SimBroker } from './simBroker.js';
+import type { SimBroker } from './simBroker.js';
+import type { AckVerb } from './simJetStream.js';
 import type { SimConnection } from './simConnection.js';
 import type { SimConsumerConfig } from './simConsumer.js';
 import type { PullEndKind, PullRequester, SimDelivered } from './simPull.js';
@@ -31,15 +32,15 @@ export async function ensureDurable(ctx: SimContext, spec: DurableConsumerSpec):
     maxDeliver: -1,
   };
   const outcome = await ctx.connection.request(what, apiTimeoutMs, () => {
-    const c = ctx.broker.consumerConfig(spec.durable);
-    if (c === undefined) return ctx.broker.upsertConsumer(wanted);
+    const c = ctx.broker.jetstream.consumerConfig(spec.durable);
+    if (c === undefined) return ctx.broker.jetstream.upsertConsumer(wanted);
     // The same drift check as the adapter: anything else (a backoff set from outside) is left alone.
     const drifted =
       c.filterSubject !== wanted.filterSubject ||
       c.ackWaitMs !== wanted.ackWaitMs ||
       c.maxAckPending !== wanted.maxAckPending ||
       (c.maxDeliver ?? -1) !== wanted.maxDeliver;
-    return drifted ? ctx.broker.upsertConsumer(wanted) : 'unchanged';
+    return drifted ? ctx.broker.jetstream.upsertConsumer(wanted) : 'unchanged';
   });
   if (outcome !== 'unchanged') {
     ctx.log.child({ durable: spec.durable }).info({ filterSubject: spec.filterSubject }, `consumer ${outcome}`);
@@ -53,7 +54,7 @@ export async function ensureDurable(ctx: SimContext, spec: DurableConsumerSpec):
 async function consumerInfo(ctx: SimContext, durable: string): Promise<ConsumerInfo> {
   const what = `consumer info ${durable}`;
   ctx.connection.requireConnected(what);
-  return ctx.connection.request(what, apiTimeoutMs, () => ctx.broker.consumerInfo(durable));
+  return ctx.connection.request(what, apiTimeoutMs, () => ctx.broker.jetstream.consumerInfo(durable));
 }
 
 async function fetchDeliveries(
@@ -122,14 +123,14 @@ function pull(ctx: SimContext, durable: string, batch: number, expiresMs: number
         if (reachable()) finish({ kind });
       },
     };
-    connection.send(() => broker.pull(durable, requester));
+    connection.send(() => broker.jetstream.pull(durable, requester));
   });
 }
 
 /** 2.9 ignores a pull for a consumer that does not exist; a hung broker ignores everything. Tell them apart. */
 async function explainSilence(ctx: SimContext, durable: string, what: string, waitedMs: number): Promise<never> {
   try {
-    await ctx.connection.request('consumer info', probeTimeoutMs, () => ctx.broker.consumerInfo(durable));
+    await ctx.connection.request('consumer info', probeTimeoutMs, () => ctx.broker.jetstream.consumerInfo(durable));
   } catch (err: unknown) {
     if (err instanceof TransportError && err.kind === 'not-found') {
       throw new TransportError('not-found', `${what}: no such consumer`, { cause: err });
@@ -142,7 +143,7 @@ async function explainSilence(ctx: SimContext, durable: string, what: string, wa
 function toDelivery(ctx: SimContext, durable: string, m: SimDelivered): Delivery {
   // Acks are one-way: a lost one shows up as a redelivery, which consumers must tolerate anyway.
   const send = (verb: AckVerb): void => {
-    const sent = ctx.connection.send(() => ctx.broker.ackVerb(durable, m.seq, m.consumerSeq, verb));
+    const sent = ctx.connection.send(() => ctx.broker.jetstream.ackVerb(durable, m.seq, m.consumerSeq, verb));
     if (!sent) ctx.log.warn({ seq: m.seq, verb: verb.kind }, 'ack not sent');
   };
   return {

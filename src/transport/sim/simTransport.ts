@@ -43,7 +43,7 @@ export function createSimTransport(broker: SimBroker, options?: SimTransportOpti
       connection.requireConnected('provisionStream');
       const duplicateWindowMs = options?.duplicateWindowMs ?? defaultDuplicateWindowMs;
       const outcome = await connection.request('provisionStream', apiTimeoutMs, () =>
-        broker.provisionStream(duplicateWindowMs),
+        broker.jetstream.provisionStream(duplicateWindowMs),
       );
       if (outcome !== 'unchanged') log.info({ stream: EVENT_STREAM, duplicateWindowMs }, `stream ${outcome}`);
     },
@@ -57,7 +57,7 @@ export function createSimTransport(broker: SimBroker, options?: SimTransportOpti
       const data = new Uint8Array(event.data);
       const msgId = event.msgId === '' ? undefined : event.msgId;
       const timeoutMs = options?.timeoutMs ?? defaultPublishTimeoutMs;
-      const ack = await connection.request(what, timeoutMs, () => broker.publish(event.subject, data, msgId));
+      const ack = await connection.request(what, timeoutMs, () => broker.jetstream.publish(event.subject, data, msgId));
       return { seq: ack.seq, duplicate: ack.duplicate };
     },
     durableConsumer: (spec) => ensureDurable(ctx, spec),
@@ -65,7 +65,7 @@ export function createSimTransport(broker: SimBroker, options?: SimTransportOpti
       const what = `deleteConsumer ${durable}`;
       connection.requireConnected(what);
       try {
-        if (await connection.request(what, apiTimeoutMs, () => broker.deleteConsumer(durable))) {
+        if (await connection.request(what, apiTimeoutMs, () => broker.jetstream.deleteConsumer(durable))) {
           log.info({ durable }, 'consumer deleted');
         }
       } catch (err: unknown) {
@@ -78,18 +78,18 @@ export function createSimTransport(broker: SimBroker, options?: SimTransportOpti
       if (max < 1) return [];
       connection.requireConnected(what);
       const from = Math.max(1, Math.floor(fromSeq));
-      return (await connection.request(what, apiTimeoutMs, () => broker.readRange(from, max))).map(toStored);
+      return (await connection.request(what, apiTimeoutMs, () => broker.jetstream.readRange(from, max))).map(toStored);
     },
     getEvent: async (seq) => {
       const what = `getEvent ${seq}`;
       if (!Number.isSafeInteger(seq) || seq < 1) return undefined;
       connection.requireConnected(what);
-      const m = await connection.request(what, apiTimeoutMs, () => broker.getMessage(seq));
+      const m = await connection.request(what, apiTimeoutMs, () => broker.jetstream.getMessage(seq));
       return m === undefined ? undefined : toStored(m);
     },
     streamInfo: async () => {
       connection.requireConnected('streamInfo');
-      return connection.request('streamInfo', apiTimeoutMs, () => broker.streamInfo());
+      return connection.request('streamInfo', apiTimeoutMs, () => broker.jetstream.streamInfo());
     },
     serve: (subject, handler) => serve(ctx, subject, handler),
     request: (subject, data, timeoutMs) => request(ctx, subject, data, timeoutMs),

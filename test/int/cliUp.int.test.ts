@@ -93,7 +93,12 @@ describe('cqrs-testbed up with NATS_URL', () => {
       expect(banner.natsPid).toBeUndefined();
       expect(t.stdout()).toContain(`${broker.url} (NATS_URL)`);
       expect(existsSync(join(banner.dataDir, 'nats'))).toBe(false);
-      expect(await http('GET', `${banner.url}/inventory/products/prod_xyz`)).toEqual({ status: 200, body: { productId: 'prod_xyz', availableQuantity: 100 } });
+      // The view is eventually consistent: the seeded stock shows up once its consumer has applied it.
+      const stock = await eventually('the seeded stock of prod_xyz in the inventory view', async () => {
+        const answer = await http('GET', `${banner.url}/inventory/products/prod_xyz`);
+        return answer.status === 200 && (answer.body as { availableQuantity: number }).availableQuantity === 100 ? answer : undefined;
+      });
+      expect(stock).toEqual({ status: 200, body: { productId: 'prod_xyz', availableQuantity: 100 } });
     } finally {
       expect(await t.stop('SIGINT')).toEqual({ code: 0, signal: null });
     }

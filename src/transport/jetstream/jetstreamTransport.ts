@@ -13,7 +13,8 @@ import { provisionStream } from './provision.js';
 import { defaultReadPullBatch, getEvent, readRange, streamInfo } from './range.js';
 import { request, serve } from './requestReply.js';
 import { StatusHub, watchConnection } from './status.js';
-import { settlesWithin, subjectMatches } from './util.js';
+import { subjectMatches } from '../subjects.js';
+import { settlesWithin } from './util.js';
 
 export interface ConnectJetStreamOptions {
   /** One URL or a comma-separated list, e.g. `nats://127.0.0.1:4222`. */

@@ -10,15 +10,3 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
     clearTimeout(timer);
   }
 }
-
-/** NATS subject matching: `*` is one token, `>` one or more trailing tokens. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    const token = p[i];
-    if (token === '>') return s.length > i;
-    if (i >= s.length || (token !== '*' && token !== s[i])) return false;
-  }
-  return p.length === s.length;
-}

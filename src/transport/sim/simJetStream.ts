@@ -7,7 +7,7 @@ import { EVENT_SUBJECTS, TransportError, type ConsumerInfo, type StreamInfo } fr
 import { SimConsumer, type SimConsumerConfig } from './simConsumer.js';
 import type { PullRequester } from './simPull.js';
 import { SimStream, type SimMessage, type StoreResult } from './simStream.js';
-import { subjectMatches } from './subjects.js';
+import { subjectMatches } from '../subjects.js';
 import type { Timers } from './virtualClock.js';
 
 export type Provisioned = 'created' | 'updated' | 'unchanged';

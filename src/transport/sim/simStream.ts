@@ -1,5 +1,5 @@
 /** The simulated stream: an append-only log with sequences from 1 and a msg-id dedupe window. */
-import { subjectMatches } from './subjects.js';
+import { subjectMatches } from '../subjects.js';
 
 /** A message as the simulated broker stores it. `data` is the broker's own copy: hand out copies of it. */
 export interface SimMessage {

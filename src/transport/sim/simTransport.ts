@@ -17,7 +17,7 @@ import type { SimBroker } from './simBroker.js';
 import { apiTimeoutMs, ensureDurable, type SimContext } from './simFetch.js';
 import { SimSubscription } from './simServices.js';
 import type { SimMessage } from './simStream.js';
-import { subjectMatches } from './subjects.js';
+import { subjectMatches } from '../subjects.js';
 import type { VirtualClock } from './virtualClock.js';
 
 export interface SimTransportOptions {

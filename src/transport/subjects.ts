@@ -1,6 +1,7 @@
 /**
  * NATS subject matching, as the broker applies a consumer's filter or a stream's subjects: `*` is one token, `>` one
- * or more trailing tokens. Same rule as the adapter's helper; kept here so the simulation depends on nothing NATS.
+ * or more trailing tokens. Shared by the JetStream adapter (which checks a publish against the stream's subjects
+ * before sending) and the simulation (which depends on nothing NATS).
  */
 export function subjectMatches(pattern: string, subject: string): boolean {
   const p = pattern.split('.');

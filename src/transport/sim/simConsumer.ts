@@ -16,7 +16,7 @@ import type { ConsumerInfo } from '../port.js';
 import { lowestAbove, SimConsumerStore } from './simConsumerStore.js';
 import { PullQueue, type PullRequester } from './simPull.js';
 import type { SimMessage, SimStream } from './simStream.js';
-import { subjectMatches } from './subjects.js';
+import { subjectMatches } from '../subjects.js';
 import type { TimerId, Timers } from './virtualClock.js';
 
 export interface SimConsumerConfig {

@@ -7,7 +7,7 @@
 import type { Prng } from '../../domain/prng.js';
 import type { RequestHandler } from '../port.js';
 import type { SimConnection } from './simConnection.js';
-import { subjectMatches } from './subjects.js';
+import { subjectMatches } from '../subjects.js';
 
 export type Reply = { readonly ok: true; readonly data: Uint8Array } | { readonly ok: false; readonly error: string };
 

@@ -97,15 +97,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const plugins = options.plugins ?? {};
   const reader = (name: string, db: Db) => (options.dataDir === ':memory:' ? db : openDatabase(fileFor(options.dataDir, name), { readonly: true }));
   const extraDbs: Db[] = [];
-  let productsModel: ReadModelRuntime | undefined;
-  let productsReader: Db | undefined;
-  // The summary reads Products through its own read-only connection to that separate database (opened once Products
-  // has created its tables, hence lazily).
-  const products = lazyLookup(() => {
-    if (!productsModel || !productsReader) throw new Error('the Products read model is not set up yet');
-    const model = productsModel;
-    return plugins.products ? productLookupFromPlugin(plugins.products, productsReader, () => model.store.checkpoint()) : productLookupFrom(productsReader);
-  });
+  // The summary reads Products through its own read-only connection to that separate database. Built on first use:
+  // Products (declared below) must have created its tables first.
+  const products = lazyLookup(() =>
+    plugins.products
+      ? productLookupFromPlugin(plugins.products, productsReader, () => productsModel.store.checkpoint())
+      : productLookupFrom(productsReader),
+  );
   const projection = (name: ReadModelName, db: Db, builtIn: () => ProjectionView): ReadModelRuntime => {
     const hooks = options.consumerHooks?.(name);
     const plugin = plugins[name];
@@ -127,8 +125,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const inventoryPluginDb = inventoryPlugin ? openDatabase(fileFor(options.dataDir, 'product-inventory')) : undefined;
   if (inventoryPluginDb) extraDbs.push(inventoryPluginDb);
   const inventoryModel = projection('product-inventory', inventoryPluginDb ?? dbs.inventory, () => productInventoryView);
-  productsModel = projection('products', dbs.products, () => productsView);
-  productsReader = reader('products', dbs.products);
+  const productsModel = projection('products', dbs.products, () => productsView);
+  const productsReader = reader('products', dbs.products);
   const summaryModel = projection('customer-order-summary', dbs.summary, () => customerOrderSummaryView(products, options.summary));
 
   const orderStore = new OrderStore(dbs.orders);

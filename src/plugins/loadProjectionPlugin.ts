@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ReadModelName } from '../actors/system.js';
+import type { ProjectionPlugin, ProjectionTarget } from './projectionPlugin.js';
+
+/** The read models a plug-in may replace; checked against ReadModelName below, so the two cannot drift apart. */
+export const PROJECTION_TARGETS = ['product-inventory', 'products', 'customer-order-summary'] as const;
+type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const targetsMatch: SameMembers<(typeof PROJECTION_TARGETS)[number], ReadModelName> = true;
+void targetsMatch;
+
+/** A `--projection name=path` that cannot be used; the message names the spec and what is wrong with it. */
+export class ProjectionPluginError extends Error {
+  override readonly name = 'ProjectionPluginError';
+}
+
+export interface LoadedPlugin {
+  readonly target: ProjectionTarget;
+  /** The module's absolute path. */
+  readonly path: string;
+  readonly plugin: ProjectionPlugin;
+}
+
+const isTarget = (s: string): s is ProjectionTarget => (PROJECTION_TARGETS as readonly string[]).includes(s);
+const isFunction = (v: unknown): boolean => typeof v === 'function';
+const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * Loads a plug-in module from `name=path` (path resolved from the current directory; `.ts` works under the CLI,
+ * which runs through tsx). The module must default-export a plug-in, or export it as `projection`, whose `target`
+ * is `name`. Every problem is a {@link ProjectionPluginError} with a message fit for the command line.
+ */
+export async function loadProjectionPlugin(spec: string, cwd: string = process.cwd()): Promise<LoadedPlugin> {
+  const eq = spec.indexOf('=');
+  const name = eq < 0 ? '' : spec.slice(0, eq).trim();
+  const file = eq < 0 ? '' : spec.slice(eq + 1).trim();
+  const fail = (message: string): never => {
+    throw new ProjectionPluginError(`--projection ${spec}: ${message}`);
+  };
+  if (eq < 0 || name === '' || file === '') fail(`expected <read model>=<module path>, e.g. customer-order-summary=./my-summary.ts`);
+  if (!isTarget(name)) fail(`unknown read model "${name}"; one of ${PROJECTION_TARGETS.join(', ')}`);
+  const target = name as ProjectionTarget;
+  const path = resolve(cwd, file);
+  try {
+    if (!(await stat(path)).isFile()) fail(`${path} is not a file`);
+  } catch (error) {
+    if (error instanceof ProjectionPluginError) throw error;
+    fail(`no such file: ${path}`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ProjectionPluginError(`--projection ${spec}: cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const exported = mod.default ?? mod.projection;
+  if (exported === undefined) fail(`${path} has neither a default export nor an export named "projection"`);
+  const problems = shapeProblems(exported);
+  if (problems.length > 0) fail(`${path} does not export a projection plug-in: ${problems.join('; ')}`);
+  const plugin = exported as ProjectionPlugin;
+  if (plugin.target !== target) fail(`${path} is a plug-in for "${plugin.target}", not "${target}"`);
+  return { target, path, plugin };
+}
+
+/** What is wrong with a would-be plug-in, one phrase per problem; empty when it has the right shape. */
+export function shapeProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [`expected an object, got ${value === null ? 'null' : typeof value}`];
+  const p = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof p.target !== 'string' || !isTarget(p.target)) problems.push(`target must be one of ${PROJECTION_TARGETS.join(', ')} (got ${JSON.stringify(p.target)})`);
+  if (!isFunction(p.readState)) problems.push('readState(db) must be a function');
+  switch (p.mode) {
+    case 'managed':
+      if (isFunction(p.view)) break;
+      if (typeof p.view !== 'object' || p.view === null) {
+        problems.push('a managed plug-in needs view: a ProjectionView or a function (deps) => ProjectionView');
+        break;
+      }
+      problems.push(...viewProblems(p.view as Record<string, unknown>));
+      break;
+    case 'self-managed':
+      for (const fn of ['setup', 'reset', 'handle'] as const) if (!isFunction(p[fn])) problems.push(`a self-managed plug-in needs ${fn}() (a function)`);
+      if (p.tables !== undefined && !isStringArray(p.tables)) problems.push('tables, if given, must be an array of strings');
+      if (p.view !== undefined) problems.push('view belongs to mode "managed"; a self-managed plug-in has setup/reset/handle');
+      break;
+    default:
+      problems.push(`mode must be "managed" or "self-managed" (got ${JSON.stringify(p.mode)})`);
+  }
+  return problems;
+}
+
+function viewProblems(view: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof view.name !== 'string') problems.push('view.name must be a string');
+  if (!isStringArray(view.tables) || (view.tables as unknown[]).length === 0) problems.push('view.tables must be a non-empty array of table names');
+  for (const fn of ['tableDdl', 'indexDdl', 'bind'] as const) if (!isFunction(view[fn])) problems.push(`view.${fn} must be a function`);
+  return problems;
+}

@@ -1,0 +1,57 @@
+import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import type { CrashPointSpec } from '../scenarios/runner.js';
+import { loadProjectionPlugin, ProjectionPluginError } from './loadProjectionPlugin.js';
+import type { ProjectionPlugins } from './projectionPlugin.js';
+
+/** What `--projection` and `--crash-point` add to a run, or why they cannot be used (exit code 2, nothing runs). */
+export type PluginRunOptions =
+  | { readonly ok: true; readonly plugins?: ProjectionPlugins; readonly crashPoints?: readonly CrashPointSpec[]; readonly banner: readonly string[] }
+  | { readonly ok: false; readonly error: string };
+
+const CRASH_POINT_TIMES_MAX = 1_000;
+
+/** `target:point[:times]` (times 1 by default). */
+export function parseCrashPoint(spec: string): CrashPointSpec | string {
+  const [target = '', point = '', times = '1', ...rest] = spec.split(':');
+  if (!(READ_MODELS as readonly string[]).includes(target)) return `--crash-point ${spec}: unknown read model "${target}"; one of ${READ_MODELS.join(', ')}`;
+  if (point === '' || rest.length > 0) return `--crash-point ${spec}: expected <read model>:<crash point name>[:<times>]`;
+  const n = Number(times);
+  if (!Number.isInteger(n) || n < 1 || n > CRASH_POINT_TIMES_MAX) return `--crash-point ${spec}: times must be an integer from 1 to ${CRASH_POINT_TIMES_MAX}`;
+  return { target: target as ReadModelName, point, times: n };
+}
+
+/** Loads every `--projection` module and parses every `--crash-point`, before any scenario runs. */
+export async function pluginRunOptions(options: {
+  readonly projections?: readonly string[];
+  readonly crashPoints?: readonly string[];
+  readonly transport?: 'nats' | 'sim';
+}): Promise<PluginRunOptions> {
+  const projections = options.projections ?? [];
+  const crashSpecs = options.crashPoints ?? [];
+  if (projections.length === 0 && crashSpecs.length === 0) return { ok: true, banner: [] };
+  // The simulation's rig builds its system without plug-ins; refusing is better than silently testing the built-ins.
+  if (options.transport === 'sim') return { ok: false, error: '--projection and --crash-point run on --transport nats only (for now)' };
+  const plugins: Record<string, unknown> = {};
+  const banner: string[] = [];
+  for (const spec of projections) {
+    try {
+      const loaded = await loadProjectionPlugin(spec);
+      if (plugins[loaded.target] !== undefined) return { ok: false, error: `--projection ${spec}: ${loaded.target} is already replaced by an earlier --projection` };
+      plugins[loaded.target] = loaded.plugin;
+      banner.push(`projection ${loaded.target}: ${loaded.plugin.mode} plug-in ${loaded.path}`);
+    } catch (error) {
+      if (error instanceof ProjectionPluginError) return { ok: false, error: error.message };
+      throw error;
+    }
+  }
+  const crashPoints: CrashPointSpec[] = [];
+  for (const spec of crashSpecs) {
+    const parsed = parseCrashPoint(spec);
+    if (typeof parsed === 'string') return { ok: false, error: parsed };
+    const plugin = (plugins as ProjectionPlugins)[parsed.target];
+    if (plugin?.mode !== 'self-managed') return { ok: false, error: `--crash-point ${spec}: crash points belong to self-managed plug-ins; ${parsed.target} has none (add --projection ${parsed.target}=…)` };
+    crashPoints.push(parsed);
+    banner.push(`crash point ${parsed.target}:${parsed.point} armed ×${parsed.times}`);
+  }
+  return { ok: true, plugins, ...(crashPoints.length > 0 ? { crashPoints } : {}), banner };
+}

@@ -1,0 +1,266 @@
+import { ConsumerCrashed } from '../actors/pullBatch.js';
+import { decodeEnvelope } from '../domain/envelope.js';
+import { DeadLetterStore } from '../store/deadLetterStore.js';
+import type { BatchResult, BatchStop, IncomingEvent, ProjectionApplier } from '../store/projectionStore.js';
+import type { Db } from '../store/sqlite.js';
+import type { ProductLookup } from '../store/views/productLookup.js';
+import type { DeliverySource, HandleContext, SelfManagedPlugin } from './projectionPlugin.js';
+
+// Longer than the ~200 lines STYLE.md suggests: live delivery, rebuild and dead-letter replay are the three halves
+// of one contract (ProjectionApplier) for one kind of plug-in, and share how a delivery is handed over.
+
+export interface SelfManagedOptions {
+  readonly maxDeliveries: number;
+  readonly now: () => string;
+  readonly products: ProductLookup;
+  /** The fault injector's answer at a named crash point of a live delivery: true crashes the consumer there. */
+  readonly crashPoint?: ((name: string) => boolean) | undefined;
+}
+
+/** The plug-in broke its contract (returned a Promise): counted as a failure of that event, like a throw. */
+export class PluginContractError extends Error {
+  override readonly name = 'PluginContractError';
+}
+
+type Handled =
+  | { readonly kind: 'applied' | 'ignored' | 'parked' }
+  | Extract<BatchStop, { kind: 'failed' }>
+  | Extract<BatchStop, { kind: 'waiting' }>;
+
+const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
+const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/**
+ * Drives a self-managed plug-in with the consumer's `applyBatch → BatchResult` contract. Unlike ProjectionStore it
+ * keeps no checkpoint and dedupes nothing: every delivery, redeliveries included, reaches the plug-in's `handle`,
+ * outside any transaction of ours. The one thing it keeps is an in-memory high-water mark, so that *new* events are
+ * handed over strictly in stream order within a consumer lifetime; a lifetime starts at the broker's ack floor when
+ * the consumer (re)attaches, so after a crash every unacknowledged event reaches the plug-in again. Failures are
+ * counted durably and park the event after `maxDeliveries`, as for the built-ins.
+ */
+export class SelfManagedStore implements ProjectionApplier {
+  readonly deadLetters: DeadLetterStore;
+  readonly view: { readonly name: string; readonly tables: readonly string[] };
+  /** Highest sequence handled (or parked) in order in this lifetime. */
+  private highWater = 0;
+  private rebuilding = false;
+  private rebuildCheckpoint = 0;
+  private rebuildFromSeq = 0;
+  private readonly parkedInRebuild = new Set<number>();
+  private rebuildGeneration = 0;
+  private readonly readFailure;
+  private readonly upsertFailure;
+  private readonly clearFailure;
+
+  constructor(
+    readonly db: Db,
+    private readonly plugin: SelfManagedPlugin,
+    private readonly options: SelfManagedOptions,
+  ) {
+    this.view = { name: plugin.target, tables: plugin.tables ?? [] };
+    db.exec(FAILURES_DDL);
+    this.deadLetters = new DeadLetterStore(db);
+    plugin.setup(db);
+    this.readFailure = db.prepare('SELECT attempts FROM failures WHERE seq = ?').pluck();
+    this.upsertFailure = db.prepare(
+      'INSERT INTO failures (seq, attempts, last_error) VALUES (?, 1, ?) ON CONFLICT(seq) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error',
+    );
+    this.clearFailure = db.prepare('DELETE FROM failures WHERE seq = ?');
+  }
+
+  checkpoint(): number {
+    return this.highWater;
+  }
+
+  attached(ackFloorSeq: number): void {
+    this.highWater = ackFloorSeq;
+  }
+
+  applyBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
+    let applied = 0, ignored = 0, parked = 0;
+    const result = (stop?: BatchStop): BatchResult => ({
+      // Everything at or below `checkpoint` may be acked: not a redelivery that stopped the batch, nor what follows it.
+      checkpoint: stop && stop.kind !== 'gap' ? Math.min(this.highWater, stop.seq - 1) : this.highWater,
+      applied, ignored, duplicates: 0, parked, ...(stop ? { stop } : {}),
+    });
+    for (const event of events) {
+      const redelivery = event.seq <= this.highWater;
+      const expected = Math.max(this.highWater + 1, firstSeq);
+      if (!redelivery && event.seq !== expected) return result({ kind: 'gap', seq: event.seq, expected });
+      const outcome = this.deliver(event, 'live');
+      switch (outcome.kind) {
+        case 'applied': applied++; break;
+        case 'ignored': ignored++; break;
+        case 'parked': parked++; break;
+        case 'failed':
+        case 'waiting':
+          return result(outcome);
+        default: {
+          const never: never = outcome;
+          throw new Error(`unknown outcome ${JSON.stringify(never)}`);
+        }
+      }
+      if (!redelivery) this.highWater = event.seq;
+    }
+    return result();
+  }
+
+  /** Hands one event to the plug-in. Throws ConsumerCrashed when a crash point fired; every other throw is a failure. */
+  private deliver(event: IncomingEvent, source: DeliverySource): Handled {
+    const decoded = decodeEnvelope(event.data);
+    if (!decoded.ok) {
+      this.park(event, decoded.error, 1, source);
+      return { kind: 'parked' };
+    }
+    let crashedAt: string | undefined;
+    const crash = () => new ConsumerCrashed(`${this.plugin.target}: crashed at crash point "${crashedAt}" while handling seq ${event.seq}`);
+    const ctx: HandleContext = {
+      products: this.options.products,
+      crashPoint: (name) => {
+        if (crashedAt !== undefined) throw crash();
+        if (source !== 'live' || this.options.crashPoint?.(name) !== true) return;
+        crashedAt = name;
+        throw crash();
+      },
+    };
+    try {
+      const delivery = { streamSeq: event.seq, deliveryCount: event.deliveryCount ?? 1, eventId: decoded.value.eventId, source };
+      const outcome: unknown = this.plugin.handle(this.db, { seq: event.seq, envelope: decoded.value }, delivery, ctx);
+      if (crashedAt !== undefined) throw crash(); // the handler caught the crash: a crashed process does not go on
+      if (outcome instanceof Promise) {
+        void outcome.then(undefined, () => undefined); // its rejection is reported below, not left unhandled
+        throw new PluginContractError('handle returned a Promise; it must be synchronous (SQLite is)');
+      }
+      const o = (outcome ?? { kind: 'applied' }) as Exclude<Handled, { kind: 'parked' | 'failed' }> | { kind: 'waitForDependency'; dependency: string; neededSeq: number; haveSeq: number };
+      if (o.kind === 'waitForDependency') return { kind: 'waiting', seq: event.seq, dependency: o.dependency, neededSeq: o.neededSeq, haveSeq: o.haveSeq };
+      if (source === 'live') this.clearFailure.run(event.seq);
+      return { kind: o.kind === 'ignored' ? 'ignored' : 'applied' };
+    } catch (error) {
+      if (crashedAt !== undefined) throw error instanceof ConsumerCrashed ? error : crash();
+      if (error instanceof ConsumerCrashed) throw error;
+      return this.failed(event, describe(error), source);
+    }
+  }
+
+  /** A failed event: retried below the bound, then parked (at once during a rebuild, which must finish). */
+  private failed(event: IncomingEvent, message: string, source: DeliverySource): Handled {
+    let attempts = this.options.maxDeliveries;
+    if (source === 'live') {
+      this.upsertFailure.run(event.seq, message);
+      attempts = this.readFailure.get(event.seq) as number;
+    }
+    if (attempts < this.options.maxDeliveries) return { kind: 'failed', seq: event.seq, error: message, attempts };
+    this.park(event, `handler failed ${attempts} times; last error: ${message}`, attempts, source);
+    return { kind: 'parked' };
+  }
+
+  private park(event: IncomingEvent, reason: string, attempts: number, source: DeliverySource): void {
+    this.db.transaction(() => {
+      this.deadLetters.park(event, reason, attempts, this.options.now());
+      this.clearFailure.run(event.seq);
+    })();
+    if (source === 'rebuild') this.parkedInRebuild.add(event.seq);
+  }
+
+  // ---- rebuild: reset, then the log from sequence 1 through handle, all in one transaction ----
+
+  /**
+   * The plug-in's tables are unknown to us, so there is no fresh copy to swap in: instead the whole rebuild runs in
+   * one SQLite transaction on this connection (the plug-in's own `db.transaction` calls nest as savepoints), which
+   * `finishRebuild` commits and `abortRebuild` rolls back. Other connections see the old view until the commit.
+   */
+  beginRebuild(): number {
+    if (this.rebuilding) this.db.exec('ROLLBACK'); // a newer rebuild replaces one still running
+    this.db.exec('BEGIN');
+    this.rebuilding = true;
+    try {
+      this.plugin.reset(this.db);
+      this.plugin.setup(this.db);
+    } catch (error) {
+      this.abortRebuild();
+      throw error;
+    }
+    this.rebuildCheckpoint = 0;
+    this.rebuildFromSeq = 0;
+    this.parkedInRebuild.clear();
+    return ++this.rebuildGeneration;
+  }
+
+  applyRebuildBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
+    if (!this.rebuilding) throw new Error(`${this.plugin.target}: applyRebuildBatch before beginRebuild`);
+    let applied = 0, ignored = 0, duplicates = 0, parked = 0;
+    const result = (stop?: BatchStop): BatchResult => ({ checkpoint: this.rebuildCheckpoint, applied, ignored, duplicates, parked, ...(stop ? { stop } : {}) });
+    for (const event of events) {
+      if (event.seq <= this.rebuildCheckpoint) { duplicates++; continue; }
+      const expected = Math.max(this.rebuildCheckpoint + 1, firstSeq);
+      if (event.seq !== expected) return result({ kind: 'gap', seq: event.seq, expected });
+      const outcome = this.deliver(event, 'rebuild');
+      if (outcome.kind === 'failed' || outcome.kind === 'waiting') return result(outcome);
+      if (outcome.kind === 'applied') applied++;
+      else if (outcome.kind === 'ignored') ignored++;
+      else parked++;
+      if (this.rebuildFromSeq === 0) this.rebuildFromSeq = event.seq;
+      this.rebuildCheckpoint = event.seq;
+    }
+    return result();
+  }
+
+  rebuildProgress(): number {
+    return this.rebuildCheckpoint;
+  }
+
+  finishRebuild(): void {
+    if (!this.rebuilding) throw new Error(`${this.plugin.target}: finishRebuild before beginRebuild`);
+    // A parked event the rebuild went past without parking it again is in the view now: close its letter, or a
+    // later replay would hand it over a second time.
+    for (const letter of this.deadLetters.unreplayed()) {
+      if (this.rebuildFromSeq === 0 || letter.seq < this.rebuildFromSeq || letter.seq > this.rebuildCheckpoint || this.parkedInRebuild.has(letter.seq)) continue;
+      this.deadLetters.markReplayed(letter.seq, this.options.now());
+    }
+    this.db.exec('COMMIT');
+    this.rebuilding = false;
+    this.highWater = this.rebuildCheckpoint;
+  }
+
+  abortRebuild(generation?: number): void {
+    if (generation !== undefined && generation !== this.rebuildGeneration) return;
+    if (!this.rebuilding) return;
+    this.rebuilding = false;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  /** Hands parked events to the plug-in again, in stream order, out of band (no crash points). */
+  replayDeadLetters(): { replayed: number; stillFailing: number } {
+    let replayed = 0, stillFailing = 0;
+    for (const letter of this.deadLetters.unreplayed()) {
+      const error = this.replayOne({ seq: letter.seq, subject: letter.subject, data: letter.data, msgId: letter.msgId ?? undefined, deliveryCount: letter.attempts + 1 });
+      if (error === undefined) {
+        this.deadLetters.markReplayed(letter.seq, this.options.now());
+        replayed++;
+      } else {
+        this.deadLetters.noteReplayFailure(letter.seq, error);
+        stillFailing++;
+      }
+    }
+    return { replayed, stillFailing };
+  }
+
+  /** Undefined when the plug-in took the event; else why not. */
+  private replayOne(event: IncomingEvent): string | undefined {
+    const decoded = decodeEnvelope(event.data);
+    if (!decoded.ok) return decoded.error;
+    try {
+      const delivery = { streamSeq: event.seq, deliveryCount: event.deliveryCount ?? 1, eventId: decoded.value.eventId, source: 'deadLetterReplay' as const };
+      const ctx: HandleContext = { products: this.options.products, crashPoint: () => undefined };
+      const outcome: unknown = this.plugin.handle(this.db, { seq: event.seq, envelope: decoded.value }, delivery, ctx);
+      if (outcome instanceof Promise) {
+        void outcome.then(undefined, () => undefined);
+        return 'handle returned a Promise; it must be synchronous';
+      }
+      const o = outcome as { kind?: string; dependency?: string } | undefined;
+      return o?.kind === 'waitForDependency' ? `still waiting for ${o.dependency ?? 'a dependency'}` : undefined;
+    } catch (error) {
+      return describe(error);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { ReadModelName } from '../actors/system.js';
+import type { InventoryState } from '../domain/projections/productInventory.js';
+import type { ProductsState } from '../domain/projections/products.js';
+import type { SummaryState } from '../domain/projections/customerOrderSummary.js';
+import type { Db } from '../store/sqlite.js';
+import type { ProductLookup } from '../store/views/productLookup.js';
+import { builtInReadState, type ProjectionPlugin, type ProjectionPlugins } from './projectionPlugin.js';
+
+/**
+ * How the composition root and the runner use plug-ins where the built-ins were read directly: Products names for
+ * the summary, the inventory check's view, and each model read back for the oracle comparison.
+ */
+
+/**
+ * Products as the summary sees it when Products is a plug-in. The position is read before the names, so the names
+ * are at least as new as the position says: the summary's wait rule (position ≥ the order's) stays sound.
+ */
+export function productLookupFromPlugin(plugin: ProjectionPlugin<'products'>, db: Db, checkpoint: () => number): ProductLookup {
+  return {
+    snapshot(productIds) {
+      const position = checkpoint();
+      const state = plugin.readState(db);
+      const names = new Map<string, string>();
+      for (const id of productIds) {
+        const row = state.get(id);
+        if (row) names.set(id, row.name);
+      }
+      return { checkpoint: position, names };
+    },
+  };
+}
+
+/** The inventory service's check reads the ProductInventory view; with a plug-in, through its `readState`. */
+export function availabilityFromPlugin(plugin: ProjectionPlugin<'product-inventory'>, db: Db): (productId: string) => number | undefined {
+  return (productId) => plugin.readState(db).get(productId);
+}
+
+/** A lookup built on first use: the summary's dependency exists only once the Products model is set up. */
+export function lazyLookup(make: () => ProductLookup): ProductLookup {
+  let lookup: ProductLookup | undefined;
+  return { snapshot: (ids) => (lookup ??= make()).snapshot(ids) };
+}
+
+export interface ModelStateMaps {
+  readonly 'product-inventory': InventoryState;
+  readonly products: ProductsState;
+  readonly 'customer-order-summary': SummaryState;
+}
+
+/** Every read model in the reference fold's shape: the plug-in's `readState` where one replaces the built-in. */
+export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db }>>, plugins: ProjectionPlugins = {}): ModelStateMaps {
+  const inventory = plugins['product-inventory'];
+  const products = plugins.products;
+  const summary = plugins['customer-order-summary'];
+  const db = (name: ReadModelName) => models[name].db;
+  return {
+    'product-inventory': inventory ? inventory.readState(db('product-inventory')) : builtInReadState['product-inventory'](db('product-inventory')),
+    products: products ? products.readState(db('products')) : builtInReadState.products(db('products')),
+    'customer-order-summary': summary ? summary.readState(db('customer-order-summary')) : builtInReadState['customer-order-summary'](db('customer-order-summary')),
+  };
+}

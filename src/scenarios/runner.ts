@@ -289,7 +289,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
     phase = 'healing';
     const timelineError = await timeline;
-    if (timelineError !== undefined) throw timelineError;
+    if (timelineError !== undefined) throw timelineError instanceof Error ? timelineError : new Error('a timeline step failed', { cause: timelineError });
     for (const r of afterWorkload) await runStep(remediationStep(r, elapsed()), elapsed());
     const lastHealMs = Math.max(
       scenario.workload.durationMs,

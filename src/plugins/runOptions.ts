@@ -29,8 +29,6 @@ export async function pluginRunOptions(options: {
   const projections = options.projections ?? [];
   const crashSpecs = options.crashPoints ?? [];
   if (projections.length === 0 && crashSpecs.length === 0) return { ok: true, banner: [] };
-  // The simulation's rig builds its system without plug-ins; refusing is better than silently testing the built-ins.
-  if (options.transport === 'sim') return { ok: false, error: '--projection and --crash-point run on --transport nats only (for now)' };
   const plugins: Record<string, unknown> = {};
   const banner: string[] = [];
   for (const spec of projections) {

@@ -161,7 +161,11 @@ export function systemOptionsFor(scenario: Scenario, faults: FaultController): P
 
 /** An injected crash kills the consumer; a supervisor would restart it shortly after. */
 export function superviseCrashes(faults: FaultController, system: RunningSystem, clock: Clock): void {
-  faults.onCrash = (name) => clock.setTimeout(() => system.readModels[name].consumer.send({ type: 'START' }), 250);
+  faults.onCrash = (name) =>
+    clock.setTimeout(() => {
+      const consumer = system.readModels[name].consumer;
+      if (consumer.getSnapshot().status === 'active') consumer.send({ type: 'START' }); // not after the system stopped
+    }, 250);
 }
 
 async function tearDown(rig: NatsRig): Promise<void> {

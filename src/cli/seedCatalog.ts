@@ -11,17 +11,19 @@ export const SEED_CATALOG = [
 
 /**
  * Adds each seed product that does not exist yet, with its opening stock. Idempotent: on a restart with the same
- * data directory the products exist and nothing is added or adjusted again.
+ * data directory the products exist and nothing is added or adjusted again (a product added but never stocked, by
+ * a start killed in between, gets its opening stock then).
  */
 export async function seedCatalog(system: RunningSystem, ids: CommandIds): Promise<number> {
   let added = 0;
   for (const p of SEED_CATALOG) {
     const outcome = await inventoryCommand(system, ids, { type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
-    if (outcome.kind === 'conflict') continue;
-    if (outcome.kind !== 'done') throw new Error(`seeding ${p.productId}: ${outcome.message}`);
+    // Exists already: a restart. Stock it only if a previous start died between adding it and stocking it.
+    if (outcome.kind === 'conflict' && system.inventoryStore.everAdjusted(p.productId)) continue;
+    if (outcome.kind !== 'done' && outcome.kind !== 'conflict') throw new Error(`seeding ${p.productId}: ${outcome.message}`);
     const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
     if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
-    added++;
+    if (outcome.kind === 'done') added++;
   }
   return added;
 }

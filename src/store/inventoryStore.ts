@@ -55,6 +55,16 @@ export class InventoryStore {
     return this.viewQuantity(productId) ?? 0;
   }
 
+  /**
+   * True once any stock adjustment was recorded for the product. The outbox keeps every event the command side
+   * wrote (rows are marked sent, never deleted), so it is the record of adjustments, whatever they summed to.
+   */
+  everAdjusted(productId: string): boolean {
+    return this.db
+      .prepare("SELECT 1 FROM outbox WHERE subject = 'shop.inventory.adjusted' AND json_extract(CAST(payload AS TEXT), '$.data.productId') = ? LIMIT 1")
+      .get(productId) !== undefined;
+  }
+
   /** Stock the command side knows synchronously: adjustments minus reservations. */
   ledgerAvailable(productId: string): number {
     return (this.ledger.get(productId) as number | undefined) ?? 0;

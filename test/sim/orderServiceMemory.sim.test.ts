@@ -16,7 +16,7 @@ describe('order service', () => {
     const transport = createSimTransport(new SimBroker({ clock }));
     let n = 0;
     const newId = () => `id${++n}`;
-    const system = await drive(clock, startSystem({ transport, log: silentLogger(), dataDir: ':memory:', clock, newId }), 60_000);
+    const system = await drive(clock, startSystem({ transport, log: silentLogger(), dataDir: ':memory:', clock, newId, maxOrdersInFlight: 1_000 }), 60_000);
     const ids = { newId, now: () => new Date(clock.now()).toISOString() };
     await drive(clock, inventoryCommand(system, ids, { type: 'AddProduct', productId: 'p', name: 'P', priceCents: 100 }), 60_000);
     await drive(clock, inventoryCommand(system, ids, { type: 'AdjustStock', productId: 'p', delta: 100_000, reason: 'stock' }), 60_000);

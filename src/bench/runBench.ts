@@ -1,0 +1,113 @@
+import { availableParallelism } from 'node:os';
+import { calibrate } from './calibrate.js';
+import { endToEnd } from './e2e.js';
+import { rssSampler } from './infra.js';
+import { rebuild } from './rebuild.js';
+import { simSpeed } from './sim.js';
+import type { BenchSizes } from './sizes.js';
+
+/** Every figure of one run; the ratios are computed from figures of this same run. */
+export interface BenchResults {
+  readonly mode: string;
+  readonly cores: number;
+  readonly payload_bytes: number;
+  readonly R_pub: number;
+  readonly R_cons: number;
+  readonly R_drain: number;
+  readonly e2e_orders_per_s: number;
+  /** e2e orders/s ÷ min(R_pub, R_cons). */
+  readonly e2e_ratio: number;
+  readonly http_orders_per_s: number;
+  readonly bare_requests_per_s: number;
+  /** HTTP orders/s (POST /orders to every read model caught up) ÷ bare-route requests/s, same load loop. */
+  readonly http_ratio: number;
+  readonly rebuild_events_per_s: number;
+  readonly rebuild_ratio: number;
+  readonly convergence_backlog_events: number;
+  readonly convergence_ms: number;
+  /** convergence_ms − backlog ÷ rebuild rate: what catching up costs beyond reading and applying the backlog. */
+  readonly convergence_overhead_ms: number;
+  readonly ack_wait_ms: number;
+  readonly sim_orders_per_s: number;
+  readonly sim_seconds_per_wall_s: number;
+  /** sim orders/s (wall) ÷ real e2e orders/s. */
+  readonly sim_ratio: number;
+  /** Peak RSS of the bench process over the whole run, whose largest part is the rebuild over `events_for_rss`. */
+  readonly peak_rss_mb: number;
+  readonly events_for_rss: number;
+  /** Peak RSS within each phase, MB: says which part of the run the peak belongs to. */
+  readonly peak_rss_mb_by_phase: Readonly<Record<string, number>>;
+  readonly not_placed: number;
+  readonly wall_s: number;
+  readonly node: string;
+  readonly finished_at: string;
+}
+
+/** Runs every bench in turn (each on its own private nats-server) and returns the figures. */
+export async function runBench(sizes: BenchSizes, mode: string, progress: (line: string) => void = () => {}): Promise<BenchResults> {
+  const started = performance.now();
+  const rss = rssSampler();
+  try {
+    progress('calibration (publish, consume, drain)…');
+    const phases: Record<string, number> = {};
+    const cal = await calibrate(sizes);
+    phases.calibration = rss.phasePeakMb();
+    progress('end to end (actor, HTTP, convergence)…');
+    const e2e = await endToEnd(sizes);
+    phases.e2e = rss.phasePeakMb();
+    progress(`rebuild over ${sizes.rebuildEvents} events…`);
+    const rb = await rebuild(sizes);
+    phases.rebuild = rss.phasePeakMb();
+    progress('simulation…');
+    const sim = await simSpeed(sizes);
+    phases.sim = rss.phasePeakMb();
+    return {
+      mode, cores: availableParallelism(), payload_bytes: cal.payloadBytes,
+      R_pub: cal.R_pub, R_cons: cal.R_cons, R_drain: cal.R_drain,
+      e2e_orders_per_s: e2e.e2e_orders_per_s, e2e_ratio: e2e.e2e_orders_per_s / Math.min(cal.R_pub, cal.R_cons),
+      http_orders_per_s: e2e.http_orders_per_s, bare_requests_per_s: e2e.bare_requests_per_s, http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
+      rebuild_events_per_s: rb.rebuild_events_per_s, rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
+      convergence_backlog_events: e2e.convergence_backlog_events, convergence_ms: e2e.convergence_ms,
+      convergence_overhead_ms: e2e.convergence_ms - (e2e.convergence_backlog_events * 1000) / rb.rebuild_events_per_s,
+      ack_wait_ms: e2e.ack_wait_ms,
+      sim_orders_per_s: sim.sim_orders_per_s, sim_seconds_per_wall_s: sim.sim_seconds_per_wall_s, sim_ratio: sim.sim_orders_per_s / e2e.e2e_orders_per_s,
+      peak_rss_mb: rss.peakMb(), events_for_rss: rb.rebuild_events, peak_rss_mb_by_phase: phases,
+      not_placed: e2e.not_placed,
+      wall_s: (performance.now() - started) / 1000, node: process.version, finished_at: new Date().toISOString(),
+    };
+  } finally {
+    rss.stop();
+  }
+}
+
+const fmt = (v: number | string): string => (typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+
+/** The table `npm run bench` prints. */
+export function formatTable(r: BenchResults): string {
+  const rows: [string, number | string, string][] = [
+    ['cores', r.cores, ''],
+    ['R_pub', r.R_pub, `msg/s (pipelined publish, ${r.payload_bytes} B OrderPlaced)`],
+    ['R_cons', r.R_cons, 'msg/s (durable pull, ack, empty handler)'],
+    ['R_drain', r.R_drain, 'msg/s (ordered readRange, empty handler)'],
+    ['e2e_orders_per_s', r.e2e_orders_per_s, 'orders/s, actor → every read model caught up'],
+    ['e2e_ratio', r.e2e_ratio, 'e2e ÷ min(R_pub, R_cons)   target ≥ 0.5'],
+    ['http_orders_per_s', r.http_orders_per_s, 'orders/s through POST /orders'],
+    ['bare_requests_per_s', r.bare_requests_per_s, 'req/s, bare route, same server and load loop'],
+    ['http_ratio', r.http_ratio, 'HTTP orders/s ÷ bare req/s'],
+    ['rebuild_events_per_s', r.rebuild_events_per_s, `events/s, summary rebuilt from seq 1 over ${r.events_for_rss}`],
+    ['rebuild_ratio', r.rebuild_ratio, 'rebuild ÷ R_drain   target ≥ 0.6'],
+    ['convergence_ms', r.convergence_ms, `ms to catch up a backlog of ${r.convergence_backlog_events} events`],
+    ['convergence_overhead_ms', r.convergence_overhead_ms, `ms beyond backlog ÷ rebuild rate   target ≤ ack wait (${r.ack_wait_ms} ms)`],
+    ['sim_orders_per_s', r.sim_orders_per_s, `orders/s through the simulation (${fmt(r.sim_seconds_per_wall_s)} simulated s per wall s)`],
+    ['sim_ratio', r.sim_ratio, 'sim ÷ real e2e   target ≥ 20'],
+    ['peak_rss_mb', r.peak_rss_mb, `MB, whole run (events_for_rss ${r.events_for_rss})   target < 400 at 1M`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v, note]) => `${k.padEnd(width)}  ${fmt(v).padStart(10)}  ${note}`).join('\n');
+}
+
+/** Keys `bench/results.json` must carry (the smoke test checks them). */
+export const REQUIRED_KEYS = [
+  'cores', 'R_pub', 'R_cons', 'R_drain', 'e2e_orders_per_s', 'e2e_ratio', 'http_ratio', 'rebuild_events_per_s', 'rebuild_ratio',
+  'convergence_overhead_ms', 'ack_wait_ms', 'sim_ratio', 'peak_rss_mb', 'events_for_rss',
+] as const satisfies readonly (keyof BenchResults)[];

@@ -64,10 +64,37 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--transport <kind>', 'nats: a real private nats-server per scenario; sim: the deterministic simulation (virtual time)').choices(['nats', 'sim']).default('nats'))
     .option('--projection <name=path>', 'replace a built-in read model with your own plug-in module, e.g. customer-order-summary=./my-summary.ts (repeatable)', collect, [])
     .option('--crash-point <target:point[:times]>', 'crash a self-managed plug-in’s consumer at its named crash point (repeatable; times default 1)', collect, [])
-    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim'; projection: string[]; crashPoint: string[] }) => {
-      const log = createLogger({ format: 'json', level: logLevelFor(program, 'warn') });
+    .option('--ui', 'live dashboard with fault-injection keys (default when stdout is a terminal, outside CI and --json); logs go to --log-file')
+    .option('--no-ui', 'plain progress lines, even on a terminal')
+    .option('--log-file <file>', 'where the logs go while the dashboard is up', 'reports/cqrs-testbed.log')
+    .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim'; projection: string[]; crashPoint: string[]; ui?: boolean; logFile: string }) => {
+      // CI as ink reads it (`CI=0` or `CI=false` is not CI): there ink would draw only the last frame anyway.
+      const inCi = process.env.CI !== undefined && process.env.CI !== '0' && process.env.CI !== 'false';
+      const ui = !opts.json && (opts.ui ?? (process.stdout.isTTY && !inCi));
+      // Never a log line on the terminal the dashboard draws on: with the UI, the logger writes to a file.
+      const log = ui
+        ? createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile })
+        : createLogger({ format: 'json', level: logLevelFor(program, 'warn') });
       const { runCommand } = await import('./run.js');
-      exitCode = await runCommand(paths, { json: opts.json, transport: opts.transport, projections: opts.projection, crashPoints: opts.crashPoint, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}) }, log);
+      exitCode = await runCommand(paths, { json: opts.json, transport: opts.transport, projections: opts.projection, crashPoints: opts.crashPoint, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}), ...(opts.report ? { report: opts.report } : {}), ...(ui ? { ui, logFile: opts.logFile } : {}) }, log);
+      log.flush();
+    });
+
+  program
+    .command('dashboard')
+    .description('the live dashboard of a system started with `cqrs-testbed up` (possibly elsewhere), through NATS')
+    .option('--nats-url <url>', 'the broker `up` uses (its banner prints it); default: NATS_URL')
+    .option('--log-file <file>', 'where the logs go while the dashboard is up', 'reports/cqrs-testbed-dashboard.log')
+    .action(async (opts: { natsUrl?: string; logFile: string }) => {
+      const natsUrl = opts.natsUrl ?? process.env.NATS_URL;
+      if (!natsUrl) {
+        process.stderr.write('cqrs-testbed dashboard: which broker? pass --nats-url (the `dashboard` line of the `cqrs-testbed up` banner) or set NATS_URL\n');
+        exitCode = 2;
+        return;
+      }
+      const log = createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile });
+      const { dashboardCommand } = await import('../ui/attach.js');
+      exitCode = await dashboardCommand({ natsUrl, log });
       log.flush();
     });
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { pluginRunOptions } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
-import { InfrastructureError, runScenario, type ScenarioReport } from '../scenarios/runner.js';
+import { InfrastructureError, RunAborted, runScenario, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
 
 export interface RunCommandOptions {
@@ -18,6 +18,9 @@ export interface RunCommandOptions {
   readonly projections?: readonly string[];
   /** `--crash-point target:point[:times]`: named crash points of self-managed plug-ins, armed from the start. */
   readonly crashPoints?: readonly string[];
+  /** The live dashboard instead of progress lines (main.ts sends the logger to `logFile` then). */
+  readonly ui?: boolean;
+  readonly logFile?: string;
 }
 
 /** Directories stand for the `*.yaml` files in them, so `cqrs-testbed run scenarios` works without a shell glob. */
@@ -64,9 +67,10 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   const { ok: _ok, banner, ...pluginOptions } = extra;
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
   const reports: ScenarioReport[] = [];
+  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession(options.logFile ? { logFile: options.logFile } : {}) : undefined;
   for (const scenario of loaded.scenarios) {
     let lastPrinted = 0;
-    const onProgress = options.json
+    const onProgress = options.json || session
       ? undefined
       : (p: Parameters<typeof progressLine>[1]) => {
           if (p.elapsedMs - lastPrinted < 1_000) return;
@@ -75,18 +79,27 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
         };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
-      const report = await run(scenario, { log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}) });
+      const report = await run(scenario, { log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}), ...session?.optionsFor(scenario) });
       reports.push(report);
-      process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
+      session?.finish(report);
+      if (!session) process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
       if (options.report) writeReport(options.report, report);
     } catch (error) {
+      await session?.close();
       if (error instanceof InfrastructureError) {
         process.stderr.write(`cannot run ${scenario.name}: ${error.message}\n`);
         return 2;
       }
+      if (error instanceof RunAborted) {
+        process.stdout.write(`quit: ${scenario.name} abandoned, no verdict${options.logFile ? ` (logs: ${options.logFile})` : ''}\n`);
+        return 130;
+      }
       throw error;
     }
   }
+  await session?.close();
+  // The dashboard's last frame stays on screen; the reports follow it, as without the dashboard.
+  if (session) for (const report of reports) process.stdout.write(`${scenarioDetail(report)}\n\n`);
   if (!options.json) process.stdout.write(`${summaryTable(reports)}\n`);
   if (options.junit) writeFileSync(options.junit, junitXml(reports));
   return reports.every((r) => r.verdict === 'pass') ? 0 : 1;

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { startSystem } from '../actors/system.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { buildHttpServer, listen } from '../http/server.js';
+import { FaultController } from '../scenarios/faultController.js';
+import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
@@ -51,7 +53,10 @@ export async function up(options: UpOptions, log: Logger): Promise<void> {
       await step('lock data dir', () => lockDataDir(dataDir), (lock) => lock.release());
     }
     const broker = await step('broker', () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'), (b) => b.close());
-    const system = await step('system', () => startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode }), (s) => s.stop());
+    // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
+    const faults = new FaultController();
+    const system = await step('system', () => startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode, wrapView: faults.wrapView }), (s) => s.stop());
+    await step('telemetry', () => serveTelemetry({ system, transport: broker.transport, log: log.child({ actor: 'telemetry' }), faults, ...(broker.server ? { broker: broker.server } : {}) }), (t) => t.stop());
     const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
     const seeded = await step('seed catalogue', () => seedCatalog(system, ids));
     const app = buildHttpServer(system, log, { ...ids });
@@ -85,6 +90,7 @@ function banner(url: string, broker: Broker, dataDir: string, temporary: boolean
     `  health     ${url}/health`,
     `  try        curl -s ${url}/inventory/products/prod_abc`,
     `  broker     ${brokerLine}`,
+    `  dashboard  cqrs-testbed dashboard --nats-url ${broker.url}`,
     `  data       ${dataDir}${temporary ? ' (temporary; pass --data-dir DIR to keep it)' : ' (kept; start again with the same --data-dir to resume)'}`,
     '  Ctrl-C drains the consumers and exits.',
     '',

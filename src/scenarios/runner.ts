@@ -19,10 +19,18 @@ import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict
 import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { workloadCatalog, workloadOps } from './workload.js';
 import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
+import { createLiveControl, type LiveStep } from './liveControl.js';
+import { refreshedTelemetry, runTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
+import type { LiveControl, Telemetry } from './telemetry.js';
 
 /** Infrastructure the run cannot do without failed (no nats-server, cannot bind): exit code 2, not a verdict. */
 export class InfrastructureError extends Error {
   override readonly name = 'InfrastructureError';
+}
+
+/** The run was abandoned through `RunOptions.signal` (the dashboard's quit key): no verdict. */
+export class RunAborted extends Error {
+  override readonly name = 'RunAborted';
 }
 
 export interface Sample {
@@ -84,6 +92,12 @@ export interface RunOptions {
   readonly plugins?: ProjectionPlugins;
   /** Crash points of self-managed plug-ins, armed before the workload starts (no scenario fault kind for them yet). */
   readonly crashPoints?: readonly CrashPointSpec[];
+  /** A rich snapshot for the live dashboard, from the sampler (every `sampleEveryMs`). */
+  readonly onTelemetry?: (t: Telemetry) => void;
+  /** Called once the rig is up with live fault injection and remediation on it (the dashboard's keys). */
+  readonly onControl?: (control: LiveControl) => void;
+  /** Abandons the run: it rejects with RunAborted (the rig is still torn down). */
+  readonly signal?: AbortSignal;
 }
 
 /** The next `times` passes of `target`'s plug-in through `ctx.crashPoint(point)` crash its consumer. */
@@ -226,14 +240,37 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     rig.faults.armCrashPoint(c.target, c.point, c.times);
     timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start' });
   }
+  const ran: RanStep[] = []; // the timeline as the dashboard sees it (with fault keys and live actions)
+  const ranSteps = new Set<TimedStep>();
+  let afterWorkloadRan = 0;
   const runStep = async (step: TimedStep, atMs: number) => {
     timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    ranSteps.add(step);
+    ran.push({ atMs, label: step.label, phase: step.phase, key: step.faultKey, live: false, instant: step.instant === true });
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
     if (step.phase === 'fault-end' && step.faultKey) active.delete(step.faultKey);
     for (const key of step.ends ?? []) active.delete(key);
     log.info({ atMs, step: step.label }, step.phase);
     await step.run(ctx);
   };
+  const recordLive = (step: LiveStep) => {
+    const atMs = elapsed();
+    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    ran.push({ atMs, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
+    if (step.phase === 'fault-start') active.set(step.key, step.label);
+    if (step.phase === 'fault-end') active.delete(step.key);
+    log.info({ atMs, step: step.label }, `${step.phase} (live)`);
+  };
+  const live = options.onControl ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record: recordLive }) : undefined;
+  if (live) options.onControl?.(live);
+  const brokerPaused = () =>
+    live?.brokerPaused() === true || scenario.faults.some((f, i) => f.kind === 'brokerPause' && active.has(`fault#${i}`));
+  const telemetryTimeline = () =>
+    timelineEntries(ran, new Set(active.keys()), [
+      ...timed.filter((s) => !ranSteps.has(s)).map((s) => ({ atMs: s.atMs, label: s.label, phase: s.phase })),
+      ...afterWorkload.slice(afterWorkloadRan).map((r) => ({ atMs: null, label: `${r.action} ${r.target}`, phase: 'remediation' as const })),
+    ]);
+  let lastTelemetry: Telemetry | undefined;
 
   // The sampler: oracle at the head vs each model, a few times a second. Skips a tick while the last is running
   // (a paused broker makes reads wait), so samples never pile up.
@@ -253,6 +290,13 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       lastDivergent = READ_MODELS.reduce((s, m) => s + models[m].divergent, 0);
       const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
+      if (options.onTelemetry) {
+        lastTelemetry = runTelemetry({
+          scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, divergence: div,
+          log: oracle.log, counters, timeline: telemetryTimeline(), firstNegative: oracle.firstNegative,
+        });
+        options.onTelemetry(lastTelemetry);
+      }
       if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
       options.onProgress?.({
         elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active.values()],
@@ -272,29 +316,41 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const sampler = (async () => {
     while (sampling) {
       await sleep(clock, options.sampleEveryMs ?? 250);
+      // A sample still waiting on the broker: the dashboard gets what can be read without it, marked stale.
+      if (sampling && inflight && lastTelemetry && options.onTelemetry) {
+        options.onTelemetry(refreshedTelemetry(lastTelemetry, { system, elapsedMs: elapsed(), phase, brokerPaused: brokerPaused(), counters, timeline: telemetryTimeline() }));
+      }
       if (sampling) void sample();
     }
   })();
 
   try {
     const abort = new AbortController();
+    options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     // Each step starts at its own time, not after the previous one finished: a step that waits on the broker (a
     // poison publish) must not hold back the step that resumes it. Errors are kept, not left unhandled meanwhile.
     const timeline = Promise.all(
       timed.map(async (step) => {
         const wait = startMs + step.atMs - clock.now();
-        if (wait > 0) await sleep(clock, wait);
-        await runStep(step, step.atMs);
+        if (wait > 0) await sleep(clock, wait, abort.signal);
+        if (!abort.signal.aborted) await runStep(step, step.atMs); // abandoned runs inject nothing more
       }),
     ).then(
       () => undefined,
       (error: unknown) => error,
     );
-    await driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal });
+    await untilAborted(driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal }), options.signal);
     phase = 'healing';
-    const timelineError = await timeline;
+    const timelineError = await untilAborted(timeline, options.signal);
     if (timelineError !== undefined) throw timelineError instanceof Error ? timelineError : new Error('a timeline step failed', { cause: timelineError });
-    for (const r of afterWorkload) await runStep(remediationStep(r, elapsed()), elapsed());
+    for (const r of afterWorkload) {
+      // A fix deployed after the workload ends the bugs on its target that nothing ended before (no longer active).
+      const ends = r.action === 'deployFix'
+        ? scenario.faults.flatMap((f, i) => ((f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === r.target && faultEndMs(f, scenario.remediation) === undefined ? [`fault#${i}`] : []))
+        : [];
+      await untilAborted(runStep(remediationStep(r, elapsed(), ends), elapsed()), options.signal);
+      afterWorkloadRan++;
+    }
     const lastHealMs = Math.max(
       scenario.workload.durationMs,
       ...scenario.faults.map((f) => faultEndMs(f, scenario.remediation) ?? 0),
@@ -305,7 +361,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     // Wait for convergence as long as the longest `converges` bound asks (10 s if none), leaving time for the checks.
     const withinMs = Math.max(0, ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)));
     const settleUntil = Math.min(deadline - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
-    const convergedAtMs = await waitForConvergence(system, clock, settleUntil, freshSample, () => lastDivergent, elapsed);
+    const convergedAtMs = await untilAborted(waitForConvergence(system, clock, settleUntil, freshSample, () => lastDivergent, elapsed), options.signal);
     phase = 'checking';
     // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
     await brokerRetrying(clock, () => oracle.catchUp());
@@ -340,6 +396,23 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     await sampler;
     await inflight;
   }
+}
+
+/**
+ * `work`, or RunAborted as soon as `signal` aborts; without a signal, `work` itself. What is abandoned keeps running
+ * until the rig is torn down; its failure then is expected and dropped.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      void work.catch(() => undefined); // abandoned on purpose: its failure after the teardown is expected
+      reject(new RunAborted('run abandoned'));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** How long a system must sit still (everything applied, nothing retrying) with divergence left before we stop waiting. */

@@ -1,0 +1,142 @@
+import { consumerState } from '../actors/consumerStatus.js';
+import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
+import type { Divergence } from './divergence.js';
+import type { LogEntry } from './eventLog.js';
+import type { Scenario } from './scenario.js';
+import { expectationNames, lagMsOf, type ModelTelemetry, type Telemetry, type TimelineEntry } from './telemetry.js';
+import type { WorkloadCounters } from './workloadDriver.js';
+
+/** A step the run has executed, with the fault it starts or ends (scenario `fault#i`, or `live:…`). */
+export interface RanStep {
+  readonly atMs: number;
+  readonly label: string;
+  readonly phase: TimelineEntry['phase'];
+  readonly key: string | undefined;
+  readonly live: boolean;
+  /** Acts once (poison published, crashes armed): never shown as active. */
+  readonly instant: boolean;
+}
+
+/**
+ * Past, active and upcoming steps: a fault-start is active while its key is among the active faults (until its
+ * fault-end, a deployFix, or the live action that ends it).
+ */
+export function timelineEntries(
+  ran: readonly RanStep[],
+  activeKeys: ReadonlySet<string>,
+  upcoming: readonly { readonly atMs: number | null; readonly label: string; readonly phase: TimelineEntry['phase'] }[],
+): TimelineEntry[] {
+  // Only the latest start of a key is active: a consumer stopped, started and stopped again is active once.
+  const latestStart = new Map<string, number>();
+  ran.forEach((s, i) => {
+    if (s.key !== undefined && s.phase === 'fault-start') latestStart.set(s.key, i);
+  });
+  const past = ran.map((s, i): TimelineEntry => ({
+    atMs: s.atMs, label: s.label, phase: s.phase, live: s.live,
+    status: s.phase === 'fault-start' && !s.instant && s.key !== undefined && activeKeys.has(s.key) && latestStart.get(s.key) === i ? 'active' : 'past',
+  }));
+  return [...past, ...upcoming.map((u): TimelineEntry => ({ ...u, status: 'upcoming', live: false }))];
+}
+
+export interface RunTelemetryInput {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly system: RunningSystem;
+  readonly elapsedMs: number;
+  readonly nowMs: number;
+  readonly phase: Telemetry['phase'];
+  readonly brokerPaused: boolean;
+  readonly headSeq: number;
+  readonly divergence: Readonly<Record<ReadModelName, Divergence>>;
+  readonly log: readonly LogEntry[];
+  readonly counters: WorkloadCounters;
+  readonly timeline: readonly TimelineEntry[];
+  readonly firstNegative: Telemetry['firstNegative'] | undefined;
+}
+
+const counts = (d: Divergence) => ({ ok: d.ok, missing: d.missing, unexpected: d.unexpected, wrong: d.wrong, duplicated: d.duplicated });
+
+/** The consumer side of a model, read now: state, position, retries. */
+function consumerSide(system: RunningSystem, name: ReadModelName) {
+  const model = system.readModels[name];
+  const snap = model.consumer.getSnapshot();
+  return {
+    state: consumerState(snap),
+    checkpoint: model.store.checkpoint(),
+    redeliveries: snap.context.counters.redeliveries,
+    deadLetters: model.store.deadLetters.count(),
+    lastProblem: snap.context.lastProblem ?? null,
+  };
+}
+
+/** Every read model as the dashboard shows it: divergence from the oracle, lag, and its consumer's state. */
+export function modelsTelemetry(
+  system: RunningSystem,
+  headSeq: number,
+  divergence: Readonly<Record<ReadModelName, Divergence>>,
+  log: readonly LogEntry[],
+  nowMs: number,
+): Record<ReadModelName, ModelTelemetry> {
+  const models = {} as Record<ReadModelName, ModelTelemetry>;
+  for (const name of READ_MODELS) {
+    const side = consumerSide(system, name);
+    models[name] = {
+      ...side,
+      divergence: counts(divergence[name]),
+      lagEvents: Math.max(0, headSeq - side.checkpoint),
+      lagMs: lagMsOf(log, side.checkpoint, headSeq, nowMs),
+    };
+  }
+  return models;
+}
+
+/** One snapshot for the dashboard, from what the sampler just computed. */
+export function runTelemetry(input: RunTelemetryInput): Telemetry {
+  const { system } = input;
+  const models = modelsTelemetry(system, input.headSeq, input.divergence, input.log, input.nowMs);
+  return {
+    source: 'run',
+    scenario: input.scenario.name,
+    seed: input.seed,
+    elapsedMs: input.elapsedMs,
+    workloadMs: input.scenario.workload.durationMs,
+    phase: input.phase,
+    broker: system.options.transport.status(),
+    brokerPaused: input.brokerPaused,
+    headSeq: input.headSeq,
+    outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
+    orders: { placed: input.counters.placed, rejected: input.counters.rejected, unavailable: input.counters.unavailable },
+    models,
+    timeline: input.timeline,
+    expectations: expectationNames(input.scenario.expect),
+    firstNegative: input.firstNegative ?? null,
+    stale: false,
+  };
+}
+
+/**
+ * The last snapshot brought up to date with what needs no broker (clock, phase, consumer states, the timeline,
+ * outboxes, counters), for the ticks where the sampler is still waiting on a paused or restarting broker.
+ */
+export function refreshedTelemetry(
+  last: Telemetry,
+  now: Pick<RunTelemetryInput, 'system' | 'elapsedMs' | 'phase' | 'brokerPaused' | 'counters' | 'timeline'>,
+): Telemetry {
+  const models = {} as Record<ReadModelName, ModelTelemetry>;
+  for (const name of READ_MODELS) {
+    const side = consumerSide(now.system, name);
+    models[name] = { ...last.models[name], ...side, lagEvents: Math.max(0, last.headSeq - side.checkpoint) };
+  }
+  return {
+    ...last,
+    elapsedMs: now.elapsedMs,
+    phase: now.phase,
+    broker: now.system.options.transport.status(),
+    brokerPaused: now.brokerPaused,
+    outboxBacklog: { orders: now.system.orderStore.outbox.backlog(), inventory: now.system.inventoryStore.outbox.backlog() },
+    orders: { placed: now.counters.placed, rejected: now.counters.rejected, unavailable: now.counters.unavailable },
+    models,
+    timeline: now.timeline,
+    stale: true,
+  };
+}

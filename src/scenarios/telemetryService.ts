@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import { realClock, type Clock } from '../actors/clock.js';
+import type { RunningSystem } from '../actors/system.js';
+import { readModelStates } from '../plugins/wiring.js';
+import type { Service, Transport } from '../transport/port.js';
+import { divergenceOf } from './divergence.js';
+import type { FaultController } from './faultController.js';
+import { IncrementalOracle } from './incrementalOracle.js';
+import { createLiveControl } from './liveControl.js';
+import { modelsTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
+import { CONTROL_SUBJECT, parseControlAction, TELEMETRY_SUBJECT, type ControlResult, type Telemetry } from './telemetry.js';
+import type { BrokerControl } from './timeline.js';
+
+export interface TelemetryServiceOptions {
+  readonly system: RunningSystem;
+  readonly transport: Transport;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** The system's fault switchboard (built with its `wrapView`), for the dashboard's handler-bug key. */
+  readonly faults?: FaultController;
+  /** The private nats-server, for the pause key; absent with NATS_URL. */
+  readonly broker?: Pick<BrokerControl, 'pause' | 'resume'>;
+}
+
+/** A remote dashboard cannot send "resume" through a paused broker: a pause from afar lasts this long. */
+export const REMOTE_PAUSE_MS = 5_000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Lets `cqrs-testbed dashboard` in another process watch and steer this system over NATS: a snapshot of the
+ * telemetry for each request on {@link TELEMETRY_SUBJECT}, live control on {@link CONTROL_SUBJECT}. Request/reply
+ * rather than a stream of publishes: a dashboard pulls at its own pace, and nobody watching costs nothing. The
+ * oracle starts on the first request and then folds the stream as it grows (it holds the log: fine for a testbed
+ * session, not for months of uptime).
+ */
+export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Promise<void> } {
+  const { system, transport } = options;
+  const clock = options.clock ?? realClock;
+  const startedAt = clock.now();
+  const ran: RanStep[] = [];
+  const active = new Set<string>();
+  const control = createLiveControl({
+    system, clock, autoResumeMs: REMOTE_PAUSE_MS, pauseDelayMs: 200,
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.broker ? { broker: options.broker } : {}),
+    record: (step) => {
+      ran.push({ atMs: clock.now() - startedAt, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
+      if (step.phase === 'fault-start') active.add(step.key);
+      if (step.phase === 'fault-end') active.delete(step.key);
+      options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
+    },
+  });
+  let oracle: IncrementalOracle | undefined;
+
+  const snapshot = async (): Promise<Telemetry> => {
+    oracle ??= new IncrementalOracle(transport);
+    const head = await oracle.catchUp();
+    const divergence = divergenceOf(oracle.state, readModelStates(system.readModels, system.options.plugins), oracle.log);
+    const orders = system.orderStore.counts();
+    return {
+      source: 'up', scenario: null, seed: null, elapsedMs: clock.now() - startedAt, workloadMs: null, phase: 'running',
+      broker: transport.status(), brokerPaused: control.brokerPaused(), headSeq: head,
+      outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
+      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: 0 },
+      models: modelsTelemetry(system, head, divergence, oracle.log, clock.now()),
+      timeline: timelineEntries(ran, active, []),
+      expectations: [], firstNegative: oracle.firstNegative ?? null, stale: false,
+    };
+  };
+
+  const services: Service[] = [
+    transport.serve(TELEMETRY_SUBJECT, async () => encoder.encode(JSON.stringify(await snapshot()))),
+    transport.serve(CONTROL_SUBJECT, async (data) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(decoder.decode(data));
+      } catch (err: unknown) {
+        options.log.warn({ err }, 'undecodable control request');
+      }
+      const action = parseControlAction(parsed);
+      const result: ControlResult = action ? await control.send(action) : { ok: false, message: 'not a control action' };
+      return encoder.encode(JSON.stringify(result));
+    }),
+  ];
+  return { stop: async () => void (await Promise.all(services.map((s) => s.stop()))) };
+}

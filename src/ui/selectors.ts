@@ -1,0 +1,186 @@
+import type { ConsumerState } from '../actors/consumerStatus.js';
+import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import type { ScenarioReport } from '../scenarios/runner.js';
+import type { Telemetry } from '../scenarios/telemetry.js';
+import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
+import { divergenceSeries, divergentCount, ratesOf, type History } from './history.js';
+
+/** What the dashboard keeps of the final report: verdicts and the models as judged. */
+export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events'>;
+
+/** How a value should look; components map tones to colours. */
+export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
+
+export const SHORT_NAMES: Readonly<Record<ReadModelName, string>> = { 'product-inventory': 'inventory', products: 'products', 'customer-order-summary': 'summary' };
+
+export function stateTone(state: ConsumerState): Tone {
+  switch (state) {
+    case 'idle':
+      return 'ok';
+    case 'catchingUp':
+    case 'rebuilding':
+    case 'replayingDeadLetters':
+      return 'busy';
+    case 'backingOff':
+    case 'waitingForDependency':
+      return 'warn';
+    case 'stopped':
+    case 'failed':
+      return 'bad';
+    case 'starting':
+      return 'muted';
+    default: {
+      const never: never = state;
+      return never;
+    }
+  }
+}
+
+const NARROW_STATE: Partial<Record<ConsumerState, string>> = { waitingForDependency: 'waitingForDep', replayingDeadLetters: 'replayingDLQ' };
+
+/** Column widths for a terminal `columns` wide: the wide table carries its sparkline inline, the narrow one below. */
+export interface TableLayout {
+  readonly narrow: boolean;
+  readonly nameWidth: number;
+  readonly stateWidth: number;
+  readonly numbers: readonly { readonly title: string; readonly width: number }[];
+  /** Width of the inline sparkline column (0: none; the narrow layout shows sparklines in their own block). */
+  readonly sparkWidth: number;
+}
+
+const numberColumns = (narrow: boolean) => [
+  { title: 'ok', width: 6 }, { title: 'miss', width: 6 }, { title: 'unexp', width: 6 }, { title: 'wrong', width: 6 }, { title: 'dup', width: 5 },
+  { title: 'lag', width: narrow ? 6 : 7 }, { title: 'lag ms', width: narrow ? 7 : 8 }, { title: 'redel', width: 6 }, { title: 'dead', width: 5 },
+];
+
+export function tableLayout(columns: number): TableLayout {
+  const full = { narrow: false, nameWidth: 23, stateWidth: 21, numbers: numberColumns(false) };
+  const fixed = (l: Omit<TableLayout, 'sparkWidth'>) => 2 + l.nameWidth + l.stateWidth + l.numbers.reduce((s, c) => s + c.width, 0) + 1;
+  if (columns - fixed(full) >= 10) return { ...full, sparkWidth: columns - fixed(full) };
+  const short = { ...full, nameWidth: 10 };
+  if (columns - fixed(short) >= 8) return { ...short, sparkWidth: columns - fixed(short) };
+  return { narrow: true, nameWidth: 10, stateWidth: 14, numbers: numberColumns(true), sparkWidth: 0 };
+}
+
+export interface ModelRow {
+  readonly name: ReadModelName;
+  readonly label: string;
+  readonly selected: boolean;
+  readonly state: string;
+  readonly tone: Tone;
+  /** The right-aligned number cells, in `TableLayout.numbers` order. */
+  readonly cells: readonly string[];
+  readonly divergent: number;
+  readonly spark: string;
+}
+
+export function tableHeader(layout: TableLayout): string {
+  const nums = layout.numbers.map((c) => padStart(c.title, c.width)).join('');
+  return `  ${padEnd(layout.nameWidth >= 23 ? 'read model' : 'model', layout.nameWidth)}${padEnd('state', layout.stateWidth)}${nums}${layout.sparkWidth > 0 ? ` ${padEnd('divergence', layout.sparkWidth - 1)}` : ''}`;
+}
+
+/** One row per read model: divergence buckets, lag, consumer state, retries; the report's values once judged. */
+export function modelRows(t: Telemetry, history: History, layout: TableLayout, selected: ReadModelName, report?: FinalReport, sparkWidth = layout.sparkWidth - 1): ModelRow[] {
+  return READ_MODELS.map((name) => {
+    const m = t.models[name];
+    const judged = report?.models[name];
+    const d = judged?.divergence ?? m.divergence;
+    const lagEvents = judged?.lagEvents ?? m.lagEvents;
+    const state = (judged?.state as ConsumerState | undefined) ?? m.state;
+    const values = [d.ok, d.missing, d.unexpected, d.wrong, d.duplicated, lagEvents, lagEvents === 0 ? 0 : m.lagMs, judged?.redeliveries ?? m.redeliveries, judged?.deadLetters ?? m.deadLetters];
+    const label = layout.nameWidth >= 23 ? name : SHORT_NAMES[name];
+    return {
+      name,
+      label: padEnd(label, layout.nameWidth),
+      selected: name === selected,
+      state: padEnd(layout.narrow ? (NARROW_STATE[state] ?? state) : state, layout.stateWidth),
+      tone: stateTone(state),
+      cells: values.map((v, i) => padStart(count(v), layout.numbers[i]?.width ?? 6)),
+      divergent: divergentCount(d),
+      spark: sparkWidth > 0 ? sparkline(divergenceSeries(history, name), sparkWidth) : '',
+    };
+  });
+}
+
+export interface HeaderView {
+  readonly title: string;
+  readonly clock: string;
+  readonly phase: string;
+  readonly broker: string;
+  readonly brokerTone: Tone;
+  readonly traffic: string;
+  /** Why the numbers may be old, if they are. */
+  readonly staleness: string | null;
+}
+
+export function brokerView(t: Telemetry): { text: string; tone: Tone } {
+  if (t.brokerPaused) return { text: 'broker paused', tone: 'bad' };
+  switch (t.broker) {
+    case 'connected':
+      return { text: 'broker connected', tone: 'ok' };
+    case 'reconnecting':
+      return { text: 'broker reconnecting', tone: 'warn' };
+    case 'disconnected':
+    case 'closed':
+      return { text: `broker ${t.broker}`, tone: 'bad' };
+    default: {
+      const never: never = t.broker;
+      return { text: String(never), tone: 'muted' };
+    }
+  }
+}
+
+/** The two header lines: what runs, the scenario clock, the broker, and the traffic. */
+export function headerView(t: Telemetry, history: History, columns: number, report?: FinalReport, noDataForMs = 0): HeaderView {
+  const rates = ratesOf(history);
+  const broker = brokerView(t);
+  const what = t.source === 'run' ? `${t.scenario ?? '?'} (seed ${t.seed ?? '?'})` : 'attached to a running system';
+  const title = columns >= 100 ? `cqrs-testbed · ${what}` : what;
+  const clock = t.workloadMs === null ? `up ${seconds(t.elapsedMs)}` : `${seconds(t.elapsedMs)} / ${seconds(t.workloadMs)}`;
+  const phase = report ? 'done' : t.phase;
+  const rejected = t.orders.rejected + t.orders.unavailable;
+  const outboxes = `outbox orders ${count(t.outboxBacklog.orders)}, inventory ${count(t.outboxBacklog.inventory)}`;
+  const orders = `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)} placed, ${count(rejected)} refused)`;
+  const events = `events ${rate(rates.eventsPerSecond)}/s (head ${count(t.headSeq)})`;
+  const variants = [
+    `${orders} · ${events} · ${outboxes}`,
+    `${orders} · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
+    `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)}) · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
+  ];
+  const staleness = noDataForMs >= 2_000 ? `no telemetry for ${seconds(noDataForMs)}` : t.stale && !report ? (columns >= 100 ? 'stale: the broker is silent' : 'stale') : null;
+  const room = columns - (staleness ? staleness.length + 4 : 0);
+  const traffic = variants.find((v) => v.length < room) ?? variants[variants.length - 1] ?? '';
+  return { title, clock, phase, broker: broker.text, brokerTone: broker.tone, traffic, staleness };
+}
+
+export interface PropertyItem {
+  readonly name: string;
+  readonly status: 'pending' | 'holds' | 'fails';
+  readonly detail: string | null;
+}
+
+/**
+ * Each expectation's verdict as far as it is known: from the final report once there is one; before that, pending —
+ * except an inventory that went negative, which the oracle knows the moment it reads it.
+ */
+export function propertyItems(t: Telemetry, report?: FinalReport): PropertyItem[] {
+  if (report) return report.properties.map((p) => ({ name: p.name, status: p.holds ? 'holds' : 'fails', detail: p.detail }));
+  return t.expectations.map((name): PropertyItem => {
+    if (t.firstNegative && (name === 'inventoryNeverNegative' || name === 'violation:inventoryNeverNegative')) {
+      const detail = `${t.firstNegative.productId} went to ${t.firstNegative.quantity} at seq ${t.firstNegative.seq}`;
+      return { name, status: name === 'inventoryNeverNegative' ? 'fails' : 'holds', detail };
+    }
+    return { name, status: 'pending', detail: null };
+  });
+}
+
+export const PROPERTY_MARK: Readonly<Record<PropertyItem['status'], string>> = { pending: '…', holds: '✓', fails: '✗' };
+
+export function verdictView(t: Telemetry, report?: FinalReport): { text: string; tone: Tone } {
+  if (t.source === 'up') return { text: 'no scenario: divergence is against the oracle folded from the stream', tone: 'muted' };
+  if (!report) return { text: 'running: properties are judged once the system has settled', tone: 'muted' };
+  const converged = report.convergedAfterMs === null ? 'never converged' : `converged ${report.convergedAfterMs} ms after the load and faults ended`;
+  const failed = report.properties.find((p) => !p.holds);
+  const tail = failed ? `✗ ${failed.name}: ${failed.detail}` : converged;
+  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events) · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
+}

@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import type { Telemetry } from '../../src/scenarios/telemetry.js';
+import { count, packLines, padEnd, sparkline } from '../../src/ui/format.js';
+import { appendHistory, emptyHistory, ratesOf } from '../../src/ui/history.js';
+import { helpItems, keyCommand } from '../../src/ui/keys.js';
+import { dashboardLayout } from '../../src/ui/layout.js';
+import { headerView, modelRows, propertyItems, tableHeader, tableLayout, verdictView } from '../../src/ui/selectors.js';
+import { timelineWindow } from '../../src/ui/timelineView.js';
+import { converged, historyUpTo, midFault, passed } from './uiFixtures.js';
+
+// The dashboard's selectors: everything it shows is computed here from telemetry, without React or a terminal.
+
+describe('sparkline', () => {
+  it('draws zero as the lowest bar and any divergence at least one bar higher, scaled to the maximum', () => {
+    expect(sparkline([0, 0, 1, 50, 100], 5)).toBe('▁▁▂▅█');
+  });
+
+  it('folds a long series into the width keeping each bucket’s maximum, so a short spike stays visible', () => {
+    const series = [...Array<number>(50).fill(0), 9, ...Array<number>(49).fill(0)];
+    const line = sparkline(series, 10);
+    expect(line).toHaveLength(10);
+    expect(line).toBe('▁▁▁▁▁█▁▁▁▁');
+  });
+
+  it('right-aligns a short series: time runs left to right up to now', () => {
+    expect(sparkline([0, 3], 4)).toBe('  ▁█');
+    expect(sparkline([1, 2], 0)).toBe('');
+  });
+});
+
+describe('format', () => {
+  it('keeps counts within five characters', () => {
+    expect([count(0), count(99_999), count(123_456), count(12_345_678)]).toEqual(['0', '99999', '123k', '12.3M']);
+  });
+
+  it('packs items into lines that fit, the first after a lead', () => {
+    expect(packLines(['aaaa', 'bbbb', 'cccc'], 14, 4)).toEqual([['aaaa', 'bbbb'], ['cccc']]);
+    expect(packLines(['aaaa', 'bbbb', 'cccc'], 13, 4)).toEqual([['aaaa'], ['bbbb'], ['cccc']]);
+    expect(padEnd('customer-order-summary', 10)).toBe('customer-…');
+  });
+});
+
+describe('history', () => {
+  it('measures orders and events per second of scenario time over the last two seconds', () => {
+    const h = historyUpTo(midFault);
+    const r = ratesOf(h);
+    expect(r.ordersPerSecond).toBeGreaterThan(35);
+    expect(r.ordersPerSecond).toBeLessThan(45);
+    expect(r.eventsPerSecond).toBeGreaterThan(100);
+  });
+
+  it('starts over for another scenario or when time goes back, and stays bounded', () => {
+    let h = appendHistory(emptyHistory, midFault);
+    h = appendHistory(h, { ...midFault, elapsedMs: 3_750 });
+    expect(h.points).toHaveLength(2);
+    expect(appendHistory(h, { ...midFault, scenario: 'other' }).points).toHaveLength(1);
+    expect(appendHistory(h, { ...midFault, elapsedMs: 100 }).points).toHaveLength(1);
+    for (let i = 0; i < 20; i++) h = appendHistory(h, { ...midFault, elapsedMs: 4_000 + i }, 5);
+    expect(h.points).toHaveLength(5);
+  });
+});
+
+describe('model table', () => {
+  it.each([80, 100, 120, 160])('fits a %d-column terminal with a column to spare', (columns) => {
+    const layout = tableLayout(columns);
+    const rows = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary', undefined, layout.sparkWidth - 1);
+    for (const r of rows) {
+      const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.join('')}${r.spark ? ` ${r.spark}` : ''}`;
+      expect(line.length).toBeLessThanOrEqual(columns - 1);
+    }
+    expect(tableHeader(layout).length).toBeLessThanOrEqual(columns - 1);
+  });
+
+  it('shows the faulted consumer stopped, its missing and wrong keys, and lag in events and ms', () => {
+    const layout = tableLayout(100);
+    const summary = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary').find((r) => r.name === 'customer-order-summary');
+    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', divergent: 84, selected: true });
+    expect(summary?.state.trim()).toBe('stopped');
+    expect(summary?.cells.map((c) => c.trim())).toEqual(['56', '62', '0', '22', '0', '201', '1543', '0', '0']);
+    expect(summary?.spark.endsWith('█')).toBe(true);
+  });
+
+  it('uses full model names when the terminal is wide, short ones and short states when it is narrow', () => {
+    expect(modelRows(midFault, emptyHistory, tableLayout(140), 'products')[2]?.label.trim()).toBe('customer-order-summary');
+    const waiting: Telemetry = { ...midFault, models: { ...midFault.models, 'customer-order-summary': { ...midFault.models['customer-order-summary'], state: 'waitingForDependency' } } };
+    expect(modelRows(waiting, emptyHistory, tableLayout(80), 'products')[2]?.state.trim()).toBe('waitingForDep');
+  });
+
+  it('shows the report’s judged values once there is one', () => {
+    const rows = modelRows(midFault, emptyHistory, tableLayout(100), 'products', passed);
+    expect(rows[2]?.divergent).toBe(0);
+    expect(rows[2]?.state.trim()).toBe('idle');
+  });
+});
+
+describe('header', () => {
+  it('names the run, the scenario clock and phase, the broker and the traffic', () => {
+    const v = headerView(midFault, historyUpTo(midFault), 100);
+    expect(v).toMatchObject({ title: 'cqrs-testbed · flagship-summary-outage (seed 1)', clock: '3.5 s / 8.0 s', phase: 'workload', broker: 'broker connected', brokerTone: 'ok', staleness: null });
+    expect(v.traffic).toMatch(/^orders \d+\/s \(140 placed, 1 refused\) · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+  });
+
+  it('says so when the broker is paused, the numbers are stale, or no telemetry arrives', () => {
+    const paused = headerView({ ...midFault, brokerPaused: true, stale: true }, emptyHistory, 80);
+    expect(paused).toMatchObject({ broker: 'broker paused', brokerTone: 'bad', staleness: 'stale' });
+    expect(paused.traffic.length + '  (stale)'.length).toBeLessThan(80);
+    expect(headerView({ ...midFault, stale: true }, emptyHistory, 100).staleness).toBe('stale: the broker is silent');
+    expect(headerView(midFault, emptyHistory, 100, undefined, 4_200).staleness).toBe('no telemetry for 4.2 s');
+    expect(headerView(converged, emptyHistory, 100, passed).phase).toBe('done');
+  });
+});
+
+describe('properties and verdict', () => {
+  it('are pending while the run goes, then carry the report’s verdicts', () => {
+    expect(propertyItems(midFault).map((p) => p.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect(verdictView(midFault).text).toMatch(/^running/);
+    expect(propertyItems(converged, passed).every((p) => p.status === 'holds')).toBe(true);
+    expect(verdictView(converged, passed)).toEqual({ text: 'PASS (8.1 s, 978 events) · converged 96 ms after the load and faults ended', tone: 'ok' });
+  });
+
+  it('knows an oversell the moment the oracle reads it', () => {
+    const t: Telemetry = { ...midFault, expectations: ['inventoryNeverNegative', 'violation:inventoryNeverNegative'], firstNegative: { seq: 77, productId: 'prod_0000', quantity: -2 } };
+    expect(propertyItems(t).map((p) => [p.status, p.detail])).toEqual([
+      ['fails', 'prod_0000 went to -2 at seq 77'],
+      ['holds', 'prod_0000 went to -2 at seq 77'],
+    ]);
+  });
+
+  it('names the first broken property in a failed verdict', () => {
+    const failed = { ...passed, verdict: 'fail' as const, properties: [{ name: 'nothingLost', holds: false, detail: 'lost: customer-order-summary: 106 missing' }] };
+    expect(verdictView(converged, failed)).toEqual({ text: 'FAIL (8.1 s, 978 events) · ✗ nothingLost: lost: customer-order-summary: 106 missing', tone: 'bad' });
+  });
+});
+
+describe('timeline window', () => {
+  const step = (atMs: number, status: 'past' | 'active' | 'upcoming', label = `step at ${atMs}`) => ({ atMs, label, phase: 'fault-start' as const, status, live: false });
+
+  it('says how long the active fault has acted and when the next step comes', () => {
+    const w = timelineWindow(midFault.timeline, 5, midFault.elapsedMs);
+    expect(w.rows.map((r) => [r.time.trim(), r.mark, r.status])).toEqual([
+      ['2.0 s', '▶', 'active for 1.5 s'],
+      ['5.0 s', '·', 'heals in 1.5 s'],
+    ]);
+    expect([w.hiddenBefore, w.hiddenAfter]).toEqual([0, 0]);
+  });
+
+  it('keeps every active fault and the steps nearest to now when not all fit', () => {
+    const entries = [step(0, 'active', 'long bug'), step(1_000, 'past'), step(2_000, 'past'), step(3_000, 'past'), step(4_000, 'upcoming'), step(5_000, 'upcoming'), step(6_000, 'upcoming')];
+    const w = timelineWindow(entries, 4, 3_500);
+    expect(w.rows.map((r) => r.label)).toEqual(['long bug', 'step at 2000', 'step at 3000', 'step at 4000']);
+    expect([w.hiddenBefore, w.hiddenAfter]).toEqual([1, 2]);
+  });
+});
+
+describe('layout', () => {
+  it.each([
+    [80, 24],
+    [100, 30],
+    [120, 40],
+    [80, 18],
+  ])('keeps a %d×%d dashboard below the terminal’s height (no full redraw, no flicker)', (columns, rows) => {
+    const l = dashboardLayout({ columns, rows }, 2, 12);
+    const lines = 10 + 2 + l.timelineRows + (l.sparkBlock ? 4 : 0) + (l.spacing ? 4 : 0);
+    expect(lines).toBeLessThanOrEqual(rows - 1);
+    expect(l.timelineRows).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives a narrow terminal a sparkline block when it fits, and drops it first when short of rows', () => {
+    expect(dashboardLayout({ columns: 80, rows: 24 }, 2, 2)).toMatchObject({ sparkBlock: true, spacing: true, timelineRows: 2 });
+    expect(dashboardLayout({ columns: 80, rows: 19 }, 2, 2)).toMatchObject({ sparkBlock: true, spacing: false });
+    expect(dashboardLayout({ columns: 80, rows: 18 }, 2, 2)).toMatchObject({ sparkBlock: false, spacing: false });
+    expect(dashboardLayout({ columns: 100, rows: 24 }, 2, 2)).toMatchObject({ sparkBlock: false, spacing: true });
+  });
+});
+
+describe('keys', () => {
+  const ctx = { selected: 'customer-order-summary' as const, telemetry: midFault, canControl: true };
+
+  it('selects models with arrows, tab and digits', () => {
+    expect(keyCommand({ input: '', downArrow: true }, ctx)).toEqual({ kind: 'select', model: 'product-inventory' });
+    expect(keyCommand({ input: '', upArrow: true }, ctx)).toEqual({ kind: 'select', model: 'products' });
+    expect(keyCommand({ input: '2' }, ctx)).toEqual({ kind: 'select', model: 'products' });
+  });
+
+  it('toggles the selected consumer and the broker from their current state', () => {
+    expect(keyCommand({ input: 's' }, ctx)).toEqual({ kind: 'control', action: { kind: 'startConsumer', target: 'customer-order-summary' } });
+    expect(keyCommand({ input: 's' }, { ...ctx, selected: 'products' })).toEqual({ kind: 'control', action: { kind: 'stopConsumer', target: 'products' } });
+    expect(keyCommand({ input: 'p' }, ctx)).toEqual({ kind: 'control', action: { kind: 'pauseBroker' } });
+    expect(keyCommand({ input: 'p' }, { ...ctx, telemetry: { ...midFault, brokerPaused: true } })).toEqual({ kind: 'control', action: { kind: 'resumeBroker' } });
+    expect(keyCommand({ input: 'b' }, ctx)).toEqual({ kind: 'control', action: { kind: 'toggleBug', target: 'customer-order-summary' } });
+    expect(keyCommand({ input: 'r' }, ctx)).toEqual({ kind: 'control', action: { kind: 'rebuild', target: 'customer-order-summary' } });
+    expect(keyCommand({ input: 'd' }, ctx)).toEqual({ kind: 'control', action: { kind: 'replayDeadLetters', target: 'customer-order-summary' } });
+  });
+
+  it('quits on q and Ctrl-C, and acts on nothing without live control', () => {
+    expect(keyCommand({ input: 'q' }, ctx)).toEqual({ kind: 'quit' });
+    expect(keyCommand({ input: 'c', ctrl: true }, ctx)).toEqual({ kind: 'quit' });
+    expect(keyCommand({ input: 's' }, { ...ctx, canControl: false })).toEqual({ kind: 'none' });
+    expect(keyCommand({ input: 'x' }, ctx)).toEqual({ kind: 'none' });
+  });
+
+  it('spells out in the help line what each key would do now, within 80 columns', () => {
+    const items = helpItems(ctx, false);
+    expect(items).toContain('s start');
+    expect(items.join('  ').length).toBeLessThanOrEqual(79);
+    expect(helpItems({ ...ctx, canControl: false }, false)).toEqual(['↑↓ model', 'q quit']);
+    expect(helpItems(ctx, true)).toEqual(['run finished']);
+  });
+});

@@ -115,6 +115,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   program
+    .command('bench')
+    .description('measure throughput, rebuild rate, convergence and memory as ratios of the raw broker (writes bench/results.json)')
+    .option('--quick', 'smaller sizes (about two minutes)', false)
+    .option('--out <file>', 'where to write the results', 'bench/results.json')
+    .action(async (opts: { quick: boolean; out: string }) => {
+      const { benchMain } = await import('../bench/main.js');
+      exitCode = await benchMain([...(opts.quick ? ['--quick'] : []), '--out', opts.out]);
+    });
+
+  program
     .command('list')
     .description('list the scenarios (default: the scenarios/ directory) with what each teaches')
     .argument('[paths...]', 'scenario files or directories')

@@ -49,15 +49,18 @@ export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(
   }
 });
 
-/** Writes the order (or its rejection) and its event in one SQLite transaction. */
+/**
+ * Writes the order (or its rejection) and its event in one SQLite transaction, shared with the other orders decided
+ * in the same turn (group commit); done once committed. The fallback availability is debited at once, not after the
+ * commit, so two orders decided in one turn cannot both spend the same units; a failed commit leaves it low, which
+ * errs on the side of refusing.
+ */
 export const persistDecision = fromPromise<void, { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string; availability: AvailabilityCache }>(({ input }) => {
   if (input.decision.kind === 'placed') {
-    input.store.savePlaced(input.decision.event);
     input.availability.consume(input.decision.event.data.items);
-  } else {
-    input.store.saveRejected(input.decision.event, input.shippingAddress);
+    return input.store.savePlacedGrouped(input.decision.event);
   }
-  return Promise.resolve();
+  return input.store.saveRejectedGrouped(input.decision.event, input.shippingAddress);
 });
 
 type Decided = ReturnType<typeof decidePlaceOrder>;

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../domain/envelope.js';
 import type { OrderPlaced, OrderRejected } from '../domain/events.js';
+import { GroupCommit } from './groupCommit.js';
 import { Outbox, OUTBOX_DDL } from './outboxStore.js';
 import { migrate, type Db } from './sqlite.js';
 
@@ -33,6 +34,7 @@ export class OrderStore {
   readonly outbox: Outbox;
   private readonly insertOrder;
   private readonly insertItem;
+  private readonly group: GroupCommit;
 
   constructor(readonly db: Db) {
     migrate(db, DDL);
@@ -42,24 +44,33 @@ export class OrderStore {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertItem = db.prepare('INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?)');
+    this.group = new GroupCommit(db);
   }
 
+  /** Order, lines and outbox row in one transaction, committed now. */
   savePlaced(event: EventEnvelope<OrderPlaced>): void {
-    const o = event.data;
-    this.db.transaction(() => {
-      this.insertOrder.run(o.orderId, o.customerId, 'placed', o.orderDate, o.shippingAddress, o.totalCents, event.eventId);
-      o.items.forEach((l, i) => this.insertItem.run(o.orderId, i, l.productId, l.quantity, l.unitPriceCents));
-      this.outbox.append(event);
-    })();
+    this.db.transaction(() => this.writePlaced(event))();
+  }
+
+  /** The same, in the next group commit (shared with other orders decided meanwhile); resolves once committed. */
+  savePlacedGrouped(event: EventEnvelope<OrderPlaced>): Promise<void> {
+    return this.group.run(() => this.writePlaced(event));
   }
 
   /** A refusal is recorded too (status `rejected`, no lines), and announced, so the log explains every order id. */
-  saveRejected(event: EventEnvelope<OrderRejected>, shippingAddress: string): void {
+  saveRejectedGrouped(event: EventEnvelope<OrderRejected>, shippingAddress: string): Promise<void> {
     const o = event.data;
-    this.db.transaction(() => {
+    return this.group.run(() => {
       this.insertOrder.run(o.orderId, o.customerId, 'rejected', event.occurredAt, shippingAddress, 0, event.eventId);
       this.outbox.append(event);
-    })();
+    });
+  }
+
+  private writePlaced(event: EventEnvelope<OrderPlaced>): void {
+    const o = event.data;
+    this.insertOrder.run(o.orderId, o.customerId, 'placed', o.orderDate, o.shippingAddress, o.totalCents, event.eventId);
+    o.items.forEach((l, i) => this.insertItem.run(o.orderId, i, l.productId, l.quantity, l.unitPriceCents));
+    this.outbox.append(event);
   }
 
   /** Accepted orders with the id of the event that must announce each: what the write-model check compares to the stream. */

@@ -14,6 +14,10 @@ export function openDatabase(path: string, options: { readonly readonly?: boolea
     db.pragma('synchronous = NORMAL');
   }
   db.pragma('busy_timeout = 5000');
+  // Every event is applied inside a savepoint (a failing handler must leave nothing behind). With temp files on
+  // disk, SQLite spills each savepoint's journal to a temp file: 15 pwrite calls per event in a rebuild, two thirds
+  // of its time when traced. In memory the journal holds one event's pages, released with the savepoint.
+  db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   return db;
 }

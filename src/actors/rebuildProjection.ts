@@ -1,6 +1,6 @@
 import { fromPromise } from 'xstate';
 import type { ProjectionApplier } from '../store/projectionStore.js';
-import type { Transport } from '../transport/port.js';
+import type { StoredEvent, Transport } from '../transport/port.js';
 import { TransportError } from '../transport/port.js';
 import { sleep } from './clock.js';
 import type { ConsumerSettings } from './consumerSettings.js';
@@ -49,11 +49,18 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
   };
   const generation = store.beginRebuild();
   let events = 0, parked = 0, waitedMs = 0;
+  // Reading and applying overlap: the next range is fetched (the broker works on its own core) while this one is
+  // applied (SQLite, on ours). At most two ranges are held at once. A prefetch that turns out to start at the wrong
+  // place (the apply stopped early to wait) is dropped; its failure, if any, is observed and dropped with it.
+  const readFrom = (from: number) => settled(brokerRetrying(() => transport.readRange(from, readRangeSize(settings))));
+  let prefetched: { from: number; read: Promise<Settled<StoredEvent[]>> } | undefined;
   try {
     for (;;) {
       stillWanted();
       const from = store.rebuildProgress() + 1;
-      const batch = await brokerRetrying(() => transport.readRange(from, Math.max(settings.batchSize, 1_000)));
+      const read = prefetched?.from === from ? prefetched.read : readFrom(from);
+      prefetched = undefined;
+      const batch = unwrap(await read);
       stillWanted();
       if (batch.length === 0) {
         const info = await brokerRetrying(() => transport.streamInfo());
@@ -61,6 +68,8 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
         if (store.rebuildProgress() >= info.lastSeq) break;
         continue; // the stream grew between the two reads
       }
+      const nextFrom = (batch.at(-1)?.seq ?? from) + 1;
+      prefetched = { from: nextFrom, read: readFrom(nextFrom) };
       const result = store.applyRebuildBatch(batch, batch[0]?.seq ?? from);
       events += result.applied + result.ignored + result.parked;
       parked += result.parked;
@@ -78,6 +87,26 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
     store.abortRebuild(generation); // a no-op if a newer rebuild owns the tables by now
     throw error;
   }
+}
+
+type Settled<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** Never rejects: a prefetch nobody awaits must not become an unhandled rejection. */
+function settled<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
+
+/** Events per range read: big enough to amortise the reader's set-up, bounded (two ranges are held at once). */
+export function readRangeSize(settings: ConsumerSettings): number {
+  return Math.max(settings.batchSize, 5_000);
 }
 
 export const rebuildProjection = fromPromise<RebuildOutput, RebuildInput>(({ input, signal }) => rebuildOnce(input, signal));

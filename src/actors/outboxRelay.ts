@@ -22,6 +22,8 @@ export interface OutboxRelayInput {
 interface Context {
   readonly input: OutboxRelayInput;
   published: number;
+  /** Publish rounds that sent at least one row (published ÷ rounds: how well the window fills). */
+  rounds: number;
   duplicates: number;
   backlog: number;
   failures: number;
@@ -43,6 +45,7 @@ export const outboxRelayMachine = setup({
       if (context.failures > 0) context.input.log.info({ backlog: out.backlog }, 'outbox publishing again');
       return {
         published: context.published + out.published,
+        rounds: context.rounds + (out.published > 0 ? 1 : 0),
         duplicates: context.duplicates + out.duplicates,
         backlog: out.backlog,
         failures: 0,
@@ -57,7 +60,7 @@ export const outboxRelayMachine = setup({
   },
 }).createMachine({
   id: 'outboxRelay',
-  context: ({ input }) => ({ input, published: 0, duplicates: 0, backlog: input.outbox.backlog(), failures: 0, lastProblem: undefined }),
+  context: ({ input }) => ({ input, published: 0, rounds: 0, duplicates: 0, backlog: input.outbox.backlog(), failures: 0, lastProblem: undefined }),
   initial: 'init',
   on: { STOP: { target: '.stopped' } },
   states: {

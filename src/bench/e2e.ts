@@ -11,7 +11,7 @@ import { placeOrder } from '../http/orderRoutes.js';
 import { buildHttpServer } from '../http/server.js';
 import { silentLogger } from '../log/logger.js';
 import type { Transport } from '../transport/port.js';
-import { BENCH_PRODUCTS, perSecond, privateBroker, productId, waitUntil } from './infra.js';
+import { BENCH_PRODUCTS, cpuMs, perSecond, privateBroker, productId, waitUntil } from './infra.js';
 import { loadLoop } from './loadLoop.js';
 import type { BenchSizes } from './sizes.js';
 
@@ -24,6 +24,25 @@ export interface EndToEnd {
   readonly ack_wait_ms: number;
   /** Orders not placed (busy, unavailable, rejected) in the actor run plus HTTP non-201s: should be 0. */
   readonly not_placed: number;
+  /** Events per stream message batch each read model applied over the actor run, and outbox rows per relay round. */
+  readonly events_per_batch: Readonly<Record<string, number>>;
+  /** Events the stream gained per order in the actor run (OrderPlaced plus the InventoryUpdated it causes). */
+  readonly events_per_order: number;
+  /** CPU per order over the actor run, ms: the testbed process (actors, SQLite, client) and the broker. */
+  readonly cpu_ms_per_order: { readonly testbed: number; readonly broker: number };
+}
+
+function batchSizes(system: RunningSystem): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of READ_MODELS) {
+    const c = system.readModels[m].consumer.getSnapshot().context.counters;
+    out[m] = (c.applied + c.ignored + c.duplicates) / Math.max(1, c.batches);
+  }
+  for (const [name, relay] of Object.entries(system.relays)) {
+    const c = relay.getSnapshot().context;
+    out[`${name}-outbox`] = c.published / Math.max(1, c.rounds);
+  }
+  return out;
 }
 
 const ids = { newId: () => crypto.randomUUID(), now: () => new Date().toISOString() };
@@ -68,10 +87,18 @@ export async function endToEnd(sizes: BenchSizes): Promise<EndToEnd> {
     await settle('the warm-up');
 
     let base = 1_000_000;
+    const seqBefore = (await transport.streamInfo()).lastSeq;
+    const cpuBefore = { testbed: cpuMs(), broker: cpuMs(broker.server.pid) };
     const actorStart = performance.now();
     notPlaced += await placeMany(system, base, sizes.e2eOrders, sizes.concurrency);
     await settle('every read model after the actor run');
     const e2eMs = performance.now() - actorStart;
+    const cpuPerOrder = {
+      testbed: (cpuMs() - cpuBefore.testbed) / sizes.e2eOrders,
+      broker: (cpuMs(broker.server.pid) - cpuBefore.broker) / sizes.e2eOrders,
+    };
+    const eventsPerOrder = ((await transport.streamInfo()).lastSeq - seqBefore) / sizes.e2eOrders;
+    const eventsPerBatch = batchSizes(system);
 
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     base = 2_000_000;
@@ -102,6 +129,9 @@ export async function endToEnd(sizes: BenchSizes): Promise<EndToEnd> {
       convergence_ms: convergenceMs,
       ack_wait_ms: DEFAULT_CONSUMER_SETTINGS.ackWaitMs,
       not_placed: notPlaced,
+      events_per_batch: eventsPerBatch,
+      events_per_order: eventsPerOrder,
+      cpu_ms_per_order: cpuPerOrder,
     };
   } finally {
     await app.close();

@@ -2,6 +2,7 @@
  * Shared pieces of the benches: a private nats-server on a temp dir (loopback only), realistic event payloads, a
  * pipelined publisher with a bounded window, and a peak-RSS sampler.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,23 @@ export async function waitUntil(what: string, condition: () => boolean | Promise
   while (!(await condition())) {
     if (Date.now() >= deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/**
+ * CPU time (user + system) used so far, ms: this process from Node, another (the broker) from /proc on Linux
+ * (NaN where there is no /proc). Clock ticks are taken as 100 per second, Linux's USER_HZ on every common build.
+ */
+export function cpuMs(pid?: number): number {
+  if (pid === undefined) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
   }
 }
 

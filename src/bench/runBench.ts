@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { READ_MODELS } from '../actors/system.js';
 import { calibrate } from './calibrate.js';
 import { endToEnd } from './e2e.js';
 import { rssSampler } from './infra.js';
@@ -17,6 +18,19 @@ export interface BenchResults {
   readonly e2e_orders_per_s: number;
   /** e2e orders/s ÷ min(R_pub, R_cons). */
   readonly e2e_ratio: number;
+  /** Stream events per order (OrderPlaced + its InventoryUpdated), each delivered to every read model. */
+  readonly events_per_order: number;
+  /**
+   * What the broker alone allows per order, from this run's calibration: 1 ÷ (events/R_pub + events×models/R_cons).
+   * Every order costs `events_per_order` publishes and `events_per_order × 3` consumer deliveries with acks.
+   */
+  readonly e2e_broker_bound_orders_per_s: number;
+  /** e2e orders/s ÷ that bound. */
+  readonly e2e_vs_broker_bound: number;
+  /** CPU per order in the e2e actor run, ms: the testbed process and the broker. */
+  readonly cpu_ms_per_order: { readonly testbed: number; readonly broker: number };
+  /** Events per batch each read model applied, and outbox rows per publish round, in the e2e actor run. */
+  readonly events_per_batch: Readonly<Record<string, number>>;
   readonly http_orders_per_s: number;
   readonly bare_requests_per_s: number;
   /** HTTP orders/s (POST /orders to every read model caught up) ÷ bare-route requests/s, same load loop. */
@@ -32,6 +46,8 @@ export interface BenchResults {
   readonly sim_seconds_per_wall_s: number;
   /** sim orders/s (wall) ÷ real e2e orders/s. */
   readonly sim_ratio: number;
+  /** CPU per order through the simulation, ms (compare cpu_ms_per_order.testbed: the same actors and SQLite). */
+  readonly sim_cpu_ms_per_order: number;
   /** Peak RSS of the bench process over the whole run, whose largest part is the rebuild over `events_for_rss`. */
   readonly peak_rss_mb: number;
   readonly events_for_rss: number;
@@ -65,12 +81,17 @@ export async function runBench(sizes: BenchSizes, mode: string, progress: (line:
       mode, cores: availableParallelism(), payload_bytes: cal.payloadBytes,
       R_pub: cal.R_pub, R_cons: cal.R_cons, R_drain: cal.R_drain,
       e2e_orders_per_s: e2e.e2e_orders_per_s, e2e_ratio: e2e.e2e_orders_per_s / Math.min(cal.R_pub, cal.R_cons),
+      events_per_order: e2e.events_per_order,
+      e2e_broker_bound_orders_per_s: brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
+      e2e_vs_broker_bound: e2e.e2e_orders_per_s / brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
+      cpu_ms_per_order: e2e.cpu_ms_per_order, events_per_batch: e2e.events_per_batch,
       http_orders_per_s: e2e.http_orders_per_s, bare_requests_per_s: e2e.bare_requests_per_s, http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
       rebuild_events_per_s: rb.rebuild_events_per_s, rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
       convergence_backlog_events: e2e.convergence_backlog_events, convergence_ms: e2e.convergence_ms,
       convergence_overhead_ms: e2e.convergence_ms - (e2e.convergence_backlog_events * 1000) / rb.rebuild_events_per_s,
       ack_wait_ms: e2e.ack_wait_ms,
       sim_orders_per_s: sim.sim_orders_per_s, sim_seconds_per_wall_s: sim.sim_seconds_per_wall_s, sim_ratio: sim.sim_orders_per_s / e2e.e2e_orders_per_s,
+      sim_cpu_ms_per_order: sim.sim_cpu_ms_per_order,
       peak_rss_mb: rss.peakMb(), events_for_rss: rb.rebuild_events, peak_rss_mb_by_phase: phases,
       not_placed: e2e.not_placed,
       wall_s: (performance.now() - started) / 1000, node: process.version, finished_at: new Date().toISOString(),
@@ -78,6 +99,11 @@ export async function runBench(sizes: BenchSizes, mode: string, progress: (line:
   } finally {
     rss.stop();
   }
+}
+
+/** Orders/s the broker allows when each order is `events` publishes and `events × read models` deliveries. */
+export function brokerBound(events: number, rPub: number, rCons: number): number {
+  return 1 / (events / rPub + (events * READ_MODELS.length) / rCons);
 }
 
 const fmt = (v: number | string): string => (typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : v.toFixed(2));
@@ -91,6 +117,10 @@ export function formatTable(r: BenchResults): string {
     ['R_drain', r.R_drain, 'msg/s (ordered readRange, empty handler)'],
     ['e2e_orders_per_s', r.e2e_orders_per_s, 'orders/s, actor → every read model caught up'],
     ['e2e_ratio', r.e2e_ratio, 'e2e ÷ min(R_pub, R_cons)   target ≥ 0.5'],
+    ['events_per_order', r.events_per_order, `stream events per order, each delivered to ${READ_MODELS.length} read models`],
+    ['e2e_broker_bound', r.e2e_broker_bound_orders_per_s, 'orders/s the broker allows: 1 ÷ (events/R_pub + events×models/R_cons)'],
+    ['e2e_vs_broker_bound', r.e2e_vs_broker_bound, 'e2e ÷ that bound'],
+    ['cpu_ms_per_order', `${fmt(r.cpu_ms_per_order.testbed)} + ${fmt(r.cpu_ms_per_order.broker)}`, 'ms CPU per order: testbed process + broker'],
     ['http_orders_per_s', r.http_orders_per_s, 'orders/s through POST /orders'],
     ['bare_requests_per_s', r.bare_requests_per_s, 'req/s, bare route, same server and load loop'],
     ['http_ratio', r.http_ratio, 'HTTP orders/s ÷ bare req/s'],
@@ -100,6 +130,7 @@ export function formatTable(r: BenchResults): string {
     ['convergence_overhead_ms', r.convergence_overhead_ms, `ms beyond backlog ÷ rebuild rate   target ≤ ack wait (${r.ack_wait_ms} ms)`],
     ['sim_orders_per_s', r.sim_orders_per_s, `orders/s through the simulation (${fmt(r.sim_seconds_per_wall_s)} simulated s per wall s)`],
     ['sim_ratio', r.sim_ratio, 'sim ÷ real e2e   target ≥ 20'],
+    ['sim_cpu_ms_per_order', r.sim_cpu_ms_per_order, 'ms CPU per order through the simulation (same actors and SQLite)'],
     ['peak_rss_mb', r.peak_rss_mb, `MB, whole run (events_for_rss ${r.events_for_rss})   target < 400 at 1M`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

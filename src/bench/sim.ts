@@ -1,7 +1,7 @@
 import { silentLogger } from '../log/logger.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { runScenarioSim } from '../scenarios/simRig.js';
-import { perSecond } from './infra.js';
+import { cpuMs, perSecond } from './infra.js';
 import type { BenchSizes } from './sizes.js';
 
 export interface SimSpeed {
@@ -9,6 +9,8 @@ export interface SimSpeed {
   /** Simulated (virtual) seconds per wall-clock second. */
   readonly sim_seconds_per_wall_s: number;
   readonly sim_orders: number;
+  /** CPU of this process per order placed through the simulation, ms (the same actors and SQLite, no sockets). */
+  readonly sim_cpu_ms_per_order: number;
 }
 
 /** A steady workload, no faults: the simulation's own speed, oracle sampling included (it is part of every sim run). */
@@ -28,6 +30,7 @@ export function benchScenario(sizes: BenchSizes): Scenario {
 
 export async function simSpeed(sizes: BenchSizes): Promise<SimSpeed> {
   const started = performance.now();
+  const cpuBefore = cpuMs();
   const report = await runScenarioSim(benchScenario(sizes), { log: silentLogger() });
   const wallMs = performance.now() - started;
   if (report.verdict !== 'pass') throw new Error(`bench: the simulation run failed its checks (${report.properties.filter((p) => !p.holds).map((p) => p.name).join(', ')})`);
@@ -35,5 +38,6 @@ export async function simSpeed(sizes: BenchSizes): Promise<SimSpeed> {
     sim_orders_per_s: perSecond(report.workload.placed, wallMs),
     sim_seconds_per_wall_s: report.durationMs / wallMs,
     sim_orders: report.workload.placed,
+    sim_cpu_ms_per_order: (cpuMs() - cpuBefore) / Math.max(1, report.workload.placed),
   };
 }

@@ -30,9 +30,19 @@ export function productLookupFrom(productsDb: Db): ProductLookup {
     }
     for (const id of missing) if (!cachedNames.has(id)) cachedNames.set(id, (name.get(id) as string | undefined) ?? null);
   });
+  // Checking the version costs a read lock on the Products file (5–20 µs, most of a rebuild's time per event when
+  // profiled), so it is checked once per synchronous turn: no commit of this process can land inside one, and a
+  // snapshot a turn old is still a consistent one (names and checkpoint from the same state).
+  let checkedThisTurn = false;
+  const isStale = (): boolean => {
+    if (checkedThisTurn) return false;
+    checkedThisTurn = true;
+    queueMicrotask(() => (checkedThisTurn = false));
+    return version.get() !== cachedVersion;
+  };
   return {
     snapshot(ids) {
-      const stale = version.get() !== cachedVersion;
+      const stale = isStale();
       const missing = stale ? ids : ids.filter((id) => !cachedNames.has(id));
       if (missing.length > 0 || stale) refill(missing);
       const names = new Map<string, string>();

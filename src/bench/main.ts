@@ -5,18 +5,46 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatTable, runBench } from './runBench.js';
+import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 
+export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: cqrs-testbed bench [--quick] [--out FILE])';
+
+/** The flags `npm run bench --` takes; anything else is refused before a server starts. */
+export function parseBenchArgs(argv: readonly string[]): { quick: boolean; out: string } | { error: string } {
+  let quick = false;
+  let out = 'bench/results.json';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') quick = true;
+    else if (arg === '--out') {
+      const value = argv[++i];
+      if (value === undefined || value === '' || value.startsWith('--')) return { error: '--out needs a file path' };
+      out = value;
+    } else return { error: `unknown argument ${JSON.stringify(arg)}` };
+  }
+  return { quick, out };
+}
+
 export async function benchMain(argv: readonly string[]): Promise<number> {
-  const quick = argv.includes('--quick');
-  const outIndex = argv.indexOf('--out');
-  const out = resolve(outIndex >= 0 ? (argv[outIndex + 1] ?? 'bench/results.json') : 'bench/results.json');
+  const args = parseBenchArgs(argv);
+  if ('error' in args) {
+    process.stderr.write(`bench: ${args.error}\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  const { quick } = args;
+  const out = resolve(args.out);
   const results = await runBench(quick ? QUICK_SIZES : FULL_SIZES, quick ? 'quick' : 'full', (line) => process.stderr.write(`bench: ${line}\n`));
   process.stdout.write(`${formatTable(results)}\n`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${out} (${results.wall_s.toFixed(1)} s)\n`);
+  // Written either way (for the record); a figure that could not be measured still fails the run.
+  const missing = REQUIRED_KEYS.filter((k) => !Number.isFinite(results[k]));
+  if (missing.length > 0) {
+    process.stderr.write(`bench: no finite value for ${missing.join(', ')}\n`);
+    return 1;
+  }
   return 0;
 }
 

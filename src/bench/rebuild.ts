@@ -19,6 +19,30 @@ import type { BenchSizes } from './sizes.js';
 export interface Rebuild {
   readonly rebuild_events_per_s: number;
   readonly rebuild_events: number;
+  /**
+   * RSS of this process when the rebuild had applied about 10%, 50% and 100% of the events, MB: flat if nothing
+   * grows with the length of the log.
+   */
+  readonly rss_mb_by_rebuild_progress: Readonly<Record<string, number>>;
+}
+
+/** Samples RSS against the rebuild's progress; keeps the first sample at or past each mark. */
+function rssByProgress(progress: () => number, total: number): { stop(): Record<string, number> } {
+  const marks = [0.1, 0.5];
+  const seen: Record<string, number> = {};
+  const timer = setInterval(() => {
+    for (const m of marks) {
+      const key = `${Math.round(m * 100)}%`;
+      if (seen[key] === undefined && progress() >= m * total) seen[key] = process.memoryUsage.rss() / (1024 * 1024);
+    }
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      seen['100%'] = process.memoryUsage.rss() / (1024 * 1024);
+      return seen;
+    },
+  };
 }
 
 export async function rebuild(sizes: BenchSizes): Promise<Rebuild> {
@@ -36,12 +60,14 @@ export async function rebuild(sizes: BenchSizes): Promise<Rebuild> {
     products.applyBatch(await transport.readRange(1, BENCH_PRODUCTS));
     const view = customerOrderSummaryView(productLookupFrom(productsReader), { dependency: 'naive' });
     const store = new ProjectionStore(summaryDb, view, { maxDeliveries: 3, now });
+    const rss = rssByProgress(() => store.rebuildProgress(), BENCH_PRODUCTS + sizes.rebuildEvents);
     const started = performance.now();
     const out = await rebuildOnce({ transport, store, settings: DEFAULT_CONSUMER_SETTINGS, dependencyWaitMaxMs: 10_000 }, new AbortController().signal);
     const ms = performance.now() - started;
+    const rssByMark = rss.stop();
     const expected = BENCH_PRODUCTS + sizes.rebuildEvents;
     if (out.events !== expected || out.parked !== 0) throw new Error(`bench: rebuild handled ${out.events} events (${out.parked} parked), expected ${expected}`);
-    return { rebuild_events_per_s: perSecond(out.events, ms), rebuild_events: out.events };
+    return { rebuild_events_per_s: perSecond(out.events, ms), rebuild_events: out.events, rss_mb_by_rebuild_progress: rssByMark };
   } finally {
     for (const db of [productsReader, productsDb, summaryDb]) db.close();
     await broker.stop();

@@ -95,5 +95,6 @@ function viewProblems(view: Record<string, unknown>): string[] {
   if (typeof view.name !== 'string') problems.push('view.name must be a string');
   if (!isStringArray(view.tables) || (view.tables as unknown[]).length === 0) problems.push('view.tables must be a non-empty array of table names');
   for (const fn of ['tableDdl', 'indexDdl', 'bind'] as const) if (!isFunction(view[fn])) problems.push(`view.${fn} must be a function`);
+  if (view.queryIndexDdl !== undefined && !isFunction(view.queryIndexDdl)) problems.push('view.queryIndexDdl, when given, must be a function');
   return problems;
 }

@@ -220,7 +220,7 @@ export class ProjectionStore implements ProjectionApplier {
         this.dropIndexesOf(rebuildTables(base));
         this.db.exec(`ALTER TABLE "${rebuildTables(base)}" RENAME TO "${base}"`);
       }
-      for (const sql of this.view.indexDdl(liveTables)) this.db.exec(sql);
+      for (const sql of [...this.view.indexDdl(liveTables), ...(this.view.queryIndexDdl?.(liveTables) ?? [])]) this.db.exec(sql);
       this.writeCheckpoint.run(this.rebuildCheckpoint);
       this.resolveLettersTheRebuildApplied();
     })();
@@ -272,8 +272,10 @@ export class ProjectionStore implements ProjectionApplier {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
   }
 
+  /** Rebuild tables get only the indexes the writer uses; the live ones get every index (see queryIndexDdl). */
   private createTables(t: TableName): void {
-    for (const sql of [...this.view.tableDdl(t), ...this.view.indexDdl(t)]) this.db.exec(sql);
+    const queryIndexes = t === liveTables ? (this.view.queryIndexDdl?.(t) ?? []) : [];
+    for (const sql of [...this.view.tableDdl(t), ...this.view.indexDdl(t), ...queryIndexes]) this.db.exec(sql);
   }
 
   private dropTables(t: TableName): void {

@@ -30,6 +30,11 @@ export interface ProjectionView {
   tableDdl(t: TableName): readonly string[];
   /** CREATE INDEX statements; index names must derive from table names so rebuild copies do not collide. */
   indexDdl(t: TableName): readonly string[];
+  /**
+   * Indexes only readers need (the writer never looks rows up by them): a rebuild builds them once, after the last
+   * event, instead of maintaining them for every row it writes. Same naming rule as `indexDdl`.
+   */
+  queryIndexDdl?(t: TableName): readonly string[];
   bind(db: Db, t: TableName): ViewWriter;
 }
 

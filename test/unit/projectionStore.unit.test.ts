@@ -7,7 +7,8 @@ import type { ProjectionView } from '../../src/store/projectionView.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { productsView } from '../../src/store/views/productsView.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';
-import { readInventoryModel, readProductsModel } from '../../src/scenarios/readModelState.js';
+import { customerOrderSummaryView } from '../../src/store/views/customerOrderSummaryView.js';
+import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
 
 // The projection store against in-memory SQLite: ordering, duplicates, failure counting, parking, rebuild swap.
 
@@ -131,5 +132,39 @@ describe('ProjectionStore', () => {
     // the swapped-in tables are live: later events apply to them
     s.applyBatch([stock(6, 'b', 1)]);
     expect(readInventoryModel(s.db).state.get('b')).toBe(4);
+  });
+
+  it('builds reader-only indexes once, after a rebuild, and keeps every index on the live tables', () => {
+    const view: ProjectionView = {
+      ...productsView,
+      indexDdl: (t) => [`CREATE INDEX "${t('products')}_by_name" ON "${t('products')}" (name)`],
+      queryIndexDdl: (t) => [`CREATE INDEX "${t('products')}_by_price" ON "${t('products')}" (price_cents)`],
+    };
+    const s = store(view);
+    const indexes = (table: string) =>
+      (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").pluck().all(table) as string[]);
+    expect(indexes('products')).toEqual(['products_by_name', 'products_by_price']);
+    s.applyBatch([added(1, 'a')]);
+    s.beginRebuild();
+    // While rebuilding, only the index the writer needs is maintained.
+    expect(indexes('products__rebuild')).toEqual(['products__rebuild_by_name']);
+    s.applyRebuildBatch([added(1, 'a'), added(2, 'b')]);
+    s.finishRebuild();
+    expect(indexes('products')).toEqual(['products_by_name', 'products_by_price']);
+    expect(readProductsModel(s.db).state.size).toBe(2);
+  });
+
+  it('summarises an order once, even when the same OrderPlaced is in the stream twice (republished after the dedupe window)', () => {
+    const names = { snapshot: () => ({ checkpoint: 100, names: new Map([['p1', 'One']]) }) };
+    const s = store(customerOrderSummaryView(names));
+    const placed = event(1, {
+      type: 'OrderPlaced', orderId: 'o1', customerId: 'c1', orderDate: '2026-01-01T00:00:00.000Z', shippingAddress: 'x',
+      items: [{ productId: 'p1', quantity: 2, unitPriceCents: 100 }], totalCents: 200,
+    });
+    const r = s.applyBatch([placed, { ...placed, seq: 2 }]);
+    expect(r).toMatchObject({ checkpoint: 2, applied: 1, ignored: 1 });
+    expect([...readSummaryModel(s.db).state.values()]).toEqual([
+      { orderId: 'o1', customerId: 'c1', orderDate: '2026-01-01T00:00:00.000Z', totalCents: 200, items: [{ productId: 'p1', productName: 'One', quantity: 2 }] },
+    ]);
   });
 });

@@ -25,14 +25,14 @@ export function customerOrderSummaryView(products: ProductLookup, options: Summa
       `CREATE TABLE "${t('customer_order_items')}" (order_id TEXT NOT NULL, line_no INTEGER NOT NULL, product_id TEXT NOT NULL,
          product_name TEXT, quantity INTEGER NOT NULL, PRIMARY KEY (order_id, line_no))`,
     ],
-    indexDdl: (t) => [
-      `CREATE INDEX "${t('customer_orders')}_by_customer" ON "${t('customer_orders')}" (customer_id, order_date)`,
-      `CREATE INDEX "${t('customer_order_items')}_by_product" ON "${t('customer_order_items')}" (product_id)`,
-    ],
+    // by_product serves the writer (a rename updates every line of the product); by_customer only the HTTP query.
+    indexDdl: (t) => [`CREATE INDEX "${t('customer_order_items')}_by_product" ON "${t('customer_order_items')}" (product_id)`],
+    queryIndexDdl: (t) => [`CREATE INDEX "${t('customer_orders')}_by_customer" ON "${t('customer_orders')}" (customer_id, order_date)`],
     bind(db, t) {
-      const exists = db.prepare(`SELECT 1 FROM "${t('customer_orders')}" WHERE order_id = ?`).pluck();
+      // ON CONFLICT DO NOTHING, not a look-up first: an order is summarised once, whatever redelivers it.
       const insertOrder = db.prepare(
-        `INSERT INTO "${t('customer_orders')}" (order_id, customer_id, order_date, total_cents, seq) VALUES (?, ?, ?, ?, ?)`,
+        `INSERT INTO "${t('customer_orders')}" (order_id, customer_id, order_date, total_cents, seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(order_id) DO NOTHING`,
       );
       const insertItem = db.prepare(
         `INSERT INTO "${t('customer_order_items')}" (order_id, line_no, product_id, product_name, quantity) VALUES (?, ?, ?, ?, ?)`,
@@ -44,12 +44,11 @@ export function customerOrderSummaryView(products: ProductLookup, options: Summa
         apply({ seq, envelope: { data: e } }) {
           switch (e.type) {
             case 'OrderPlaced': {
-              if (exists.get(e.orderId) !== undefined) return { kind: 'ignored' }; // summarised once, whatever redelivers it
               const { checkpoint, names } = products.snapshot(e.items.map((l) => l.productId));
               if (options.dependency === 'wait' && checkpoint < seq) {
                 return { kind: 'waitForDependency', dependency: 'products', neededSeq: seq, haveSeq: checkpoint };
               }
-              insertOrder.run(e.orderId, e.customerId, e.orderDate, e.totalCents, seq);
+              if (insertOrder.run(e.orderId, e.customerId, e.orderDate, e.totalCents, seq).changes === 0) return { kind: 'ignored' };
               e.items.forEach((l, i) => insertItem.run(e.orderId, i, l.productId, names.get(l.productId) ?? null, l.quantity));
               return { kind: 'applied' };
             }

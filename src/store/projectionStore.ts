@@ -1,6 +1,6 @@
 import { decodeEnvelope } from '../domain/envelope.js';
 import { liveTables, rebuildTables, type ApplyMode, type ProjectionView, type TableName, type ViewWriter } from './projectionView.js';
-import type { Db } from './sqlite.js';
+import { withTempFilesOnDisk, type Db } from './sqlite.js';
 import { DeadLetterStore } from './deadLetterStore.js';
 
 /** A message as the store needs it: position, bytes, and how often the broker has handed it over. */
@@ -214,7 +214,8 @@ export class ProjectionStore implements ProjectionApplier {
   /** Atomically replaces the live tables with the rebuilt ones and moves the checkpoint to where the rebuild stopped. */
   finishRebuild(): void {
     if (!this.rebuildWriter) throw new Error(`${this.view.name}: finishRebuild before beginRebuild`);
-    this.db.transaction(() => {
+    // The swap builds the reader-only indexes over the whole view: their sort spills to disk, not to memory.
+    withTempFilesOnDisk(this.db, () => this.db.transaction(() => {
       this.dropTables(liveTables);
       for (const base of this.view.tables) {
         this.dropIndexesOf(rebuildTables(base));
@@ -223,7 +224,7 @@ export class ProjectionStore implements ProjectionApplier {
       for (const sql of [...this.view.indexDdl(liveTables), ...(this.view.queryIndexDdl?.(liveTables) ?? [])]) this.db.exec(sql);
       this.writeCheckpoint.run(this.rebuildCheckpoint);
       this.resolveLettersTheRebuildApplied();
-    })();
+    })());
     this.rebuildWriter = undefined;
     this.writer = this.view.bind(this.db, liveTables); // statements must be re-prepared against the swapped tables
   }

@@ -22,6 +22,20 @@ export function openDatabase(path: string, options: { readonly readonly?: boolea
   return db;
 }
 
+/**
+ * Runs `work` with SQLite's temp files on disk. For statements whose temp data grows with a table (the sort behind
+ * CREATE INDEX over a rebuilt view): in memory that would be RSS growing with the length of the log. Must be called
+ * outside a transaction (SQLite refuses to change temp_store inside one).
+ */
+export function withTempFilesOnDisk<T>(db: Db, work: () => T): T {
+  db.pragma('temp_store = FILE');
+  try {
+    return work();
+  } finally {
+    db.pragma('temp_store = MEMORY');
+  }
+}
+
 /** Runs `statements` (DDL) in one transaction. */
 export function migrate(db: Db, statements: readonly string[]): void {
   db.transaction(() => {

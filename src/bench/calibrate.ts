@@ -1,6 +1,6 @@
-import { orderPlacedEvent, perSecond, pipelinedPublish, privateBroker, waitUntil } from './infra.js';
+import { inventoryUpdatedEvent, orderPlacedEvent, perSecond, pipelinedPublish, privateBroker, waitUntil } from './infra.js';
 import type { BenchSizes } from './sizes.js';
-import { EVENT_SUBJECTS } from '../transport/port.js';
+import { EVENT_SUBJECTS, type DurableConsumer } from '../transport/port.js';
 
 export interface Calibration {
   /** Pipelined async publishes per second (window `publishWindow`), real OrderPlaced payloads. */
@@ -10,11 +10,56 @@ export interface Calibration {
   /** Ordered read of the stream from seq 1 (the adapter's readRange), empty handler: messages per second. */
   readonly R_drain: number;
   readonly payloadBytes: number;
+  /**
+   * The design's own ceiling, measured: orders/s when every order publishes its three events (an OrderPlaced and
+   * two InventoryUpdated) and three durable consumers with empty handlers take and ack every event, all at once.
+   * No SQLite, no actors: what a testbed that cost nothing would reach on this broker.
+   */
+  readonly R_pipeline_orders: number;
+}
+
+/** Fetches (256 at a time) and acks until `total` messages were taken: the empty handler of the calibration. */
+async function takeAll(consumer: DurableConsumer, total: number, who: string, timeoutMs: number): Promise<void> {
+  let taken = 0;
+  await waitUntil(`${who} to take every message`, async () => {
+    const batch = await consumer.fetch(256, 250);
+    for (const d of batch) d.ack();
+    taken += batch.length;
+    return taken >= total;
+  }, timeoutMs, 0);
+}
+
+/** Events per order and consumers of each, as the system has them (e2e measures events_per_order: 3). */
+const PIPELINE_EVENTS_PER_ORDER = 3;
+const PIPELINE_CONSUMERS = 3;
+
+async function pipelineCeiling(sizes: BenchSizes): Promise<number> {
+  const broker = await privateBroker('pipeline');
+  try {
+    const { transport } = broker;
+    const orders = Math.max(1, Math.floor(sizes.calibrationEvents / PIPELINE_EVENTS_PER_ORDER));
+    const total = orders * PIPELINE_EVENTS_PER_ORDER;
+    const consumers = await Promise.all(
+      Array.from({ length: PIPELINE_CONSUMERS }, (_, c) =>
+        transport.durableConsumer({ durable: `bench-pipe-${c}`, filterSubject: EVENT_SUBJECTS, ackWaitMs: 30_000, maxAckPending: 1_024 })),
+    );
+    const started = performance.now();
+    const consumed = consumers.map((consumer, c) => takeAll(consumer, total, `pipeline consumer ${c}`, sizes.phaseTimeoutMs));
+    const event = (k: number) => {
+      const order = Math.floor(k / PIPELINE_EVENTS_PER_ORDER), part = k % PIPELINE_EVENTS_PER_ORDER;
+      return part === 0 ? orderPlacedEvent('pipe', order) : inventoryUpdatedEvent('pipe', order, part);
+    };
+    await Promise.all([pipelinedPublish(transport, total, sizes.publishWindow, event), ...consumed]);
+    return perSecond(orders, performance.now() - started);
+  } finally {
+    await broker.stop();
+  }
 }
 
 /** The ceiling the rest is compared with: the same client and the same adapter, no SQLite, no actors. */
 export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
   const broker = await privateBroker('calibrate');
+  let raw: Omit<Calibration, 'R_pipeline_orders'>;
   try {
     const { transport } = broker;
     const n = sizes.calibrationEvents;
@@ -22,14 +67,8 @@ export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
     const pubMs = await pipelinedPublish(transport, n, sizes.publishWindow, (i) => orderPlacedEvent('cal', i));
 
     const consumer = await transport.durableConsumer({ durable: 'bench-cons', filterSubject: EVENT_SUBJECTS, ackWaitMs: 30_000, maxAckPending: 1_024 });
-    let consumed = 0;
     const consStart = performance.now();
-    await waitUntil('the calibration consumer to take every message', async () => {
-      const batch = await consumer.fetch(256, 1_000);
-      for (const d of batch) d.ack();
-      consumed += batch.length;
-      return consumed >= n;
-    }, sizes.phaseTimeoutMs, 0);
+    await takeAll(consumer, n, 'the calibration consumer', sizes.phaseTimeoutMs);
     const consMs = performance.now() - consStart;
 
     let drained = 0;
@@ -41,8 +80,9 @@ export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
     }, sizes.phaseTimeoutMs, 0);
     const drainMs = performance.now() - drainStart;
     if (drained < n) throw new Error(`bench: drain read ${drained} of ${n} messages`);
-    return { R_pub: perSecond(n, pubMs), R_cons: perSecond(n, consMs), R_drain: perSecond(drained, drainMs), payloadBytes };
+    raw = { R_pub: perSecond(n, pubMs), R_cons: perSecond(n, consMs), R_drain: perSecond(drained, drainMs), payloadBytes };
   } finally {
     await broker.stop();
   }
+  return { ...raw, R_pipeline_orders: await pipelineCeiling(sizes) };
 }

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envelop, encodeEnvelope } from '../domain/envelope.js';
-import { subjectFor, type OrderPlaced, type ProductAdded } from '../domain/events.js';
+import { subjectFor, type InventoryUpdated, type OrderPlaced, type ProductAdded } from '../domain/events.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import type { OutgoingEvent, Transport } from '../transport/port.js';
@@ -56,6 +56,14 @@ export function orderPlacedEvent(run: string, i: number): OutgoingEvent {
   };
   const eventId = `${run}-${String(i).padStart(12, '0')}-0000-4000-8000-000000000000`;
   return { subject: subjectFor('OrderPlaced'), msgId: eventId, data: encodeEnvelope(envelop(data, { eventId, occurredAt: data.orderDate, causationId: `cmd-${eventId}` })) };
+}
+
+/** An InventoryUpdated as the inventory view derives it from an order line: the other two events of an order. */
+export function inventoryUpdatedEvent(run: string, i: number, line: number): OutgoingEvent {
+  const sourceEventId = `${run}-${String(i).padStart(12, '0')}-0000-4000-8000-000000000000`;
+  const eventId = `${sourceEventId}:${productId(i + line)}`;
+  const data: InventoryUpdated = { type: 'InventoryUpdated', productId: productId(i + line), availableQuantity: 1_000_000 - i, sourceEventId };
+  return { subject: subjectFor('InventoryUpdated'), msgId: eventId, data: encodeEnvelope(envelop(data, { eventId, occurredAt: new Date(1_700_000_000_000 + i).toISOString(), causationId: sourceEventId })) };
 }
 
 /** Publishes `count` events with at most `window` un-acked publishes in flight. Returns the wall time taken, ms. */

@@ -27,6 +27,10 @@ export interface BenchResults {
   readonly e2e_broker_bound_orders_per_s: number;
   /** e2e orders/s ÷ that bound. */
   readonly e2e_vs_broker_bound: number;
+  /** Measured: orders/s of the bare pipeline (3 events per order published, 3 empty consumers acking each), no testbed. */
+  readonly R_pipeline_orders: number;
+  /** e2e orders/s ÷ R_pipeline_orders: the share of the design's own ceiling the testbed reaches. */
+  readonly e2e_vs_pipeline: number;
   /** CPU per order in the e2e actor run, ms: the testbed process and the broker. */
   readonly cpu_ms_per_order: { readonly testbed: number; readonly broker: number };
   /** Events per batch each read model applied, and outbox rows per publish round, in the e2e actor run. */
@@ -91,6 +95,7 @@ export async function runBench(sizes: BenchSizes, mode: string, progress: (line:
       events_per_order: e2e.events_per_order,
       e2e_broker_bound_orders_per_s: brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
       e2e_vs_broker_bound: e2e.e2e_orders_per_s / brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
+      R_pipeline_orders: cal.R_pipeline_orders, e2e_vs_pipeline: e2e.e2e_orders_per_s / cal.R_pipeline_orders,
       cpu_ms_per_order: e2e.cpu_ms_per_order, events_per_batch: e2e.events_per_batch,
       http_orders_per_s: e2e.http_orders_per_s, bare_requests_per_s: e2e.bare_requests_per_s, http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
       rebuild_events_per_s: rb.rebuild_events_per_s, rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
@@ -128,6 +133,8 @@ export function formatTable(r: BenchResults): string {
     ['events_per_order', r.events_per_order, `stream events per order, each delivered to ${READ_MODELS.length} read models`],
     ['e2e_broker_bound', r.e2e_broker_bound_orders_per_s, 'orders/s the broker allows: 1 ÷ (events/R_pub + events×models/R_cons)'],
     ['e2e_vs_broker_bound', r.e2e_vs_broker_bound, 'e2e ÷ that bound'],
+    ['R_pipeline_orders', r.R_pipeline_orders, 'orders/s measured: 3 events published per order, 3 empty consumers acking each'],
+    ['e2e_vs_pipeline', r.e2e_vs_pipeline, 'e2e ÷ R_pipeline_orders: share of the design\'s ceiling reached'],
     ['cpu_ms_per_order', `${fmt(r.cpu_ms_per_order.testbed)} + ${fmt(r.cpu_ms_per_order.broker)}`, 'ms CPU per order: testbed process + broker'],
     ['http_orders_per_s', r.http_orders_per_s, 'orders/s through POST /orders'],
     ['bare_requests_per_s', r.bare_requests_per_s, 'req/s, bare route, same server and load loop'],
@@ -150,5 +157,5 @@ export function formatTable(r: BenchResults): string {
 /** Keys `bench/results.json` must carry (the smoke test checks them). */
 export const REQUIRED_KEYS = [
   'cores', 'R_pub', 'R_cons', 'R_drain', 'e2e_orders_per_s', 'e2e_ratio', 'http_ratio', 'rebuild_events_per_s', 'rebuild_ratio',
-  'convergence_overhead_ms', 'ack_wait_ms', 'sim_ratio', 'peak_rss_mb', 'events_for_rss',
+  'convergence_overhead_ms', 'ack_wait_ms', 'sim_ratio', 'peak_rss_mb', 'events_for_rss', 'R_pipeline_orders', 'e2e_vs_pipeline',
 ] as const satisfies readonly (keyof BenchResults)[];

@@ -117,7 +117,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command('bench')
     .description('measure throughput, rebuild rate, convergence and memory as ratios of the raw broker (writes bench/results.json)')
-    .option('--quick', 'smaller sizes (about two minutes)', false)
+    .option('--quick', 'smaller sizes (well under two minutes)', false)
     .option('--out <file>', 'where to write the results', 'bench/results.json')
     .action(async (opts: { quick: boolean; out: string }) => {
       const { benchMain } = await import('../bench/main.js');

@@ -15,7 +15,7 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { readModelStates } from '../plugins/wiring.js';
 import type { Scenario } from './scenario.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
-import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict.js';
+import { evaluate, needsRebuildComparison, type PropertyResult, type RebuildComparison } from './verdict.js';
 import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { workloadCatalog, workloadOps } from './workload.js';
 import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
@@ -275,7 +275,9 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   // The sampler: oracle at the head vs each model, a few times a second. Skips a tick while the last is running
   // (a paused broker makes reads wait), so samples never pile up.
   let inflight: Promise<void> | undefined;
-  let lastDivergent = Number.POSITIVE_INFINITY;
+  // What the newest sample established; undefined while none has succeeded since the last failed one (the broker
+  // was unreachable): an older sample says nothing about events published since, so it must not decide convergence.
+  let latest: SampleFacts | undefined;
   const takeSample = async () => {
     try {
       const head = await oracle.catchUp();
@@ -287,7 +289,10 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
         maxLag[name] = Math.max(maxLag[name], lagEvents);
         models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(system.readModels[name].consumer.getSnapshot()), checkpoint };
       }
-      lastDivergent = READ_MODELS.reduce((s, m) => s + models[m].divergent, 0);
+      latest = {
+        divergent: READ_MODELS.reduce((s, m) => s + models[m].divergent, 0),
+        behindHead: READ_MODELS.filter((m) => models[m].checkpoint < head),
+      };
       const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (options.onTelemetry) {
@@ -303,6 +308,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
         lagEvents: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].lagEvents])) as Record<ReadModelName, number>,
       });
     } catch (error) {
+      latest = undefined;
       log.debug({ err: error }, 'sample skipped');
     }
   };
@@ -361,7 +367,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     // Wait for convergence as long as the longest `converges` bound asks (10 s if none), leaving time for the checks.
     const withinMs = Math.max(0, ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)));
     const settleUntil = Math.min(deadline - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
-    const convergedAtMs = await untilAborted(waitForConvergence(system, clock, settleUntil, freshSample, () => lastDivergent, elapsed), options.signal);
+    const convergedAtMs = await untilAborted(waitForConvergence(system, clock, settleUntil, freshSample, () => latest, elapsed), options.signal);
     phase = 'checking';
     // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
     await brokerRetrying(clock, () => oracle.catchUp());
@@ -418,24 +424,42 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 /** How long a system must sit still (everything applied, nothing retrying) with divergence left before we stop waiting. */
 const QUIESCENT_GIVE_UP_MS = 2_000;
 
+/** What one successful sample established about convergence. */
+interface SampleFacts {
+  /** Keys that differ from the oracle, over every model. */
+  readonly divergent: number;
+  /** Models whose checkpoint is below the head the oracle read: equal values there may only mean "not yet". */
+  readonly behindHead: readonly ReadModelName[];
+}
+
+/** Nothing is on its way into the log: both outboxes drained, no order between its check and its commit. */
+function commandSideSettled(system: RunningSystem): boolean {
+  return system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0 &&
+    system.orderService.getSnapshot().context.inFlight.size === 0;
+}
+
 /**
- * Polls until every model equals the oracle at the head and the outboxes are empty; the scenario time it did, or
- * null. Gives up early when the system is quiescent — outboxes drained, every consumer idle at the head — and still
- * divergent for a while: nothing is left that could repair it (silent corruption, stale names).
+ * Polls until a fresh sample finds every model equal to the oracle *and* at the head of the stream, with nothing
+ * left on its way into the log; the scenario time it did, or null. Values alone are not enough: a model lagging
+ * behind events that happen not to change it (a reprice, for inventory) looks equal until the next one lands. A
+ * failed sample (broker unreachable) proves nothing. Gives up early when the system is quiescent — nothing in
+ * flight, every consumer idle — and still divergent for a while: nothing is left that could repair it (silent
+ * corruption, stale names).
  */
 async function waitForConvergence(
   system: RunningSystem,
   clock: Clock,
   deadline: number,
   sample: () => Promise<void>,
-  divergentNow: () => number,
+  latest: () => SampleFacts | undefined,
   elapsed: () => number,
 ): Promise<number | null> {
   let quietSince: number | undefined;
   while (clock.now() < deadline) {
     await sample();
-    const drained = system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0;
-    if (drained && divergentNow() === 0) return elapsed();
+    const facts = latest();
+    const drained = commandSideSettled(system);
+    if (drained && facts !== undefined && facts.divergent === 0 && facts.behindHead.length === 0) return elapsed();
     const quiet = drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
     quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
     if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
@@ -444,22 +468,29 @@ async function waitForConvergence(
   return null;
 }
 
-/** Rebuilds every model from sequence 1 and counts keys where the rebuilt view differs from the incremental one. */
+/**
+ * Rebuilds every model from sequence 1 and counts keys where the rebuilt view differs from the incremental one.
+ * Two views are comparable only at the same position in the log: a model whose incremental view stopped short of
+ * where its rebuild got to (a stalled consumer: `converges` reports that) is marked not compared, not "different".
+ */
 async function compareRebuild(
   system: RunningSystem,
   incremental: ReturnType<typeof readModels>,
   awaitConsumer: TimelineContext['awaitConsumer'],
-): Promise<Record<ReadModelName, number>> {
+): Promise<Record<ReadModelName, RebuildComparison>> {
+  const incrementalSeq = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.checkpoint()])) as Record<ReadModelName, number>;
+  const rebuiltSeq = {} as Record<ReadModelName, number>;
   for (const m of READ_MODELS) {
     const ref = system.readModels[m].consumer;
     const before = ref.getSnapshot().context.rebuilds;
     ref.send({ type: 'REBUILD' });
     await awaitConsumer(m, () => ref.getSnapshot().context.rebuilds > before, 'rebuild to finish');
+    rebuiltSeq[m] = system.readModels[m].store.checkpoint();
   }
   const rebuilt = readModels(system);
-  return {
-    'product-inventory': divergent(compareMaps(incremental['product-inventory'], rebuilt['product-inventory'])),
-    products: divergent(compareMaps(incremental.products, rebuilt.products)),
-    'customer-order-summary': divergent(compareMaps(incremental['customer-order-summary'], rebuilt['customer-order-summary'])),
-  };
+  const compare = <M extends ReadModelName>(m: M): RebuildComparison =>
+    incrementalSeq[m] === rebuiltSeq[m]
+      ? { keysDiffer: divergent(compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>)) }
+      : { notComparedBecause: `its incremental view stopped at seq ${incrementalSeq[m]}, the rebuild reached ${rebuiltSeq[m]}` };
+  return { 'product-inventory': compare('product-inventory'), products: compare('products'), 'customer-order-summary': compare('customer-order-summary') };
 }

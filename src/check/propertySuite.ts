@@ -39,17 +39,12 @@ export interface CheckResult {
   };
 }
 
-/**
- * Checkpoints of every model, sampled during the run, never move backwards. Self-managed plug-ins have no durable
- * checkpoint of ours (their position restarts at the broker's ack floor after a crash, by design), so they are
- * left out: `exempt`.
- */
-export function checkpointRegressions(report: ScenarioReport, exempt: ReadonlySet<ReadModelName> = new Set()): string[] {
+/** Checkpoints of every model (a self-managed plug-in's durable delivery position too), sampled during the run, never move backwards. */
+export function checkpointRegressions(report: ScenarioReport): string[] {
   const problems: string[] = [];
   const last: Partial<Record<ReadModelName, number>> = {};
   for (const sample of report.samples) {
     for (const m of READ_MODELS) {
-      if (exempt.has(m)) continue;
       const now = sample.models[m].checkpoint;
       const before = last[m];
       if (before !== undefined && now < before) problems.push(`${m} checkpoint moved back from ${before} to ${now} at ${sample.atMs} ms`);
@@ -60,11 +55,11 @@ export function checkpointRegressions(report: ScenarioReport, exempt: ReadonlySe
 }
 
 /** Why a run fails the suite: a violated expectation, a checkpoint that moved backwards, or (reserve mode) oversold stock. */
-export function failuresOf(report: ScenarioReport, scenario: Scenario, exempt: ReadonlySet<ReadModelName> = new Set()): string[] {
+export function failuresOf(report: ScenarioReport, scenario: Scenario): string[] {
   const oversold = scenario.system.inventoryMode === 'reserve' && report.finalNegativeInventory.length > 0
     ? [`reserve mode oversold: ${report.finalNegativeInventory.join(', ')}`]
     : [];
-  return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report, exempt), ...oversold];
+  return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report), ...oversold];
 }
 
 /**
@@ -77,12 +72,10 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const started = Date.now();
   const run = options.transport === 'sim' ? runScenarioSim : runScenario;
   let n = 0;
-  const plugins = options.runOptions?.plugins ?? {};
-  const selfManaged = new Set(READ_MODELS.filter((m) => plugins[m]?.mode === 'self-managed'));
   const property = fc.asyncProperty(scenarioArb, async (scenario) => {
     const report = await run(scenario, { log: options.log, ...options.runOptions });
     options.onRun?.(++n, report);
-    const failures = failuresOf(report, scenario, selfManaged);
+    const failures = failuresOf(report, scenario);
     if (failures.length > 0) throw new Error(`seed ${scenario.seed}: ${failures.join('; ')}`);
   });
   const result = await fc.check(property, {

@@ -28,21 +28,28 @@ type Handled =
   | Extract<BatchStop, { kind: 'waiting' }>;
 
 const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
+const POSITION_DDL = 'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
  * Drives a self-managed plug-in with the consumer's `applyBatch → BatchResult` contract. Unlike ProjectionStore it
- * keeps no checkpoint and dedupes nothing: every delivery, redeliveries included, reaches the plug-in's `handle`,
- * outside any transaction of ours. The one thing it keeps is an in-memory high-water mark, so that *new* events are
- * handed over strictly in stream order within a consumer lifetime; a lifetime starts at the broker's ack floor when
- * the consumer (re)attaches, so after a crash every unacknowledged event reaches the plug-in again. Failures are
- * counted durably and park the event after `maxDeliveries`, as for the built-ins.
+ * dedupes nothing and wraps nothing in a transaction: every delivery, redeliveries included, reaches the plug-in's
+ * `handle`. What it keeps is a *delivery position*: the highest sequence handed over in stream order, so that new
+ * events reach the plug-in strictly in order. The position is durable (table `checkpoint` in the plug-in's
+ * database), written after the plug-in returned and before anything is acked, because only it can say which events
+ * the broker will still deliver: everything above it is unacknowledged. The broker's ack floor cannot say that: it
+ * advances only over acks in *delivery* order, so after redeliveries it stays below events already acked, and a
+ * consumer that restarted from it would wait forever for one of those (the property suite found exactly that).
+ * After a crash the unacknowledged events at or below the position come again as redeliveries. Failures are counted
+ * durably and park the event after `maxDeliveries`, as for the built-ins.
  */
 export class SelfManagedStore implements ProjectionApplier {
   readonly deadLetters: DeadLetterStore;
   readonly view: { readonly name: string; readonly tables: readonly string[] };
-  /** Highest sequence handled (or parked) in order in this lifetime. */
+  /** Highest sequence handed over (or parked) in order; durable as of the last `persistPosition`. */
   private highWater = 0;
+  private readonly readPosition;
+  private readonly writePosition;
   private rebuilding = false;
   private rebuildCheckpoint = 0;
   private rebuildFromSeq = 0;
@@ -59,8 +66,12 @@ export class SelfManagedStore implements ProjectionApplier {
   ) {
     this.view = { name: plugin.target, tables: plugin.tables ?? [] };
     db.exec(FAILURES_DDL);
+    db.exec(POSITION_DDL);
     this.deadLetters = new DeadLetterStore(db);
     plugin.setup(db);
+    this.readPosition = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
+    this.writePosition = db.prepare('INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq');
+    this.highWater = this.durablePosition();
     this.readFailure = db.prepare('SELECT attempts FROM failures WHERE seq = ?').pluck();
     this.upsertFailure = db.prepare(
       'INSERT INTO failures (seq, attempts, last_error) VALUES (?, 1, ?) ON CONFLICT(seq) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error',
@@ -68,21 +79,36 @@ export class SelfManagedStore implements ProjectionApplier {
     this.clearFailure = db.prepare('DELETE FROM failures WHERE seq = ?');
   }
 
+  /** The durable delivery position (the in-memory one runs ahead of it only inside a batch). */
   checkpoint(): number {
-    return this.highWater;
+    return this.durablePosition();
   }
 
+  /**
+   * A new consumer lifetime (after a crash, or at start) resumes from the durable position: what a crash handed over
+   * without persisting comes again as new. The ack floor only matters if it is ahead (the position's database was
+   * replaced while the broker kept the consumer): those events are acknowledged and will never come again.
+   */
   attached(ackFloorSeq: number): void {
-    this.highWater = ackFloorSeq;
+    this.highWater = Math.max(this.durablePosition(), ackFloorSeq);
+  }
+
+  private durablePosition(): number {
+    return (this.readPosition.get() as number | undefined) ?? 0;
   }
 
   applyBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
     let applied = 0, ignored = 0, parked = 0;
-    const result = (stop?: BatchStop): BatchResult => ({
-      // Everything at or below `checkpoint` may be acked: not a redelivery that stopped the batch, nor what follows it.
-      checkpoint: stop && stop.kind !== 'gap' ? Math.min(this.highWater, stop.seq - 1) : this.highWater,
-      applied, ignored, duplicates: 0, parked, ...(stop ? { stop } : {}),
-    });
+    const startedAt = this.highWater;
+    const result = (stop?: BatchStop): BatchResult => {
+      // Durable before the consumer acks anything: an acknowledged event is never above the position.
+      if (this.highWater !== startedAt) this.writePosition.run(this.highWater);
+      return {
+        // Everything at or below `checkpoint` may be acked: not a redelivery that stopped the batch, nor what follows it.
+        checkpoint: stop && stop.kind !== 'gap' ? Math.min(this.highWater, stop.seq - 1) : this.highWater,
+        applied, ignored, duplicates: 0, parked, ...(stop ? { stop } : {}),
+      };
+    };
     for (const event of events) {
       const redelivery = event.seq <= this.highWater;
       const expected = Math.max(this.highWater + 1, firstSeq);
@@ -217,6 +243,7 @@ export class SelfManagedStore implements ProjectionApplier {
       if (this.rebuildFromSeq === 0 || letter.seq < this.rebuildFromSeq || letter.seq > this.rebuildCheckpoint || this.parkedInRebuild.has(letter.seq)) continue;
       this.deadLetters.markReplayed(letter.seq, this.options.now());
     }
+    this.writePosition.run(this.rebuildCheckpoint);
     this.db.exec('COMMIT');
     this.rebuilding = false;
     this.highWater = this.rebuildCheckpoint;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SummaryRow } from '../../src/domain/projections/customerOrderSummary.js';
 import { foldLog } from '../../src/domain/projections/oracle.js';
 import type { ProductRow } from '../../src/domain/projections/products.js';
-import { compareMaps, divergenceOf, divergent, EXAMPLES_MAX, type ModelStates } from '../../src/scenarios/divergence.js';
+import { compareMaps, divergenceOf, divergent, EXAMPLES_MAX, explainedByReappliedRange, type ModelStates } from '../../src/scenarios/divergence.js';
 import { logOf, orderPlaced, productAdded, stockAdjusted } from './fixtures.js';
 
 // The set-checker buckets: each key of the oracle lands in exactly one, and "duplicated" is told apart from "wrong".
@@ -75,6 +75,7 @@ describe('divergenceOf', () => {
     const cases: [number, 'duplicated' | 'wrong'][] = [
       [4, 'duplicated'], // the order's −3 applied twice
       [17, 'duplicated'], // the +10 restock applied twice
+      [14, 'duplicated'], // the restock and the order after it applied twice (a redelivered batch)
       [8, 'wrong'], // +1: no event did that
       [10, 'wrong'], // +3 is the order *missing*, not doubled
       [-3, 'wrong'],
@@ -86,6 +87,13 @@ describe('divergenceOf', () => {
       });
       expect(d.examples).toEqual([{ key: 'p1', bucket, expected: 7, actual }]);
     }
+  });
+
+  it('explains an offset by one stretch of consecutive effects applied again, and nothing else', () => {
+    const effects = [5, -2, -1, 7];
+    for (const diff of [5, -2, 3, 2, 9, -3, 6, 4, 7]) expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: true });
+    // 12 = 5 + 7 is two stretches with a gap; 1 and -4 no stretch sums to; 0 is not an offset.
+    for (const diff of [12, 1, -4, 0]) expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: false });
   });
 
   it('does not borrow another product’s effect: p2 off by p1’s +10 is wrong', () => {

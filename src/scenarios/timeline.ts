@@ -93,7 +93,9 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
     case 'poisonEvent':
       return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
         for (let i = 0; i < fault.count; i++) {
-          const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
+          // The fault's own key in the id: two poison faults at the same time are two sets of events, not one
+          // the broker dedupes (the property suite found that: it expected two dead letters and saw one).
+          const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${faultKey}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
           await publishPersistently(c, poison);
         }
       })];

@@ -16,6 +16,8 @@ export interface ConsumerSettings {
   readonly reorderDelayMs: number;
   /** Retry delay while the broker is unreachable. */
   readonly brokerRetryMs: number;
+  /** Time the handler takes per event, between fetch and apply (0 in production; a knob of the fault injector). */
+  readonly handlerMsPerEvent: number;
   /** The clock every wait of the consumer runs on (virtual in the simulation). */
   readonly clock: Clock;
 }
@@ -28,5 +30,6 @@ export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = {
   dependencyPollMs: 250,
   reorderDelayMs: 100,
   brokerRetryMs: 500,
+  handlerMsPerEvent: 0,
   clock: realClock,
 };

@@ -11,9 +11,12 @@ export type ConsumerState =
   | 'replayingDeadLetters'
   | 'stopped'
   | 'failed'
-  | 'starting';
+  | 'starting'
+  /** The consumer's process is dead (a processRestart fault): its actor is gone until the process comes back. */
+  | 'down';
 
 export function consumerState(snapshot: SnapshotFrom<typeof projectionConsumerMachine>): ConsumerState {
+  if (snapshot.status === 'stopped') return 'down';
   const value = snapshot.value;
   if (typeof value === 'object') return 'pulling' in value ? (value.pulling) : 'starting';
   if (value === 'init' || value === 'resuming') return 'starting';

@@ -23,6 +23,8 @@ export interface InventoryServiceInput {
   readonly log: Logger;
   /** Called after a command committed events to the outbox, to wake the relay. */
   readonly onCommitted: () => void;
+  /** The system clock's time in ms, stamped on reservations (their hold time runs from it). */
+  readonly nowMs?: () => number;
 }
 
 export type InventoryServiceEvent =
@@ -34,11 +36,11 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** Answers inventory checks over request/reply for as long as it runs; the store does the (transactional) work. */
-const serveChecks = fromCallback<InventoryServiceEvent, { transport: Transport; store: InventoryStore; mode: InventoryMode }>(({ input }) => {
+const serveChecks = fromCallback<InventoryServiceEvent, { transport: Transport; store: InventoryStore; mode: InventoryMode; nowMs: () => number }>(({ input }) => {
   const service = input.transport.serve(INVENTORY_CHECK_SUBJECT, (data) => {
     const request = JSON.parse(decoder.decode(data)) as InventoryCheckRequest;
     // The mode is the inventory service's, not the caller's: `reserve` is a property of the deployment.
-    const reply = input.store.check({ ...request, reserve: input.mode === 'reserve' });
+    const reply = input.store.check({ ...request, reserve: input.mode === 'reserve' }, input.nowMs());
     return Promise.resolve(encoder.encode(JSON.stringify(reply)));
   });
   return () => void service.stop();
@@ -87,7 +89,7 @@ export const inventoryServiceMachine = setup({
   initial: 'running',
   states: {
     running: {
-      invoke: { src: 'serveChecks', input: ({ context }) => ({ transport: context.transport, store: context.store, mode: context.mode }) },
+      invoke: { src: 'serveChecks', input: ({ context }) => ({ transport: context.transport, store: context.store, mode: context.mode, nowMs: context.nowMs ?? Date.now }) },
       on: { COMMAND: { actions: 'executeCommand' }, STOP: { target: 'stopped' } },
     },
     stopped: {

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import { assign, setup, stopChild, type ActorRefFrom } from 'xstate';
+import { assign, fromCallback, setup, stopChild, type ActorRefFrom } from 'xstate';
 import type { PlaceOrder } from '../domain/commands.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
+import { ORDER_FATES_SUBJECT, type OrderFatesReply, type OrderFatesRequest } from '../domain/reservations.js';
 import { AvailabilityCache } from './availabilityCache.js';
 import type { OrderStore } from '../store/orderStore.js';
 import type { Transport } from '../transport/port.js';
-import { placeOrderMachine, type PlaceOrderOutcome } from './placeOrder.js';
+import { placeOrderMachine, type OrderHooks, type PlaceOrderOutcome } from './placeOrder.js';
 
 export interface OrderServiceInput {
   readonly store: OrderStore;
@@ -19,6 +20,8 @@ export interface OrderServiceInput {
   readonly now: () => string;
   /** Called after an order (or rejection) committed with its outbox row, to wake the relay. */
   readonly onCommitted: () => void;
+  /** Fault injection (the scenario runner): crash an order between its inventory check and its commit. */
+  readonly hooks?: OrderHooks | undefined;
 }
 
 export type OrderServiceOutcome = PlaceOrderOutcome | { readonly kind: 'busy'; readonly message: string };
@@ -37,13 +40,29 @@ interface Context extends OrderServiceInput {
   availability: AvailabilityCache;
 }
 
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Answers the inventory service's reservation reconciler: what became of these orders (see OrderStore.fates). In
+ * every state: a stopped service still owns its write model, and a reservation waits on its answer.
+ */
+const serveFates = fromCallback<OrderServiceEvent, { transport: Transport; store: OrderStore }>(({ input }) => {
+  const service = input.transport.serve(ORDER_FATES_SUBJECT, (data) => {
+    const request = JSON.parse(decoder.decode(data)) as OrderFatesRequest;
+    const reply: OrderFatesReply = { fates: Object.fromEntries(input.store.fates(request.orderIds)) };
+    return Promise.resolve(encoder.encode(JSON.stringify(reply)));
+  });
+  return () => void service.stop();
+});
+
 /**
  * The order service (command side): each PlaceOrder becomes a child actor (check → decide → persist), at most
  * `maxInFlight` at once. `stopped` refuses new orders; orders already committed are in the outbox either way.
  */
 export const orderServiceMachine = setup({
   types: { input: {} as OrderServiceInput, context: {} as Context, events: {} as OrderServiceEvent },
-  actors: { placeOrder: placeOrderMachine },
+  actors: { placeOrder: placeOrderMachine, serveFates },
   actions: {
     spawnOrder: assign(({ context, event, spawn, self }) => {
       if (event.type !== 'PLACE_ORDER') return {};
@@ -57,7 +76,7 @@ export const orderServiceMachine = setup({
         id: orderId,
         input: {
           command: event.command, orderId, meta, transport: context.transport, store: context.store, checkTimeoutMs: context.checkTimeoutMs,
-          inventoryMode: context.inventoryMode, availability: context.availability,
+          inventoryMode: context.inventoryMode, availability: context.availability, hooks: context.hooks,
         },
       });
       ref.subscribe({
@@ -94,6 +113,7 @@ export const orderServiceMachine = setup({
   // A settled order's child is stopped too: XState keeps spawned children in the snapshot until they are, and a
   // long run would otherwise hold every order it ever placed (the benchmark's RSS found it).
   on: { ORDER_SETTLED: { actions: ['settle', stopChild(({ event }) => event.id)] } },
+  invoke: { src: 'serveFates', input: ({ context }) => ({ transport: context.transport, store: context.store }) },
   states: {
     running: { on: { PLACE_ORDER: { actions: 'spawnOrder' }, STOP: { target: 'stopped' } } },
     stopped: {

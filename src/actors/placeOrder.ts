@@ -14,6 +14,21 @@ export type PlaceOrderOutcome =
   | { readonly kind: 'invalid'; readonly errors: readonly FieldError[] }
   | { readonly kind: 'unavailable'; readonly message: string };
 
+/** Fault-injection points of an order (the scenario runner's). Absent in normal runs. */
+export interface OrderHooks {
+  /**
+   * Asked once the inventory answered (in reserve mode: once the stock is held), before the order is decided and
+   * committed: true simulates the order service dying right there. The order is lost, its client gets an error,
+   * and a reservation stays held until the reconciler settles it.
+   */
+  readonly crashBeforeCommit?: () => boolean;
+}
+
+/** The order service died between the inventory check and the commit (injected). */
+export class OrderServiceCrashed extends Error {
+  override readonly name = 'OrderServiceCrashed';
+}
+
 export interface PlaceOrderInput {
   readonly command: PlaceOrder;
   readonly orderId: string;
@@ -23,6 +38,7 @@ export interface PlaceOrderInput {
   readonly checkTimeoutMs: number;
   readonly inventoryMode: InventoryMode;
   readonly availability: AvailabilityCache;
+  readonly hooks?: OrderHooks | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -39,6 +55,7 @@ export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(
     const raw = await input.transport.request(INVENTORY_CHECK_SUBJECT, encoder.encode(JSON.stringify(request)), input.checkTimeoutMs);
     const reply = JSON.parse(decoder.decode(raw)) as InventoryCheckReply;
     input.availability.remember(reply);
+    if (input.hooks?.crashBeforeCommit?.() === true) throw new OrderServiceCrashed(`order ${input.orderId}: the order service died after the inventory check, before the commit (injected)`);
     return reply;
   } catch (error) {
     const fallback = input.inventoryMode === 'check' && error instanceof TransportError && error.kind !== 'rejected'
@@ -74,7 +91,9 @@ function decisionOf(context: Context): PlaceOrderDecision {
 const unavailable = (error: unknown): PlaceOrderOutcome => ({
   kind: 'unavailable',
   message:
-    error instanceof TransportError
+    error instanceof OrderServiceCrashed
+      ? error.message
+      : error instanceof TransportError
       ? `inventory service ${error.kind === 'no-responders' ? 'is not running' : error.kind}: ${error.message}`
       : `order could not be placed: ${error instanceof Error ? error.message : String(error)}`,
 });

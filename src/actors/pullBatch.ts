@@ -13,6 +13,8 @@ export interface PullHooks {
   readonly crashAfterCommit?: () => boolean;
   /** Asked at a self-managed plug-in's named crash point (`ctx.crashPoint(name)`): true crashes the consumer there. */
   readonly crashPoint?: (name: string) => boolean;
+  /** Asked for each ack: true loses it on its way to the broker (the consumer believes it acked). */
+  readonly ackLost?: () => boolean;
 }
 
 /** The consumer died between commit and ack (injected). The broker will redeliver the batch after ack wait. */
@@ -70,9 +72,21 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
   }
   if (deliveries.length === 0) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   const ordered = [...deliveries].sort((a, b) => a.seq - b.seq);
+  // The handler's own time (virtual on the simulation), half before the apply and half between the commit and the
+  // acks: a batch that outlasts the ack wait is redelivered while this consumer is still on it, and a process that
+  // dies in the second half leaves applied events unacknowledged.
+  const handlerMs = (settings.handlerMsPerEvent * ordered.length) / 2;
+  if (handlerMs > 0) {
+    await sleep(settings.clock, handlerMs, signal);
+    if (signal.aborted) {
+      for (const d of ordered) d.nak(0);
+      return { delivered: ordered.length, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+    }
+  }
   const result = await applyWaitingBriefly(ordered, store, settings, signal);
   if (hooks?.crashAfterCommit?.()) throw new ConsumerCrashed(`crashed after committing up to seq ${result.checkpoint}, before acking ${ordered.length} deliveries`);
-  settle(ordered, result, settings);
+  if (handlerMs > 0) await sleep(settings.clock, handlerMs); // not cut short by a STOP: what is committed gets acked
+  settle(ordered, result, settings, hooks?.ackLost);
   const newest = ordered.filter((d) => d.seq <= result.checkpoint).at(-1);
   return {
     delivered: ordered.length,
@@ -109,11 +123,11 @@ async function applyWaitingBriefly(ordered: readonly Delivery[], store: Projecti
   return total;
 }
 
-function settle(deliveries: readonly Delivery[], result: BatchResult, settings: ConsumerSettings): void {
+function settle(deliveries: readonly Delivery[], result: BatchResult, settings: ConsumerSettings, ackLost?: () => boolean): void {
   const delayMs = redeliveryDelayMs(result, settings);
   for (const d of deliveries) {
-    if (d.seq <= result.checkpoint) d.ack();
-    else d.nak(delayMs);
+    if (d.seq > result.checkpoint) d.nak(delayMs);
+    else if (ackLost?.() !== true) d.ack(); // a lost ack: the broker redelivers it after the ack wait
   }
 }
 

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createActor, type ActorRefFrom } from 'xstate';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
+import { DEFAULT_RESERVATION_TIMINGS, type ReservationTimings } from '../domain/reservations.js';
 import { InventoryStore } from '../store/inventoryStore.js';
 import { OrderStore } from '../store/orderStore.js';
-import { resolveView, type ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { reloadedPlugin } from '../plugins/loadProjectionPlugin.js';
+import { resolveView, type ProjectionPlugin, type ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { SelfManagedStore } from '../plugins/selfManagedStore.js';
 import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from '../plugins/wiring.js';
 import { ProjectionStore, type ProjectionApplier } from '../store/projectionStore.js';
@@ -16,14 +18,17 @@ import { customerOrderSummaryView, type SummaryViewOptions } from '../store/view
 import { productInventoryView } from '../store/views/productInventoryView.js';
 import { productLookupFrom } from '../store/views/productLookup.js';
 import { productsView } from '../store/views/productsView.js';
+import { killableConnection } from '../transport/killableConnection.js';
 import type { Transport } from '../transport/port.js';
 import { isoNow, realClock, sleep, type Clock } from './clock.js';
 import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from './consumerSettings.js';
 import { inventoryServiceMachine } from './inventoryService.js';
 import { orderServiceMachine } from './orderService.js';
 import { outboxRelayMachine } from './outboxRelay.js';
+import type { OrderHooks } from './placeOrder.js';
 import { projectionConsumerMachine } from './projectionConsumer.js';
 import type { PullHooks } from './pullBatch.js';
+import { reservationReconcilerMachine } from './reservationReconciler.js';
 
 /** The read models, by the names consumers, faults and reports use. */
 export const READ_MODELS = ['product-inventory', 'products', 'customer-order-summary'] as const;
@@ -45,6 +50,9 @@ export interface SystemOptions {
   /** Fault injection (the scenario runner): wrap a read model's view, or hook into its consumer's pulls. */
   readonly wrapView?: (name: ReadModelName, view: ProjectionView) => ProjectionView;
   readonly consumerHooks?: (name: ReadModelName) => PullHooks | undefined;
+  readonly orderHooks?: OrderHooks;
+  /** Reserve mode: how long stock is held before its order's fate is asked, and how often. */
+  readonly reservations?: Partial<ReservationTimings>;
   /**
    * Users' own projections (src/plugins/): each replaces the built-in read model of its target. A plug-in for
    * product-inventory gets its own database file (the built-in view shares the inventory service's).
@@ -57,6 +65,10 @@ export interface ReadModelRuntime {
   readonly db: Db;
   readonly store: ProjectionApplier;
   readonly consumer: ActorRefFrom<typeof projectionConsumerMachine>;
+  /** The plug-in in place (as loaded by this process lifetime), if one replaces the built-in. */
+  readonly plugin: ProjectionPlugin | undefined;
+  /** Ends this consumer process's broker connection: nothing it still does (acks, naks, fetches) gets through. */
+  readonly killConnection: () => void;
 }
 
 export interface RunningSystem {
@@ -66,9 +78,23 @@ export interface RunningSystem {
   readonly orderService: ActorRefFrom<typeof orderServiceMachine>;
   readonly inventoryService: ActorRefFrom<typeof inventoryServiceMachine>;
   readonly relays: { readonly orders: ActorRefFrom<typeof outboxRelayMachine>; readonly inventory: ActorRefFrom<typeof outboxRelayMachine> };
+  /** Reserve mode only: settles held reservations with the order service. */
+  readonly reconciler: ActorRefFrom<typeof reservationReconcilerMachine> | undefined;
+  /** Each read model's current runtime; an entry is replaced when its process restarts (look it up, do not keep it). */
   readonly readModels: Readonly<Record<ReadModelName, ReadModelRuntime>>;
   /** A read-only connection per read model database, for the HTTP queries. */
   readonly queries: { readonly inventory: Db; readonly products: Db; readonly summary: Db };
+  /**
+   * The read model's consumer process dies: its actor stops where it is, an open transaction on its database rolls
+   * back, and nothing it held in memory survives (state `down`). See reviveReadModel.
+   */
+  killReadModel(name: ReadModelName): void;
+  /**
+   * The dead consumer process comes back: a new actor, new store objects and, for a plug-in loaded from a file, a
+   * fresh instance of its module. The database connection is kept (the data is what a real restart finds on disk);
+   * one OS process per service is the multi-process topology's. A no-op for a live consumer.
+   */
+  reviveReadModel(name: ReadModelName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -101,12 +127,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // Products (declared below) must have created its tables first.
   const products = lazyLookup(() =>
     plugins.products
-      ? productLookupFromPlugin(plugins.products, productsReader, () => productsModel.store.checkpoint())
+      ? productLookupFromPlugin(plugins.products, productsReader, () => readModels.products.store.checkpoint())
       : productLookupFrom(productsReader),
   );
-  const projection = (name: ReadModelName, db: Db, builtIn: () => ProjectionView): ReadModelRuntime => {
+  const projection = (name: ReadModelName, db: Db, builtIn: () => ProjectionView, plugin: ProjectionPlugin | undefined = plugins[name]): ReadModelRuntime => {
     const hooks = options.consumerHooks?.(name);
-    const plugin = plugins[name];
     const maxDeliveries = settings.retry.maxDeliveries;
     let store: ProjectionApplier;
     if (plugin?.mode === 'self-managed') {
@@ -115,11 +140,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const view = plugin ? resolveView(plugin, { products }) : builtIn();
       store = new ProjectionStore(db, options.wrapView?.(name, view) ?? view, { maxDeliveries, now });
     }
+    // Each consumer has a connection of its own, as a process would: a killed one sends nothing more.
+    const connection = killableConnection(transport);
     const consumer = createActor(projectionConsumerMachine, {
       clock,
-      input: { name, transport, store, settings, log: log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
+      input: { name, transport: connection.transport, store, settings, log: log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
     });
-    return { name, db, store, consumer };
+    return { name, db, store, consumer, plugin, killConnection: () => connection.kill() };
   };
   const inventoryPlugin = plugins['product-inventory'];
   const inventoryPluginDb = inventoryPlugin ? openDatabase(fileFor(options.dataDir, 'product-inventory')) : undefined;
@@ -142,22 +169,37 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     clock,
     input: {
       store: orderStore, transport, log: log.child({ actor: 'order-service' }), maxInFlight: options.maxOrdersInFlight ?? 256,
-      checkTimeoutMs: 2_000, inventoryMode: options.inventoryMode ?? 'check', newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
+      checkTimeoutMs: 2_000, inventoryMode: options.inventoryMode ?? 'check', newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }), hooks: options.orderHooks,
     },
   });
   const inventoryService = createActor(inventoryServiceMachine, {
     clock,
     input: {
       store: inventoryStore, transport, mode: options.inventoryMode ?? 'check', log: log.child({ actor: 'inventory-service' }),
-      onCommitted: () => relays.inventory.send({ type: 'NUDGE' }),
+      onCommitted: () => relays.inventory.send({ type: 'NUDGE' }), nowMs: () => clock.now(),
     },
   });
-  const readModels = { 'product-inventory': inventoryModel, products: productsModel, 'customer-order-summary': summaryModel };
+  const reconciler = options.inventoryMode === 'reserve'
+    ? createActor(reservationReconcilerMachine, {
+      clock,
+      input: {
+        ledger: inventoryStore.reservations, transport, clock, timings: { ...DEFAULT_RESERVATION_TIMINGS, ...options.reservations },
+        requestTimeoutMs: 2_000, log: log.child({ actor: 'reservation-reconciler' }),
+      },
+    })
+    : undefined;
+  const readModels: Record<ReadModelName, ReadModelRuntime> = { 'product-inventory': inventoryModel, products: productsModel, 'customer-order-summary': summaryModel };
+  const builtIns: Record<ReadModelName, () => ProjectionView> = {
+    'product-inventory': () => productInventoryView,
+    products: () => productsView,
+    'customer-order-summary': () => customerOrderSummaryView(products, options.summary),
+  };
   for (const m of Object.values(readModels)) m.consumer.start();
   relays.orders.start();
   relays.inventory.start();
   inventoryService.start();
   orderService.start();
+  reconciler?.start();
 
   const queries = {
     inventory: options.dataDir === ':memory:' ? dbs.inventory : openDatabase(fileFor(options.dataDir, 'inventory'), { readonly: true }),
@@ -166,7 +208,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   };
   let stopped = false;
   return {
-    options, orderStore, inventoryStore, orderService, inventoryService, relays, readModels, queries,
+    options, orderStore, inventoryStore, orderService, inventoryService, relays, reconciler, readModels, queries,
+    killReadModel(name) {
+      const dying = readModels[name];
+      dying.killConnection();
+      dying.consumer.stop();
+      // What a dead process's open transaction comes to; and its rebuild must not touch the tables once it is gone.
+      dying.store.abortRebuild();
+      if (dying.db.inTransaction) dying.db.exec('ROLLBACK');
+    },
+    async reviveReadModel(name) {
+      const dead = readModels[name];
+      if (stopped || dead.consumer.getSnapshot().status !== 'stopped') return;
+      const plugin = dead.plugin ? await reloadedPlugin(dead.plugin) : undefined;
+      if (stopped || readModels[name] !== dead) return;
+      readModels[name] = projection(name, dead.db, builtIns[name], plugin);
+      readModels[name].consumer.start();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -174,6 +232,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await waitFor(clock, () => orderService.getSnapshot().context.inFlight.size === 0, 5_000);
       // Let the relays hand over what is committed (bounded); anything left stays in the outbox for next start.
       await waitFor(clock, () => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0, 3_000);
+      reconciler?.stop();
       for (const actor of [orderService, inventoryService, relays.orders, relays.inventory, ...Object.values(readModels).map((m) => m.consumer)]) actor.stop();
       for (const db of new Set([...Object.values(queries), ...Object.values(dbs), ...extraDbs])) db.close();
     },

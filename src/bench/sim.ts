@@ -17,11 +17,11 @@ export interface SimSpeed {
 export function benchScenario(sizes: BenchSizes): Scenario {
   return {
     name: 'bench-steady', description: 'steady workload for the simulation speed bench', teaches: 'n/a', seed: 1, file: '<bench>',
-    system: { inventoryMode: 'check', summaryDependency: 'wait', consumer: { ackWaitMs: 10_000, maxDeliveries: 3, batchSize: 256, initialBackoffMs: 50, maxBackoffMs: 200 } },
+    system: { inventoryMode: 'check', summaryDependency: 'wait', consumer: { ackWaitMs: 10_000, maxDeliveries: 3, batchSize: 256, initialBackoffMs: 50, maxBackoffMs: 200, handlerMsPerEvent: 0 } },
     workload: {
       durationMs: sizes.simSeconds * 1000, ordersPerSecond: sizes.simOrdersPerSecond, concurrency: 16, customers: 100, products: 16, hotProductSkew: 1,
       initialStock: { min: 1_000_000, max: 1_000_000 }, itemsPerOrder: { min: 1, max: 3 }, quantityPerItem: { min: 1, max: 3 },
-      stockAdjustmentsPerSecond: 0, renamesPerSecond: 0, repricesPerSecond: 0,
+      stockAdjustmentsPerSecond: 0, renamesPerSecond: 0, repricesPerSecond: 0, repeatedLineShare: 0, stockAdjustmentDelta: { min: 1, max: 20 },
     },
     faults: [], remediation: [], expect: [{ property: 'converges', withinMs: 10_000 }, { property: 'nothingLost' }],
     timeoutMs: sizes.simSeconds * 1000 + 60_000,

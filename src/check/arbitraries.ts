@@ -8,7 +8,16 @@ import type { ExpectationSpec, FaultSpec, ReadModelTarget, RemediationSpec, Scen
  * the universal expectations. Small on purpose: shrinking works on them, and hundreds run in a CI minute.
  */
 
-const target = fc.constantFrom<ReadModelTarget>(...READ_MODELS);
+const anyTarget = fc.constantFrom<ReadModelTarget>(...READ_MODELS);
+
+/**
+ * Which read model a consumer fault hits: any, or — with plug-ins under test — three times in four one of theirs.
+ * The suite is there to judge the plug-in; faults spread evenly over the built-ins would mostly test those.
+ */
+function targetArb(focus: readonly ReadModelTarget[]): fc.Arbitrary<ReadModelTarget> {
+  if (focus.length === 0) return anyTarget;
+  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...focus) }, { weight: 1, arbitrary: anyTarget });
+}
 
 export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc.record({
   durationMs: fc.integer({ min: 500, max: 2_500 }),
@@ -20,7 +29,11 @@ export const workloadArb: fc.Arbitrary<WorkloadSpec> = fc.record({
   initialStock: fc.integer({ min: 0, max: 60 }).map((n) => ({ min: n, max: n })),
   itemsPerOrder: fc.integer({ min: 1, max: 3 }).map((max) => ({ min: 1, max })),
   quantityPerItem: fc.integer({ min: 1, max: 3 }).map((max) => ({ min: 1, max })),
+  // Orders that name a product twice, adjustments that take stock away, and (workload.ts) renames whose names sort
+  // in no particular order: each is a way real input differs from a tidy one, and a projection bug hides there.
+  repeatedLineShare: fc.constantFrom(0, 0, 0.3),
   stockAdjustmentsPerSecond: fc.constantFrom(0, 1, 4),
+  stockAdjustmentDelta: fc.constantFrom({ min: 1, max: 20 }, { min: -10, max: 20 }, { min: -20, max: 5 }),
   renamesPerSecond: fc.constantFrom(0, 1, 4),
   repricesPerSecond: fc.constantFrom(0, 1),
 });
@@ -33,23 +46,45 @@ const eventMatch = fc.constantFrom(
   { productId: 'prod_0000' },
 );
 
+/** A crash point a self-managed plug-in declares: the suite arms it by itself, at random times and counts. */
+export interface DeclaredCrashPoint {
+  readonly target: ReadModelTarget;
+  readonly point: string;
+}
+
 /** One fault starting before `durationMs`. Durations stay short so a run heals well inside its bound. */
-function faultArb(durationMs: number): fc.Arbitrary<FaultSpec> {
+function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[], focus: readonly ReadModelTarget[]): fc.Arbitrary<FaultSpec> {
+  const target = targetArb(focus);
   const atMs = fc.integer({ min: 0, max: durationMs - 1 });
   const span = fc.integer({ min: 100, max: 1_500 });
-  return fc.oneof(
+  const armed = crashPoints.length === 0
+    ? []
+    : [fc.record({ kind: fc.constant('crashPoint' as const), declared: fc.constantFrom(...crashPoints), atMs, times: fc.integer({ min: 1, max: 3 }) })
+      .map(({ declared, ...f }): FaultSpec => ({ ...f, target: declared.target, point: declared.point }))];
+  // With plug-ins under test, the faults that act on a consumer come three times as often as the others.
+  const onConsumer = focus.length > 0 ? 3 : 1;
+  const weighted = (weight: number) => (arbitrary: fc.Arbitrary<FaultSpec>) => ({ weight, arbitrary });
+  const consumerFaults: fc.Arbitrary<FaultSpec>[] = [
     fc.record({ kind: fc.constant('consumerOutage' as const), target, atMs, durationMs: span }),
     fc.record({ kind: fc.constant('crashMidBatch' as const), target, atMs, times: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('handlerBug' as const), target, atMs, match: eventMatch }),
     fc.record({ kind: fc.constant('silentCorruption' as const), target, atMs, match: eventMatch }),
     fc.record({ kind: fc.constant('slowConsumer' as const), target, atMs, latencyMs: fc.integer({ min: 10, max: 300 }), durationMs: span }),
+    fc.record({ kind: fc.constant('ackLoss' as const), target, atMs, durationMs: span, ratio: fc.constantFrom(1, 0.5, 0.2) }),
+    fc.record({ kind: fc.constant('processRestart' as const), target, atMs, restartAfterMs: fc.integer({ min: 0, max: 1_000 }), when: fc.constantFrom('afterCommit' as const, 'afterCommit' as const, 'now' as const) }),
+    ...armed,
+  ];
+  const otherFaults: fc.Arbitrary<FaultSpec>[] = [
     fc.record({ kind: fc.constant('poisonEvent' as const), atMs, count: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('dependencyLag' as const), atMs, durationMs: span }),
     fc.record({ kind: fc.constant('brokerPause' as const), atMs, durationMs: fc.integer({ min: 100, max: 1_000 }) }),
     fc.record({ kind: fc.constant('brokerRestart' as const), atMs, downMs: fc.integer({ min: 100, max: 1_000 }) }),
     fc.record({ kind: fc.constant('outboxRelayOutage' as const), target: fc.constantFrom('orders' as const, 'inventory' as const), atMs, durationMs: span }),
-  );
+    fc.record({ kind: fc.constant('orderServiceCrash' as const), atMs, times: fc.integer({ min: 1, max: 3 }) }),
+  ];
+  return fc.oneof(...consumerFaults.map(weighted(onConsumer)), ...otherFaults.map(weighted(1)));
 }
+
 
 /**
  * Bugs get fixed after the workload, then every model a bug touched is rebuilt — the only repair for silent damage —
@@ -83,12 +118,23 @@ export function universalExpectations(system: SystemSpec, faults: readonly Fault
     { property: 'noWrongValues' },
     { property: 'writeModelPublishedOnce' },
     { property: 'rebuildEqualsIncremental' },
+    { property: 'noStrandedReservations' },
     ...READ_MODELS.map((m) => ({ property: 'deadLetters' as const, target: m, count: poison })),
   ];
   return expectations;
 }
 
-export const scenarioArb: fc.Arbitrary<Scenario> = fc
+/** What the suite is judging, when it is a user's plug-in: where faults concentrate, and the crash points it has. */
+export interface ArbitraryFocus {
+  /** Read models replaced by plug-ins under test. */
+  readonly targets?: readonly ReadModelTarget[];
+  /** Crash points the plug-ins declare, armed by `crashPoint` faults at generated times (FoundationDB's BUGGIFY idea). */
+  readonly crashPoints?: readonly DeclaredCrashPoint[];
+}
+
+/** Generated scenarios, with faults concentrated on the plug-ins under test if there are any. */
+export function scenarioArbFor(focus: ArbitraryFocus = {}): fc.Arbitrary<Scenario> {
+  return fc
   .record({
     inventoryMode: fc.constantFrom('check' as const, 'reserve' as const),
     consumer: fc.record({
@@ -97,12 +143,14 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       batchSize: fc.constantFrom(1, 3, 16, 256),
       initialBackoffMs: fc.constantFrom(10, 50, 100),
       maxBackoffMs: fc.constantFrom(200, 1_000),
+      // Handlers that take time: a batch outlasting the ack wait comes back while it is being applied.
+      handlerMsPerEvent: fc.constantFrom(0, 0, 1, 5, 20),
     }),
     workload: workloadArb,
     seed: fc.integer({ min: 0, max: 0xffff_ffff }),
   })
   .chain(({ inventoryMode, consumer, workload, seed }) =>
-    fc.array(faultArb(workload.durationMs), { maxLength: 4 }).map((faults): Scenario => {
+    fc.array(faultArb(workload.durationMs, focus.crashPoints ?? [], focus.targets ?? []), { maxLength: 4 }).map((faults): Scenario => {
       const system: SystemSpec = { inventoryMode, summaryDependency: 'wait', consumer };
       return {
         name: 'generated',
@@ -119,3 +167,6 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc
       };
     }),
   );
+}
+
+export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();

@@ -4,8 +4,9 @@ import type { ReadModelName } from '../actors/system.js';
 import { READ_MODELS } from '../actors/system.js';
 import { runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { runScenarioSim } from '../scenarios/simRig.js';
-import { scenarioArb } from './arbitraries.js';
+import { scenarioArbFor, type DeclaredCrashPoint } from './arbitraries.js';
 import { writeCounterexample, type WrittenCounterexample } from './counterexample.js';
 
 export type CheckTransport = 'sim' | 'nats';
@@ -62,6 +63,14 @@ export function failuresOf(report: ScenarioReport, scenario: Scenario): string[]
   return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report), ...oversold];
 }
 
+/** Every crash point the self-managed plug-ins in place declare: the suite arms them by itself. */
+export function declaredCrashPoints(plugins: ProjectionPlugins = {}): DeclaredCrashPoint[] {
+  return READ_MODELS.flatMap((target) => {
+    const plugin = plugins[target];
+    return plugin?.mode === 'self-managed' ? (plugin.crashPoints ?? []).map((point) => ({ target, point })) : [];
+  });
+}
+
 /**
  * The property suite: every generated workload × fault schedule, once healed, must converge to the oracle with
  * nothing lost, no duplicated effect, no wrong value, every accepted order published once, rebuild equal to the
@@ -72,7 +81,9 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const started = Date.now();
   const run = options.transport === 'sim' ? runScenarioSim : runScenario;
   let n = 0;
-  const property = fc.asyncProperty(scenarioArb, async (scenario) => {
+  const plugins = options.runOptions?.plugins ?? {};
+  const focus = { targets: READ_MODELS.filter((m) => plugins[m] !== undefined), crashPoints: declaredCrashPoints(plugins) };
+  const property = fc.asyncProperty(scenarioArbFor(focus), async (scenario) => {
     const report = await run(scenario, { log: options.log, ...options.runOptions });
     options.onRun?.(++n, report);
     const failures = failuresOf(report, scenario);

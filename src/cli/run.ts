@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { pluginRunOptions } from '../plugins/runOptions.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { crashPointProblems, pluginRunOptions, scenarioPlugins } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
 import { InfrastructureError, RunAborted, runScenario, type ScenarioReport } from '../scenarios/runner.js';
@@ -65,6 +66,21 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     return 2;
   }
   const { ok: _ok, banner, ...pluginOptions } = extra;
+  // Every scenario's plug-ins loaded, and its crash points checked against them, before any scenario runs.
+  const pluginsOf = new Map<Scenario, ProjectionPlugins>();
+  const unrunnable: string[] = [];
+  for (const scenario of loaded.scenarios) {
+    const own = await scenarioPlugins(scenario, pluginOptions.plugins);
+    if (!own.ok) unrunnable.push(own.error);
+    else {
+      pluginsOf.set(scenario, own.plugins);
+      unrunnable.push(...crashPointProblems(scenario, own.plugins));
+    }
+  }
+  if (unrunnable.length > 0) {
+    process.stderr.write(`${unrunnable.join('\n')}\n`);
+    return 2;
+  }
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
   const reports: ScenarioReport[] = [];
   const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession(options.logFile ? { logFile: options.logFile } : {}) : undefined;
@@ -79,7 +95,7 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
         };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
-      const report = await run(scenario, { log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}), ...session?.optionsFor(scenario) });
+      const report = await run(scenario, { log, ...pluginOptions, plugins: pluginsOf.get(scenario) ?? {}, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}), ...session?.optionsFor(scenario) });
       reports.push(report);
       session?.finish(report);
       if (!session) process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);

@@ -9,6 +9,16 @@ export type PlaceOrderDecision =
   | { readonly kind: 'rejected'; readonly event: EventEnvelope<OrderRejected> };
 
 /**
+ * Quantities per product, summed over the lines: an order may list a product on more than one line (a cart with the
+ * same item twice), and stock is judged on the total.
+ */
+export function quantitiesByProduct(lines: readonly { readonly productId: string; readonly quantity: number }[]): Map<string, number> {
+  const total = new Map<string, number>();
+  for (const l of lines) total.set(l.productId, (total.get(l.productId) ?? 0) + l.quantity);
+  return total;
+}
+
+/**
  * Decides an order from the command and the inventory service's answer. Unknown products are a bad request
  * (field errors, no event); insufficient stock is a business outcome (an OrderRejected event, HTTP 409).
  */
@@ -28,8 +38,8 @@ export function decidePlaceOrder(
   if (unknown.length > 0) return err(unknown);
 
   const envMeta = { eventId: meta.newId(), occurredAt: meta.now, causationId: meta.commandId };
-  const shortages = cmd.items
-    .map((line) => ({ productId: line.productId, requested: line.quantity, available: byId.get(line.productId)?.availableQuantity ?? 0 }))
+  const shortages = [...quantitiesByProduct(cmd.items)]
+    .map(([productId, requested]) => ({ productId, requested, available: byId.get(productId)?.availableQuantity ?? 0 }))
     .filter((s) => s.requested > s.available);
   if (shortages.length > 0 && !check.reserved) {
     const rejected: OrderRejected = { type: 'OrderRejected', orderId, customerId: cmd.customerId, reason: 'insufficient-stock', shortages };

@@ -52,7 +52,8 @@ function checkItems(o: Obj, errors: FieldError[]): OrderItemRequest[] {
     errors.push({ field: 'items', message: `must have at most ${LIMITS.orderLinesMax} lines` });
     return [];
   }
-  const seen = new Set<string>();
+  // A product may appear on several lines (the article's OrderItems table has no uniqueness either): stock is
+  // judged on the total per product, and every read model keeps the lines as they are.
   return (items as unknown[]).map((item, i) => {
     if (!isObj(item)) {
       errors.push({ field: `items[${i}]`, message: 'must be an object with productId and quantity' });
@@ -60,9 +61,6 @@ function checkItems(o: Obj, errors: FieldError[]): OrderItemRequest[] {
     }
     const productId = checkId(item, 'productId', `items[${i}].productId`, errors);
     const quantity = checkInt(item.quantity, `items[${i}].quantity`, 1, LIMITS.quantityMax, errors);
-    // A missing or non-string id is already reported above; it must not also count as a duplicate of another one.
-    if (productId !== '' && seen.has(productId)) errors.push({ field: `items[${i}].productId`, message: 'appears twice; put the total on one line' });
-    seen.add(productId);
     return { productId, quantity };
   });
 }

@@ -22,6 +22,22 @@ export interface LoadedPlugin {
   readonly plugin: ProjectionPlugin;
 }
 
+/** Where each plug-in loaded from a file came from, so a restarted consumer process can load a fresh instance. */
+const sources = new WeakMap<object, { readonly path: string; readonly spec: string }>();
+let reloads = 0;
+
+/**
+ * A fresh instance of a plug-in's module, as a restarted process would load it: module-level and closure state
+ * start over. ESM caches a module by URL, so a query string makes a new instance (modules it imports stay shared).
+ * A plug-in built in code (not loaded from a file) is returned as it is.
+ */
+export async function reloadedPlugin(plugin: ProjectionPlugin): Promise<ProjectionPlugin> {
+  const source = sources.get(plugin);
+  if (!source) return plugin;
+  const fresh = await importPlugin(source.spec, source.path, plugin.target, `?process-restart=${++reloads}`);
+  return fresh;
+}
+
 const isTarget = (s: string): s is ProjectionTarget => (PROJECTION_TARGETS as readonly string[]).includes(s);
 const isFunction = (v: unknown): boolean => typeof v === 'function';
 const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -48,9 +64,16 @@ export async function loadProjectionPlugin(spec: string, cwd: string = process.c
     if (error instanceof ProjectionPluginError) throw error;
     fail(`no such file: ${path}`);
   }
+  return { target, path, plugin: await importPlugin(spec, path, target) };
+}
+
+async function importPlugin(spec: string, path: string, target: ProjectionTarget, query = ''): Promise<ProjectionPlugin> {
+  const fail = (message: string): never => {
+    throw new ProjectionPluginError(`--projection ${spec}: ${message}`);
+  };
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    mod = (await import(pathToFileURL(path).href + query)) as Record<string, unknown>;
   } catch (error) {
     throw new ProjectionPluginError(`--projection ${spec}: cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
@@ -60,7 +83,8 @@ export async function loadProjectionPlugin(spec: string, cwd: string = process.c
   if (problems.length > 0) fail(`${path} does not export a projection plug-in: ${problems.join('; ')}`);
   const plugin = exported as ProjectionPlugin;
   if (plugin.target !== target) fail(`${path} is a plug-in for "${plugin.target}", not "${target}"`);
-  return { target, path, plugin };
+  sources.set(plugin, { path, spec });
+  return plugin;
 }
 
 /** What is wrong with a would-be plug-in, one phrase per problem; empty when it has the right shape. */
@@ -72,6 +96,7 @@ export function shapeProblems(value: unknown): string[] {
   if (!isFunction(p.readState)) problems.push('readState(db) must be a function');
   switch (p.mode) {
     case 'managed':
+      if (p.crashPoints !== undefined) problems.push('crashPoints belong to mode "self-managed" (a managed view has no ctx.crashPoint)');
       if (isFunction(p.view)) break;
       if (typeof p.view !== 'object' || p.view === null) {
         problems.push('a managed plug-in needs view: a ProjectionView or a function (deps) => ProjectionView');
@@ -82,6 +107,7 @@ export function shapeProblems(value: unknown): string[] {
     case 'self-managed':
       for (const fn of ['setup', 'reset', 'handle'] as const) if (!isFunction(p[fn])) problems.push(`a self-managed plug-in needs ${fn}() (a function)`);
       if (p.tables !== undefined && !isStringArray(p.tables)) problems.push('tables, if given, must be an array of strings');
+      if (p.crashPoints !== undefined && !isStringArray(p.crashPoints)) problems.push('crashPoints, if given, must be an array of the names handle() passes to ctx.crashPoint');
       if (p.view !== undefined) problems.push('view belongs to mode "managed"; a self-managed plug-in has setup/reset/handle');
       break;
     default:

@@ -114,6 +114,11 @@ export interface SelfManagedPlugin<T extends ProjectionTarget = ProjectionTarget
   readonly mode: 'self-managed';
   /** Names of the plug-in's tables, for tools that dump them (optional). `checkpoint`, `failures` and `dead_letters` are ours. */
   readonly tables?: readonly string[];
+  /**
+   * The names `handle` passes to `ctx.crashPoint(…)`. Declared, they are armed by the property suite by itself, at
+   * generated times and counts (`crashPoint` faults); a scenario may arm only a declared one.
+   */
+  readonly crashPoints?: readonly string[];
   /** Creates the plug-in's tables; idempotent (`CREATE TABLE IF NOT EXISTS`): called at start and after `reset`. */
   setup(db: Db): void;
   /**

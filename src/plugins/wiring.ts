@@ -4,7 +4,7 @@ import type { ProductsState } from '../domain/projections/products.js';
 import type { SummaryState } from '../domain/projections/customerOrderSummary.js';
 import type { Db } from '../store/sqlite.js';
 import type { ProductLookup } from '../store/views/productLookup.js';
-import { builtInReadState, type ProjectionPlugin, type ProjectionPlugins } from './projectionPlugin.js';
+import { builtInReadState, type ProjectionPlugin } from './projectionPlugin.js';
 
 /**
  * How the composition root and the runner use plug-ins where the built-ins were read directly: Products names for
@@ -48,14 +48,10 @@ export interface ModelStateMaps {
 }
 
 /** Every read model in the reference fold's shape: the plug-in's `readState` where one replaces the built-in. */
-export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db }>>, plugins: ProjectionPlugins = {}): ModelStateMaps {
-  const inventory = plugins['product-inventory'];
-  const products = plugins.products;
-  const summary = plugins['customer-order-summary'];
-  const db = (name: ReadModelName) => models[name].db;
-  return {
-    'product-inventory': inventory ? inventory.readState(db('product-inventory')) : builtInReadState['product-inventory'](db('product-inventory')),
-    products: products ? products.readState(db('products')) : builtInReadState.products(db('products')),
-    'customer-order-summary': summary ? summary.readState(db('customer-order-summary')) : builtInReadState['customer-order-summary'](db('customer-order-summary')),
+export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db; readonly plugin: ProjectionPlugin | undefined }>>): ModelStateMaps {
+  const state = <T extends ReadModelName>(name: T): ModelStateMaps[T] => {
+    const { db, plugin } = models[name];
+    return (plugin ? (plugin as ProjectionPlugin<T>).readState(db) : builtInReadState[name](db));
   };
+  return { 'product-inventory': state('product-inventory'), products: state('products'), 'customer-order-summary': state('customer-order-summary') };
 }

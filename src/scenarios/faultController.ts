@@ -1,7 +1,9 @@
 import { realClock, sleep, type Clock } from '../actors/clock.js';
+import type { OrderHooks } from '../actors/placeOrder.js';
 import type { PullHooks } from '../actors/pullBatch.js';
 import type { ReadModelName } from '../actors/system.js';
 import type { Positioned } from '../domain/envelope.js';
+import { Prng } from '../domain/prng.js';
 import type { ProjectionView, TableName } from '../store/projectionView.js';
 import type { Db } from '../store/sqlite.js';
 import type { EventMatch } from './scenario.js';
@@ -13,6 +15,10 @@ interface TargetFaults {
   crashesLeft: number;
   /** Named crash points of a self-managed plug-in (`ctx.crashPoint(name)`) → crashes left. */
   crashPoints: Map<string, number>;
+  /** Acks being lost: the share lost, and the seeded draw that decides each one (same seed, same acks lost). */
+  ackLoss: { readonly ratio: number; readonly prng: Prng } | undefined;
+  /** A process kill waiting for the consumer's next commit: called there, before any ack. */
+  killAtCommit: (() => void) | undefined;
 }
 
 /** The products an event touches (for `match.productId`). */
@@ -64,6 +70,7 @@ function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): 
  */
 export class FaultController {
   private readonly targets = new Map<ReadModelName, TargetFaults>();
+  private orderCrashesLeft = 0;
 
   constructor(private readonly clock: Clock = realClock) {}
 
@@ -73,7 +80,7 @@ export class FaultController {
   private of(name: ReadModelName): TargetFaults {
     let faults = this.targets.get(name);
     if (!faults) {
-      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0, crashPoints: new Map() };
+      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0, crashPoints: new Map(), ackLoss: undefined, killAtCommit: undefined };
       this.targets.set(name, faults);
     }
     return faults;
@@ -93,6 +100,40 @@ export class FaultController {
 
   addCrashes(name: ReadModelName, times: number): void {
     this.of(name).crashesLeft += times;
+  }
+
+  /** From now on a share `ratio` of `name`'s acks are lost on their way (drawn from `seed`); `undefined` ends it. */
+  setAckLoss(name: ReadModelName, loss: { readonly ratio: number; readonly seed: number } | undefined): void {
+    this.of(name).ackLoss = loss && { ratio: loss.ratio, prng: new Prng(loss.seed) };
+  }
+
+  /**
+   * Resolves true at `name`'s next commit — its consumer then stops right there, acking nothing, for the process to
+   * be killed — or false after `maxWaitMs` without one (an idle consumer is killed wherever it is).
+   */
+  nextCommit(name: ReadModelName, maxWaitMs: number): Promise<boolean> {
+    const faults = this.of(name);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        faults.killAtCommit = undefined;
+        resolve(false);
+      }, maxWaitMs);
+      faults.killAtCommit = () => {
+        this.clock.clearTimeout(timer);
+        faults.killAtCommit = undefined;
+        resolve(true);
+      };
+    });
+  }
+
+  /** The next `times` orders die between their inventory check and their commit. */
+  addOrderCrashes(times: number): void {
+    this.orderCrashesLeft += times;
+  }
+
+  /** Order crashes armed and not yet fired. */
+  orderCrashesPending(): number {
+    return this.orderCrashesLeft;
   }
 
   /** The next `times` passes through the named crash point of `name`'s plug-in crash the consumer there. */
@@ -137,6 +178,10 @@ export class FaultController {
     },
     crashAfterCommit: () => {
       const faults = this.of(name);
+      if (faults.killAtCommit) {
+        faults.killAtCommit(); // the process dies here; its killer takes it from this point
+        return true;
+      }
       if (faults.crashesLeft <= 0) return false;
       faults.crashesLeft--;
       this.clock.setTimeout(() => this.onCrash(name), 0);
@@ -150,5 +195,17 @@ export class FaultController {
       this.clock.setTimeout(() => this.onCrash(name), 0);
       return true;
     },
+    ackLost: () => {
+      const loss = this.of(name).ackLoss;
+      return loss !== undefined && loss.prng.next() < loss.ratio;
+    },
   });
+
+  orderHooks: OrderHooks = {
+    crashBeforeCommit: () => {
+      if (this.orderCrashesLeft <= 0) return false;
+      this.orderCrashesLeft--;
+      return true;
+    },
+  };
 }

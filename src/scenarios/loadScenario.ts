@@ -1,10 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { ID_PATTERN } from '../domain/limits.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { ExpectationSpec, FaultSpec, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from './scenario.js';
-import { SCENARIO_DEFAULTS, SCENARIO_FILE_BYTES_MAX, SCENARIO_NAME_PATTERN, SCENARIO_SCHEMA, UNION_TAG_KEYS, type JsonSchema } from './scenarioSchema.js';
+import { FAULT_DEFAULTS, SCENARIO_DEFAULTS, SCENARIO_FILE_BYTES_MAX, SCENARIO_NAME_PATTERN, SCENARIO_SCHEMA, UNION_TAG_KEYS, type JsonSchema } from './scenarioSchema.js';
 
 // Longer than the ~200 lines STYLE.md suggests: parsing, error explanation and cross-field checks of one file format
 // belong together, and each function stays short.
@@ -41,6 +42,7 @@ interface ScenarioFile {
   readonly seed?: number;
   readonly timeoutMs?: number;
   readonly system?: Partial<Omit<SystemSpec, 'consumer'>> & { readonly consumer?: Partial<SystemSpec['consumer']> };
+  readonly projections?: Scenario['projections'];
   readonly workload: Partial<WorkloadSpec> & Pick<WorkloadSpec, 'durationMs' | 'ordersPerSecond'>;
   readonly faults?: readonly FaultSpec[];
   readonly remediation?: readonly RemediationSpec[];
@@ -121,13 +123,22 @@ function withDefaults(raw: ScenarioFile, file: string): Scenario {
       consumer: { ...d.system.consumer, ...raw.system?.consumer },
     },
     // Ranges copied, so no two scenarios share (and could ever mutate) the defaults' objects.
-    workload: { ...w, initialStock: { ...w.initialStock }, itemsPerOrder: { ...w.itemsPerOrder }, quantityPerItem: { ...w.quantityPerItem } },
-    faults: raw.faults ?? [],
+    workload: {
+      ...w, initialStock: { ...w.initialStock }, itemsPerOrder: { ...w.itemsPerOrder }, quantityPerItem: { ...w.quantityPerItem },
+      stockAdjustmentDelta: { ...w.stockAdjustmentDelta },
+    },
+    faults: (raw.faults ?? []).map((f) => ({ ...FAULT_DEFAULTS[f.kind], ...f })),
     remediation: raw.remediation ?? [],
     expect: raw.expect,
     timeoutMs: raw.timeoutMs ?? d.timeoutMs,
     file,
+    ...(raw.projections ? { projections: resolvedProjections(raw.projections, file) } : {}),
   };
+}
+
+/** Plug-in paths are written relative to the scenario file; anything else would depend on where `run` started. */
+function resolvedProjections(projections: NonNullable<Scenario['projections']>, file: string): NonNullable<Scenario['projections']> {
+  return Object.fromEntries(Object.entries(projections).map(([target, path]) => [target, resolve(dirname(file), path)]));
 }
 
 /** Rules across fields that JSON Schema cannot say (or cannot say clearly). Runs on a schema-valid scenario. */
@@ -135,7 +146,7 @@ function crossFieldProblems(s: Scenario): Problem[] {
   const problems: Problem[] = [];
   const add = (segments: readonly Segment[], message: string) => problems.push({ segments, message });
   const { durationMs } = s.workload;
-  for (const key of ['initialStock', 'itemsPerOrder', 'quantityPerItem'] as const) {
+  for (const key of ['initialStock', 'itemsPerOrder', 'quantityPerItem', 'stockAdjustmentDelta'] as const) {
     const r = s.workload[key];
     if (r.min > r.max) add(['workload', key], `min (${r.min}) must not be more than max (${r.max})`);
   }
@@ -144,7 +155,8 @@ function crossFieldProblems(s: Scenario): Problem[] {
   if (s.timeoutMs <= durationMs) add(['timeoutMs'], `must be more than workload.durationMs (${durationMs}): it bounds the workload plus settling (got ${s.timeoutMs})`);
   s.faults.forEach((f, i) => {
     if (f.atMs >= durationMs) add(['faults', i, 'atMs'], `must be before the end of the workload (workload.durationMs is ${durationMs}) (got ${f.atMs})`);
-    const [lastsKey, lastsMs] = 'durationMs' in f ? ['durationMs', f.durationMs] : 'downMs' in f ? ['downMs', f.downMs] : [undefined, 0];
+    const [lastsKey, lastsMs] = 'durationMs' in f ? ['durationMs', f.durationMs] : 'downMs' in f ? ['downMs', f.downMs]
+      : 'restartAfterMs' in f ? ['restartAfterMs', f.restartAfterMs] : [undefined, 0];
     if (lastsKey !== undefined && f.atMs + lastsMs >= s.timeoutMs) {
       add(['faults', i, lastsKey], `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`);
     }

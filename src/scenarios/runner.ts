@@ -8,6 +8,7 @@ import { consumerState } from '../actors/consumerStatus.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import { TransportError, type Transport } from '../transport/port.js';
+import { CaughtUpCheck, type CaughtUpDivergence } from './caughtUpCheck.js';
 import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
 import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
@@ -19,6 +20,7 @@ import { evaluate, needsRebuildComparison, type PropertyResult, type RebuildComp
 import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { workloadCatalog, workloadOps } from './workload.js';
 import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
+import { checkReservations, strandedReservations, type ReservationCheck } from './reservationCheck.js';
 import { createLiveControl, type LiveStep } from './liveControl.js';
 import { refreshedTelemetry, runTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
 import type { LiveControl, Telemetry } from './telemetry.js';
@@ -65,6 +67,9 @@ export interface ScenarioReport {
    */
   readonly convergedAfterMs: number | null;
   readonly writeModel: WriteModelCheck;
+  readonly reservations: ReservationCheck;
+  /** Per model, the first divergence found at a sample where every model had applied exactly the log read. */
+  readonly caughtUpDivergence: Partial<Record<ReadModelName, CaughtUpDivergence>>;
   readonly workload: WorkloadCounters;
   readonly events: { readonly stream: number; readonly undecodable: number };
   /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
@@ -159,17 +164,18 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
 }
 
 /** The system options a scenario asks for, with the fault controller's hooks wired in. */
-export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'consumerHooks'> {
+export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'consumerHooks' | 'orderHooks'> {
   const c = scenario.system.consumer;
   return {
     inventoryMode: scenario.system.inventoryMode,
     summary: { dependency: scenario.system.summaryDependency },
     consumer: {
-      ackWaitMs: c.ackWaitMs, batchSize: c.batchSize,
+      ackWaitMs: c.ackWaitMs, batchSize: c.batchSize, handlerMsPerEvent: c.handlerMsPerEvent,
       retry: { maxDeliveries: c.maxDeliveries, initialBackoffMs: c.initialBackoffMs, maxBackoffMs: c.maxBackoffMs, multiplier: 2 },
     },
     wrapView: faults.wrapView,
     consumerHooks: faults.hooks,
+    orderHooks: faults.orderHooks,
   };
 }
 
@@ -192,7 +198,7 @@ async function tearDown(rig: NatsRig): Promise<void> {
 
 /** Every read model in the oracle's shape; a plug-in's own `readState` where one replaces the built-in. */
 function readModels(system: RunningSystem) {
-  return readModelStates(system.readModels, system.options.plugins);
+  return readModelStates(system.readModels);
 }
 
 /**
@@ -240,6 +246,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     rig.faults.armCrashPoint(c.target, c.point, c.times);
     timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start' });
   }
+  const caughtUp = new CaughtUpCheck();
+  const rebuildsOf = (m: ReadModelName) => system.readModels[m].consumer.getSnapshot().context.rebuilds;
   const ran: RanStep[] = []; // the timeline as the dashboard sees it (with fault keys and live actions)
   const ranSteps = new Set<TimedStep>();
   let afterWorkloadRan = 0;
@@ -250,6 +258,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
     if (step.phase === 'fault-end' && step.faultKey) active.delete(step.faultKey);
     for (const key of step.ends ?? []) active.delete(key);
+    if (step.taints) caughtUp.taint(step.taints, rebuildsOf);
     log.info({ atMs, step: step.label }, step.phase);
     await step.run(ctx);
   };
@@ -259,6 +268,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
     if (step.phase === 'fault-start') active.set(step.key, step.label);
     if (step.phase === 'fault-end') active.delete(step.key);
+    const [, kind, target] = step.key.split(':');
+    if ((kind === 'bug' || kind === 'replay') && (READ_MODELS as readonly string[]).includes(target ?? '')) caughtUp.taint(target as ReadModelName, rebuildsOf);
     log.info({ atMs, step: step.label }, `${step.phase} (live)`);
   };
   const live = options.onControl ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record: recordLive }) : undefined;
@@ -293,6 +304,11 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
         divergent: READ_MODELS.reduce((s, m) => s + models[m].divergent, 0),
         behindHead: READ_MODELS.filter((m) => models[m].checkpoint < head),
       };
+      caughtUp.observe({
+        atMs: elapsed(), headSeq: head, divergence: div, divergent,
+        checkpoints: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].checkpoint])) as Record<ReadModelName, number>,
+        rebuilding: (m) => models[m].state === 'rebuilding', rebuilds: rebuildsOf,
+      });
       const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (options.onTelemetry) {
@@ -375,9 +391,11 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
     const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, awaitConsumer) : undefined;
     const writeModel = checkWriteModel(system.orderStore, oracle.log);
+    const reservations = checkReservations(scenario.system.inventoryMode, system.inventoryStore, system.orderStore, oracle.log);
     const deadLetters = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.deadLetters.count()])) as Record<ReadModelName, number>;
     const convergedAfterMs = convergedAtMs === null ? null : Math.max(0, convergedAtMs - lastHealMs);
-    const properties = evaluate(scenario.expect, { finalDivergence, convergedAfterMs, writeModel, deadLetters, firstNegative: oracle.firstNegative, rebuildMismatches });
+    const caughtUpDivergence = caughtUp.findings();
+    const properties = evaluate(scenario.expect, { finalDivergence, caughtUpDivergence, convergedAfterMs, writeModel, reservations, deadLetters, firstNegative: oracle.firstNegative, rebuildMismatches });
     const head = oracle.state.lastSeq;
     const modelReports = Object.fromEntries(
       READ_MODELS.map((m) => {
@@ -392,7 +410,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     return {
       scenario: scenario.name, file: scenario.file, seed,
       verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
-      properties, models: modelReports, convergedAfterMs, writeModel, workload: counters,
+      properties, models: modelReports, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
       finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
       timeline: timelineLog, samples, durationMs: clock.now() - runStart,
@@ -432,10 +450,14 @@ interface SampleFacts {
   readonly behindHead: readonly ReadModelName[];
 }
 
-/** Nothing is on its way into the log: both outboxes drained, no order between its check and its commit. */
+/**
+ * Nothing is on its way into the log and nothing is left to settle on the command side: both outboxes drained, no
+ * order between its check and its commit, no reservation held for an order that is not placed (the reconciler
+ * releases those after its hold time).
+ */
 function commandSideSettled(system: RunningSystem): boolean {
   return system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0 &&
-    system.orderService.getSnapshot().context.inFlight.size === 0;
+    system.orderService.getSnapshot().context.inFlight.size === 0 && strandedReservations(system.inventoryStore, system.orderStore).length === 0;
 }
 
 /**

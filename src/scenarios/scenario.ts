@@ -17,6 +17,11 @@ export interface Scenario {
   readonly expect: readonly ExpectationSpec[];
   /** Hard bound on the whole run, workload plus settling (default 60 s). */
   readonly timeoutMs: number;
+  /**
+   * Plug-in modules the scenario runs with, by the read model each replaces (`--projection` overrides one). Written
+   * relative to the scenario file's folder; the loader resolves them to absolute paths.
+   */
+  readonly projections?: Readonly<Partial<Record<ReadModelTarget, string>>>;
   /** Where it was loaded from, for messages. */
   readonly file: string;
 }
@@ -34,6 +39,11 @@ export interface SystemSpec {
     readonly batchSize: number;
     readonly initialBackoffMs: number;
     readonly maxBackoffMs: number;
+    /**
+     * Time a handler takes per event, spent between fetch and apply (virtual time on the simulation). Long batches
+     * outlast the ack wait: the broker redelivers events already applied, interleaved with newer ones.
+     */
+    readonly handlerMsPerEvent: number;
   };
 }
 
@@ -54,7 +64,11 @@ export interface WorkloadSpec {
   readonly initialStock: Range;
   readonly itemsPerOrder: Range;
   readonly quantityPerItem: Range;
+  /** Chance that a further line of an order names a product already on it (0: every line a distinct product). */
+  readonly repeatedLineShare: number;
   readonly stockAdjustmentsPerSecond: number;
+  /** Each stock adjustment's delta (0 never: it is drawn again as +1); negative removes stock, refused below zero. */
+  readonly stockAdjustmentDelta: Range;
   readonly renamesPerSecond: number;
   readonly repricesPerSecond: number;
 }
@@ -74,9 +88,19 @@ export type FaultSpec =
   | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
-  | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number });
+  | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
+  | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
+  | (Timed & { readonly kind: 'ackLoss'; readonly target: ReadModelTarget; readonly durationMs: number; readonly ratio: number })
+  | (Timed & { readonly kind: 'processRestart'; readonly target: ReadModelTarget; readonly restartAfterMs: number; readonly when: ProcessKillMoment })
+  | (Timed & { readonly kind: 'crashPoint'; readonly target: ReadModelTarget; readonly point: string; readonly times: number });
 
 export type FaultKind = FaultSpec['kind'];
+
+/**
+ * When a processRestart kills: `afterCommit`, the worst moment — right after its next commit, before the acks
+ * (waiting at most PROCESS_KILL_WAIT_MS for one) — or `now`, wherever the process is.
+ */
+export type ProcessKillMoment = 'afterCommit' | 'now';
 
 /** Which events a handler bug hits. Every given field must match. */
 export interface EventMatch {
@@ -100,7 +124,8 @@ export type PropertyName =
   | 'deadLetters'
   | 'inventoryNeverNegative'
   | 'rebuildEqualsIncremental'
-  | 'writeModelPublishedOnce';
+  | 'writeModelPublishedOnce'
+  | 'noStrandedReservations';
 
 export type ExpectationSpec =
   | { readonly property: 'converges'; readonly withinMs: number }

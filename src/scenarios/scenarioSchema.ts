@@ -42,7 +42,7 @@ export const SCENARIO_DEFAULTS = {
   system: {
     inventoryMode: 'check',
     summaryDependency: 'wait',
-    consumer: { ackWaitMs: 2_000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2_000 },
+    consumer: { ackWaitMs: 2_000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2_000, handlerMsPerEvent: 0 },
   },
   workload: {
     concurrency: 8,
@@ -52,7 +52,9 @@ export const SCENARIO_DEFAULTS = {
     initialStock: { min: 100, max: 100 },
     itemsPerOrder: { min: 1, max: 3 },
     quantityPerItem: { min: 1, max: 3 },
+    repeatedLineShare: 0,
     stockAdjustmentsPerSecond: 0,
+    stockAdjustmentDelta: { min: 1, max: 20 },
     renamesPerSecond: 0,
     repricesPerSecond: 0,
   },
@@ -85,6 +87,7 @@ const PROPERTIES: Record<PropertyName, string> = {
   inventoryNeverNegative: 'no product’s available quantity went below zero at any point (no oversell)',
   rebuildEqualsIncremental: 'rebuilding each read model from the stream gives the incrementally built one',
   writeModelPublishedOnce: 'every accepted order was published exactly once (the outbox works)',
+  noStrandedReservations: 'reserve mode: once healed, every reserved unit belongs to a placed order (a crash between reservation and commit strands nothing); holds trivially in check mode',
 };
 
 const keys = <K extends string>(r: Record<K, unknown>): K[] => Object.keys(r) as K[];
@@ -131,12 +134,39 @@ const FAULTS: { [K in FaultKind]: { readonly description: string; readonly field
   brokerPause: { description: 'The NATS server is frozen (SIGSTOP) for durationMs, then resumed.', fields: { durationMs } },
   brokerRestart: { description: 'The NATS server is stopped, and restarted downMs later.', fields: { downMs: int(0, TIME_MS_MAX, 'How long the broker stays down, in ms.') } },
   outboxRelayOutage: { description: 'The target service’s outbox relay stops publishing for durationMs.', fields: { target: oneOfStrings(keys(OUTBOXES), 'The service whose outbox relay goes down.'), durationMs } },
+  orderServiceCrash: {
+    description: 'The order service dies `times` times between an order’s inventory check (in reserve mode: its stock reservation) and its commit: that order is lost, its client gets an error, and the reservation reconciler must release the stock.',
+    fields: { times: int(1, 100, 'How many orders die between check and commit.') },
+  },
+  ackLoss: {
+    description: 'Acknowledgements from the target consumer are lost on the way to the broker for durationMs (a share `ratio` of them): events already applied come back after the ack wait, interleaved with newer ones.',
+    fields: { target: readModel('The read model whose acks are lost.'), durationMs, ratio: num(0.01, 1, 'Share of acks lost (1: every one).', 1) },
+  },
+  processRestart: {
+    description: 'The target consumer’s process dies and comes back restartAfterMs later: its actor, its store objects and (for a plug-in) its module are thrown away and loaded fresh, so nothing kept in memory survives; an open transaction is rolled back.',
+    fields: {
+      target: readModel('The read model whose process restarts.'),
+      restartAfterMs: int(0, TIME_MS_MAX, 'How long the process stays down, in ms.'),
+      when: oneOfStrings(['afterCommit', 'now'], 'afterCommit (default): right after its next commit, before acking it (waiting up to 2 s for one) — applied, unacknowledged events come back to the fresh process; now: wherever it is.', 'afterCommit'),
+    },
+  },
+  crashPoint: {
+    description: 'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
+    fields: { target: readModel('The read model whose plug-in has the crash point.'), point: text(64, 'The crash point’s name, as the plug-in declares it.', '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'), times: int(1, 1_000, 'How many passes crash.') },
+  },
 };
 export const FAULT_KINDS = keys(FAULTS);
 
+/** Fault fields that may be left out, with the value the loader fills in (also the schema's `default`). */
+export const FAULT_DEFAULTS: { readonly [K in FaultKind]?: Readonly<Record<string, unknown>> } = {
+  ackLoss: { ratio: 1 },
+  processRestart: { when: 'afterCommit' },
+};
+
 const fault = (kind: FaultKind): JsonSchema => {
   const { description, fields } = FAULTS[kind];
-  return obj(description, { kind: tag(kind, `The fault: ${description}`), atMs, ...fields }, ['kind', 'atMs', ...Object.keys(fields)]);
+  const optional = Object.keys(FAULT_DEFAULTS[kind] ?? {});
+  return obj(description, { kind: tag(kind, `The fault: ${description}`), atMs, ...fields }, ['kind', 'atMs', ...Object.keys(fields).filter((f) => !optional.includes(f))]);
 };
 
 const withinMs = int(0, TIME_MS_MAX, 'Bound, in ms after the last fault healed.');
@@ -176,6 +206,7 @@ const system = obj('How the system under test is configured.', {
     batchSize: int(1, 5_000, 'Events fetched and applied in one transaction, at most.', consumer.batchSize),
     initialBackoffMs: int(1, 60_000, 'First retry delay after a handler failure, in ms (doubles each attempt).', consumer.initialBackoffMs),
     maxBackoffMs: int(1, TIME_MS_MAX, 'Cap on the retry delay, in ms (at least initialBackoffMs).', consumer.maxBackoffMs),
+    handlerMsPerEvent: int(0, 10_000, 'Time a handler takes per event, between fetch and apply (virtual on the simulation): a batch that outlasts the ack wait is redelivered while applied.', consumer.handlerMsPerEvent),
   }, [], consumer),
 }, [], SCENARIO_DEFAULTS.system);
 
@@ -190,7 +221,9 @@ const workload = obj('The seeded workload: the same seed gives the same operatio
   initialStock: range(0, LIMITS.stockDeltaAbsMax, 'Opening stock of each product.', w.initialStock),
   itemsPerOrder: range(1, LIMITS.orderLinesMax, 'Distinct products per order (capped at products).', w.itemsPerOrder),
   quantityPerItem: range(1, LIMITS.quantityMax, 'Quantity ordered per line.', w.quantityPerItem),
-  stockAdjustmentsPerSecond: perSecond('Stock adjustments (restocks)', w.stockAdjustmentsPerSecond),
+  repeatedLineShare: num(0, 1, 'Chance that a further line of an order names a product already on it (0: every line a distinct product).', w.repeatedLineShare),
+  stockAdjustmentsPerSecond: perSecond('Stock adjustments', w.stockAdjustmentsPerSecond),
+  stockAdjustmentDelta: range(-LIMITS.stockDeltaAbsMax, LIMITS.stockDeltaAbsMax, 'Delta of each stock adjustment (a drawn 0 becomes +1); negative removes stock, and is refused where it would go below zero.', w.stockAdjustmentDelta),
   renamesPerSecond: perSecond('Product renames', w.renamesPerSecond),
   repricesPerSecond: perSecond('Product reprices', w.repricesPerSecond),
 }, ['durationMs', 'ordersPerSecond']);
@@ -206,6 +239,11 @@ export const SCENARIO_SCHEMA: JsonSchema = {
     seed: int(0, 4_294_967_295, 'Seed of the workload and every random choice: the same seed replays the same run.', SCENARIO_DEFAULTS.seed),
     timeoutMs: int(1_000, TIME_MS_MAX, 'Hard bound on the whole run (workload plus settling), in ms; more than workload.durationMs.', SCENARIO_DEFAULTS.timeoutMs),
     system,
+    projections: obj('Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.', {
+      'product-inventory': text(1_000, 'Module replacing the ProductInventory view.'),
+      products: text(1_000, 'Module replacing the Products read model.'),
+      'customer-order-summary': text(1_000, 'Module replacing the CustomerOrderSummary read model.'),
+    }),
     workload,
     faults: { type: 'array', maxItems: FAULTS_MAX, description: 'Faults injected during the run, each with kind and atMs.', items: { description: 'A fault, chosen by kind.', oneOf: FAULT_KINDS.map(fault) }, default: [] },
     remediation: { type: 'array', maxItems: REMEDIATIONS_MAX, description: 'Remediation steps (deployFix, rebuild, …), each at atMs or afterWorkload.', items: remediation, default: [] },

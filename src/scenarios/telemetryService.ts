@@ -57,7 +57,7 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
   const snapshot = async (): Promise<Telemetry> => {
     oracle ??= new IncrementalOracle(transport);
     const head = await oracle.catchUp();
-    const divergence = divergenceOf(oracle.state, readModelStates(system.readModels, system.options.plugins), oracle.log);
+    const divergence = divergenceOf(oracle.state, readModelStates(system.readModels), oracle.log);
     const orders = system.orderStore.counts();
     return {
       source: 'up', scenario: null, seed: null, elapsedMs: clock.now() - startedAt, workloadMs: null, phase: 'running',

@@ -33,11 +33,16 @@ export interface TimedStep {
   readonly ends?: readonly string[];
   /** A fault that acts once (poison events published, crashes armed): never "active" on the timeline. */
   readonly instant?: boolean;
+  /** A model this step leaves wrong until it is rebuilt (a bug, a replay out of order): see CaughtUpCheck. */
+  readonly taints?: ReadModelName;
   run(ctx: TimelineContext): Promise<void>;
 }
 
 const consumer = (ctx: TimelineContext, name: ReadModelName) => ctx.system.readModels[name].consumer;
 const relay = (ctx: TimelineContext, target: 'orders' | 'inventory') => ctx.system.relays[target];
+
+/** How long an `afterCommit` process kill waits for a commit before it kills an idle process anyway. */
+export const PROCESS_KILL_WAIT_MS = 2_000;
 
 /** When a fault stops acting on its own (bugs end at their target's deployFix instead). */
 export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSpec[]): number | undefined {
@@ -50,8 +55,14 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
       return fault.atMs + fault.durationMs;
     case 'brokerRestart':
       return fault.atMs + fault.downMs;
+    case 'ackLoss':
+      return fault.atMs + fault.durationMs;
+    case 'processRestart':
+      return fault.atMs + fault.restartAfterMs;
     case 'crashMidBatch':
     case 'poisonEvent':
+    case 'orderServiceCrash':
+    case 'crashPoint':
       return fault.atMs;
     case 'handlerBug':
     case 'silentCorruption': {
@@ -71,7 +82,7 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
 function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;
   const end = faultEndMs(fault, remediation) ?? at;
-  const instant = fault.kind === 'poisonEvent' || fault.kind === 'crashMidBatch';
+  const instant = fault.kind === 'poisonEvent' || fault.kind === 'crashMidBatch' || fault.kind === 'orderServiceCrash' || fault.kind === 'crashPoint';
   const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, instant, run });
   switch (fault.kind) {
     case 'consumerOutage':
@@ -82,9 +93,9 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
     case 'crashMidBatch':
       return [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))];
     case 'handlerBug':
-      return [step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match)))];
+      return [{ ...step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match))), taints: fault.target }];
     case 'silentCorruption':
-      return [step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match)))];
+      return [{ ...step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match))), taints: fault.target }];
     case 'slowConsumer':
       return [
         step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) => Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs))),
@@ -119,6 +130,32 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
         step(at, 'fault-start', `${fault.target} outbox relay down`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'STOP' }))),
         step(end, 'fault-end', `${fault.target} outbox relay back`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'START' }))),
       ];
+    case 'orderServiceCrash':
+      return [step(at, 'fault-start', `order service dies between inventory check and commit (×${fault.times})`, (c) => Promise.resolve(c.faults.addOrderCrashes(fault.times)))];
+    case 'ackLoss': {
+      const share = fault.ratio >= 1 ? 'all' : `${Math.round(fault.ratio * 100)}% of`;
+      // Seeded per fault, so the same scenario loses the same acks.
+      const seed = (fault.atMs * 31 + fault.durationMs) ^ 0x2545f491;
+      return [
+        step(at, 'fault-start', `${fault.target} loses ${share} its acks`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, { ratio: fault.ratio, seed: seed ^ c.seed }))),
+        step(end, 'fault-end', `${fault.target} acks get through again`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, undefined))),
+      ];
+    }
+    case 'processRestart': {
+      const moment = fault.when === 'afterCommit' ? 'after its next commit' : 'where it is';
+      // One step does the whole restart: an `afterCommit` kill waits for the commit, and the revival must follow it.
+      return [
+        step(at, 'fault-start', `${fault.target} process killed ${moment} (memory lost)`, async (c) => {
+          if (fault.when === 'afterCommit') await c.faults.nextCommit(fault.target, PROCESS_KILL_WAIT_MS);
+          c.system.killReadModel(fault.target);
+          await sleep(c.clock, fault.restartAfterMs);
+          await c.system.reviveReadModel(fault.target);
+        }),
+        step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
+      ];
+    }
+    case 'crashPoint':
+      return [step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) => Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)))];
     default: {
       const never: never = fault;
       throw new Error(`unknown fault ${JSON.stringify(never)}`);
@@ -171,7 +208,8 @@ export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly
       }
     }
   };
-  return { atMs, phase: 'remediation', label, ends, run };
+  // Dead letters replayed after newer events: safe for effects that commute, not for a parked rename (see README).
+  return { atMs, phase: 'remediation', label, ends, run, ...(r.action === 'replayDeadLetters' ? { taints: r.target } : {}) };
 }
 
 /** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */

@@ -1,6 +1,8 @@
 import type { ReadModelName } from '../actors/system.js';
+import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import type { Divergence } from './divergence.js';
 import type { ExpectationSpec, PropertyName } from './scenario.js';
+import type { ReservationCheck } from './reservationCheck.js';
 import type { WriteModelCheck } from './writeModelCheck.js';
 
 export interface PropertyResult {
@@ -12,8 +14,11 @@ export interface PropertyResult {
 /** What the run established, from which every property is judged. */
 export interface RunFacts {
   readonly finalDivergence: Readonly<Record<ReadModelName, Divergence>>;
+  /** Divergence found while every model had applied exactly the log read (see CaughtUpCheck); judged like the end. */
+  readonly caughtUpDivergence: Readonly<Partial<Record<ReadModelName, CaughtUpDivergence>>>;
   readonly convergedAfterMs: number | null;
   readonly writeModel: WriteModelCheck;
+  readonly reservations: ReservationCheck;
   readonly deadLetters: Readonly<Record<ReadModelName, number>>;
   readonly firstNegative: { seq: number; productId: string; quantity: number } | undefined;
   /** Undefined when no rebuild comparison was run. */
@@ -26,6 +31,18 @@ export type RebuildComparison = { readonly keysDiffer: number } | { readonly not
 const models = (facts: RunFacts) => Object.entries(facts.finalDivergence) as [ReadModelName, Divergence][];
 const list = (parts: string[]) => (parts.length === 0 ? 'none' : parts.join(', '));
 
+/**
+ * Per model, what a bucket counted at the end — or, if the end is clean, at the first caught-up sample that was not
+ * (an error a later event covered up is still an error).
+ */
+function findings(facts: RunFacts, count: (d: Divergence) => number, describe: (d: Divergence) => string): string[] {
+  return models(facts).flatMap(([m, final]) => {
+    if (count(final) > 0) return [`${m}: ${describe(final)}`];
+    const seen = facts.caughtUpDivergence[m];
+    return seen && count(seen.divergence) > 0 ? [`${m}: ${describe(seen.divergence)} at ${seen.atMs} ms, every model at seq ${seen.headSeq} (covered up later)`] : [];
+  });
+}
+
 function judge(property: PropertyName, facts: RunFacts, spec: { withinMs?: number; target?: ReadModelName; count?: number }): { holds: boolean; detail: string } {
   switch (property) {
     case 'converges': {
@@ -36,17 +53,17 @@ function judge(property: PropertyName, facts: RunFacts, spec: { withinMs?: numbe
         : { holds: after <= within, detail: `converged ${after} ms after the workload ended and the last fault healed (bound ${within} ms)` };
     }
     case 'nothingLost': {
-      const lost = models(facts).filter(([, d]) => d.missing > 0).map(([m, d]) => `${m}: ${d.missing} missing`);
+      const lost = findings(facts, (d) => d.missing, (d) => `${d.missing} missing`);
       if (facts.writeModel.unpublished > 0) lost.push(`write model: ${facts.writeModel.unpublished} accepted orders never published`);
       return { holds: lost.length === 0, detail: `lost: ${list(lost)}` };
     }
     case 'noDuplicatedEffect': {
-      const dup = models(facts).filter(([, d]) => d.duplicated > 0).map(([m, d]) => `${m}: ${d.duplicated} duplicated`);
+      const dup = findings(facts, (d) => d.duplicated, (d) => `${d.duplicated} duplicated`);
       if (facts.writeModel.publishedTwice > 0) dup.push(`write model: ${facts.writeModel.publishedTwice} orders published twice`);
       return { holds: dup.length === 0, detail: `duplicated effects: ${list(dup)}` };
     }
     case 'noWrongValues': {
-      const wrong = models(facts).filter(([, d]) => d.wrong + d.unexpected > 0).map(([m, d]) => `${m}: ${d.wrong} wrong, ${d.unexpected} unexpected`);
+      const wrong = findings(facts, (d) => d.wrong + d.unexpected, (d) => `${d.wrong} wrong, ${d.unexpected} unexpected`);
       return { holds: wrong.length === 0, detail: `wrong values: ${list(wrong)}` };
     }
     case 'deadLetters': {
@@ -74,6 +91,12 @@ function judge(property: PropertyName, facts: RunFacts, spec: { withinMs?: numbe
       const w = facts.writeModel;
       const holds = w.unpublished === 0 && w.publishedTwice === 0 && w.phantom === 0;
       return { holds, detail: `${w.accepted} accepted orders; ${w.unpublished} unpublished, ${w.publishedTwice} published twice, ${w.phantom} phantom${w.examples.length ? ` (${w.examples.join('; ')})` : ''}` };
+    }
+    case 'noStrandedReservations': {
+      const r = facts.reservations;
+      if (r.mode !== 'reserve') return { holds: true, detail: 'check mode takes no reservations' };
+      const problems = [...(r.strandedOrders > 0 ? [`${r.strandedOrders} order(s) not placed still hold stock`] : []), ...r.mismatches.slice(0, 5)];
+      return { holds: problems.length === 0, detail: problems.length === 0 ? 'every reserved unit belongs to a placed order' : `stranded: ${problems.join('; ')}` };
     }
     default: {
       const never: never = property;

@@ -45,6 +45,52 @@ function nextTick(times: Generator<number>): number | undefined {
   return next.done === true ? undefined : next.value;
 }
 
+type Line = { productId: string; quantity: number };
+
+/** Every line a distinct product (the default). */
+function distinctLines(spec: WorkloadSpec, prng: Prng, popularity: ZipfSampler): Line[] {
+  const lines = new Map<string, number>();
+  // Both ends capped at the catalogue: with itemsPerOrder.min above it, no number of draws finds that many
+  // distinct products and the loop below would never end.
+  const most = Math.min(spec.itemsPerOrder.max, spec.products);
+  const count = prng.int(Math.min(spec.itemsPerOrder.min, most), most);
+  while (lines.size < count) lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
+  return [...lines].map(([p, quantity]) => ({ productId: p, quantity }));
+}
+
+/**
+ * Lines where a product may come back (`repeatedLineShare`): a projection keyed by (order, product) instead of by
+ * line merges or drops them. A new product is drawn until it is new, while the catalogue has any left.
+ */
+function linesWithRepeats(spec: WorkloadSpec, prng: Prng, popularity: ZipfSampler): Line[] {
+  const lines: Line[] = [];
+  const used = new Set<string>();
+  const count = prng.int(spec.itemsPerOrder.min, spec.itemsPerOrder.max);
+  while (lines.length < count) {
+    const quantity = prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max);
+    const repeat = lines.length > 0 && (used.size >= spec.products || prng.next() < spec.repeatedLineShare);
+    let id = repeat ? prng.pick(lines).productId : productId(popularity.sample(prng));
+    while (!repeat && used.has(id)) id = productId(popularity.sample(prng));
+    used.add(id);
+    lines.push({ productId: id, quantity });
+  }
+  return lines;
+}
+
+const NAME_WORDS = ['Zephyr', 'Amber', 'Quartz', 'Basil', 'Nimbus', 'Cobalt', 'Echo', 'Juniper', 'Onyx', 'Delta', 'Maple', 'Indigo'] as const;
+
+/**
+ * A product's name after its `version`-th rename: a word chosen by a hash (no draw from the workload's PRNG, so the
+ * rest of the stream stays as it was), so successive names sort in no particular order — a projection that keeps
+ * the greatest name instead of the latest is caught — and, with the version, never the same twice.
+ */
+export function renamedName(seed: number, k: number, version: number): string {
+  let h = Math.imul(seed ^ 0x27d4eb2d, 0x165667b1) ^ Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(version, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return `${NAME_WORDS[(h >>> 0) % NAME_WORDS.length] ?? 'Product'} ${k} v${version}`;
+}
+
 /**
  * The workload as a time-ordered stream of operations, a pure function of (spec, seed): the same seed gives the
  * same operations at the same scenario times. Lazy, so a long workload costs no memory up front.
@@ -67,23 +113,20 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
     earliest.nextAt = nextTick(earliest.times);
     switch (earliest.kind) {
       case 'placeOrder': {
-        const lines = new Map<string, number>();
-        // Both ends capped at the catalogue: with itemsPerOrder.min above it, no number of draws finds that many
-        // distinct products and the loop below would never end.
-        const most = Math.min(spec.itemsPerOrder.max, spec.products);
-        const count = prng.int(Math.min(spec.itemsPerOrder.min, most), most);
-        while (lines.size < count) lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
-        yield { atMs, kind: 'placeOrder', customerId: customerId(prng.int(0, spec.customers - 1)), items: [...lines].map(([p, quantity]) => ({ productId: p, quantity })) };
+        const items = spec.repeatedLineShare > 0 ? linesWithRepeats(spec, prng, popularity) : distinctLines(spec, prng, popularity);
+        yield { atMs, kind: 'placeOrder', customerId: customerId(prng.int(0, spec.customers - 1)), items };
         break;
       }
-      case 'adjustStock':
-        yield { atMs, kind: 'adjustStock', productId: productId(popularity.sample(prng)), delta: prng.int(1, 20) };
+      case 'adjustStock': {
+        const delta = prng.int(spec.stockAdjustmentDelta.min, spec.stockAdjustmentDelta.max);
+        yield { atMs, kind: 'adjustStock', productId: productId(popularity.sample(prng)), delta: delta === 0 ? 1 : delta };
         break;
+      }
       case 'rename': {
         const k = prng.int(0, spec.products - 1);
         const version = (renames.get(k) ?? 0) + 1;
         renames.set(k, version);
-        yield { atMs, kind: 'rename', productId: productId(k), name: `Product ${k} v${version}` };
+        yield { atMs, kind: 'rename', productId: productId(k), name: renamedName(seed, k, version) };
         break;
       }
       case 'reprice':

@@ -2,7 +2,9 @@ import type { CatalogEntry } from '../domain/catalog.js';
 import type { EventEnvelope } from '../domain/envelope.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { InventoryCheckReply, InventoryCheckRequest } from '../domain/inventoryCheck.js';
+import { quantitiesByProduct } from '../domain/order.js';
 import { Outbox, OUTBOX_DDL } from './outboxStore.js';
+import { ReservationLedger } from './reservationLedger.js';
 import { migrate, type Db } from './sqlite.js';
 
 const DDL = [
@@ -10,9 +12,6 @@ const DDL = [
   // Synchronous stock known to the command side: every adjustment, and (reserve mode) every reservation.
   `CREATE TABLE IF NOT EXISTS stock_ledger (product_id TEXT PRIMARY KEY REFERENCES catalog(product_id),
      adjusted_total INTEGER NOT NULL DEFAULT 0, reserved_total INTEGER NOT NULL DEFAULT 0)`,
-  // One row per reserved line, so a retried check for the same order reserves nothing twice.
-  `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT NOT NULL, product_id TEXT NOT NULL, quantity INTEGER NOT NULL,
-     PRIMARY KEY (order_id, product_id))`,
   ...OUTBOX_DDL,
 ];
 
@@ -23,12 +22,10 @@ const DDL = [
  */
 export class InventoryStore {
   readonly outbox: Outbox;
+  readonly reservations: ReservationLedger;
   private readonly getEntry;
   private viewQuantity: ((productId: string) => number | undefined) | undefined;
   private readonly ledger;
-  private readonly reservationCount;
-  private readonly reserveLine;
-  private readonly addReserved;
 
   /** `viewAvailable` replaces the read of the built-in view's table (a user's plug-in projection replaces the view). */
   constructor(readonly db: Db, options: { readonly viewAvailable?: (productId: string) => number | undefined } = {}) {
@@ -37,9 +34,7 @@ export class InventoryStore {
     this.outbox = new Outbox(db);
     this.getEntry = db.prepare('SELECT name, price_cents AS priceCents FROM catalog WHERE product_id = ?');
     this.ledger = db.prepare('SELECT adjusted_total - reserved_total FROM stock_ledger WHERE product_id = ?').pluck();
-    this.reservationCount = db.prepare('SELECT COUNT(*) FROM reservations WHERE order_id = ?').pluck();
-    this.reserveLine = db.prepare('INSERT INTO reservations (order_id, product_id, quantity) VALUES (?, ?, ?)');
-    this.addReserved = db.prepare('UPDATE stock_ledger SET reserved_total = reserved_total + ? WHERE product_id = ?');
+    this.reservations = new ReservationLedger(db);
   }
 
   entry(productId: string): CatalogEntry | undefined {
@@ -98,25 +93,23 @@ export class InventoryStore {
   }
 
   /**
-   * Answers an inventory check. In reserve mode every line is reserved, all or none, in one transaction, and a
-   * repeated request for the same order returns the same answer without reserving again.
+   * Answers an inventory check. In reserve mode the order's stock is held (see ReservationLedger), all products or
+   * none, in one transaction, and a repeated request for the same order returns the same answer without reserving
+   * again. A product on several lines of the order counts with its total.
    */
-  check(request: InventoryCheckRequest): InventoryCheckReply {
+  check(request: InventoryCheckRequest, nowMs = 0): InventoryCheckReply {
     return this.db.transaction((): InventoryCheckReply => {
-      const items = request.items.map((line) => {
-        const entry = this.entry(line.productId);
-        const available = request.reserve ? this.ledgerAvailable(line.productId) : this.viewAvailable(line.productId);
-        return { productId: line.productId, known: entry !== undefined, availableQuantity: available, priceCents: entry?.priceCents ?? 0 };
+      const wanted = quantitiesByProduct(request.items);
+      const items = [...wanted.keys()].map((productId) => {
+        const entry = this.entry(productId);
+        const available = request.reserve ? this.ledgerAvailable(productId) : this.viewAvailable(productId);
+        return { productId, known: entry !== undefined, availableQuantity: available, priceCents: entry?.priceCents ?? 0 };
       });
       if (!request.reserve) return { items, reserved: false };
-      const already = this.reservationCount.get(request.orderId) as number;
-      if (already > 0) return { items: items.map((i) => ({ ...i, availableQuantity: Math.max(i.availableQuantity, 0) })), reserved: true };
-      const fits = items.every((i, n) => i.known && i.availableQuantity >= (request.items[n]?.quantity ?? 0));
+      if (this.reservations.has(request.orderId)) return { items: items.map((i) => ({ ...i, availableQuantity: Math.max(i.availableQuantity, 0) })), reserved: true };
+      const fits = items.every((i) => i.known && i.availableQuantity >= (wanted.get(i.productId) ?? 0));
       if (!fits) return { items, reserved: false };
-      for (const line of request.items) {
-        this.reserveLine.run(request.orderId, line.productId, line.quantity);
-        this.addReserved.run(line.quantity, line.productId);
-      }
+      this.reservations.hold(request.orderId, wanted, nowMs);
       return { items, reserved: true };
     })();
   }

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../domain/envelope.js';
 import type { OrderPlaced, OrderRejected } from '../domain/events.js';
+import type { OrderFate } from '../domain/reservations.js';
 import { GroupCommit } from './groupCommit.js';
 import { Outbox, OUTBOX_DDL } from './outboxStore.js';
 import { migrate, type Db } from './sqlite.js';
@@ -23,6 +24,11 @@ const DDL = [
      PRIMARY KEY (order_id, line_no)
    )`,
   `CREATE INDEX IF NOT EXISTS orders_by_customer ON orders(customer_id)`,
+  // Orders this service promised never to commit (it was asked about them before it had them: see fates()).
+  `CREATE TABLE IF NOT EXISTS voided_orders (order_id TEXT PRIMARY KEY)`,
+  `CREATE TRIGGER IF NOT EXISTS voided_orders_stay_void BEFORE INSERT ON orders
+     WHEN EXISTS (SELECT 1 FROM voided_orders WHERE order_id = NEW.order_id)
+     BEGIN SELECT RAISE(ABORT, 'order voided: its reservation was released'); END`,
   ...OUTBOX_DDL,
 ];
 
@@ -78,6 +84,31 @@ export class OrderStore {
     return this.db
       .prepare("SELECT order_id AS orderId, event_id AS eventId FROM orders WHERE status = 'placed' AND order_id > ? ORDER BY order_id LIMIT ?")
       .all(afterOrderId, limit) as { orderId: string; eventId: string }[];
+  }
+
+  /**
+   * What became of each order, for the inventory service's reservation reconciler. An order this store does not
+   * have is voided in the same transaction — a tombstone a later commit of it fails on (the trigger above) — so
+   * "voided" is a promise that it will never be placed, and its reserved stock can be released.
+   */
+  fates(orderIds: readonly string[]): Map<string, OrderFate> {
+    const status = this.db.prepare('SELECT status FROM orders WHERE order_id = ?').pluck();
+    const voidOrder = this.db.prepare('INSERT INTO voided_orders (order_id) VALUES (?) ON CONFLICT DO NOTHING');
+    return this.db.transaction(() => {
+      const fates = new Map<string, OrderFate>();
+      for (const id of orderIds) {
+        const s = status.get(id) as 'placed' | 'rejected' | undefined;
+        if (s === undefined) voidOrder.run(id);
+        fates.set(id, s ?? 'voided');
+      }
+      return fates;
+    })();
+  }
+
+  /** Which of these orders are placed (read only: unlike fates(), voids nothing). */
+  placedAmong(orderIds: readonly string[]): Set<string> {
+    const status = this.db.prepare('SELECT status FROM orders WHERE order_id = ?').pluck();
+    return new Set(orderIds.filter((id) => status.get(id) === 'placed'));
   }
 
   counts(): { placed: number; rejected: number } {

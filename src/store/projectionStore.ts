@@ -243,7 +243,7 @@ export class ProjectionStore implements ProjectionApplier {
 
   /** Drops the rebuild tables; given a generation, only if no newer rebuild has begun since. */
   abortRebuild(generation?: number): void {
-    if (generation !== undefined && generation !== this.rebuildGeneration) return;
+    if (generation !== undefined && (generation !== this.rebuildGeneration || this.rebuildWriter === undefined)) return;
     this.db.transaction(() => this.dropTables(rebuildTables))();
     this.rebuildWriter = undefined;
   }

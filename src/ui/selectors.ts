@@ -25,6 +25,7 @@ export function stateTone(state: ConsumerState): Tone {
     case 'waitingForDependency':
       return 'warn';
     case 'stopped':
+    case 'down':
     case 'failed':
       return 'bad';
     case 'starting':

@@ -74,7 +74,7 @@ const COMPLETE_VALUE: Scenario = {
   system: {
     inventoryMode: 'reserve',
     summaryDependency: 'naive',
-    consumer: { ackWaitMs: 1500, maxDeliveries: 3, batchSize: 64, initialBackoffMs: 50, maxBackoffMs: 800 },
+    consumer: { ackWaitMs: 1500, maxDeliveries: 3, batchSize: 64, initialBackoffMs: 50, maxBackoffMs: 800, handlerMsPerEvent: 0 },
   },
   workload: {
     durationMs: 30_000,
@@ -89,6 +89,8 @@ const COMPLETE_VALUE: Scenario = {
     stockAdjustmentsPerSecond: 2,
     renamesPerSecond: 0.5,
     repricesPerSecond: 0.25,
+    repeatedLineShare: 0,
+    stockAdjustmentDelta: { min: 1, max: 20 },
   },
   faults: [
     { kind: 'consumerOutage', atMs: 1000, target: 'product-inventory', durationMs: 3000 },
@@ -166,7 +168,7 @@ describe('parseScenario: valid files', () => {
         system: {
           inventoryMode: 'check',
           summaryDependency: 'wait',
-          consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2000 },
+          consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2000, handlerMsPerEvent: 0 },
         },
         workload: {
           durationMs: 5000,
@@ -181,6 +183,8 @@ describe('parseScenario: valid files', () => {
           stockAdjustmentsPerSecond: 0,
           renamesPerSecond: 0,
           repricesPerSecond: 0,
+          repeatedLineShare: 0,
+          stockAdjustmentDelta: { min: 1, max: 20 },
         },
         faults: [{ kind: 'handlerBug', atMs: 1000, target: 'products', match: { eventType: 'ProductRenamed' } }],
         remediation: [{ action: 'deployFix', target: 'products', atMs: 2000 }],
@@ -195,7 +199,7 @@ describe('parseScenario: valid files', () => {
     expect(r.ok && r.value.system).toEqual({
       inventoryMode: 'check',
       summaryDependency: 'wait',
-      consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 10, initialBackoffMs: 100, maxBackoffMs: 2000 },
+      consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 10, initialBackoffMs: 100, maxBackoffMs: 2000, handlerMsPerEvent: 0 },
     });
   });
 });

@@ -106,6 +106,15 @@ describe('decidePlaceOrder', () => {
     });
   });
 
+  it('judges a product listed on two lines by its total, and keeps both lines in the event', () => {
+    const short = given([stock('prod_abc', 3, 100)]).when(placeOrder(['prod_abc', 2], ['prod_abc', 2]));
+    expect(short.result.ok && short.result.value.event.data).toMatchObject({ type: 'OrderRejected', shortages: [{ productId: 'prod_abc', requested: 4, available: 3 }] });
+    const fits = given([stock('prod_abc', 4, 100)]).when(placeOrder(['prod_abc', 2], ['prod_abc', 2]));
+    expect(fits.result.ok && fits.result.value.event.data).toMatchObject({
+      type: 'OrderPlaced', items: [{ productId: 'prod_abc', quantity: 2 }, { productId: 'prod_abc', quantity: 2 }], totalCents: 400,
+    });
+  });
+
   it('reports a negative (oversold) availability as it is', () => {
     const { result } = given([stock('prod_abc', -3, 100)]).when(placeOrder(['prod_abc', 1]));
     expect(result.ok && result.value.event.data).toMatchObject({ shortages: [{ productId: 'prod_abc', requested: 1, available: -3 }] });

@@ -21,6 +21,8 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     models: { 'product-inventory': model, products: model, 'customer-order-summary': model },
     convergedAfterMs: 1_234,
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
+    reservations: { mode: 'check', strandedOrders: 0, mismatches: [] },
+    caughtUpDivergence: {},
     workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
     events: { stream: 42, undecodable: 1 },
     timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start' }],

@@ -88,10 +88,9 @@ describe('validatePlaceOrder', () => {
     expect(r.ok && r.value.items.map((l) => l.quantity)).toEqual([1, LIMITS.quantityMax]);
   });
 
-  it('refuses a second line for the same product, naming the later line', () => {
-    expect(errorsOf(validatePlaceOrder(withItems([line(1), line(2, 'prod_xyz'), line(3)])))).toEqual([
-      { field: 'items[2].productId', message: 'appears twice; put the total on one line' },
-    ]);
+  it('accepts a product on more than one line (a cart may list the same item twice); lines keep their order', () => {
+    const r = validatePlaceOrder(withItems([line(1), line(2, 'prod_xyz'), line(3)]));
+    expect(r.ok && r.value.items.map((l) => [l.productId, l.quantity])).toEqual([['prod_abc', 1], ['prod_xyz', 2], ['prod_abc', 3]]);
   });
 
   it('does not call two lines without a productId duplicates of each other', () => {

@@ -18,6 +18,8 @@ function facts(over: {
   readonly deadLetters?: Partial<Record<ReadModelName, number>>;
   readonly firstNegative?: RunFacts['firstNegative'];
   readonly rebuildMismatches?: RunFacts['rebuildMismatches'];
+  readonly reservations?: Partial<RunFacts['reservations']>;
+  readonly caughtUp?: RunFacts['caughtUpDivergence'];
 } = {}): RunFacts {
   const d = over.divergence ?? {};
   return {
@@ -28,6 +30,8 @@ function facts(over: {
     },
     convergedAfterMs: over.convergedAfterMs === undefined ? 100 : over.convergedAfterMs,
     writeModel: { ...cleanWriteModel, ...over.writeModel },
+    reservations: { mode: 'reserve', strandedOrders: 0, mismatches: [], ...over.reservations },
+    caughtUpDivergence: over.caughtUp ?? {},
     deadLetters: { ...perModel(0), ...over.deadLetters },
     firstNegative: over.firstNegative,
     rebuildMismatches: 'rebuildMismatches' in over ? over.rebuildMismatches : perModel({ keysDiffer: 0 }),
@@ -65,6 +69,10 @@ const cases: Case[] = [
   { title: 'a model shows a duplicated effect', expectation: { property: 'noDuplicatedEffect' }, facts: facts({ divergence: { 'product-inventory': { duplicated: 1 } } }), holds: false, detail: /product-inventory: 1 duplicated/ },
   { title: 'an order is published twice', expectation: { property: 'noDuplicatedEffect' }, facts: facts({ writeModel: { publishedTwice: 2 } }), holds: false, detail: /write model: 2 orders published twice/ },
 
+  { title: 'a wrong value while caught up, covered up by the end', expectation: { property: 'noWrongValues' }, facts: facts({ caughtUp: { products: { atMs: 1_250, headSeq: 40, divergence: { ...clean, wrong: 1 } } } }), holds: false, detail: /products: 1 wrong, 0 unexpected at 1250 ms, every model at seq 40 \(covered up later\)/ },
+  { title: 'a key lost while caught up', expectation: { property: 'nothingLost' }, facts: facts({ caughtUp: { 'customer-order-summary': { atMs: 500, headSeq: 9, divergence: { ...clean, missing: 2 } } } }), holds: false, detail: /customer-order-summary: 2 missing at 500 ms/ },
+  { title: 'a duplicate while caught up', expectation: { property: 'noDuplicatedEffect' }, facts: facts({ caughtUp: { 'product-inventory': { atMs: 500, headSeq: 9, divergence: { ...clean, duplicated: 1 } } } }), holds: false, detail: /product-inventory: 1 duplicated at 500 ms/ },
+  { title: 'the end is reported, not the earlier caught-up sample, when both are wrong', expectation: { property: 'noWrongValues' }, facts: facts({ divergence: { products: { wrong: 3 } }, caughtUp: { products: { atMs: 500, headSeq: 9, divergence: { ...clean, wrong: 1 } } } }), holds: false, detail: /wrong values: products: 3 wrong, 0 unexpected$/ },
   { title: 'no wrong values', expectation: { property: 'noWrongValues' }, facts: facts({ divergence: { products: { missing: 5, duplicated: 1 } } }), holds: true, detail: /none/ },
   { title: 'a wrong value', expectation: { property: 'noWrongValues' }, facts: facts({ divergence: { products: { wrong: 2 } } }), holds: false, detail: /products: 2 wrong, 0 unexpected/ },
   { title: 'an unexpected key', expectation: { property: 'noWrongValues' }, facts: facts({ divergence: { 'product-inventory': { unexpected: 1 } } }), holds: false, detail: /product-inventory: 0 wrong, 1 unexpected/ },
@@ -85,6 +93,10 @@ const cases: Case[] = [
   { title: 'an unpublished order', expectation: { property: 'writeModelPublishedOnce' }, facts: facts({ writeModel: { unpublished: 1, examples: ['o1 published 0×'] } }), holds: false, detail: /1 unpublished.*\(o1 published 0×\)/ },
   { title: 'an order published twice', expectation: { property: 'writeModelPublishedOnce' }, facts: facts({ writeModel: { publishedTwice: 1 } }), holds: false, detail: /1 published twice/ },
   { title: 'a phantom order', expectation: { property: 'writeModelPublishedOnce' }, facts: facts({ writeModel: { phantom: 1 } }), holds: false, detail: /1 phantom/ },
+
+  { title: 'reservations balance', expectation: { property: 'noStrandedReservations' }, facts: facts(), holds: true, detail: /every reserved unit belongs to a placed order/ },
+  { title: 'check mode has no reservations', expectation: { property: 'noStrandedReservations' }, facts: facts({ reservations: { mode: 'check', strandedOrders: 3 } }), holds: true, detail: /check mode/ },
+  { title: 'stock held for an order never placed', expectation: { property: 'noStrandedReservations' }, facts: facts({ reservations: { strandedOrders: 1, mismatches: ['prod_0001: 3 reserved, 1 in placed orders'] } }), holds: false, detail: /1 order\(s\) not placed still hold stock; prod_0001: 3 reserved, 1 in placed orders/ },
 ];
 
 const propertyOf = (e: ExpectationSpec): PropertyName => ('violation' in e ? e.violation : e.property);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadSpec } from '../../src/scenarios/scenario.js';
-import { workloadCatalog, workloadOps, type WorkloadOp } from '../../src/scenarios/workload.js';
+import { renamedName, workloadCatalog, workloadOps, type WorkloadOp } from '../../src/scenarios/workload.js';
 
 // The workload is a pure function of (spec, seed): replayable, evenly paced, and within every bound of the spec.
 
@@ -15,6 +15,8 @@ const spec = (over: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
   itemsPerOrder: { min: 1, max: 3 },
   quantityPerItem: { min: 2, max: 4 },
   stockAdjustmentsPerSecond: 2,
+  repeatedLineShare: 0,
+  stockAdjustmentDelta: { min: 1, max: 20 },
   renamesPerSecond: 1,
   repricesPerSecond: 0.5,
   ...over,
@@ -121,11 +123,18 @@ describe('workloadOps', () => {
     const s = spec({ durationMs: 30_000, renamesPerSecond: 5, repricesPerSecond: 5, stockAdjustmentsPerSecond: 5 });
     const ops = opsOf(s, 3);
     const versions = new Map<string, number>();
+    const names = new Map<string, string[]>();
     for (const r of ofKind(ops, 'rename')) {
       const v = (versions.get(r.productId) ?? 0) + 1;
       versions.set(r.productId, v);
-      expect(r.name).toBe(`Product ${Number(r.productId.slice('prod_'.length))} v${v}`);
+      const k = Number(r.productId.slice('prod_'.length));
+      expect(r.name).toBe(renamedName(3, k, v));
+      expect(r.name).toMatch(new RegExp(`^[A-Z][a-z]+ ${k} v${v}$`));
+      names.set(r.productId, [...(names.get(r.productId) ?? []), r.name]);
     }
+    // Names do not sort in the order they were given: a projection keeping the greatest name is not the latest's.
+    const outOfOrder = [...names.values()].some((list) => list.some((name, i) => i > 0 && name < (list[i - 1] ?? '')));
+    expect(outOfOrder).toBe(true);
     for (const r of ofKind(ops, 'reprice')) {
       expect(r.priceCents).toBeGreaterThanOrEqual(100);
       expect(r.priceCents).toBeLessThanOrEqual(10_000);
@@ -134,6 +143,27 @@ describe('workloadOps', () => {
       expect(a.delta).toBeGreaterThanOrEqual(1);
       expect(a.delta).toBeLessThanOrEqual(20);
     }
+  });
+});
+
+describe('workloadOps: the untidy inputs', () => {
+  it('repeats a product within an order when repeatedLineShare > 0 (and never when it is 0), within the line bounds', () => {
+    const orders = (share: number) => ofKind(opsOf(spec({ durationMs: 20_000, ordersPerSecond: 10, products: 3, itemsPerOrder: { min: 2, max: 4 }, repeatedLineShare: share }), 5), 'placeOrder');
+    const repeats = (os: ReturnType<typeof orders>) => os.filter((o) => new Set(o.items.map((i) => i.productId)).size < o.items.length).length;
+    expect(repeats(orders(0))).toBe(0);
+    const withRepeats = orders(0.5);
+    expect(repeats(withRepeats)).toBeGreaterThan(20);
+    for (const o of withRepeats) {
+      expect(o.items.length).toBeGreaterThanOrEqual(2);
+      expect(o.items.length).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('draws stock adjustments from stockAdjustmentDelta, negative ones included, never 0', () => {
+    const deltas = ofKind(opsOf(spec({ durationMs: 20_000, stockAdjustmentsPerSecond: 10, stockAdjustmentDelta: { min: -3, max: 2 } }), 8), 'adjustStock').map((a) => a.delta);
+    expect(deltas.length).toBe(200);
+    expect(deltas.some((d) => d < 0)).toBe(true);
+    expect(deltas.every((d) => d !== 0 && d >= -3 && d <= 2)).toBe(true);
   });
 });
 

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
+import { dashboardUnavailable } from '../ui/terminal.js';
+import { chooseUi, inCi } from './uiChoice.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -64,13 +66,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option('--transport <kind>', 'nats: a real private nats-server per scenario; sim: the deterministic simulation (virtual time)').choices(['nats', 'sim']).default('nats'))
     .option('--projection <name=path>', 'replace a built-in read model with your own plug-in module, e.g. customer-order-summary=./my-summary.ts (repeatable)', collect, [])
     .option('--crash-point <target:point[:times]>', 'crash a self-managed plug-in’s consumer at its named crash point (repeatable; times default 1)', collect, [])
-    .option('--ui', 'live dashboard with fault-injection keys (default when stdout is a terminal, outside CI and --json); logs go to --log-file')
+    .option('--ui', 'live dashboard with fault-injection keys (default when stdin and stdout are terminals, outside CI and --json); logs go to --log-file')
     .option('--no-ui', 'plain progress lines, even on a terminal')
     .option('--log-file <file>', 'where the logs go while the dashboard is up', 'reports/cqrs-testbed.log')
     .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim'; projection: string[]; crashPoint: string[]; ui?: boolean; logFile: string }) => {
-      // CI as ink reads it (`CI=0` or `CI=false` is not CI): there ink would draw only the last frame anyway.
-      const inCi = process.env.CI !== undefined && process.env.CI !== '0' && process.env.CI !== 'false';
-      const ui = !opts.json && (opts.ui ?? (process.stdout.isTTY && !inCi));
+      const choice = chooseUi(opts, dashboardUnavailable(process), inCi(process.env));
+      if ('error' in choice) {
+        process.stderr.write(`cqrs-testbed run: ${choice.error}\n`);
+        exitCode = 2;
+        return;
+      }
+      const { ui } = choice;
       // Never a log line on the terminal the dashboard draws on: with the UI, the logger writes to a file.
       const log = ui
         ? createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile })
@@ -89,6 +95,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       const natsUrl = opts.natsUrl ?? process.env.NATS_URL;
       if (!natsUrl) {
         process.stderr.write('cqrs-testbed dashboard: which broker? pass --nats-url (the `dashboard` line of the `cqrs-testbed up` banner) or set NATS_URL\n');
+        exitCode = 2;
+        return;
+      }
+      const unavailable = dashboardUnavailable(process);
+      if (unavailable !== undefined) {
+        process.stderr.write(`cqrs-testbed dashboard: the dashboard needs a terminal for its screen and its keys, and here ${unavailable}\n`);
         exitCode = 2;
         return;
       }

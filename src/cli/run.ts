@@ -67,7 +67,11 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   const { ok: _ok, banner, ...pluginOptions } = extra;
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
   const reports: ScenarioReport[] = [];
-  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession(options.logFile ? { logFile: options.logFile } : {}) : undefined;
+  const onFailure = (err: Error) => {
+    log.error({ err }, 'dashboard failed');
+    process.stderr.write(`cqrs-testbed: the dashboard stopped (${err.message}); the run goes on and its report follows at the end\n`);
+  };
+  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession({ onFailure, ...(options.logFile ? { logFile: options.logFile } : {}) }) : undefined;
   for (const scenario of loaded.scenarios) {
     let lastPrinted = 0;
     const onProgress = options.json || session

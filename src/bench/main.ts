@@ -5,6 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exitOnSignals } from '../cli/shutdownSignals.js';
+import { silentLogger } from '../log/logger.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 
@@ -34,6 +37,10 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   }
   const { quick } = args;
   const out = resolve(args.out);
+  for (const dir of await sweepStaleTempDirs(silentLogger())) process.stderr.write(`bench: removed ${dir}, left by a run that died\n`);
+  // Nothing to drain: a signal ends the bench at once; the exit hooks stop the current phase's broker and remove
+  // its temp dir (src/process/ownedTempDir.ts).
+  exitOnSignals((signal) => process.stderr.write(`bench: ${signal}: interrupted, nothing written\n`));
   const results = await runBench(quick ? QUICK_SIZES : FULL_SIZES, quick ? 'quick' : 'full', (line) => process.stderr.write(`bench: ${line}\n`));
   process.stdout.write(`${formatTable(results)}\n`);
   mkdirSync(dirname(out), { recursive: true });

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { checkProperties, type CheckTransport } from '../check/propertySuite.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { exitOnSignals } from './shutdownSignals.js';
 
 export interface CheckCommandOptions {
   readonly runs: number;
@@ -18,6 +20,19 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * property held in every run, 1 otherwise.
  */
 export async function checkCommand(options: CheckCommandOptions, log: Logger): Promise<number> {
+  await sweepStaleTempDirs(log);
+  let runsDone = 0;
+  // Nothing to drain: a signal ends the suite at once; the exit hooks stop the current run's broker (on nats) and
+  // remove its temp dir.
+  const disposeSignals = exitOnSignals((signal) => process.stderr.write(`cqrs-testbed check: ${signal}: stopped after ${runsDone} run(s), no verdict\n`));
+  try {
+    return await checkAndReport(options, log, () => runsDone++);
+  } finally {
+    disposeSignals();
+  }
+}
+
+async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne: () => void): Promise<number> {
   const seed = options.seed ?? Math.floor(Math.random() * 0xffff_ffff);
   process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed} (replay with --seed ${seed})\n`);
   const started = Date.now();
@@ -28,6 +43,7 @@ export async function checkCommand(options: CheckCommandOptions, log: Logger): P
     log,
     counterexampleDir: options.counterexamples,
     onRun: (n, report) => {
+      ranOne();
       if (n % 10 === 0 || report.verdict === 'fail') {
         process.stdout.write(`  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`);
       }

@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import { pluginRunOptions } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
-import { InfrastructureError, RunAborted, runScenario, type ScenarioReport } from '../scenarios/runner.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 
 export interface RunCommandOptions {
   readonly seed?: number;
@@ -51,7 +53,8 @@ export async function loadAll(paths: readonly string[]): Promise<{ scenarios: Sc
 
 /**
  * `cqrs-testbed run`: each scenario on its own private broker, one after another. Exit code 0 when every
- * expectation held, 1 when a property was violated, 2 for a bad scenario file or unusable infrastructure.
+ * expectation held, 1 when a property was violated, 2 for a bad scenario file or unusable infrastructure, 130 when
+ * the dashboard's quit key abandoned the run, 128+n when signal n did.
  */
 export async function runCommand(paths: readonly string[], options: RunCommandOptions, log: Logger): Promise<number> {
   const loaded = await loadAll(paths);
@@ -66,13 +69,54 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   }
   const { ok: _ok, banner, ...pluginOptions } = extra;
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
+  await sweepStaleTempDirs(log);
+  // SIGINT/SIGTERM/SIGHUP (a closed terminal) abandon the run as the quit key does: the runner tears the rig down
+  // (broker stopped, temp dir removed) before the abort reaches us. A second signal exits at once; the exit hooks
+  // then kill the broker and remove the dir (src/process/ownedTempDir.ts).
+  const stop = new AbortController();
+  const signals = onShutdownSignals(log, (signal) => {
+    process.stderr.write(`cqrs-testbed: ${signal} again: exiting now\n`);
+    process.exit(signalExitCode(signal));
+  });
+  void signals.next.then((signal) => {
+    process.stderr.write(`cqrs-testbed: ${signal}: abandoning the run, stopping its broker and removing its files (${signal} again exits at once)\n`);
+    stop.abort(signal);
+  });
+  try {
+    return await runAll(loaded.scenarios, options, pluginOptions, stop, log);
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** The scenarios one after another, with the dashboard or progress lines; the exit code. */
+async function runAll(
+  scenarios: readonly Scenario[],
+  options: RunCommandOptions,
+  pluginOptions: Pick<RunOptions, 'plugins' | 'crashPoints'>,
+  stop: AbortController,
+  log: Logger,
+): Promise<number> {
   const reports: ScenarioReport[] = [];
   const onFailure = (err: Error) => {
     log.error({ err }, 'dashboard failed');
     process.stderr.write(`cqrs-testbed: the dashboard stopped (${err.message}); the run goes on and its report follows at the end\n`);
   };
   const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession({ onFailure, ...(options.logFile ? { logFile: options.logFile } : {}) }) : undefined;
-  for (const scenario of loaded.scenarios) {
+  session?.quit.addEventListener('abort', () => stop.abort('quit'), { once: true });
+  const abandoned = async (name: string): Promise<number> => {
+    await session?.close();
+    const reason = stop.signal.reason as string;
+    const logs = options.logFile && session ? ` (logs: ${options.logFile})` : '';
+    if (reason === 'quit') {
+      process.stdout.write(`quit: ${name} abandoned, no verdict${logs}\n`);
+      return 130;
+    }
+    process.stdout.write(`interrupted (${reason}): ${name} abandoned, no verdict${logs}\n`);
+    return signalExitCode(reason as NodeJS.Signals);
+  };
+  for (const scenario of scenarios) {
+    if (stop.signal.aborted) return abandoned(scenario.name);
     let lastPrinted = 0;
     const onProgress = options.json || session
       ? undefined
@@ -83,20 +127,20 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
         };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
-      const report = await run(scenario, { log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}), ...session?.optionsFor(scenario) });
+      const report = await run(scenario, {
+        log, ...pluginOptions, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}),
+        ...session?.optionsFor(scenario), signal: stop.signal,
+      });
       reports.push(report);
       session?.finish(report);
       if (!session) process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
       if (options.report) writeReport(options.report, report);
     } catch (error) {
+      if (error instanceof RunAborted) return abandoned(scenario.name);
       await session?.close();
       if (error instanceof InfrastructureError) {
         process.stderr.write(`cannot run ${scenario.name}: ${error.message}\n`);
         return 2;
-      }
-      if (error instanceof RunAborted) {
-        process.stdout.write(`quit: ${scenario.name} abandoned, no verdict${options.logFile ? ` (logs: ${options.logFile})` : ''}\n`);
-        return 130;
       }
       throw error;
     }

@@ -22,6 +22,16 @@ function seed(value: string): number {
   return n;
 }
 
+/**
+ * check's fast-check seed: 0..4294967295 as printed. A negative one (-2147483648..-1, the signed form earlier versions
+ * printed) is the same seed to fast-check, and is taken as its unsigned twin.
+ */
+function checkSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < -0x8000_0000 || n > 0xffff_ffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
+  return n >>> 0;
+}
+
 /** Commander's accumulator for a repeatable option. */
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
 
@@ -114,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('check')
     .description('run the property suite: generated workloads x fault schedules, shrunk counterexamples as scenario files')
     .addOption(new Option('--runs <n>', 'generated scenarios to run').argParser(positiveInt).default(200))
-    .addOption(new Option('--seed <n>', 'fast-check seed (default: random, printed)').argParser(seed))
+    .addOption(new Option('--seed <n>', 'fast-check seed, 0 to 4294967295 (default: random, printed with the command that replays it)').argParser(checkSeed))
     .addOption(new Option('--transport <kind>', 'sim: deterministic simulation (fast); nats: real nats-server per run').choices(['sim', 'nats']).default('sim'))
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--counterexamples <dir>', 'where a shrunk counterexample is written', 'reports/counterexamples')

@@ -11,7 +11,7 @@ import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 
-export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: cqrs-testbed bench [--quick] [--out FILE])';
+export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: npx cqrs-testbed bench [--quick] [--out FILE])';
 
 /** The flags `npm run bench --` takes; anything else is refused before a server starts. */
 export function parseBenchArgs(argv: readonly string[]): { quick: boolean; out: string } | { error: string } {

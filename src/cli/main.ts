@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
@@ -32,6 +33,11 @@ function checkSeed(value: string): number {
   return n >>> 0;
 }
 
+/** package.json's version: what `--version` prints. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Commander's accumulator for a repeatable option. */
 const collect = (value: string, previous: readonly string[]): string[] => [...previous, value];
 
@@ -45,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('A resilience testbed for CQRS read models: the article’s shop as XState actors over NATS JetStream and SQLite.')
     .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['json', 'pretty']).default('pretty'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

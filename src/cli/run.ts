@@ -7,6 +7,7 @@ import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { selfCommand } from './selfCommand.js';
 import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 
 export interface RunCommandOptions {
@@ -47,7 +48,7 @@ export async function loadAll(paths: readonly string[]): Promise<{ scenarios: Sc
     else errors.push(formatScenarioErrors(loaded.error));
   }
   if (errors.length > 0) return { errors: errors.join('\n') };
-  if (scenarios.length === 0) return { errors: 'no scenario files given (try: cqrs-testbed run scenarios/*.yaml)' };
+  if (scenarios.length === 0) return { errors: `no scenario files given (try: ${selfCommand()} run scenarios)` };
   return { scenarios };
 }
 

@@ -12,6 +12,7 @@ import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
+import { selfCommand } from './selfCommand.js';
 import { onShutdownSignals } from './shutdownSignals.js';
 
 export interface UpOptions {
@@ -93,7 +94,7 @@ function banner(url: string, broker: Broker, dataDir: string, temporary: boolean
     `  health     ${url}/health`,
     `  try        curl -s ${url}/inventory/products/prod_abc`,
     `  broker     ${brokerLine}`,
-    `  dashboard  cqrs-testbed dashboard --nats-url ${broker.url}`,
+    `  dashboard  ${selfCommand()} dashboard --nats-url ${broker.url}`,
     `  data       ${dataDir}${temporary ? ' (temporary; pass --data-dir DIR to keep it)' : ' (kept; start again with the same --data-dir to resume)'}`,
     '  Ctrl-C drains the consumers and exits.',
     '',

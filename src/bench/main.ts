@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkOutputs } from '../cli/outputPaths.js';
 import { exitOnSignals } from '../cli/shutdownSignals.js';
 import { silentLogger } from '../log/logger.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
@@ -33,6 +34,11 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   const args = parseBenchArgs(argv);
   if ('error' in args) {
     process.stderr.write(`bench: ${args.error}\n${BENCH_USAGE}\n`);
+    return 2;
+  }
+  const badOutput = checkOutputs([['--out', args.out, 'file']]);
+  if (badOutput !== undefined) {
+    process.stderr.write(`bench: ${badOutput}\n`);
     return 2;
   }
   const { quick } = args;

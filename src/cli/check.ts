@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { checkProperties, type CheckResult, type CheckTransport } from '../check/propertySuite.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { writeFileCreatingDirs } from './outputPaths.js';
 import { selfCommand, shellPath } from './selfCommand.js';
 import { exitOnSignals } from './shutdownSignals.js';
 
@@ -55,7 +55,7 @@ async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne:
       }
     },
   });
-  if (options.junit) writeFileSync(options.junit, junitReport(result, options.transport, replaySuite));
+  if (options.junit) writeFileCreatingDirs(options.junit, junitReport(result, options.transport, replaySuite));
   if (result.ok) {
     process.stdout.write(`all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`);
     return 0;

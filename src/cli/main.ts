@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
 import { dashboardUnavailable } from '../ui/terminal.js';
+import { checkOutputs } from './outputPaths.js';
 import { chooseUi, inCi } from './uiChoice.js';
 
 function port(value: string): number {
@@ -94,6 +95,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return;
       }
       const { ui } = choice;
+      const badOutput = checkOutputs([['--junit', opts.junit, 'file'], ['--report', opts.report, 'dir'], ['--log-file', ui ? opts.logFile : undefined, 'file']]);
+      if (badOutput !== undefined) {
+        process.stderr.write(`cqrs-testbed run: ${badOutput}\n`);
+        exitCode = 2;
+        return;
+      }
       // Never a log line on the terminal the dashboard draws on: with the UI, the logger writes to a file.
       const log = ui
         ? createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile })
@@ -121,6 +128,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         exitCode = 2;
         return;
       }
+      const badOutput = checkOutputs([['--log-file', opts.logFile, 'file']]);
+      if (badOutput !== undefined) {
+        process.stderr.write(`cqrs-testbed dashboard: ${badOutput}\n`);
+        exitCode = 2;
+        return;
+      }
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile });
       const { dashboardCommand } = await import('../ui/attach.js');
       exitCode = await dashboardCommand({ natsUrl, log });
@@ -136,6 +149,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--counterexamples <dir>', 'where a shrunk counterexample is written', 'reports/counterexamples')
     .action(async (opts: { runs: number; seed?: number; transport: 'sim' | 'nats'; junit?: string; counterexamples: string }) => {
+      const badOutput = checkOutputs([['--junit', opts.junit, 'file'], ['--counterexamples', opts.counterexamples, 'dir']]);
+      if (badOutput !== undefined) {
+        process.stderr.write(`cqrs-testbed check: ${badOutput}\n`);
+        exitCode = 2;
+        return;
+      }
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'error') });
       const { checkCommand } = await import('./check.js');
       exitCode = await checkCommand({ runs: opts.runs, transport: opts.transport, counterexamples: opts.counterexamples,

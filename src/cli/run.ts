@@ -7,6 +7,7 @@ import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { writeFileCreatingDirs } from './outputPaths.js';
 import { selfCommand } from './selfCommand.js';
 import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 
@@ -150,7 +151,7 @@ async function runAll(
   // The dashboard's last frame stays on screen; the reports follow it, as without the dashboard.
   if (session) for (const report of reports) process.stdout.write(`${scenarioDetail(report)}\n\n`);
   if (!options.json) process.stdout.write(`${summaryTable(reports)}\n`);
-  if (options.junit) writeFileSync(options.junit, junitXml(reports));
+  if (options.junit) writeFileCreatingDirs(options.junit, junitXml(reports));
   return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
 }
 

@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick]`: runs the benches, prints a table and writes bench/results.json (the one tracked
- * result; anything else a run leaves goes under bench/results/, which git ignores).
+ * `npm run bench [-- --quick]`: runs the benches, prints a table and writes bench/results/latest.json. That dir is
+ * git-ignored, so a casual run never dirties the tree; the figures the README quotes are committed separately as a
+ * named baseline (bench/baseline-<date>.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,12 +13,15 @@ import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 
+/** Where a run writes its figures unless told otherwise: git-ignored. */
+export const DEFAULT_BENCH_OUT = 'bench/results/latest.json';
+
 export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: npx cqrs-testbed bench [--quick] [--out FILE])';
 
 /** The flags `npm run bench --` takes; anything else is refused before a server starts. */
 export function parseBenchArgs(argv: readonly string[]): { quick: boolean; out: string } | { error: string } {
   let quick = false;
-  let out = 'bench/results.json';
+  let out = DEFAULT_BENCH_OUT;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;

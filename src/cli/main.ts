@@ -164,12 +164,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('bench')
-    .description('measure throughput, rebuild rate, convergence and memory as ratios of the raw broker (writes bench/results.json)')
+    .description('measure throughput, rebuild rate, convergence and memory as ratios of the raw broker (writes bench/results/latest.json)')
     .option('--quick', 'smaller sizes (well under two minutes)', false)
-    .option('--out <file>', 'where to write the results', 'bench/results.json')
-    .action(async (opts: { quick: boolean; out: string }) => {
+    .option('--out <file>', 'where to write the results (default: bench/results/latest.json, git-ignored)')
+    .action(async (opts: { quick: boolean; out?: string }) => {
       const { benchMain } = await import('../bench/main.js');
-      exitCode = await benchMain([...(opts.quick ? ['--quick'] : []), '--out', opts.out]);
+      // No --out: the bench's own default (one place for it).
+      exitCode = await benchMain([...(opts.quick ? ['--quick'] : []), ...(opts.out === undefined ? [] : ['--out', opts.out])]);
     });
 
   program

@@ -57,6 +57,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   let exitCode = 0;
+  /** Bad input: say why, exit 2, nothing started. */
+  const refuse = (command: string, why: string): void => {
+    process.stderr.write(`cqrs-testbed ${command}: ${why}\n`);
+    exitCode = 2;
+  };
   program
     .command('up')
     .description('start the whole system (private nats-server unless NATS_URL is set), seed the catalogue, serve HTTP')
@@ -89,18 +94,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--log-file <file>', 'where the logs go while the dashboard is up', 'reports/cqrs-testbed.log')
     .action(async (paths: string[], opts: { seed?: number; json: boolean; junit?: string; report?: string; transport: 'nats' | 'sim'; projection: string[]; crashPoint: string[]; ui?: boolean; logFile: string }) => {
       const choice = chooseUi(opts, dashboardUnavailable(process), inCi(process.env));
-      if ('error' in choice) {
-        process.stderr.write(`cqrs-testbed run: ${choice.error}\n`);
-        exitCode = 2;
-        return;
-      }
+      if ('error' in choice) return refuse('run', choice.error);
       const { ui } = choice;
       const badOutput = checkOutputs([['--junit', opts.junit, 'file'], ['--report', opts.report, 'dir'], ['--log-file', ui ? opts.logFile : undefined, 'file']]);
-      if (badOutput !== undefined) {
-        process.stderr.write(`cqrs-testbed run: ${badOutput}\n`);
-        exitCode = 2;
-        return;
-      }
+      if (badOutput !== undefined) return refuse('run', badOutput);
       // Never a log line on the terminal the dashboard draws on: with the UI, the logger writes to a file.
       const log = ui
         ? createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile })
@@ -117,23 +114,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--log-file <file>', 'where the logs go while the dashboard is up', 'reports/cqrs-testbed-dashboard.log')
     .action(async (opts: { natsUrl?: string; logFile: string }) => {
       const natsUrl = opts.natsUrl ?? process.env.NATS_URL;
-      if (!natsUrl) {
-        process.stderr.write('cqrs-testbed dashboard: which broker? pass --nats-url (the `dashboard` line of the `cqrs-testbed up` banner) or set NATS_URL\n');
-        exitCode = 2;
-        return;
-      }
+      if (!natsUrl) return refuse('dashboard', 'which broker? pass --nats-url (the `dashboard` line of the `cqrs-testbed up` banner) or set NATS_URL');
       const unavailable = dashboardUnavailable(process);
-      if (unavailable !== undefined) {
-        process.stderr.write(`cqrs-testbed dashboard: the dashboard needs a terminal for its screen and its keys, and here ${unavailable}\n`);
-        exitCode = 2;
-        return;
-      }
+      if (unavailable !== undefined) return refuse('dashboard', `the dashboard needs a terminal for its screen and its keys, and here ${unavailable}`);
       const badOutput = checkOutputs([['--log-file', opts.logFile, 'file']]);
-      if (badOutput !== undefined) {
-        process.stderr.write(`cqrs-testbed dashboard: ${badOutput}\n`);
-        exitCode = 2;
-        return;
-      }
+      if (badOutput !== undefined) return refuse('dashboard', badOutput);
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'info'), destination: opts.logFile });
       const { dashboardCommand } = await import('../ui/attach.js');
       exitCode = await dashboardCommand({ natsUrl, log });
@@ -150,11 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--counterexamples <dir>', 'where a shrunk counterexample is written', 'reports/counterexamples')
     .action(async (opts: { runs: number; seed?: number; transport: 'sim' | 'nats'; junit?: string; counterexamples: string }) => {
       const badOutput = checkOutputs([['--junit', opts.junit, 'file'], ['--counterexamples', opts.counterexamples, 'dir']]);
-      if (badOutput !== undefined) {
-        process.stderr.write(`cqrs-testbed check: ${badOutput}\n`);
-        exitCode = 2;
-        return;
-      }
+      if (badOutput !== undefined) return refuse('check', badOutput);
       const log = createLogger({ format: 'json', level: logLevelFor(program, 'error') });
       const { checkCommand } = await import('./check.js');
       exitCode = await checkCommand({ runs: opts.runs, transport: opts.transport, counterexamples: opts.counterexamples,

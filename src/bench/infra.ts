@@ -3,12 +3,11 @@
  * pipelined publisher with a bounded window, and a peak-RSS sampler.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envelop, encodeEnvelope } from '../domain/envelope.js';
 import { subjectFor, type InventoryUpdated, type OrderPlaced, type ProductAdded } from '../domain/events.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
+import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import type { OutgoingEvent, Transport } from '../transport/port.js';
 
@@ -22,18 +21,27 @@ export interface PrivateBroker {
 
 /** A fresh nats-server (file storage, one replica: the stream's defaults) and a connected transport. */
 export async function privateBroker(name: string): Promise<PrivateBroker> {
-  const dir = await mkdtemp(join(tmpdir(), `cqrs-bench-${name}-`));
-  const server = await startNatsServer({ storeDir: join(dir, 'nats') });
-  const transport = await connectJetStream({ servers: server.url, name: `bench-${name}` });
-  await transport.provisionStream();
-  return {
-    server, transport, dataDir: join(dir, 'data'),
-    async stop() {
-      await transport.close();
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  // As a scenario run's: an owned dir and a guarded broker, so an interrupted or killed bench leaves nothing behind.
+  const dir = createOwnedTempDir(`cqrs-bench-${name}-`);
+  let server: NatsServerProcess | undefined;
+  try {
+    server = await startNatsServer({ storeDir: brokerStoreOf(dir), pidFile: brokerPidFileOf(dir), detach: true });
+    const transport = await connectJetStream({ servers: server.url, name: `bench-${name}` });
+    await transport.provisionStream();
+    const started = server;
+    return {
+      server, transport, dataDir: join(dir, 'data'),
+      async stop() {
+        await transport.close();
+        await started.stop();
+        removeOwnedTempDir(dir);
+      },
+    };
+  } catch (err: unknown) {
+    await server?.stop();
+    removeOwnedTempDir(dir);
+    throw err;
+  }
 }
 
 export const BENCH_PRODUCTS = 16;

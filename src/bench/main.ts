@@ -1,19 +1,27 @@
 /**
- * `npm run bench [-- --quick]`: runs the benches, prints a table and writes bench/results.json (the one tracked
- * result; anything else a run leaves goes under bench/results/, which git ignores).
+ * `npm run bench [-- --quick]`: runs the benches, prints a table and writes bench/results/latest.json. That dir is
+ * git-ignored, so a casual run never dirties the tree; the figures the README quotes are committed separately as a
+ * named baseline (bench/baseline-<date>.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkOutputs } from '../cli/outputPaths.js';
+import { exitOnSignals } from '../cli/shutdownSignals.js';
+import { silentLogger } from '../log/logger.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 
-export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: cqrs-testbed bench [--quick] [--out FILE])';
+/** Where a run writes its figures unless told otherwise: git-ignored. */
+export const DEFAULT_BENCH_OUT = 'bench/results/latest.json';
+
+export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: npx cqrs-testbed bench [--quick] [--out FILE])';
 
 /** The flags `npm run bench --` takes; anything else is refused before a server starts. */
 export function parseBenchArgs(argv: readonly string[]): { quick: boolean; out: string } | { error: string } {
   let quick = false;
-  let out = 'bench/results.json';
+  let out = DEFAULT_BENCH_OUT;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
@@ -32,8 +40,17 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
     process.stderr.write(`bench: ${args.error}\n${BENCH_USAGE}\n`);
     return 2;
   }
+  const badOutput = checkOutputs([['--out', args.out, 'file']]);
+  if (badOutput !== undefined) {
+    process.stderr.write(`bench: ${badOutput}\n`);
+    return 2;
+  }
   const { quick } = args;
   const out = resolve(args.out);
+  for (const dir of await sweepStaleTempDirs(silentLogger())) process.stderr.write(`bench: removed ${dir}, left by a run that died\n`);
+  // Nothing to drain: a signal ends the bench at once; the exit hooks stop the current phase's broker and remove
+  // its temp dir (src/process/ownedTempDir.ts).
+  exitOnSignals((signal) => process.stderr.write(`bench: ${signal}: interrupted, nothing written\n`));
   const results = await runBench(quick ? QUICK_SIZES : FULL_SIZES, quick ? 'quick' : 'full', (line) => process.stderr.write(`bench: ${line}\n`));
   process.stdout.write(`${formatTable(results)}\n`);
   mkdirSync(dirname(out), { recursive: true });

@@ -154,7 +154,7 @@ export function formatTable(r: BenchResults): string {
   return rows.map(([k, v, note]) => `${k.padEnd(width)}  ${fmt(v).padStart(10)}  ${note}`).join('\n');
 }
 
-/** Keys `bench/results.json` must carry (the smoke test checks them). */
+/** Keys every results file must carry (the smoke test checks them). */
 export const REQUIRED_KEYS = [
   'cores', 'R_pub', 'R_cons', 'R_drain', 'e2e_orders_per_s', 'e2e_ratio', 'http_ratio', 'rebuild_events_per_s', 'rebuild_ratio',
   'convergence_overhead_ms', 'ack_wait_ms', 'sim_ratio', 'peak_rss_mb', 'events_for_rss', 'R_pipeline_orders', 'e2e_vs_pipeline',

@@ -20,7 +20,11 @@ export interface WrittenCounterexample {
  * Writes a shrunk counterexample where people can find it and replay it:
  * `cqrs-testbed run <file>` (real NATS) or `cqrs-testbed run <file> --transport sim`.
  */
-export function writeCounterexample(dir: string, scenario: Scenario, why: { seed: number; path: string; failure: string }): WrittenCounterexample {
+export function writeCounterexample(
+  dir: string,
+  scenario: Scenario,
+  why: { seed: number; path: string; failure: string; runCommand?: (file: string) => string },
+): WrittenCounterexample {
   mkdirSync(dir, { recursive: true });
   // Scenario names are kebab-case and short; the path is in the header comment in full.
   const name = `counterexample-${why.seed}-${createHash('sha256').update(why.path).digest('hex').slice(0, 8)}`;
@@ -28,7 +32,7 @@ export function writeCounterexample(dir: string, scenario: Scenario, why: { seed
   const yaml = scenarioToYaml({ ...scenario, name }, [
     `Shrunk counterexample from the property suite: fast-check seed ${why.seed}, path "${why.path}".`,
     `Failure: ${why.failure.replace(/\s+/g, ' ').slice(0, 400)}`,
-    `Replay: cqrs-testbed run ${file} --transport sim   (or without --transport sim, on a real nats-server)`,
+    `Replay: ${why.runCommand?.(file) ?? `cqrs-testbed run ${file}`} --transport sim   (or without --transport sim, on a real nats-server)`,
   ]);
   writeFileSync(file, yaml);
   return { file, yaml };

@@ -25,11 +25,14 @@ export interface CheckOptions {
   readonly interruptAfterMs?: number;
   /** Shrink a failure to the smallest scenario (default). Off: report the first failing scenario as found. */
   readonly shrink?: boolean;
+  /** How the counterexample file's header spells `run <file>` (default `cqrs-testbed run <file>`). */
+  readonly runCommand?: (file: string) => string;
 }
 
 export interface CheckResult {
   readonly ok: boolean;
   readonly runs: number;
+  /** Unsigned (0..4294967295), the form --seed takes. */
   readonly seed: number;
   readonly durationMs: number;
   readonly failure?: {
@@ -97,9 +100,14 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
     maxSkipsPerRun: 0,
   });
   const durationMs = Date.now() - started;
-  if (!result.failed || result.counterexample === null) return { ok: !result.failed, runs: result.numRuns, seed: result.seed, durationMs };
+  // fast-check hands the seed back as a signed 32-bit int (3567148851 comes back as -727818445); both replay the same
+  // run, but the one printed must be the one --seed takes.
+  const seed = result.seed >>> 0;
+  if (!result.failed || result.counterexample === null) return { ok: !result.failed, runs: result.numRuns, seed, durationMs };
   const [scenario] = result.counterexample;
   const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
-  const counterexample = writeCounterexample(options.counterexampleDir, scenario, { seed: result.seed, path: result.counterexamplePath ?? '', failure: message });
-  return { ok: false, runs: result.numRuns, seed: result.seed, durationMs, failure: { path: result.counterexamplePath ?? '', message, scenario, counterexample } };
+  const counterexample = writeCounterexample(options.counterexampleDir, scenario, {
+    seed, path: result.counterexamplePath ?? '', failure: message, ...(options.runCommand ? { runCommand: options.runCommand } : {}),
+  });
+  return { ok: false, runs: result.numRuns, seed, durationMs, failure: { path: result.counterexamplePath ?? '', message, scenario, counterexample } };
 }

@@ -1,6 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { checkProperties, type CheckTransport } from '../check/propertySuite.js';
+import { checkProperties, type CheckResult, type CheckTransport } from '../check/propertySuite.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { writeFileCreatingDirs } from './outputPaths.js';
+import { selfCommand, shellPath } from './selfCommand.js';
+import { exitOnSignals } from './shutdownSignals.js';
 
 export interface CheckCommandOptions {
   readonly runs: number;
@@ -18,8 +21,25 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * property held in every run, 1 otherwise.
  */
 export async function checkCommand(options: CheckCommandOptions, log: Logger): Promise<number> {
-  const seed = options.seed ?? Math.floor(Math.random() * 0xffff_ffff);
-  process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed} (replay with --seed ${seed})\n`);
+  await sweepStaleTempDirs(log);
+  let runsDone = 0;
+  // Nothing to drain: a signal ends the suite at once; the exit hooks stop the current run's broker (on nats) and
+  // remove its temp dir.
+  const disposeSignals = exitOnSignals((signal) => process.stderr.write(`cqrs-testbed check: ${signal}: stopped after ${runsDone} run(s), no verdict\n`));
+  try {
+    return await checkAndReport(options, log, () => runsDone++);
+  } finally {
+    disposeSignals();
+  }
+}
+
+async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne: () => void): Promise<number> {
+  const seed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
+  // One seed, one spelling (unsigned), and commands that work pasted as printed (./selfCommand.ts).
+  const cli = selfCommand();
+  const replaySuite = `${cli} check --seed ${seed} --runs ${options.runs} --transport ${options.transport}`;
+  const runCommand = (file: string) => `${cli} run ${shellPath(file)}`;
+  process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed}\n  replay: ${replaySuite}\n`);
   const started = Date.now();
   const result = await checkProperties({
     runs: options.runs,
@@ -27,31 +47,36 @@ export async function checkCommand(options: CheckCommandOptions, log: Logger): P
     transport: options.transport,
     log,
     counterexampleDir: options.counterexamples,
+    runCommand,
     onRun: (n, report) => {
+      ranOne();
       if (n % 10 === 0 || report.verdict === 'fail') {
         process.stdout.write(`  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`);
       }
     },
   });
-  if (options.junit) {
-    const failure = result.failure ? `\n      <failure message="${xml(result.failure.message)}">${xml(result.failure.counterexample.yaml)}</failure>\n    ` : '';
-    writeFileSync(
-      options.junit,
-      `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed check" tests="1" failures="${result.ok ? 0 : 1}">\n` +
-        `  <testsuite name="properties (${options.transport})" tests="1" failures="${result.ok ? 0 : 1}" time="${(result.durationMs / 1000).toFixed(3)}">\n` +
-        `    <properties><property name="seed" value="${result.seed}"/><property name="runs" value="${result.runs}"/></properties>\n` +
-        `    <testcase classname="properties" name="every property over ${result.runs} generated fault schedules">${failure}</testcase>\n  </testsuite>\n</testsuites>\n`,
-    );
-  }
+  if (options.junit) writeFileCreatingDirs(options.junit, junitReport(result, options.transport, replaySuite));
   if (result.ok) {
     process.stdout.write(`all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`);
     return 0;
   }
   const f = result.failure;
+  const file = f ? shellPath(f.counterexample.file) : '(none)';
   process.stdout.write(
     `property violated (seed ${result.seed}, path ${f?.path ?? '?'}):\n  ${f?.message ?? 'unknown failure'}\n` +
-      `shrunk counterexample: ${f?.counterexample.file ?? '(none)'}\n` +
-      `replay:  cqrs-testbed run ${f?.counterexample.file ?? '<file>'} --transport sim   (or on real NATS without --transport)\n`,
+      `shrunk counterexample: ${file}\n` +
+      (f ? `replay the scenario:  ${runCommand(f.counterexample.file)} --transport sim   (or on real NATS without --transport)\n` : '') +
+      `replay the suite:     ${replaySuite}\n`,
   );
   return 1;
+}
+
+function junitReport(result: CheckResult, transport: CheckTransport, replay: string): string {
+  const failure = result.failure ? `\n      <failure message="${xml(result.failure.message)}">${xml(result.failure.counterexample.yaml)}</failure>\n    ` : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed check" tests="1" failures="${result.ok ? 0 : 1}">\n` +
+    `  <testsuite name="properties (${transport})" tests="1" failures="${result.ok ? 0 : 1}" time="${(result.durationMs / 1000).toFixed(3)}">\n` +
+    `    <properties><property name="seed" value="${result.seed}"/><property name="runs" value="${result.runs}"/><property name="replay" value="${xml(replay)}"/></properties>\n` +
+    `    <testcase classname="properties" name="every property over ${result.runs} generated fault schedules">${failure}</testcase>\n  </testsuite>\n</testsuites>\n`
+  );
 }

@@ -5,8 +5,12 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { crashPointProblems, pluginRunOptions, scenarioPlugins } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
-import { InfrastructureError, RunAborted, runScenario, type ScenarioReport } from '../scenarios/runner.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { writeFileCreatingDirs } from './outputPaths.js';
+import { selfCommand } from './selfCommand.js';
+import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 
 export interface RunCommandOptions {
   readonly seed?: number;
@@ -46,13 +50,14 @@ export async function loadAll(paths: readonly string[]): Promise<{ scenarios: Sc
     else errors.push(formatScenarioErrors(loaded.error));
   }
   if (errors.length > 0) return { errors: errors.join('\n') };
-  if (scenarios.length === 0) return { errors: 'no scenario files given (try: cqrs-testbed run scenarios/*.yaml)' };
+  if (scenarios.length === 0) return { errors: `no scenario files given (try: ${selfCommand()} run scenarios)` };
   return { scenarios };
 }
 
 /**
  * `cqrs-testbed run`: each scenario on its own private broker, one after another. Exit code 0 when every
- * expectation held, 1 when a property was violated, 2 for a bad scenario file or unusable infrastructure.
+ * expectation held, 1 when a property was violated, 2 for a bad scenario file or unusable infrastructure, 130 when
+ * the dashboard's quit key abandoned the run, 128+n when signal n did.
  */
 export async function runCommand(paths: readonly string[], options: RunCommandOptions, log: Logger): Promise<number> {
   const loaded = await loadAll(paths);
@@ -82,9 +87,55 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     return 2;
   }
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
+  await sweepStaleTempDirs(log);
+  // SIGINT/SIGTERM/SIGHUP (a closed terminal) abandon the run as the quit key does: the runner tears the rig down
+  // (broker stopped, temp dir removed) before the abort reaches us. A second signal exits at once; the exit hooks
+  // then kill the broker and remove the dir (src/process/ownedTempDir.ts).
+  const stop = new AbortController();
+  const signals = onShutdownSignals(log, (signal) => {
+    process.stderr.write(`cqrs-testbed: ${signal} again: exiting now\n`);
+    process.exit(signalExitCode(signal));
+  });
+  void signals.next.then((signal) => {
+    process.stderr.write(`cqrs-testbed: ${signal}: abandoning the run, stopping its broker and removing its files (${signal} again exits at once)\n`);
+    stop.abort(signal);
+  });
+  try {
+    return await runAll(loaded.scenarios, options, pluginOptions, pluginsOf, stop, log);
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** The scenarios one after another, with the dashboard or progress lines; the exit code. */
+async function runAll(
+  scenarios: readonly Scenario[],
+  options: RunCommandOptions,
+  pluginOptions: Pick<RunOptions, 'plugins' | 'crashPoints'>,
+  pluginsOf: ReadonlyMap<Scenario, ProjectionPlugins>,
+  stop: AbortController,
+  log: Logger,
+): Promise<number> {
   const reports: ScenarioReport[] = [];
-  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession(options.logFile ? { logFile: options.logFile } : {}) : undefined;
-  for (const scenario of loaded.scenarios) {
+  const onFailure = (err: Error) => {
+    log.error({ err }, 'dashboard failed');
+    process.stderr.write(`cqrs-testbed: the dashboard stopped (${err.message}); the run goes on and its report follows at the end\n`);
+  };
+  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession({ onFailure, ...(options.logFile ? { logFile: options.logFile } : {}) }) : undefined;
+  session?.quit.addEventListener('abort', () => stop.abort('quit'), { once: true });
+  const abandoned = async (name: string): Promise<number> => {
+    await session?.close();
+    const reason = stop.signal.reason as string;
+    const logs = options.logFile && session ? ` (logs: ${options.logFile})` : '';
+    if (reason === 'quit') {
+      process.stdout.write(`quit: ${name} abandoned, no verdict${logs}\n`);
+      return 130;
+    }
+    process.stdout.write(`interrupted (${reason}): ${name} abandoned, no verdict${logs}\n`);
+    return signalExitCode(reason as NodeJS.Signals);
+  };
+  for (const scenario of scenarios) {
+    if (stop.signal.aborted) return abandoned(scenario.name);
     let lastPrinted = 0;
     const onProgress = options.json || session
       ? undefined
@@ -95,20 +146,20 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
         };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
-      const report = await run(scenario, { log, ...pluginOptions, plugins: pluginsOf.get(scenario) ?? {}, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}), ...session?.optionsFor(scenario) });
+      const report = await run(scenario, {
+        log, ...pluginOptions, plugins: pluginsOf.get(scenario) ?? {}, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}),
+        ...session?.optionsFor(scenario), signal: stop.signal,
+      });
       reports.push(report);
       session?.finish(report);
       if (!session) process.stdout.write(options.json ? `${jsonLine(report)}\n` : `${scenarioDetail(report)}\n\n`);
       if (options.report) writeReport(options.report, report);
     } catch (error) {
+      if (error instanceof RunAborted) return abandoned(scenario.name);
       await session?.close();
       if (error instanceof InfrastructureError) {
         process.stderr.write(`cannot run ${scenario.name}: ${error.message}\n`);
         return 2;
-      }
-      if (error instanceof RunAborted) {
-        process.stdout.write(`quit: ${scenario.name} abandoned, no verdict${options.logFile ? ` (logs: ${options.logFile})` : ''}\n`);
-        return 130;
       }
       throw error;
     }
@@ -117,7 +168,7 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   // The dashboard's last frame stays on screen; the reports follow it, as without the dashboard.
   if (session) for (const report of reports) process.stdout.write(`${scenarioDetail(report)}\n\n`);
   if (!options.json) process.stdout.write(`${summaryTable(reports)}\n`);
-  if (options.junit) writeFileSync(options.junit, junitXml(reports));
+  if (options.junit) writeFileCreatingDirs(options.junit, junitXml(reports));
   return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
 }
 

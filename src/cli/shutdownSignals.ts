@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import type { Logger } from 'pino';
 
 export interface ShutdownSignals {
@@ -40,5 +41,26 @@ export function onShutdownSignals(log: Logger, forceExit: (signal: NodeJS.Signal
     dispose: () => {
       for (const s of SIGNALS) process.off(s, handler);
     },
+  };
+}
+
+/** 128 + the signal's number, as a shell reports a process a signal ended: SIGHUP 129, SIGINT 130, SIGTERM 143. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}
+
+/**
+ * For commands with nothing worth draining (`check`, `bench`): the first SIGINT/SIGTERM/SIGHUP ends the process at
+ * once with 128+n, after `say(signal)`. What they started goes with it: the exit hooks kill the private brokers and
+ * remove their temp dirs (src/process/ownedTempDir.ts). Returns the function that uninstalls the handlers.
+ */
+export function exitOnSignals(say: (signal: NodeJS.Signals) => void): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    say(signal);
+    process.exit(signalExitCode(signal));
+  };
+  for (const s of SIGNALS) process.on(s, handler);
+  return () => {
+    for (const s of SIGNALS) process.off(s, handler);
   };
 }

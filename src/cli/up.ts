@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { startSystem } from '../actors/system.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { buildHttpServer, listen } from '../http/server.js';
+import { createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { FaultController } from '../scenarios/faultController.js';
 import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
+import { selfCommand } from './selfCommand.js';
 import { onShutdownSignals } from './shutdownSignals.js';
 
 export interface UpOptions {
@@ -31,12 +33,14 @@ class StartupInterrupted extends Error {
  * Whatever started is stopped again, in reverse order, also when a later step fails or a signal interrupts startup.
  */
 export async function up(options: UpOptions, log: Logger): Promise<void> {
-  const temp = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'cqrs-testbed-')) : undefined;
+  await sweepStaleTempDirs(log);
+  // Owned (src/process/): removed on exit, even a forced one; after a kill -9, by the next start's sweep.
+  const temp = options.dataDir === undefined ? createOwnedTempDir('cqrs-testbed-') : undefined;
   const dataDir = temp ?? resolve(options.dataDir ?? '.');
   const undo: { readonly what: string; readonly run: () => unknown }[] = [];
-  if (temp) undo.push({ what: 'remove temporary data dir', run: () => rmSync(temp, { recursive: true, force: true }) });
+  if (temp) undo.push({ what: 'remove temporary data dir', run: () => removeOwnedTempDir(temp) });
   const signals = onShutdownSignals(log, (signal) => {
-    process.stderr.write(`cqrs-testbed: ${signal} again: exiting without draining${temp ? `; ${temp} is left behind` : ''}\n`);
+    process.stderr.write(`cqrs-testbed: ${signal} again: exiting without draining\n`);
     process.exit(130);
   });
   const step = async <T>(what: string, start: () => Promise<T> | T, stop?: (value: T) => unknown): Promise<T> => {
@@ -90,7 +94,7 @@ function banner(url: string, broker: Broker, dataDir: string, temporary: boolean
     `  health     ${url}/health`,
     `  try        curl -s ${url}/inventory/products/prod_abc`,
     `  broker     ${brokerLine}`,
-    `  dashboard  cqrs-testbed dashboard --nats-url ${broker.url}`,
+    `  dashboard  ${selfCommand()} dashboard --nats-url ${broker.url}`,
     `  data       ${dataDir}${temporary ? ' (temporary; pass --data-dir DIR to keep it)' : ' (kept; start again with the same --data-dir to resume)'}`,
     '  Ctrl-C drains the consumers and exits.',
     '',

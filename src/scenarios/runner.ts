@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { isoNow, realClock, sleep, type Clock } from '../actors/clock.js';
@@ -7,6 +5,7 @@ import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem, type 
 import { consumerState } from '../actors/consumerStatus.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
+import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { TransportError, type Transport } from '../transport/port.js';
 import { CaughtUpCheck, type CaughtUpDivergence } from './caughtUpCheck.js';
 import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
@@ -145,12 +144,14 @@ interface NatsRig extends Rig {
 }
 
 async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
-  const dir = await mkdtemp(join(tmpdir(), `cqrs-scenario-${scenario.name}-`));
+  // Owned (pid in the dir) and the broker detached with a guard and a pid file: a run killed outright leaves neither
+  // a nats-server nor, after the next start's sweep, the dir (src/process/).
+  const dir = createOwnedTempDir(`cqrs-scenario-${scenario.name}-`);
   let server: NatsServerProcess;
   try {
-    server = await startNatsServer({ storeDir: join(dir, 'nats'), log: log.child({ actor: 'nats-server' }) });
+    server = await startNatsServer({ storeDir: brokerStoreOf(dir), pidFile: brokerPidFileOf(dir), detach: true, log: log.child({ actor: 'nats-server' }) });
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    removeOwnedTempDir(dir);
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const transport = await connectJetStream({ servers: server.url, name: `scenario-${scenario.name}`, log: log.child({ actor: 'transport' }) });
@@ -193,7 +194,7 @@ async function tearDown(rig: NatsRig): Promise<void> {
   await rig.system.stop();
   await rig.transport.close();
   await rig.server.stop();
-  await rm(rig.dir, { recursive: true, force: true });
+  removeOwnedTempDir(rig.dir);
 }
 
 /** Every read model in the oracle's shape; a plug-in's own `readState` where one replaces the built-in. */

@@ -7,8 +7,8 @@
  *   process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
 const orphanStopGraceMs = 5_000;
@@ -41,6 +41,8 @@ export function spawnGuard(pid: number, storeDir: string, log: Logger | undefine
 }
 
 export function writePidFile(pidFile: string, pid: number): void {
+  // The file sits in the store dir, which the server itself may not have created yet.
+  mkdirSync(dirname(pidFile), { recursive: true });
   writeFileSync(pidFile, `${pid}\n`);
 }
 
@@ -70,6 +72,22 @@ export async function stopOrphanedNatsServer(pidFile: string, storeDir: string, 
     if (!(await exitsWithin(pid, orphanKillWaitMs))) throw new Error(`could not stop the left-over nats-server pid ${pid} on ${storeDir}`);
   }
   return pid;
+}
+
+/**
+ * The synchronous, last-moment version for an exit hook (no awaiting there): SIGKILL the nats-server the pid file
+ * names if it serves `storeDir`, and wait, at most `orphanKillWaitMs`, until it is gone, so it cannot write into a
+ * dir about to be removed. A process killed but not yet reaped counts as gone.
+ */
+export function killNatsServerNow(pidFile: string, storeDir: string): void {
+  const pid = readPid(pidFile);
+  if (pid === undefined || pid === process.pid) return;
+  const argv = commandLineOf(pid);
+  if (argv === undefined || !isNatsServerOn(argv, storeDir)) return;
+  signal(pid, 'SIGKILL');
+  const deadline = Date.now() + orphanKillWaitMs;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  while (isAlive(pid) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 10);
 }
 
 /** True if `argv` is a nats-server started with `-sd storeDir`. */

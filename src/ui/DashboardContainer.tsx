@@ -105,7 +105,9 @@ export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel
         }
       }
     },
-    { isActive: isRawModeSupported },
+    // ink's flag is stdin.isTTY, which is undefined (not false) for a file or /dev/null, and an undefined
+    // isActive means "active": ink would then ask for raw mode and throw.
+    { isActive: isRawModeSupported === true },
   );
 
   return (

@@ -38,7 +38,8 @@ export async function pollTelemetry(transport: Transport, feed: TelemetryFeed, s
 
 /**
  * `cqrs-testbed dashboard`: the live dashboard of a system started elsewhere with `cqrs-testbed up`, through NATS
- * only, so it works wherever the services run. Exit 0 on quit, 2 when the broker cannot be reached at all.
+ * only, so it works wherever the services run. Exit 0 on quit, 1 if the screen fails, 2 when the broker cannot be
+ * reached at all. The caller has checked that the terminal can host it (./terminal.ts).
  */
 export async function dashboardCommand(options: { readonly natsUrl: string; readonly log: Logger; readonly pollMs?: number }): Promise<number> {
   let transport: Transport;
@@ -52,11 +53,22 @@ export async function dashboardCommand(options: { readonly natsUrl: string; read
   feed.setControl(remoteControl(transport));
   const quit = new AbortController();
   const dashboard = startDashboard({ feed, onQuit: () => quit.abort() });
+  // Without its screen nobody can press q: stop polling instead of waiting forever.
+  let failure: Error | undefined;
+  void dashboard.failed.then((err) => {
+    failure = err;
+    quit.abort();
+  });
   try {
     await pollTelemetry(transport, feed, quit.signal, options.pollMs ?? 250, options.natsUrl, options.log);
   } finally {
     await dashboard.close();
     await transport.close();
+  }
+  if (failure) {
+    options.log.error({ err: failure }, 'dashboard failed');
+    process.stderr.write(`cqrs-testbed dashboard: the dashboard stopped: ${failure.message}\n`);
+    return 1;
   }
   return 0;
 }

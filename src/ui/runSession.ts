@@ -12,10 +12,12 @@ export interface RunSession {
   readonly quit: AbortSignal;
 }
 
-export function startRunSession(options: { readonly logFile?: string } = {}): RunSession {
+export function startRunSession(options: { readonly logFile?: string; readonly onFailure?: (err: Error) => void } = {}): RunSession {
   const quit = new AbortController();
   const feed = createTelemetryFeed(Date.now, 'starting…');
   const dashboard = startDashboard({ feed, onQuit: () => quit.abort() });
+  // The run goes on without its screen; its report is printed at the end as always.
+  void dashboard.failed.then((err) => options.onFailure?.(err));
   return {
     quit: quit.signal,
     optionsFor(scenario) {

@@ -4,7 +4,8 @@ import { brokerBound } from '../../src/bench/runBench.js';
 
 describe('npm run bench arguments', () => {
   it('takes --quick and --out FILE', () => {
-    expect(parseBenchArgs([])).toEqual({ quick: false, out: 'bench/results.json' });
+    // Git-ignored by default: a casual run never overwrites the committed baseline.
+    expect(parseBenchArgs([])).toEqual({ quick: false, out: 'bench/results/latest.json' });
     expect(parseBenchArgs(['--quick', '--out', 'x.json'])).toEqual({ quick: true, out: 'x.json' });
   });
 

@@ -147,6 +147,27 @@ describe('PropertiesPanel', () => {
       verdict     FAIL (8.1 s, 978 events) · ✗ converges: did not converge before the run ended"
     `);
   });
+
+  it('shows a property the scenario expects twice, twice, and React does not warn about duplicate keys', () => {
+    // A scenario may list `converges` with two bounds; keyed by name, React warned "two children with the same key"
+    // on the terminal (through ink's patched console) and may drop one of them.
+    const twice = {
+      ...passed,
+      properties: [
+        { name: 'converges', holds: true, detail: 'converged 97 ms after the load (bound 5000 ms)' },
+        { name: 'converges', holds: false, detail: 'converged 97 ms after the load (bound 50 ms)' },
+      ],
+    };
+    const errors: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      expect(frame(<PropertiesPanel lines={[propertyItems(converged, twice)]} verdict={verdictView(converged, twice)} />)).toMatch(/^properties {2}✓ converges {2}✗ converges$/m);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(errors.map((e) => e.map(String).join(' '))).toEqual([]);
+  });
 });
 
 describe('HelpLine', () => {

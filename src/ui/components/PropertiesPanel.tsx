@@ -18,7 +18,9 @@ export function PropertiesPanel({ lines, verdict }: PropertiesPanelProps) {
         <Text key={i} wrap="truncate">
           <Text bold>{i === 0 ? 'properties  ' : '            '}</Text>
           {items.map((p, j) => (
-            <Text key={p.name} color={TONE_COLOR[TONE[p.status]]}>{`${j > 0 ? '  ' : ''}${PROPERTY_MARK[p.status]} ${p.name}`}</Text>
+            // By position: a scenario may expect the same property twice (two `converges` bounds), and React
+            // drops or duplicates children whose keys collide.
+            <Text key={j} color={TONE_COLOR[TONE[p.status]]}>{`${j > 0 ? '  ' : ''}${PROPERTY_MARK[p.status]} ${p.name}`}</Text>
           ))}
         </Text>
       ))}

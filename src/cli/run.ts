@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { pluginRunOptions } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
-import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
+import { jsonLine, junitXml, progressLine, reportForMachines, scenarioDetail, summaryTable } from '../scenarios/reports.js';
 import { InfrastructureError, RunAborted, runScenario, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
 
@@ -107,7 +107,7 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
 
 function writeReport(dir: string, report: ScenarioReport): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(reportForMachines(report), null, 2)}\n`);
   writeFileSync(join(dir, `${report.scenario}.txt`), `${scenarioDetail(report)}\n`);
 }
 

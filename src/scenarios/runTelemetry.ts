@@ -2,6 +2,7 @@ import { consumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
 import type { Divergence } from './divergence.js';
 import type { LogEntry } from './eventLog.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { Scenario } from './scenario.js';
 import { expectationNames, lagMsOf, type ModelTelemetry, type Telemetry, type TimelineEntry } from './telemetry.js';
 import type { WorkloadCounters } from './workloadDriver.js';
@@ -54,6 +55,9 @@ export interface RunTelemetryInput {
   readonly firstNegative: Telemetry['firstNegative'] | undefined;
 }
 
+/** Just the order counts (the telemetry crosses NATS: no more than the dashboard shows). */
+const orderCountsOf = (c: OrderCounts): OrderCounts => ({ placed: c.placed, rejected: c.rejected, unavailable: c.unavailable, invalid: c.invalid, failed: c.failed });
+
 const counts = (d: Divergence) => ({ ok: d.ok, missing: d.missing, unexpected: d.unexpected, wrong: d.wrong, duplicated: d.duplicated });
 
 /** The consumer side of a model, read now: state, position, retries. */
@@ -105,7 +109,7 @@ export function runTelemetry(input: RunTelemetryInput): Telemetry {
     brokerPaused: input.brokerPaused,
     headSeq: input.headSeq,
     outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
-    orders: { placed: input.counters.placed, rejected: input.counters.rejected, unavailable: input.counters.unavailable },
+    orders: orderCountsOf(input.counters),
     models,
     timeline: input.timeline,
     expectations: expectationNames(input.scenario.expect),
@@ -134,7 +138,7 @@ export function refreshedTelemetry(
     broker: now.system.options.transport.status(),
     brokerPaused: now.brokerPaused,
     outboxBacklog: { orders: now.system.orderStore.outbox.backlog(), inventory: now.system.inventoryStore.outbox.backlog() },
-    orders: { placed: now.counters.placed, rejected: now.counters.rejected, unavailable: now.counters.unavailable },
+    orders: orderCountsOf(now.counters),
     models,
     timeline: now.timeline,
     stale: true,

@@ -13,6 +13,7 @@ import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { readModelStates } from '../plugins/wiring.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { Scenario } from './scenario.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
 import { evaluate, needsRebuildComparison, type PropertyResult } from './verdict.js';
@@ -77,7 +78,8 @@ export interface ScenarioReport {
 export interface Progress {
   readonly elapsedMs: number;
   readonly phase: 'workload' | 'healing' | 'settling' | 'checking';
-  readonly ordersPlaced: number;
+  /** Every order so far, by outcome. */
+  readonly orders: OrderCounts;
   readonly activeFaults: readonly string[];
   readonly lagEvents: Readonly<Record<ReadModelName, number>>;
 }
@@ -299,7 +301,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       }
       if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
       options.onProgress?.({
-        elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active.values()],
+        elapsedMs: elapsed(), phase, orders: { ...counters }, activeFaults: [...active.values()],
         lagEvents: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].lagEvents])) as Record<ReadModelName, number>,
       });
     } catch (error) {

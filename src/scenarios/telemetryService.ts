@@ -58,12 +58,14 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
     oracle ??= new IncrementalOracle(transport);
     const head = await oracle.catchUp();
     const divergence = divergenceOf(oracle.state, readModelStates(system.readModels, system.options.plugins), oracle.log);
+    // The write model's counts are durable; refusals that never reached it are counted since this process started.
     const orders = system.orderStore.counts();
+    const service = system.orderService.getSnapshot().context;
     return {
       source: 'up', scenario: null, seed: null, elapsedMs: clock.now() - startedAt, workloadMs: null, phase: 'running',
       broker: transport.status(), brokerPaused: control.brokerPaused(), headSeq: head,
       outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
-      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: 0 },
+      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: service.failed, invalid: 0, failed: 0 },
       models: modelsTelemetry(system, head, divergence, oracle.log, clock.now()),
       timeline: timelineEntries(ran, active, []),
       expectations: [], firstNegative: oracle.firstNegative ?? null, stale: false,

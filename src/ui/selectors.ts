@@ -1,6 +1,7 @@
 import type { ConsumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName } from '../actors/system.js';
 import type { ScenarioReport } from '../scenarios/runner.js';
+import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
 import type { Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, divergentCount, ratesOf, type History } from './history.js';
@@ -138,14 +139,21 @@ export function headerView(t: Telemetry, history: History, columns: number, repo
   const title = columns >= 100 ? `cqrs-testbed · ${what}` : what;
   const clock = t.workloadMs === null ? `up ${seconds(t.elapsedMs)}` : `${seconds(t.elapsedMs)} / ${seconds(t.workloadMs)}`;
   const phase = report ? 'done' : t.phase;
-  const rejected = t.orders.rejected + t.orders.unavailable;
   const outboxes = `outbox orders ${count(t.outboxBacklog.orders)}, inventory ${count(t.outboxBacklog.inventory)}`;
-  const orders = `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)} placed, ${count(rejected)} refused)`;
-  const events = `events ${rate(rates.eventsPerSecond)}/s (head ${count(t.headSeq)})`;
+  const outbox = `outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`;
+  // Every order by outcome, refusals with their reasons: those come before the head and outbox details when the
+  // line is short of room, since a refusal is what a reader needs explained.
+  const outcomes = orderOutcomes(t.orders, 'short', count);
+  const orders = `orders ${rate(rates.ordersPerSecond)}/s: ${outcomes}`;
+  const events = `events ${rate(rates.eventsPerSecond)}/s`;
+  const head = `${events} (head ${count(t.headSeq)})`;
   const variants = [
-    `${orders} · ${events} · ${outboxes}`,
-    `${orders} · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
-    `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)}) · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
+    `${orders} · ${head} · ${outboxes}`,
+    `${orders} · ${head} · ${outbox}`,
+    `${orders} · ${events} · ${outbox}`,
+    `${outcomes} · ${events} · ${outbox}`,
+    `${outcomes} · ${outbox}`,
+    `${count(t.orders.placed)} placed, ${count(refusedCount(t.orders))} refused, ${count(t.orders.failed)} failed · ${events} · ${outbox}`,
   ];
   const staleness = noDataForMs >= 2_000 ? `no telemetry for ${seconds(noDataForMs)}` : t.stale && !report ? (columns >= 100 ? 'stale: the broker is silent' : 'stale') : null;
   const room = columns - (staleness ? staleness.length + 4 : 0);

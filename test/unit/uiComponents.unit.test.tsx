@@ -30,7 +30,7 @@ describe('Header', () => {
   it('shows the run, the scenario clock, phase, broker and traffic', () => {
     expect(frame(<Header view={headerView(midFault, history, 100)} columns={100} />)).toMatchInlineSnapshot(`
       "cqrs-testbed · flagship-summary-outage (seed 1)           3.5 s / 8.0 s  workload  broker connected
-      orders 40/s (140 placed, 1 refused) · events 127/s (head 444) · outbox orders 0, inventory 4"
+      orders 40/s: 140 placed, 1 refused (1 out of stock), 0 failed · events 127/s · outbox 0/4"
     `);
   });
 
@@ -38,7 +38,7 @@ describe('Header', () => {
     const t: Telemetry = { ...midFault, brokerPaused: true, stale: true };
     expect(frame(<Header view={headerView(t, history, 80)} columns={80} />)).toMatchInlineSnapshot(`
       "flagship-summary-outage (seed 1)         3.5 s / 8.0 s  workload  broker paused
-      orders 40/s (140) · events 127/s (head 444) · outbox 0/4  (stale)"
+      140 placed, 1 refused (1 out of stock), 0 failed · outbox 0/4  (stale)"
     `);
   });
 });
@@ -168,7 +168,7 @@ describe('Dashboard', () => {
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(out).toMatchInlineSnapshot(`
       "flagship-summary-outage (seed 1)      3.5 s / 8.0 s  workload  broker connected
-      orders 40/s (140 placed, 1 refused) · events 127/s (head 444) · outbox 0/4
+      140 placed, 1 refused (1 out of stock), 0 failed · events 127/s · outbox 0/4
 
         model     state             ok  miss unexp wrong  dup   lag lag ms redel dead
         inventory catchingUp         8     0     0     0    0     0      0     0    0
@@ -197,7 +197,7 @@ describe('Dashboard', () => {
     expect(out.split('\n').length).toBeLessThanOrEqual(29);
     expect(out).toMatchInlineSnapshot(`
       "cqrs-testbed · flagship-summary-outage (seed 1)               8.3 s / 8.0 s  done  broker connected
-      orders 39/s (319 placed, 1 refused) · events 118/s (head 978) · outbox orders 0, inventory 0
+      orders 39/s: 319 placed, 1 refused (1 out of stock), 0 failed · events 118/s · outbox 0/0
 
         model     state                    ok  miss unexp wrong  dup    lag  lag ms redel dead divergence
         inventory idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
@@ -230,7 +230,7 @@ describe('Dashboard', () => {
     const up: Telemetry = { ...converged, source: 'up', scenario: null, seed: null, workloadMs: null, phase: 'running', timeline: [], expectations: [] };
     expect(frame(<Dashboard {...props} history={historyUpTo(up, CONVERGED_SERIES)} telemetry={up} columns={100} rows={24} />)).toMatchInlineSnapshot(`
       "cqrs-testbed · attached to a running system                     up 8.3 s  running  broker connected
-      orders 39/s (319 placed, 1 refused) · events 118/s (head 978) · outbox orders 0, inventory 0
+      orders 39/s: 319 placed, 1 refused (1 out of stock), 0 failed · events 118/s · outbox 0/0
 
         model     state                    ok  miss unexp wrong  dup    lag  lag ms redel dead divergence
         inventory idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁

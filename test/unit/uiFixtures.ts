@@ -17,7 +17,7 @@ export const midFault: Telemetry = {
   source: 'run', scenario: 'flagship-summary-outage', seed: 1, elapsedMs: 3_500, workloadMs: 8_000, phase: 'workload',
   broker: 'connected', brokerPaused: false, headSeq: 444,
   outboxBacklog: { orders: 0, inventory: 4 },
-  orders: { placed: 140, rejected: 1, unavailable: 0 },
+  orders: { placed: 140, rejected: 1, unavailable: 0, invalid: 0, failed: 0 },
   models: {
     'product-inventory': { ...caughtUp(8, 444), state: 'catchingUp' },
     products: { ...caughtUp(8, 444), state: 'catchingUp' },
@@ -39,7 +39,7 @@ export const midFault: Telemetry = {
 export const converged: Telemetry = {
   ...midFault,
   elapsedMs: 8_300, phase: 'settling', headSeq: 978, outboxBacklog: { orders: 0, inventory: 0 },
-  orders: { placed: 319, rejected: 1, unavailable: 0 },
+  orders: { placed: 319, rejected: 1, unavailable: 0, invalid: 0, failed: 0 },
   models: {
     'product-inventory': caughtUp(8, 978),
     products: caughtUp(8, 978),

@@ -97,7 +97,21 @@ describe('header', () => {
   it('names the run, the scenario clock and phase, the broker and the traffic', () => {
     const v = headerView(midFault, historyUpTo(midFault), 100);
     expect(v).toMatchObject({ title: 'cqrs-testbed · flagship-summary-outage (seed 1)', clock: '3.5 s / 8.0 s', phase: 'workload', broker: 'broker connected', brokerTone: 'ok', staleness: null });
-    expect(v.traffic).toMatch(/^orders \d+\/s \(140 placed, 1 refused\) · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+    // Every order by outcome, and why the refused ones were refused (before the head and outbox details).
+    expect(v.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s · outbox 0\/4$/);
+    const wide = headerView(midFault, historyUpTo(midFault), 140);
+    expect(wide.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+  });
+
+  it('says why orders were refused, on every width it can', () => {
+    const orders = { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 3 };
+    const t: Telemetry = { ...midFault, orders };
+    for (const columns of [100, 120, 160]) {
+      expect(headerView(t, emptyHistory, columns).traffic, String(columns)).toContain('119 placed, 61 refused (58 out of stock, 2 unavailable, 1 invalid), 3 failed');
+    }
+    const narrow = headerView(t, emptyHistory, 80).traffic;
+    expect(narrow.length).toBeLessThan(80);
+    expect(narrow).toMatch(/^119 placed, 61 refused, 3 failed · /);
   });
 
   it('says so when the broker is paused, the numbers are stale, or no telemetry arrives', () => {

@@ -15,6 +15,26 @@ export function jsonLine(report: ScenarioReport): string {
   return JSON.stringify(rest);
 }
 
+/**
+ * Why the seed alone will not replay this run, if it will not: actions taken from the dashboard are not in the
+ * scenario file. Null when the seed is enough.
+ */
+export function notReproducible(r: Pick<ScenarioReport, 'liveActions'>): string | null {
+  return r.liveActions > 0 ? `not reproducible by seed alone (${r.liveActions} live action${r.liveActions === 1 ? '' : 's'})` : null;
+}
+
+/** The verdict line: PASS/FAIL, the run, and whether its seed replays it. */
+export function verdictLine(r: ScenarioReport): string {
+  const live = notReproducible(r);
+  return `${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.scenario} (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.events.stream} events)${live ? ` — ${live}` : ''}`;
+}
+
+/** The timeline as the text report lists it: time on the scenario clock, what happened, live actions marked. */
+function timelineLines(r: ScenarioReport): string[] {
+  if (r.timeline.length === 0) return [];
+  return ['  timeline:', ...r.timeline.map((t) => `    ${`${(t.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${t.label}${t.live && !t.label.includes('(live)') ? ' (live)' : ''}`)];
+}
+
 const shortName: Record<ReadModelName, string> = { 'product-inventory': 'inventory', products: 'products', 'customer-order-summary': 'summary' };
 
 /**
@@ -55,7 +75,7 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
     const failed = r.properties.filter((p) => !p.holds).map((p) => p.name);
     rows.push([
       r.scenario,
-      r.verdict.toUpperCase(),
+      `${r.verdict.toUpperCase()}${r.liveActions > 0 ? '*' : ''}`,
       r.convergedAfterMs === null ? 'never' : `${r.convergedAfterMs} ms`,
       String(r.workload.placed),
       refusedText(r.workload, 'short').replace(' refused', ''),
@@ -77,12 +97,13 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
       const failed = row[row.length - 1] ?? '-';
       return beside || r === 0 || failed === '-' ? lines : [...lines, ...wrapLine(`    failed: ${failed}`, LINE_WIDTH_MAX, '      ')];
     })
+    .concat(reports.some((r) => r.liveActions > 0) ? ['* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)'] : [])
     .join('\n');
 }
 
 /** The per-scenario detail printed without `--json`: every property with its detail, and each model's buckets. */
 export function scenarioDetail(r: ScenarioReport): string {
-  const lines = [`${r.verdict === 'pass' ? 'PASS' : 'FAIL'} ${r.scenario} (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.events.stream} events)`];
+  const lines = [verdictLine(r)];
   lines.push(`  orders: ${orderOutcomes(r.workload)}${r.workload.lastFailure === null ? '' : ` (last failure: ${r.workload.lastFailure})`}`);
   for (const p of r.properties) lines.push(`  ${p.holds ? '✓' : '✗'} ${p.name}: ${p.detail}`);
   for (const m of READ_MODELS) {
@@ -92,6 +113,7 @@ export function scenarioDetail(r: ScenarioReport): string {
     lines.push(`    ${pad(m, 24)} ok ${d.ok}, missing ${d.missing}, unexpected ${d.unexpected}, wrong ${d.wrong}, duplicated ${d.duplicated}`);
     lines.push(`    ${pad('', 24)} max lag ${x.maxLagEvents} events, redeliveries ${x.redeliveries}, dead letters ${x.deadLetters}`);
   }
+  lines.push(...timelineLines(r));
   return wrapBlock(lines);
 }
 
@@ -109,7 +131,7 @@ export function junitXml(reports: readonly ScenarioReport[]): string {
     );
     const failed = r.properties.filter((p) => !p.holds).length;
     return `  <testsuite name="${xml(r.scenario)}" tests="${r.properties.length}" failures="${failed}" time="${(r.durationMs / 1000).toFixed(3)}">\n` +
-      `    <properties><property name="seed" value="${r.seed}"/><property name="file" value="${xml(r.file)}"/></properties>\n${cases.join('\n')}\n  </testsuite>`;
+      `    <properties><property name="seed" value="${r.seed}"/><property name="file" value="${xml(r.file)}"/><property name="liveActions" value="${r.liveActions}"/></properties>\n${cases.join('\n')}\n  </testsuite>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -70,7 +70,10 @@ export interface ScenarioReport {
   readonly events: { readonly stream: number; readonly undecodable: number };
   /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
   readonly finalNegativeInventory: readonly string[];
-  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string }[];
+  /** What happened when: the scenario's faults and remediations, and (`live`) actions taken from the dashboard. */
+  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string; readonly live: boolean }[];
+  /** Actions taken from the dashboard: when there were any, the seed alone does not replay this run. */
+  readonly liveActions: number;
   readonly samples: readonly Sample[];
   readonly durationMs: number;
 }
@@ -224,7 +227,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const oracle = new IncrementalOracle(transport);
   const counters = emptyCounters();
   const { timed, afterWorkload } = planTimeline(scenario);
-  const timelineLog: { atMs: number; label: string; phase: string }[] = [];
+  const timelineLog: { atMs: number; label: string; phase: string; live: boolean }[] = [];
   const maxLag: Record<ReadModelName, number> = { 'product-inventory': 0, products: 0, 'customer-order-summary': 0 };
   const samples: Sample[] = [];
   const active = new Map<string, string>(); // fault key → label
@@ -240,13 +243,13 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const elapsed = () => clock.now() - startMs;
   for (const c of options.crashPoints ?? []) {
     rig.faults.armCrashPoint(c.target, c.point, c.times);
-    timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start' });
+    timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start', live: false });
   }
   const ran: RanStep[] = []; // the timeline as the dashboard sees it (with fault keys and live actions)
   const ranSteps = new Set<TimedStep>();
   let afterWorkloadRan = 0;
   const runStep = async (step: TimedStep, atMs: number) => {
-    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    timelineLog.push({ atMs, label: step.label, phase: step.phase, live: false });
     ranSteps.add(step);
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.faultKey, live: false, instant: step.instant === true });
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
@@ -257,7 +260,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   };
   const recordLive = (step: LiveStep) => {
     const atMs = elapsed();
-    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    timelineLog.push({ atMs, label: step.label, phase: step.phase, live: true });
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
     if (step.phase === 'fault-start') active.set(step.key, step.label);
     if (step.phase === 'fault-end') active.delete(step.key);
@@ -391,7 +394,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       properties, models: modelReports, convergedAfterMs, writeModel, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
       finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
-      timeline: timelineLog, samples, durationMs: clock.now() - runStart,
+      timeline: timelineLog, liveActions: timelineLog.filter((t) => t.live).length, samples, durationMs: clock.now() - runStart,
     };
   } finally {
     sampling = false;

@@ -2,12 +2,13 @@ import type { ConsumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName } from '../actors/system.js';
 import type { ScenarioReport } from '../scenarios/runner.js';
 import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
+import { notReproducible } from '../scenarios/reports.js';
 import type { Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, divergentCount, ratesOf, type History } from './history.js';
 
 /** What the dashboard keeps of the final report: verdicts and the models as judged. */
-export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events'>;
+export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events' | 'liveActions'>;
 
 /** How a value should look; components map tones to colours. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
@@ -190,5 +191,7 @@ export function verdictView(t: Telemetry, report?: FinalReport): { text: string;
   const converged = report.convergedAfterMs === null ? 'never converged' : `converged ${report.convergedAfterMs} ms after the load and faults ended`;
   const failed = report.properties.find((p) => !p.holds);
   const tail = failed ? `✗ ${failed.name}: ${failed.detail}` : converged;
-  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events) · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
+  // First, before a detail that may be cut at the terminal's edge: a reader replaying the seed must know.
+  const live = notReproducible(report);
+  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events)${live ? ` · ${live}` : ''} · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
 }

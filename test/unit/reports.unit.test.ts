@@ -24,7 +24,8 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
     workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
     events: { stream: 42, undecodable: 1 },
-    timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start' }],
+    timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start', live: false }],
+    liveActions: 0,
     samples: [{ atMs: 250, headSeq: 10, outboxBacklog: { orders: 1, inventory: 0 }, models: { 'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 }, products: { divergent: 1, lagEvents: 2, state: 'idle', checkpoint: 0 }, 'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 } } }],
     durationMs: 4_567,
     ...over,
@@ -189,10 +190,11 @@ describe('scenarioDetail', () => {
     expect(lines[1]).toBe('  orders: 120 placed, 4 refused (4 insufficient stock), 0 failed');
     expect(lines[2]).toBe('  ✓ converges: fine');
     expect(lines[3]).toBe('  ✗ nothingLost: lost: products: 1 missing');
-    expect(lines.slice(4)).toEqual(['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
+    expect(lines.slice(4, 10)).toEqual(['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
       `    ${m.padEnd(24)} ok 5, missing 1, unexpected 0, wrong 2, duplicated 0`,
       `    ${' '.repeat(24)} max lag 9 events, redeliveries 3, dead letters 1`,
     ]));
+    expect(lines.slice(10)).toEqual(['  timeline:', '       0.1 s  products consumer down']);
   });
 
   it('says why orders failed, and keeps every line within 120 columns', () => {
@@ -202,5 +204,39 @@ describe('scenarioDetail', () => {
     expect(text).toContain('  orders: 120 placed, 4 refused (4 insufficient stock), 1 failed (last failure: order service gone)');
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
     expect(text.replace(/\s+/g, ' ')).toContain(long.detail.replace(/\s+/g, ' '));
+  });
+});
+
+describe('live actions', () => {
+  const liveRun = report('flagship', [failed('converges', 'did not converge before the run ended')], {
+    timeline: [
+      { atMs: 2_000, label: 'customer-order-summary consumer down', phase: 'fault-start', live: false },
+      { atMs: 3_100, label: 'products consumer stopped (live)', phase: 'fault-start', live: true },
+      { atMs: 3_900, label: 'broker paused', phase: 'fault-start', live: true },
+    ],
+    liveActions: 2,
+  });
+
+  it('the verdict line says the seed alone does not replay the run, and the timeline lists them', () => {
+    const lines = scenarioDetail(liveRun).split('\n');
+    expect(lines[0]).toBe('FAIL flagship (seed 7, 4.6 s, 42 events) — not reproducible by seed alone (2 live actions)');
+    expect(lines.slice(-4)).toEqual([
+      '  timeline:',
+      '       2.0 s  customer-order-summary consumer down',
+      '       3.1 s  products consumer stopped (live)',
+      '       3.9 s  broker paused (live)',
+    ]);
+    expect(scenarioDetail(report('s', [held('converges')])).split('\n')[0]).toBe('PASS s (seed 7, 4.6 s, 42 events)');
+    expect(scenarioDetail({ ...liveRun, liveActions: 1 }).split('\n')[0]).toMatch(/\(1 live action\)$/);
+  });
+
+  it('the summary table marks the verdict and says why under the table; JSON and JUnit carry the count', () => {
+    const lines = summaryTable([liveRun, report('other', [held('converges')])]).split('\n');
+    expect(lines[1]).toMatch(/^flagship\s+FAIL\*\s/);
+    expect(lines[2]).toMatch(/^other\s+PASS\s/);
+    expect(lines[3]).toBe('* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)');
+    expect(summaryTable([report('other', [held('converges')])])).not.toContain('*');
+    expect(JSON.parse(jsonLine(liveRun))).toMatchObject({ liveActions: 2, timeline: [{ live: false }, { live: true }, { live: true }] });
+    expect(junitXml([liveRun])).toContain('<property name="liveActions" value="2"/>');
   });
 });

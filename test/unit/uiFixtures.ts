@@ -56,7 +56,7 @@ const model = (ok: number, checkpoint: number, redeliveries = 0) => ({
 });
 
 export const passed: FinalReport = {
-  scenario: 'flagship-summary-outage', seed: 1, verdict: 'pass', convergedAfterMs: 96, durationMs: 8_100, events: { stream: 978, undecodable: 0 },
+  scenario: 'flagship-summary-outage', seed: 1, verdict: 'pass', convergedAfterMs: 96, durationMs: 8_100, events: { stream: 978, undecodable: 0 }, liveActions: 0,
   properties: [
     { name: 'converges', holds: true, detail: 'converged 96 ms after the workload ended and the last fault healed (bound 5000 ms)' },
     { name: 'nothingLost', holds: true, detail: 'lost: none' },

@@ -132,6 +132,12 @@ describe('properties and verdict', () => {
     expect(verdictView(converged, passed)).toEqual({ text: 'PASS (8.1 s, 978 events) · converged 96 ms after the load and faults ended', tone: 'ok' });
   });
 
+  it('say when live actions make the run not reproducible by its seed alone', () => {
+    expect(verdictView(converged, { ...passed, liveActions: 3 }).text).toBe(
+      'PASS (8.1 s, 978 events) · not reproducible by seed alone (3 live actions) · converged 96 ms after the load and faults ended',
+    );
+  });
+
   it('knows an oversell the moment the oracle reads it', () => {
     const t: Telemetry = { ...midFault, expectations: ['inventoryNeverNegative', 'violation:inventoryNeverNegative'], firstNegative: { seq: 77, productId: 'prod_0000', quantity: -2 } };
     expect(propertyItems(t).map((p) => [p.status, p.detail])).toEqual([

@@ -284,7 +284,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const takeSample = async () => {
     try {
       const head = await oracle.catchUp();
-      const div = divergenceOf(oracle.state, readModels(system), oracle.log);
+      const states = readModels(system);
+      const div = divergenceOf(oracle.state, states, oracle.log);
       const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string; checkpoint: number }>;
       for (const name of READ_MODELS) {
         const checkpoint = system.readModels[name].store.checkpoint();
@@ -297,7 +298,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (options.onTelemetry) {
         lastTelemetry = runTelemetry({
-          scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, divergence: div,
+          scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, reference: oracle.state, states,
           log: oracle.log, counters, timeline: telemetryTimeline(), firstNegative: oracle.firstNegative,
         });
         options.onTelemetry(lastTelemetry);

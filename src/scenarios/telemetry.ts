@@ -37,8 +37,14 @@ export interface Telemetry {
   readonly stale: boolean;
 }
 
+/**
+ * A model against the oracle at the head. `notYetApplied` counts the keys that differ only through events the
+ * model has not applied yet (it lags: expected, and repaired by catching up); the other buckets are differences
+ * its lag does not explain.
+ */
 export interface DivergenceCounts {
   readonly ok: number;
+  readonly notYetApplied: number;
   readonly missing: number;
   readonly unexpected: number;
   readonly wrong: number;

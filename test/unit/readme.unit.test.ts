@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tableHeader, tableLayout } from '../../src/ui/selectors.js';
 import { headingSlug, linkProblems } from '../helpers/markdownLinks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,6 +19,21 @@ describe('README.md stands alone in any clone', () => {
       expect(readme).toContain(part);
     }
     for (const endpoint of ['POST /orders', 'GET /inventory/products/:productId', 'GET /customer/:customerId/orders']) expect(readme).toContain(endpoint);
+  });
+});
+
+describe('the flagship, its dashboard and the README say the same thing', () => {
+  const flagship = readFileSync(`${root}/scenarios/flagship-summary-outage.yaml`, 'utf8');
+  const dashboardSection = readme.slice(readme.indexOf('## Dashboard'), readme.indexOf('**Keys**'));
+
+  it('an outage makes a read model stale, not wrong: in the scenario’s lesson, the README and the dashboard’s columns', () => {
+    expect(/^teaches: (.*)$/m.exec(flagship)?.[1]).toMatch(/stale .*not wrong/);
+    expect(tableHeader(tableLayout(100))).toMatch(/ stale /);
+    expect(dashboardSection.replace(/\s+/g, ' ')).toContain('an outage makes a read model stale, not wrong');
+  });
+
+  it('the README’s dashboard sample has the table header the dashboard draws at 100 columns', () => {
+    expect(dashboardSection).toContain(`\n${tableHeader(tableLayout(100)).trimEnd()}\n`);
   });
 });
 

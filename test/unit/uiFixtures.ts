@@ -6,7 +6,7 @@ import { appendHistory, emptyHistory, type History } from '../../src/ui/history.
 import type { FinalReport } from '../../src/ui/selectors.js';
 
 const caughtUp = (ok: number, checkpoint: number): ModelTelemetry => ({
-  divergence: { ok, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
+  divergence: { ok, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
   lagEvents: 0, lagMs: 0, state: 'idle', checkpoint, redeliveries: 0, deadLetters: 0, lastProblem: null,
 });
 
@@ -22,7 +22,8 @@ export const midFault: Telemetry = {
     'product-inventory': { ...caughtUp(8, 444), state: 'catchingUp' },
     products: { ...caughtUp(8, 444), state: 'catchingUp' },
     'customer-order-summary': {
-      divergence: { ok: 56, missing: 62, unexpected: 0, wrong: 22, duplicated: 0 },
+      // 62 orders placed since it stopped, 22 it has showing a product renamed since: all of it not yet applied.
+      divergence: { ok: 56, notYetApplied: 84, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
       lagEvents: 201, lagMs: 1_543, state: 'stopped', checkpoint: 243, redeliveries: 0, deadLetters: 0, lastProblem: null,
     },
   },
@@ -78,7 +79,7 @@ export function historyUpTo(t: Telemetry, series: readonly number[] = SUMMARY_DI
   series.forEach((d, i) => {
     const elapsedMs = Math.round((t.elapsedMs * (i + 1)) / series.length);
     const share = (i + 1) / series.length;
-    const summary = { ...t.models['customer-order-summary'], divergence: { ok: 0, missing: d, unexpected: 0, wrong: 0, duplicated: 0 } };
+    const summary = { ...t.models['customer-order-summary'], divergence: { ok: 0, notYetApplied: d, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 } };
     const models: Record<ReadModelName, ModelTelemetry> = { ...t.models, 'customer-order-summary': summary };
     h = appendHistory(h, { ...t, elapsedMs, headSeq: Math.round(t.headSeq * share), orders: { ...t.orders, placed: Math.round(t.orders.placed * share) }, models });
   });

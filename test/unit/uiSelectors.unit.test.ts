@@ -65,19 +65,38 @@ describe('model table', () => {
     const layout = tableLayout(columns);
     const rows = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary', undefined, layout.sparkWidth - 1);
     for (const r of rows) {
-      const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.join('')}${r.spark ? ` ${r.spark}` : ''}`;
+      const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.map((c) => c.text).join('')}${r.spark ? ` ${r.spark}` : ''}`;
       expect(line.length).toBeLessThanOrEqual(columns - 1);
     }
     expect(tableHeader(layout).length).toBeLessThanOrEqual(columns - 1);
   });
 
-  it('shows the faulted consumer stopped, its missing and wrong keys, and lag in events and ms', () => {
+  it('shows the faulted consumer stopped, its keys not yet applied (stale, not wrong), and lag in events and ms', () => {
     const layout = tableLayout(100);
     const summary = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary').find((r) => r.name === 'customer-order-summary');
-    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', divergent: 84, selected: true });
+    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', stale: 84, divergent: 0, sparkTone: 'warn', selected: true });
     expect(summary?.state.trim()).toBe('stopped');
-    expect(summary?.cells.map((c) => c.trim())).toEqual(['56', '62', '0', '22', '0', '201', '1543', '0', '0']);
+    expect(summary?.cells.map((c) => `${c.title}=${c.text.trim()}`)).toEqual(['ok=56', 'stale=84', 'miss=0', 'unexp=0', 'wrong=0', 'dup=0', 'lag=201', 'lag ms=1543', 'redel=0', 'dead=0']);
     expect(summary?.spark.endsWith('█')).toBe(true);
+  });
+
+  it('tells wrong after catching up from stale: red only for what the lag does not explain', () => {
+    const layout = tableLayout(100);
+    const summaryModel = midFault.models['customer-order-summary'];
+    const buggy: Telemetry = {
+      ...midFault,
+      models: { ...midFault.models, 'customer-order-summary': { ...summaryModel, state: 'idle', lagEvents: 0, lagMs: 0, divergence: { ok: 130, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 10, duplicated: 0 } } },
+    };
+    const summary = modelRows(buggy, emptyHistory, layout, 'products')[2];
+    expect(summary).toMatchObject({ stale: 0, divergent: 10, sparkTone: 'bad' });
+    expect(summary?.cells.find((c) => c.title === 'wrong')?.text.trim()).toBe('10');
+    expect(modelRows(converged, emptyHistory, layout, 'products')[2]).toMatchObject({ stale: 0, divergent: 0, sparkTone: 'ok' });
+  });
+
+  it('keeps a stale column at 80 columns, and drops the lag in ms there', () => {
+    expect(tableLayout(80).numbers.map((c) => c.title)).toEqual(['ok', 'stale', 'miss', 'unexp', 'wrong', 'dup', 'lag', 'redel', 'dead']);
+    expect(tableLayout(100).numbers.map((c) => c.title)).toContain('lag ms');
+    expect(tableHeader(tableLayout(100))).toMatch(/ ok stale {2}miss unexp wrong {2}dup/);
   });
 
   it('uses full model names when the terminal is wide, short ones and short states when it is narrow', () => {

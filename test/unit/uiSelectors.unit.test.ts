@@ -16,14 +16,20 @@ describe('sparkline', () => {
   });
 
   it('folds a long series into the width keeping each bucket’s maximum, so a short spike stays visible', () => {
-    const series = [...Array<number>(50).fill(0), 9, ...Array<number>(49).fill(0)];
+    const series = [...Array<number>(50).fill(0), 19, ...Array<number>(49).fill(0)];
     const line = sparkline(series, 10);
     expect(line).toHaveLength(10);
     expect(line).toBe('▁▁▁▁▁█▁▁▁▁');
   });
 
+  it('scales to at least 10: a one-event blip is a low bar, not a full one', () => {
+    expect(sparkline([0, 0, 1, 0, 0], 5)).toBe('▁▁▃▁▁');
+    expect(sparkline([0, 10, 5], 3)).toBe('▁█▅');
+    expect(sparkline([0, 3], 2)).toBe('▁▄');
+  });
+
   it('right-aligns a short series: time runs left to right up to now', () => {
-    expect(sparkline([0, 3], 4)).toBe('  ▁█');
+    expect(sparkline([0, 30], 4)).toBe('  ▁█');
     expect(sparkline([1, 2], 0)).toBe('');
   });
 });

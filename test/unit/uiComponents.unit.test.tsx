@@ -115,6 +115,16 @@ describe('TimelinePanel', () => {
     `);
   });
 
+  it('attached to `up`: live actions on the time since up started, never a scenario clock', () => {
+    const timeline: Telemetry['timeline'] = [{ atMs: 12_300, label: 'products consumer stopped (live)', phase: 'fault-start', status: 'active', live: true }];
+    const text = frame(<TimelinePanel window={timelineWindow(timeline, 3, 14_000, 'up')} />);
+    expect(text).toMatchInlineSnapshot(`
+      "live actions (time since up started)
+          12.3 s ▶ products consumer stopped (live)  active for 1.7 s"
+    `);
+    expect(text).not.toContain('scenario');
+  });
+
   it('without any step', () => {
     expect(frame(<TimelinePanel window={timelineWindow([], 1, 0)} />)).toMatchInlineSnapshot(`
       "fault timeline (scenario clock)
@@ -226,7 +236,7 @@ describe('Dashboard', () => {
     `);
   });
 
-  it('attached to `up`: no timeline, no properties', () => {
+  it('attached to `up`: no scenario clock, no properties; the timeline is the live actions', () => {
     const up: Telemetry = { ...converged, source: 'up', scenario: null, seed: null, workloadMs: null, phase: 'running', timeline: [], expectations: [] };
     expect(frame(<Dashboard {...props} history={historyUpTo(up, CONVERGED_SERIES)} telemetry={up} columns={100} rows={24} />)).toMatchInlineSnapshot(`
       "cqrs-testbed · attached to a running system                     up 8.3 s  running  broker connected
@@ -237,8 +247,8 @@ describe('Dashboard', () => {
         products  idle               8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
       › summary   idle             319     0     0     0     0    0      0       0     1    0 ▂▂▂▄▅▇█▄▂▁▁
 
-      fault timeline (scenario clock)
-        no faults or remediation steps
+      live actions (time since up started)
+        none yet: the keys below act on the running system
 
       verdict     no scenario: divergence is against the oracle folded from the stream
 

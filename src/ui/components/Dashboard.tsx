@@ -64,7 +64,7 @@ export function Dashboard(props: DashboardProps) {
         <SparkBlock rows={modelList.map((r) => ({ label: SHORT_NAMES[r.name].padEnd(10), spark: r.spark, tone: r.sparkTone }))} />
       ) : null}
       <Gap on={layout.spacing} />
-      <TimelinePanel window={timelineWindow(t.timeline, layout.timelineRows, t.elapsedMs)} />
+      <TimelinePanel window={timelineWindow(t.timeline, layout.timelineRows, t.elapsedMs, t.source)} />
       <Gap on={layout.spacing} />
       <PropertiesPanel lines={packed} verdict={verdictView(t, report)} />
       <Gap on={layout.spacing} />

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { crashPointProblems, pluginRunOptions, scenarioPlugins } from '../plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
-import { jsonLine, junitXml, progressLine, scenarioDetail, summaryTable } from '../scenarios/reports.js';
+import { jsonLine, junitXml, progressLine, reportForMachines, scenarioDetail, summaryTable } from '../scenarios/reports.js';
+import { LINE_WIDTH_MAX, wrapLine } from '../scenarios/textWrap.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
@@ -174,17 +175,38 @@ async function runAll(
 
 function writeReport(dir: string, report: ScenarioReport): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(reportForMachines(report), null, 2)}\n`);
   writeFileSync(join(dir, `${report.scenario}.txt`), `${scenarioDetail(report)}\n`);
 }
 
-/** `cqrs-testbed list`: every scenario with what it teaches. */
+/**
+ * The `list` table: each scenario's name and file in aligned columns (as wide as the longest name), then what it
+ * teaches, indented and wrapped at 120 columns.
+ */
+export function scenarioListing(scenarios: readonly Pick<Scenario, 'name' | 'file' | 'teaches'>[]): string {
+  const width = Math.max(0, ...scenarios.map((s) => s.name.length));
+  return scenarios.map((s) => [`${s.name.padEnd(width)}  ${s.file}`, ...wrapLine(`    ${s.teaches}`, LINE_WIDTH_MAX, '    ')].join('\n')).join('\n');
+}
+
+/**
+ * `cqrs-testbed list`: every scenario with what it teaches. An invalid file does not hide the valid ones: they are
+ * listed on stdout, each invalid one is reported on stderr, and the exit code is 2 (as `run` would refuse them).
+ */
 export async function listCommand(paths: readonly string[]): Promise<number> {
-  const loaded = await loadAll(paths.length > 0 ? paths : ['scenarios']);
-  if ('errors' in loaded) {
-    process.stderr.write(`${loaded.errors}\n`);
+  const files = expandScenarioPaths(paths.length > 0 ? paths : ['scenarios']);
+  if (files.length === 0) {
+    process.stderr.write(`no scenario files in ${paths.join(', ') || 'scenarios'} (looked for *.yaml, *.yml)\n`);
     return 2;
   }
-  for (const s of loaded.scenarios) process.stdout.write(`${s.name.padEnd(34)} ${s.file}\n    ${s.teaches}\n`);
-  return 0;
+  const scenarios: Scenario[] = [];
+  const errors: string[] = [];
+  for (const file of files) {
+    const loaded = await loadScenarioFile(file);
+    if (loaded.ok) scenarios.push(loaded.value);
+    else errors.push(formatScenarioErrors(loaded.error));
+  }
+  if (scenarios.length > 0) process.stdout.write(`${scenarioListing(scenarios)}\n`);
+  if (errors.length === 0) return 0;
+  process.stderr.write(`${errors.join('\n')}\n${errors.length} of ${files.length} scenario files invalid${scenarios.length > 0 ? '; the valid ones are listed' : ''}\n`);
+  return 2;
 }

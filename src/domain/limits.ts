@@ -10,5 +10,9 @@ export const LIMITS = {
   priceCentsMax: 100_000_000,
 } as const;
 
-/** Ids are opaque but printable: letters, digits, `_`, `-`, `.`, `:`. Keeps them safe in subjects, URLs and logs. */
+/**
+ * Ids are opaque but printable: ASCII letters and digits, `_`, `-`, `.`, `:`. ASCII on purpose, not Unicode letters:
+ * an id travels in URLs, logs and message ids, where `é` has two spellings (NFC, NFD) that look the same and compare
+ * different — two customers to us, one to the person typing.
+ */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;

@@ -12,11 +12,22 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 // the body (as an earlier `requireObject` did) made every non-object body pass the guard.
 const NOT_AN_OBJECT: FieldError = { field: '(body)', message: 'must be a JSON object' };
 
+/**
+ * What is wrong with `v` as an id, or undefined if nothing is. The message names the first character refused: "only
+ * letters" alone read as a lie to someone whose id was `josé` (a letter, but not an ASCII one).
+ */
+export function idProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v.length === 0) return 'is required and must be a non-empty string';
+  if (v.length > LIMITS.idLengthMax) return `must be at most ${LIMITS.idLengthMax} characters`;
+  if (ID_PATTERN.test(v)) return undefined;
+  const bad = [...v].find((c) => !ID_PATTERN.test(c)) ?? '';
+  return `may contain only ASCII letters and digits (A-Z, a-z, 0-9) and "_", "-", ".", ":"; found ${JSON.stringify(bad)}`;
+}
+
 function checkId(o: Obj, key: string, field: string, errors: FieldError[]): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.length === 0) errors.push({ field, message: 'is required and must be a non-empty string' });
-  else if (v.length > LIMITS.idLengthMax) errors.push({ field, message: `must be at most ${LIMITS.idLengthMax} characters` });
-  else if (!ID_PATTERN.test(v)) errors.push({ field, message: 'may contain only letters, digits, "_", "-", "." and ":"' });
+  const problem = idProblem(v);
+  if (problem !== undefined) errors.push({ field, message: problem });
   return typeof v === 'string' ? v : '';
 }
 

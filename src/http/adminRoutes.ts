@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { systemHealth } from '../actors/health.js';
+import { healthHttpStatus, systemHealth } from '../actors/health.js';
 import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
-import { notFound } from './replies.js';
+import { deadLetterView } from './deadLetterView.js';
+import { methodNotAllowed, notFound } from './replies.js';
 
 const ACTIONS = { stop: 'STOP', start: 'START', rebuild: 'REBUILD', 'replay-dead-letters': 'REPLAY_DEAD_LETTERS' } as const;
 
@@ -9,11 +10,13 @@ const ACTIONS = { stop: 'STOP', start: 'START', rebuild: 'REBUILD', 'replay-dead
 export function adminRoutes(app: FastifyInstance, system: RunningSystem): void {
   app.get('/health', async (_request, reply) => {
     const health = await systemHealth(system);
-    return reply.code(health.broker.status === 'connected' ? 200 : 503).send(health);
+    return reply.code(healthHttpStatus(health)).send(health);
   });
 
   app.post<{ Params: { name: string; action: string } }>('/admin/consumers/:name/:action', (request, reply) => {
     const { name, action } = request.params;
+    // `dead-letters` is a resource, not a verb: read with GET.
+    if (action === 'dead-letters') return methodNotAllowed(reply, request.method, request.url, ['GET', 'HEAD']);
     if (!(READ_MODELS as readonly string[]).includes(name)) return notFound(reply, `unknown consumer ${name}; known: ${READ_MODELS.join(', ')}`);
     // Object.hasOwn, not `in`: `toString` or `constructor` must be unknown actions, not inherited ones.
     if (!Object.hasOwn(ACTIONS, action)) return notFound(reply, `unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`);
@@ -25,6 +28,6 @@ export function adminRoutes(app: FastifyInstance, system: RunningSystem): void {
     const { name } = request.params;
     if (!(READ_MODELS as readonly string[]).includes(name)) return notFound(reply, `unknown consumer ${name}`);
     const letters = system.readModels[name as ReadModelName].store.deadLetters.list(100);
-    return reply.send(letters.map((l) => ({ ...l, data: Buffer.from(l.data).toString('utf8') })));
+    return reply.send(letters.map(deadLetterView));
   });
 }

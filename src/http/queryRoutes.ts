@@ -1,20 +1,31 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RunningSystem } from '../actors/system.js';
 import { inventoryOf, listProducts, ordersOfCustomer, productOf } from '../store/queries.js';
-import { notFound } from './replies.js';
+import { idProblem } from '../domain/validation.js';
+import { badRequest, notFound } from './replies.js';
+
+/** A 400 for an id that cannot exist (the same rule the commands apply), rather than a 404 or `[]` that hides why. */
+const badId = (reply: FastifyReply, field: string, id: string) => {
+  const problem = idProblem(id);
+  return problem === undefined ? undefined : badRequest(reply, [{ field, message: problem }]);
+};
 
 /** The article's query endpoints, answered from the read models (eventually consistent by design). */
 export function queryRoutes(app: FastifyInstance, system: RunningSystem): void {
   app.get<{ Params: { productId: string } }>('/inventory/products/:productId', (request, reply) => {
+    const refused = badId(reply, 'productId', request.params.productId);
+    if (refused) return refused;
     const answer = inventoryOf(system.queries.inventory, request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
   app.get<{ Params: { customerId: string } }>('/customer/:customerId/orders', (request, reply) =>
-    reply.send(ordersOfCustomer(system.queries.summary, request.params.customerId)),
+    badId(reply, 'customerId', request.params.customerId) ?? reply.send(ordersOfCustomer(system.queries.summary, request.params.customerId)),
   );
 
   app.get<{ Params: { productId: string } }>('/products/:productId', (request, reply) => {
+    const refused = badId(reply, 'productId', request.params.productId);
+    if (refused) return refused;
     const answer = productOf(system.queries.products, request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });

@@ -18,3 +18,10 @@ export const conflict = (reply: FastifyReply, error: string, message: string, ex
 
 export const unavailable = (reply: FastifyReply, message: string) =>
   reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message } satisfies ErrorBody);
+
+/** A known path, another method: 405 with the methods it takes, in `Allow` (RFC 9110) and in words. */
+export const methodNotAllowed = (reply: FastifyReply, method: string, path: string, allowed: readonly string[]) =>
+  reply
+    .code(405)
+    .header('allow', allowed.join(', '))
+    .send({ error: 'method-not-allowed', message: `${method} is not allowed on ${path}; it takes ${allowed.join(', ')}` } satisfies ErrorBody);

@@ -6,7 +6,8 @@ import { adminRoutes } from './adminRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
 import { orderRoutes } from './orderRoutes.js';
 import { queryRoutes } from './queryRoutes.js';
-import type { ErrorBody } from './replies.js';
+import { methodNotAllowed, type ErrorBody } from './replies.js';
+import { RouteTable } from './routeTable.js';
 
 export interface HttpOptions {
   readonly host?: string;
@@ -46,7 +47,8 @@ function replyWithError(error: FastifyError, request: FastifyRequest, reply: Fas
 
 /**
  * The HTTP API. Every client mistake gets a 4xx with a JSON body saying what is wrong, before anything is written:
- * malformed JSON 400, wrong content type 415, too large 413. A 500 means a bug here, and is logged with the error.
+ * malformed JSON 400, wrong content type 415, too large 413; a known path with another method 405 (with `Allow`).
+ * A 500 means a bug here, and is logged with the error.
  */
 export function buildHttpServer(system: RunningSystem, log: Logger, options: HttpOptions = {}): FastifyInstance {
   const httpLog: FastifyBaseLogger = log.child({ actor: 'http' });
@@ -65,7 +67,13 @@ export function buildHttpServer(system: RunningSystem, log: Logger, options: Htt
   // Fastify parses text/plain by default and hands the handler a string; the API speaks JSON only, so that is a 415.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((error: FastifyError, request, reply) => replyWithError(error, request, reply, bodyLimit));
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody));
+  const routes = new RouteTable();
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routes.methodsFor(request.url);
+    if (allowed.length > 0) return methodNotAllowed(reply, request.method, request.url.split('?')[0] ?? request.url, allowed);
+    return reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody);
+  });
   const ids = { newId: options.newId ?? (() => randomUUID()), now: options.now ?? (() => new Date().toISOString()) };
   orderRoutes(app, system);
   catalogRoutes(app, system, ids);

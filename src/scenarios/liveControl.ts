@@ -35,6 +35,8 @@ export interface LocalLiveControl extends LiveControl {
   bugs(): ReadonlySet<ReadModelName>;
 }
 
+// Messages name a read model with "of": a possessive built from a name ("products's") reads wrong for half of them.
+
 /** The bug a key press injects: a handler that throws on the events its model cares most about. */
 const BUG_MATCH: Record<ReadModelName, EventMatch> = {
   'product-inventory': { eventType: 'OrderPlaced' },
@@ -78,20 +80,20 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
       case 'replayDeadLetters':
         deps.system.readModels[action.target].consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
         deps.record({ label: `replayDeadLetters ${action.target} (live)`, phase: 'remediation', key: `live:replay:${action.target}` });
-        return done(`replaying ${action.target}'s dead letters`);
+        return done(`replaying the dead letters of ${action.target}`);
       case 'toggleBug': {
         if (!deps.faults) return refused('handler bugs need the fault hooks (scenario runs only)');
         const key = `live:bug:${action.target}`;
         if (bugs.delete(action.target)) {
           deps.faults.setBug(action.target, undefined);
           deps.record({ label: `${action.target} handler fixed (live)`, phase: 'fault-end', key });
-          return done(`fixed ${action.target}'s handler (parked events stay parked: replay them)`);
+          return done(`fixed the handler of ${action.target} (parked events stay parked: replay them)`);
         }
         const match = BUG_MATCH[action.target];
         bugs.add(action.target);
         deps.faults.setBug(action.target, match);
         deps.record({ label: `${action.target} handler throws for ${match.eventType ?? 'every event'} (live)`, phase: 'fault-start', key });
-        return done(`${action.target}'s handler now throws for ${match.eventType ?? 'every event'}`);
+        return done(`the handler of ${action.target} now throws for ${match.eventType ?? 'every event'}`);
       }
       case 'pauseBroker': {
         if (!deps.broker) return refused('the broker is not ours to pause (NATS_URL)');

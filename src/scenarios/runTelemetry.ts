@@ -1,7 +1,10 @@
 import { consumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
-import type { Divergence } from './divergence.js';
+import type { ReferenceState } from '../domain/projections/oracle.js';
+import type { ModelStates } from './divergence.js';
 import type { LogEntry } from './eventLog.js';
+import { divergenceWithLag } from './notYetApplied.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { Scenario } from './scenario.js';
 import { expectationNames, lagMsOf, type ModelTelemetry, type Telemetry, type TimelineEntry } from './telemetry.js';
 import type { WorkloadCounters } from './workloadDriver.js';
@@ -47,14 +50,17 @@ export interface RunTelemetryInput {
   readonly phase: Telemetry['phase'];
   readonly brokerPaused: boolean;
   readonly headSeq: number;
-  readonly divergence: Readonly<Record<ReadModelName, Divergence>>;
+  /** The oracle's state at `headSeq`, and each model's, read in this same synchronous turn. */
+  readonly reference: ReferenceState;
+  readonly states: ModelStates;
   readonly log: readonly LogEntry[];
   readonly counters: WorkloadCounters;
   readonly timeline: readonly TimelineEntry[];
   readonly firstNegative: Telemetry['firstNegative'] | undefined;
 }
 
-const counts = (d: Divergence) => ({ ok: d.ok, missing: d.missing, unexpected: d.unexpected, wrong: d.wrong, duplicated: d.duplicated });
+/** Just the order counts (the telemetry crosses NATS: no more than the dashboard shows). */
+const orderCountsOf = (c: OrderCounts): OrderCounts => ({ placed: c.placed, rejected: c.rejected, unavailable: c.unavailable, invalid: c.invalid, failed: c.failed });
 
 /** The consumer side of a model, read now: state, position, retries. */
 function consumerSide(system: RunningSystem, name: ReadModelName) {
@@ -69,20 +75,26 @@ function consumerSide(system: RunningSystem, name: ReadModelName) {
   };
 }
 
-/** Every read model as the dashboard shows it: divergence from the oracle, lag, and its consumer's state. */
+/**
+ * Every read model as the dashboard shows it: divergence from the oracle (what its lag explains apart from what it
+ * does not), lag, and its consumer's state. Synchronous: the checkpoints are read in the turn `states` were.
+ */
 export function modelsTelemetry(
   system: RunningSystem,
   headSeq: number,
-  divergence: Readonly<Record<ReadModelName, Divergence>>,
+  compared: { readonly reference: ReferenceState; readonly states: ModelStates },
   log: readonly LogEntry[],
   nowMs: number,
 ): Record<ReadModelName, ModelTelemetry> {
+  const sides = Object.fromEntries(READ_MODELS.map((name) => [name, consumerSide(system, name)])) as Record<ReadModelName, ReturnType<typeof consumerSide>>;
+  const checkpoints = Object.fromEntries(READ_MODELS.map((name) => [name, sides[name].checkpoint])) as Record<ReadModelName, number>;
+  const divergence = divergenceWithLag(compared.reference, compared.states, log, checkpoints);
   const models = {} as Record<ReadModelName, ModelTelemetry>;
   for (const name of READ_MODELS) {
-    const side = consumerSide(system, name);
+    const side = sides[name];
     models[name] = {
       ...side,
-      divergence: counts(divergence[name]),
+      divergence: divergence[name],
       lagEvents: Math.max(0, headSeq - side.checkpoint),
       lagMs: lagMsOf(log, side.checkpoint, headSeq, nowMs),
     };
@@ -93,7 +105,7 @@ export function modelsTelemetry(
 /** One snapshot for the dashboard, from what the sampler just computed. */
 export function runTelemetry(input: RunTelemetryInput): Telemetry {
   const { system } = input;
-  const models = modelsTelemetry(system, input.headSeq, input.divergence, input.log, input.nowMs);
+  const models = modelsTelemetry(system, input.headSeq, input, input.log, input.nowMs);
   return {
     source: 'run',
     scenario: input.scenario.name,
@@ -105,7 +117,7 @@ export function runTelemetry(input: RunTelemetryInput): Telemetry {
     brokerPaused: input.brokerPaused,
     headSeq: input.headSeq,
     outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
-    orders: { placed: input.counters.placed, rejected: input.counters.rejected, unavailable: input.counters.unavailable },
+    orders: orderCountsOf(input.counters),
     models,
     timeline: input.timeline,
     expectations: expectationNames(input.scenario.expect),
@@ -134,7 +146,7 @@ export function refreshedTelemetry(
     broker: now.system.options.transport.status(),
     brokerPaused: now.brokerPaused,
     outboxBacklog: { orders: now.system.orderStore.outbox.backlog(), inventory: now.system.inventoryStore.outbox.backlog() },
-    orders: { placed: now.counters.placed, rejected: now.counters.rejected, unavailable: now.counters.unavailable },
+    orders: orderCountsOf(now.counters),
     models,
     timeline: now.timeline,
     stale: true,

@@ -13,6 +13,7 @@ import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { readModelStates } from '../plugins/wiring.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { Scenario } from './scenario.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
 import { evaluate, needsRebuildComparison, type PropertyResult, type RebuildComparison } from './verdict.js';
@@ -73,7 +74,10 @@ export interface ScenarioReport {
   readonly events: { readonly stream: number; readonly undecodable: number };
   /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
   readonly finalNegativeInventory: readonly string[];
-  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string }[];
+  /** What happened when: the scenario's faults and remediations, and (`live`) actions taken from the dashboard. */
+  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string; readonly live: boolean }[];
+  /** Actions taken from the dashboard: when there were any, the seed alone does not replay this run. */
+  readonly liveActions: number;
   readonly samples: readonly Sample[];
   readonly durationMs: number;
 }
@@ -81,7 +85,8 @@ export interface ScenarioReport {
 export interface Progress {
   readonly elapsedMs: number;
   readonly phase: 'workload' | 'healing' | 'settling' | 'checking';
-  readonly ordersPlaced: number;
+  /** Every order so far, by outcome. */
+  readonly orders: OrderCounts;
   readonly activeFaults: readonly string[];
   readonly lagEvents: Readonly<Record<ReadModelName, number>>;
 }
@@ -229,7 +234,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const oracle = new IncrementalOracle(transport);
   const counters = emptyCounters();
   const { timed, afterWorkload } = planTimeline(scenario);
-  const timelineLog: { atMs: number; label: string; phase: string }[] = [];
+  const timelineLog: { atMs: number; label: string; phase: string; live: boolean }[] = [];
   const maxLag: Record<ReadModelName, number> = { 'product-inventory': 0, products: 0, 'customer-order-summary': 0 };
   const samples: Sample[] = [];
   const active = new Map<string, string>(); // fault key → label
@@ -245,7 +250,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const elapsed = () => clock.now() - startMs;
   for (const c of options.crashPoints ?? []) {
     rig.faults.armCrashPoint(c.target, c.point, c.times);
-    timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start' });
+    timelineLog.push({ atMs: 0, label: `${c.target} crashes at crash point "${c.point}" (×${c.times})`, phase: 'fault-start', live: false });
   }
   const caughtUp = new CaughtUpCheck();
   const rebuildsOf = (m: ReadModelName) => system.readModels[m].consumer.getSnapshot().context.rebuilds;
@@ -253,7 +258,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const ranSteps = new Set<TimedStep>();
   let afterWorkloadRan = 0;
   const runStep = async (step: TimedStep, atMs: number) => {
-    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    timelineLog.push({ atMs, label: step.label, phase: step.phase, live: false });
     ranSteps.add(step);
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.faultKey, live: false, instant: step.instant === true });
     if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) active.set(step.faultKey, step.label);
@@ -265,7 +270,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   };
   const recordLive = (step: LiveStep) => {
     const atMs = elapsed();
-    timelineLog.push({ atMs, label: step.label, phase: step.phase });
+    timelineLog.push({ atMs, label: step.label, phase: step.phase, live: true });
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
     if (step.phase === 'fault-start') active.set(step.key, step.label);
     if (step.phase === 'fault-end') active.delete(step.key);
@@ -293,7 +298,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const takeSample = async () => {
     try {
       const head = await oracle.catchUp();
-      const div = divergenceOf(oracle.state, readModels(system), oracle.log);
+      const states = readModels(system);
+      const div = divergenceOf(oracle.state, states, oracle.log);
       const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string; checkpoint: number }>;
       for (const name of READ_MODELS) {
         const checkpoint = system.readModels[name].store.checkpoint();
@@ -314,14 +320,14 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (options.onTelemetry) {
         lastTelemetry = runTelemetry({
-          scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, divergence: div,
+          scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, reference: oracle.state, states,
           log: oracle.log, counters, timeline: telemetryTimeline(), firstNegative: oracle.firstNegative,
         });
         options.onTelemetry(lastTelemetry);
       }
       if (samples.length > 2_000) samples.splice(0, samples.length - 2_000); // bounded
       options.onProgress?.({
-        elapsedMs: elapsed(), phase, ordersPlaced: counters.placed, activeFaults: [...active.values()],
+        elapsedMs: elapsed(), phase, orders: { ...counters }, activeFaults: [...active.values()],
         lagEvents: Object.fromEntries(READ_MODELS.map((m) => [m, models[m].lagEvents])) as Record<ReadModelName, number>,
       });
     } catch (error) {
@@ -414,7 +420,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       properties, models: modelReports, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
       finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
-      timeline: timelineLog, samples, durationMs: clock.now() - runStart,
+      timeline: timelineLog, liveActions: timelineLog.filter((t) => t.live).length, samples, durationMs: clock.now() - runStart,
     };
   } finally {
     sampling = false;

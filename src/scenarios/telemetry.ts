@@ -2,6 +2,7 @@ import type { ConsumerState } from '../actors/consumerStatus.js';
 import type { ReadModelName } from '../actors/system.js';
 import type { BrokerStatus } from '../transport/port.js';
 import type { LogEntry } from './eventLog.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { ExpectationSpec } from './scenario.js';
 
 /**
@@ -24,7 +25,8 @@ export interface Telemetry {
   readonly brokerPaused: boolean;
   readonly headSeq: number;
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
-  readonly orders: { readonly placed: number; readonly rejected: number; readonly unavailable: number };
+  /** Every order by outcome (for `up`: what the order service knows, see serveTelemetry). */
+  readonly orders: OrderCounts;
   readonly models: Readonly<Record<ReadModelName, ModelTelemetry>>;
   readonly timeline: readonly TimelineEntry[];
   /** Each expectation by the name its verdict will carry; empty for `up`. */
@@ -35,8 +37,14 @@ export interface Telemetry {
   readonly stale: boolean;
 }
 
+/**
+ * A model against the oracle at the head. `notYetApplied` counts the keys that differ only through events the
+ * model has not applied yet (it lags: expected, and repaired by catching up); the other buckets are differences
+ * its lag does not explain.
+ */
 export interface DivergenceCounts {
   readonly ok: number;
+  readonly notYetApplied: number;
   readonly missing: number;
   readonly unexpected: number;
   readonly wrong: number;

@@ -3,7 +3,6 @@ import { realClock, type Clock } from '../actors/clock.js';
 import type { RunningSystem } from '../actors/system.js';
 import { readModelStates } from '../plugins/wiring.js';
 import type { Service, Transport } from '../transport/port.js';
-import { divergenceOf } from './divergence.js';
 import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import { createLiveControl } from './liveControl.js';
@@ -57,14 +56,15 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
   const snapshot = async (): Promise<Telemetry> => {
     oracle ??= new IncrementalOracle(transport);
     const head = await oracle.catchUp();
-    const divergence = divergenceOf(oracle.state, readModelStates(system.readModels), oracle.log);
+    // The write model's counts are durable; refusals that never reached it are counted since this process started.
     const orders = system.orderStore.counts();
+    const service = system.orderService.getSnapshot().context;
     return {
       source: 'up', scenario: null, seed: null, elapsedMs: clock.now() - startedAt, workloadMs: null, phase: 'running',
       broker: transport.status(), brokerPaused: control.brokerPaused(), headSeq: head,
       outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
-      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: 0 },
-      models: modelsTelemetry(system, head, divergence, oracle.log, clock.now()),
+      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: service.failed, invalid: 0, failed: 0 },
+      models: modelsTelemetry(system, head, { reference: oracle.state, states: readModelStates(system.readModels) }, oracle.log, clock.now()),
       timeline: timelineEntries(ran, active, []),
       expectations: [], firstNegative: oracle.firstNegative ?? null, stale: false,
     };

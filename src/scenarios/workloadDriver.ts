@@ -3,14 +3,15 @@ import type { RunningSystem } from '../actors/system.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
 import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
 import { placeOrder } from '../http/orderRoutes.js';
+import type { OrderCounts } from './orderCounts.js';
 import type { CatalogEntrySpec, WorkloadOp } from './workload.js';
 
-export interface WorkloadCounters {
-  placed: number;
-  rejected: number;
-  /** Orders the system refused to take (503: inventory unreachable in reserve mode, busy, stopped). */
-  unavailable: number;
-  invalid: number;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What the workload did: every order by outcome (see OrderCounts), and the catalogue changes. */
+export interface WorkloadCounters extends Mutable<OrderCounts> {
+  /** Why the last failed order failed (null if none did): a count alone would hide the bug. */
+  lastFailure: string | null;
   catalogChanges: number;
   catalogRefused: number;
   /** How far behind schedule the driver fell at worst (back-pressure from the system). */
@@ -18,7 +19,7 @@ export interface WorkloadCounters {
 }
 
 export const emptyCounters = (): WorkloadCounters => ({
-  placed: 0, rejected: 0, unavailable: 0, invalid: 0, catalogChanges: 0, catalogRefused: 0, lagBehindScheduleMsMax: 0,
+  placed: 0, rejected: 0, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 0, catalogRefused: 0, lagBehindScheduleMsMax: 0,
 });
 
 
@@ -55,12 +56,19 @@ export async function driveWorkload(
     if (op.kind === 'placeOrder') {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
       const command: PlaceOrder = { type: 'PlaceOrder', customerId: op.customerId, items: op.items, shippingAddress: `${op.customerId} street` };
-      const p: Promise<void> = placeOrder(system, command).then((outcome) => {
-        if (outcome.kind === 'placed') counters.placed++;
-        else if (outcome.kind === 'rejected') counters.rejected++;
-        else if (outcome.kind === 'invalid') counters.invalid++;
-        else counters.unavailable++;
-      });
+      const p: Promise<void> = placeOrder(system, command).then(
+        (outcome) => {
+          if (outcome.kind === 'placed') counters.placed++;
+          else if (outcome.kind === 'rejected') counters.rejected++;
+          else if (outcome.kind === 'invalid') counters.invalid++;
+          else counters.unavailable++;
+        },
+        // Counted and kept rather than thrown: one broken order must not hide what the rest of the run shows.
+        (error: unknown) => {
+          counters.failed++;
+          counters.lastFailure = error instanceof Error ? error.message : String(error);
+        },
+      );
       const tracked = p.finally(() => inFlight.delete(tracked));
       inFlight.add(tracked);
     } else {

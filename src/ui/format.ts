@@ -24,12 +24,16 @@ export function rate(perSecond: number): string {
   return String(Math.round(perSecond));
 }
 
+/** The sparkline's scale never goes below this: one divergent key in a quiet run is a blip, not a full bar. */
+export const SPARKLINE_SCALE_MIN = 10;
+
 /**
  * A sparkline of `values` in exactly `width` cells: a run longer than the width is folded into buckets keeping each
  * bucket's maximum (a spike never disappears); a shorter one is right-aligned, so time runs left to right up to now.
  * Zero is the lowest bar; any non-zero value at least the second, so "a little divergent" never looks like "equal".
+ * The scale is the peak, but at least `scaleMin`: auto-scaling alone drew a single event's blip as a full bar.
  */
-export function sparkline(values: readonly number[], width: number): string {
+export function sparkline(values: readonly number[], width: number, scaleMin = SPARKLINE_SCALE_MIN): string {
   if (width <= 0) return '';
   const buckets: number[] = [];
   if (values.length <= width) buckets.push(...values);
@@ -40,7 +44,7 @@ export function sparkline(values: readonly number[], width: number): string {
       buckets.push(Math.max(...values.slice(from, Math.max(to, from + 1))));
     }
   }
-  const max = Math.max(0, ...buckets);
+  const max = Math.max(scaleMin, ...buckets);
   const bars = buckets.map((v) => {
     if (v <= 0 || max === 0) return BARS[0];
     const level = 1 + Math.round(((BARS.length - 2) * v) / max);

@@ -20,7 +20,11 @@ export const emptyHistory: History = { key: null, points: [] };
 /** Points kept: 10 minutes at 4 samples a second is plenty for a sparkline; bounded like everything else. */
 export const HISTORY_POINTS_MAX = 2_400;
 
-export const divergentCount = (d: DivergenceCounts): number => d.missing + d.unexpected + d.wrong + d.duplicated;
+/** Keys that differ from the oracle at all: stale or wrong (the sparkline's measure). */
+export const divergentCount = (d: DivergenceCounts): number => d.notYetApplied + unexplainedCount(d);
+
+/** Keys that differ in a way the model's lag does not explain. */
+export const unexplainedCount = (d: Omit<DivergenceCounts, 'notYetApplied'>): number => d.missing + d.unexpected + d.wrong + d.duplicated;
 
 const keyOf = (t: Telemetry) => `${t.source}:${t.scenario ?? ''}:${t.seed ?? ''}`;
 

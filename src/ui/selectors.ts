@@ -1,12 +1,14 @@
 import type { ConsumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName } from '../actors/system.js';
 import type { ScenarioReport } from '../scenarios/runner.js';
+import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
+import { notReproducible } from '../scenarios/reports.js';
 import type { Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
-import { divergenceSeries, divergentCount, ratesOf, type History } from './history.js';
+import { divergenceSeries, ratesOf, unexplainedCount, type History } from './history.js';
 
 /** What the dashboard keeps of the final report: verdicts and the models as judged. */
-export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events'>;
+export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events' | 'liveActions'>;
 
 /** How a value should look; components map tones to colours. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
@@ -37,30 +39,37 @@ export function stateTone(state: ConsumerState): Tone {
   }
 }
 
-const NARROW_STATE: Partial<Record<ConsumerState, string>> = { waitingForDependency: 'waitingForDep', replayingDeadLetters: 'replayingDLQ' };
+const SHORT_STATE: Partial<Record<ConsumerState, string>> = { waitingForDependency: 'waitingForDep', replayingDeadLetters: 'replayingDLQ' };
+
+/** The table's number columns, by title. `stale` is divergence the lag explains; the four after it, what it does not. */
+export type NumberColumn = 'ok' | 'stale' | 'miss' | 'unexp' | 'wrong' | 'dup' | 'lag' | 'lag ms' | 'redel' | 'dead';
 
 /** Column widths for a terminal `columns` wide: the wide table carries its sparkline inline, the narrow one below. */
 export interface TableLayout {
+  /** No sparkline column (a block of sparklines follows the table), no `lag ms`: 80 columns. */
   readonly narrow: boolean;
+  /** State names shortened (`waitingForDep`). */
+  readonly shortStates: boolean;
   readonly nameWidth: number;
   readonly stateWidth: number;
-  readonly numbers: readonly { readonly title: string; readonly width: number }[];
+  readonly numbers: readonly { readonly title: NumberColumn; readonly width: number }[];
   /** Width of the inline sparkline column (0: none; the narrow layout shows sparklines in their own block). */
   readonly sparkWidth: number;
 }
 
-const numberColumns = (narrow: boolean) => [
-  { title: 'ok', width: 6 }, { title: 'miss', width: 6 }, { title: 'unexp', width: 6 }, { title: 'wrong', width: 6 }, { title: 'dup', width: 5 },
-  { title: 'lag', width: narrow ? 6 : 7 }, { title: 'lag ms', width: narrow ? 7 : 8 }, { title: 'redel', width: 6 }, { title: 'dead', width: 5 },
+const numberColumns = (narrow: boolean): TableLayout['numbers'] => [
+  { title: 'ok', width: 6 }, { title: 'stale', width: 6 },
+  { title: 'miss', width: 6 }, { title: 'unexp', width: 6 }, { title: 'wrong', width: 6 }, { title: 'dup', width: 5 },
+  { title: 'lag', width: narrow ? 6 : 7 }, ...(narrow ? [] : [{ title: 'lag ms', width: 8 } as const]), { title: 'redel', width: 6 }, { title: 'dead', width: 5 },
 ];
 
 export function tableLayout(columns: number): TableLayout {
-  const full = { narrow: false, nameWidth: 23, stateWidth: 21, numbers: numberColumns(false) };
+  const full = { narrow: false, shortStates: false, nameWidth: 23, stateWidth: 21, numbers: numberColumns(false) };
   const fixed = (l: Omit<TableLayout, 'sparkWidth'>) => 2 + l.nameWidth + l.stateWidth + l.numbers.reduce((s, c) => s + c.width, 0) + 1;
   if (columns - fixed(full) >= 10) return { ...full, sparkWidth: columns - fixed(full) };
-  const short = { ...full, nameWidth: 10 };
+  const short = { ...full, shortStates: true, nameWidth: 10, stateWidth: 14 };
   if (columns - fixed(short) >= 8) return { ...short, sparkWidth: columns - fixed(short) };
-  return { narrow: true, nameWidth: 10, stateWidth: 14, numbers: numberColumns(true), sparkWidth: 0 };
+  return { narrow: true, shortStates: true, nameWidth: 10, stateWidth: 14, numbers: numberColumns(true), sparkWidth: 0 };
 }
 
 export interface ModelRow {
@@ -70,9 +79,14 @@ export interface ModelRow {
   readonly state: string;
   readonly tone: Tone;
   /** The right-aligned number cells, in `TableLayout.numbers` order. */
-  readonly cells: readonly string[];
+  readonly cells: readonly { readonly title: NumberColumn; readonly text: string }[];
+  /** Keys that differ from the oracle only through events not applied yet: expected while the model lags. */
+  readonly stale: number;
+  /** Keys that differ in a way the lag does not explain: lost, unexpected, wrong or duplicated. */
   readonly divergent: number;
   readonly spark: string;
+  /** Red when something is wrong, yellow when only stale, green when equal to the oracle. */
+  readonly sparkTone: Tone;
 }
 
 export function tableHeader(layout: TableLayout): string {
@@ -85,20 +99,27 @@ export function modelRows(t: Telemetry, history: History, layout: TableLayout, s
   return READ_MODELS.map((name) => {
     const m = t.models[name];
     const judged = report?.models[name];
-    const d = judged?.divergence ?? m.divergence;
+    // Once judged, the run is over: nothing is still to be applied, and every difference counts.
+    const d = judged ? { ...judged.divergence, notYetApplied: 0 } : m.divergence;
     const lagEvents = judged?.lagEvents ?? m.lagEvents;
     const state = (judged?.state as ConsumerState | undefined) ?? m.state;
-    const values = [d.ok, d.missing, d.unexpected, d.wrong, d.duplicated, lagEvents, lagEvents === 0 ? 0 : m.lagMs, judged?.redeliveries ?? m.redeliveries, judged?.deadLetters ?? m.deadLetters];
+    const values: Record<NumberColumn, number> = {
+      ok: d.ok, stale: d.notYetApplied, miss: d.missing, unexp: d.unexpected, wrong: d.wrong, dup: d.duplicated,
+      lag: lagEvents, 'lag ms': lagEvents === 0 ? 0 : m.lagMs, redel: judged?.redeliveries ?? m.redeliveries, dead: judged?.deadLetters ?? m.deadLetters,
+    };
     const label = layout.nameWidth >= 23 ? name : SHORT_NAMES[name];
+    const divergent = unexplainedCount(d);
     return {
       name,
       label: padEnd(label, layout.nameWidth),
       selected: name === selected,
-      state: padEnd(layout.narrow ? (NARROW_STATE[state] ?? state) : state, layout.stateWidth),
+      state: padEnd(layout.shortStates ? (SHORT_STATE[state] ?? state) : state, layout.stateWidth),
       tone: stateTone(state),
-      cells: values.map((v, i) => padStart(count(v), layout.numbers[i]?.width ?? 6)),
-      divergent: divergentCount(d),
+      cells: layout.numbers.map((c) => ({ title: c.title, text: padStart(count(values[c.title]), c.width) })),
+      stale: d.notYetApplied,
+      divergent,
       spark: sparkWidth > 0 ? sparkline(divergenceSeries(history, name), sparkWidth) : '',
+      sparkTone: divergent > 0 ? 'bad' : d.notYetApplied > 0 ? 'warn' : 'ok',
     };
   });
 }
@@ -139,14 +160,21 @@ export function headerView(t: Telemetry, history: History, columns: number, repo
   const title = columns >= 100 ? `cqrs-testbed · ${what}` : what;
   const clock = t.workloadMs === null ? `up ${seconds(t.elapsedMs)}` : `${seconds(t.elapsedMs)} / ${seconds(t.workloadMs)}`;
   const phase = report ? 'done' : t.phase;
-  const rejected = t.orders.rejected + t.orders.unavailable;
   const outboxes = `outbox orders ${count(t.outboxBacklog.orders)}, inventory ${count(t.outboxBacklog.inventory)}`;
-  const orders = `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)} placed, ${count(rejected)} refused)`;
-  const events = `events ${rate(rates.eventsPerSecond)}/s (head ${count(t.headSeq)})`;
+  const outbox = `outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`;
+  // Every order by outcome, refusals with their reasons: those come before the head and outbox details when the
+  // line is short of room, since a refusal is what a reader needs explained.
+  const outcomes = orderOutcomes(t.orders, 'short', count);
+  const orders = `orders ${rate(rates.ordersPerSecond)}/s: ${outcomes}`;
+  const events = `events ${rate(rates.eventsPerSecond)}/s`;
+  const head = `${events} (head ${count(t.headSeq)})`;
   const variants = [
-    `${orders} · ${events} · ${outboxes}`,
-    `${orders} · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
-    `orders ${rate(rates.ordersPerSecond)}/s (${count(t.orders.placed)}) · ${events} · outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`,
+    `${orders} · ${head} · ${outboxes}`,
+    `${orders} · ${head} · ${outbox}`,
+    `${orders} · ${events} · ${outbox}`,
+    `${outcomes} · ${events} · ${outbox}`,
+    `${outcomes} · ${outbox}`,
+    `${count(t.orders.placed)} placed, ${count(refusedCount(t.orders))} refused, ${count(t.orders.failed)} failed · ${events} · ${outbox}`,
   ];
   const staleness = noDataForMs >= 2_000 ? `no telemetry for ${seconds(noDataForMs)}` : t.stale && !report ? (columns >= 100 ? 'stale: the broker is silent' : 'stale') : null;
   const room = columns - (staleness ? staleness.length + 4 : 0);
@@ -183,5 +211,7 @@ export function verdictView(t: Telemetry, report?: FinalReport): { text: string;
   const converged = report.convergedAfterMs === null ? 'never converged' : `converged ${report.convergedAfterMs} ms after the load and faults ended`;
   const failed = report.properties.find((p) => !p.holds);
   const tail = failed ? `✗ ${failed.name}: ${failed.detail}` : converged;
-  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events) · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
+  // First, before a detail that may be cut at the terminal's edge: a reader replaying the seed must know.
+  const live = notReproducible(report);
+  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events)${live ? ` · ${live}` : ''} · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
 }

@@ -11,6 +11,11 @@ export interface TimelineRow {
 }
 
 export interface TimelineWindow {
+  /** What the panel is called and which clock its times are on: a scenario's, or `up`'s uptime (no scenario). */
+  readonly title: string;
+  readonly clock: string;
+  /** What to say when there is nothing to show. */
+  readonly empty: string;
   readonly rows: readonly TimelineRow[];
   readonly hiddenBefore: number;
   readonly hiddenAfter: number;
@@ -33,7 +38,7 @@ function row(e: TimelineEntry, elapsedMs: number): TimelineRow {
  * The steps that fit in `maxRows`, in time order: every active fault first, then alternately the latest past step
  * and the next upcoming one, so "what just happened" and "what comes next" stay on screen around "now".
  */
-export function timelineWindow(entries: readonly TimelineEntry[], maxRows: number, elapsedMs: number): TimelineWindow {
+export function timelineWindow(entries: readonly TimelineEntry[], maxRows: number, elapsedMs: number, source: 'run' | 'up' = 'run'): TimelineWindow {
   const keep = new Set<number>();
   entries.forEach((e, i) => {
     if (e.status === 'active' && keep.size < maxRows) keep.add(i);
@@ -51,7 +56,13 @@ export function timelineWindow(entries: readonly TimelineEntry[], maxRows: numbe
   const shown = [...keep].sort((a, b) => a - b);
   const lowest = shown[0] ?? entries.length;
   const highest = shown[shown.length - 1] ?? -1;
+  const heading =
+    source === 'run'
+      ? { title: 'fault timeline', clock: 'scenario clock', empty: 'no faults or remediation steps' }
+      : // Attached to `up` there is no scenario, so no scenario clock: only what the dashboard's keys did, since `up` began.
+        { title: 'live actions', clock: 'time since up started', empty: 'none yet: the keys below act on the running system' };
   return {
+    ...heading,
     rows: shown.flatMap((i) => {
       const e = entries[i];
       return e ? [row(e, elapsedMs)] : [];

@@ -70,6 +70,16 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
     expect(existsSync(banner.dataDir)).toBe(false);
   });
 
+  it('writes pretty logs without colour codes when stderr is not a terminal', async () => {
+    // The later --log-format wins over the harness's json: pretty logs, stderr a pipe (as in `up 2> up.log`).
+    const t = spawnTestbed(['--log-format', 'pretty', 'up', '--http-port', '0']);
+    started.push(t);
+    await t.up();
+    expect(await t.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(t.stderr()).toMatch(/INFO/);
+    expect(t.stderr()).not.toContain('\u001b['); // ESC [ starts every ANSI colour code
+  });
+
   it('exits 0 on SIGTERM too, and its nats-server went with it', async () => {
     const t = spawnTestbed(['up', '--http-port', '0', '--inventory-mode', 'reserve']);
     started.push(t);

@@ -25,6 +25,10 @@ function tmux(...args: string[]): string {
 
 interface ModelLine {
   readonly state: string;
+  /** Keys not yet applied: the lag explains them. */
+  readonly stale: number;
+  /** Missing, unexpected, wrong and duplicated keys: what the lag does not explain. */
+  readonly unexplained: number;
   readonly divergent: number;
 }
 
@@ -39,9 +43,11 @@ interface Screen {
 function parseScreen(text: string): Screen {
   const clock = /(\d+\.\d) s \/ 8\.0 s {2}(\w+)/.exec(text);
   const models: Record<string, ModelLine> = {};
-  for (const m of text.matchAll(/^[› ] (inventory|products|summary) +(\w+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) /gm)) {
-    const [, name = '', state = '', ...buckets] = m;
-    models[name] = { state, divergent: buckets.reduce((s, b) => s + Number(b), 0) };
+  // ok, stale, then miss, unexp, wrong, dup.
+  for (const m of text.matchAll(/^[› ] (inventory|products|summary) +(\w+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) /gm)) {
+    const [, name = '', state = '', stale = '0', ...buckets] = m;
+    const unexplained = buckets.reduce((s, b) => s + Number(b), 0);
+    models[name] = { state, stale: Number(stale), unexplained, divergent: Number(stale) + unexplained };
   }
   return { text, clockMs: clock ? Number(clock[1]) * 1000 : undefined, phase: clock?.[2], models };
 }
@@ -90,6 +96,10 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
     expect(during.length, `no frame showed the summary stopped between 2 and 5 s${context()}`).toBeGreaterThan(0);
     const worst = during.reduce((a, b) => ((b.models.summary?.divergent ?? 0) > (a.models.summary?.divergent ?? 0) ? b : a));
     expect(worst.models.summary?.divergent, worst.text).toBeGreaterThan(0);
+    // Stale, not wrong: the scenario's lesson, as the screen shows it. Everything the stopped summary lacks or shows
+    // differently (orders since it stopped, names renamed since) is counted as not yet applied.
+    expect(worst.models.summary?.stale, worst.text).toBeGreaterThan(0);
+    for (const f of during) expect(f.models.summary?.unexplained, f.text).toBe(0);
     expect(worst.text).toMatch(/▶ customer-order-summary consumer down {2}active for \d+\.\d s/);
     expect(worst.text).toMatch(/· customer-order-summary consumer back {2}heals in \d+\.\d s/);
     // The other models kept up: the outage is the summary's alone.

@@ -60,7 +60,8 @@ describe('cqrs-testbed dashboard, attached to cqrs-testbed up over NATS', () => 
     const behind = await eventually('the summary missing orders', async () => {
       const x = await telemetry();
       const s = x.models['customer-order-summary'];
-      return s.state === 'stopped' && s.divergence.missing === 3 && s.lagEvents > 0 ? x : undefined;
+      // Not yet applied (stale), not missing: the stopped consumer's lag explains all three.
+      return s.state === 'stopped' && s.divergence.notYetApplied === 3 && s.divergence.missing === 0 && s.lagEvents > 0 ? x : undefined;
     });
     expect(behind.timeline).toEqual([expect.objectContaining({ label: 'customer-order-summary consumer stopped (live)', status: 'active', live: true })]);
     expect(((await http('GET', `${banner.url}/health`)).body as { consumers: { name: string; state: string }[] }).consumers).toContainEqual(
@@ -71,7 +72,7 @@ describe('cqrs-testbed dashboard, attached to cqrs-testbed up over NATS', () => 
     const caughtUp = await eventually('the summary converged', async () => {
       const x = await telemetry();
       const s = x.models['customer-order-summary'];
-      return s.divergence.missing === 0 && s.divergence.ok === 4 ? x : undefined;
+      return s.divergence.notYetApplied === 0 && s.divergence.missing === 0 && s.divergence.ok === 4 ? x : undefined;
     });
     expect(caughtUp.timeline.map((e) => e.status)).toEqual(['past', 'past']);
   });

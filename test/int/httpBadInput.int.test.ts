@@ -57,6 +57,7 @@ const BAD_ORDERS: readonly BadCase[] = [
   { name: 'quantity 1e9', body: withQuantity(1e9), status: 400, fields: ['items[0].quantity'] },
   { name: 'quantity missing', body: JSON.stringify({ ...goodOrder, items: [{ productId: 'prod_abc' }] }), status: 400, fields: ['items[0].quantity'] },
   { name: 'bad customer id', body: JSON.stringify({ ...goodOrder, customerId: 'cust 1' }), status: 400, fields: ['customerId'] },
+  { name: 'non-ASCII customer id', body: JSON.stringify({ ...goodOrder, customerId: 'josé' }), status: 400, fields: ['customerId'] },
   {
     name: 'duplicate lines',
     body: JSON.stringify({ ...goodOrder, items: [{ productId: 'prod_abc', quantity: 1 }, { productId: 'prod_abc', quantity: 1 }] }),
@@ -95,7 +96,12 @@ const BAD_CATALOG: readonly BadCase[] = [
   { name: 'adjust: bad percent-encoding in the id', path: '/inventory/products/%E0%A4%A/adjustments', body: '{"delta": 1}', status: 400, error: 'bad-url' },
   { name: 'adjust: id over 100 characters', path: `/inventory/products/${'x'.repeat(101)}/adjustments`, body: '{"delta": 1}', status: 414, error: 'uri-too-long' },
   { name: 'query: bad percent-encoding', method: 'GET', path: '/customer/%E0%A4%A/orders', status: 400, error: 'bad-url' },
-  { name: 'no such route', method: 'DELETE', path: '/products/prod_abc', headers: {}, status: 404, error: 'not-found' },
+  { name: 'wrong method on a known path', method: 'DELETE', path: '/products/prod_abc', headers: {}, status: 405, error: 'method-not-allowed' },
+  { name: 'no such route', method: 'GET', path: '/nope', headers: {}, status: 404, error: 'not-found' },
+  { name: 'query: non-ASCII product id', method: 'GET', path: '/inventory/products/caf%C3%A9', headers: {}, status: 400, fields: ['productId'] },
+  { name: 'query: non-ASCII customer id', method: 'GET', path: '/customer/jos%C3%A9/orders', headers: {}, status: 400, fields: ['customerId'] },
+  { name: 'query: product id with a space', method: 'GET', path: '/products/prod%20abc', headers: {}, status: 400, fields: ['productId'] },
+  { name: 'adjust: non-ASCII id', path: '/inventory/products/caf%C3%A9/adjustments', body: '{"delta": 1}', status: 400, fields: ['productId'] },
 ];
 
 describe('HTTP API: bad input is a clear 4xx and writes nothing (real nats-server, real SQLite)', () => {
@@ -154,6 +160,28 @@ describe('HTTP API: bad input is a clear 4xx and writes nothing (real nats-serve
       expect(body.errors?.map((e) => e.field)).toEqual(c.fields);
       for (const field of c.fields) expect(body.message).toContain(field);
     }
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('says what an id may hold when it refuses a non-ASCII one (a letter, but not an ASCII one)', async () => {
+    const answer = await send(base, 'POST', '/orders', { body: JSON.stringify({ ...goodOrder, customerId: 'josé' }), headers: JSON_TYPE });
+    expect(answer).toMatchObject({ status: 400, body: { errors: [{ field: 'customerId', message: expect.stringMatching(/only ASCII letters and digits .*found "é"/) as unknown }] } });
+  });
+
+  it.each([
+    ['GET', '/orders', 'POST'],
+    ['DELETE', '/products/prod_abc', 'GET, HEAD, PATCH'],
+    ['PUT', '/customer/cust_1/orders', 'GET, HEAD'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['GET', '/admin/consumers/products/stop', 'POST'],
+    ['POST', '/admin/consumers/products/dead-letters', 'GET, HEAD'],
+    ['PUT', '/inventory/products/prod_abc/adjustments', 'POST'],
+  ])('%s %s: 405 with Allow: %s, writing nothing', async (method, path, allow) => {
+    const before = await footprint();
+    const response = await fetch(`${base}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(await response.json()).toEqual({ error: 'method-not-allowed', message: `${method} is not allowed on ${path}; it takes ${allow}` });
     expect(await footprint()).toEqual(before);
   });
 

@@ -1,10 +1,12 @@
 /**
  * GET /health and the admin verbs over real HTTP: a stopped consumer shows as stopped, falls behind as the catalogue
- * changes (lag in events and milliseconds, overall status degraded), and catches up again when started.
+ * changes (lag in events and milliseconds, overall status degraded, still 200), and catches up again when started;
+ * a SIGSTOPped broker — whose TCP connection stays open, so the client still thinks it connected — is noticed by a
+ * timed round trip and makes /health a prompt 503. Dead letters come back with their payload as JSON.
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SystemHealth } from '../../src/actors/health.js';
+import { BROKER_PROBE_TIMEOUT_MS, type SystemHealth } from '../../src/actors/health.js';
 import { READ_MODELS } from '../../src/actors/system.js';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -53,6 +55,8 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     const h = await health();
     expect(h.status).toBe('ok');
     expect(h.broker.status).toBe('connected');
+    expect(h.broker.roundTripMs).toBeGreaterThanOrEqual(0);
+    expect(h.broker.roundTripMs).toBeLessThan(BROKER_PROBE_TIMEOUT_MS);
     expect(h.broker.lastSeq).toBe((await t.transport.streamInfo()).lastSeq);
     expect(h.consumers.map((c) => c.name).sort()).toEqual([...READ_MODELS].sort());
     for (const c of h.consumers) {
@@ -145,5 +149,43 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     expect(await call(base, 'GET', '/admin/consumers/products/dead-letters')).toEqual({ status: 200, body: [] });
     // Nothing above disturbed a consumer.
     await eventually('all consumers still running', async () => (await health()).consumers.every((c) => c.state === 'idle' || c.state === 'catchingUp'));
+  });
+
+  it('notices a paused broker by a round trip, not the cached connection state: a prompt 503, then 200 once resumed', async () => {
+    await settled(t);
+    t.broker.server.pause(); // SIGSTOP: the socket stays open, the client's status stays "connected"
+    try {
+      expect(t.transport.status()).toBe('connected');
+      const started = Date.now();
+      const paused = await call(base, 'GET', '/health');
+      expect(Date.now() - started).toBeLessThan(BROKER_PROBE_TIMEOUT_MS + 1_500);
+      expect(paused.status).toBe(503);
+      expect(paused.body).toMatchObject({ status: 'degraded', broker: { status: 'unresponsive', roundTripMs: null, lastSeq: null } });
+    } finally {
+      t.broker.server.resume(); // SIGCONT, whatever happened above
+    }
+    await eventually('health 200 again', async () => (await call(base, 'GET', '/health')).status === 200);
+    expect(await health()).toMatchObject({ status: 'ok', broker: { status: 'connected' } });
+  });
+
+  it('gives dead letters’ data as JSON: the object for a JSON payload, the raw text (marked) for one that is not', async () => {
+    const encoder = new TextEncoder();
+    const published = [
+      { msgId: 'poison-text', data: encoder.encode('{"not": "an envelope"') }, // cut short: not JSON
+      { msgId: 'poison-json', data: encoder.encode(JSON.stringify({ schemaVersion: 99, note: 'from the future' })) },
+      { msgId: 'poison-bytes', data: new Uint8Array([0xff, 0xfe, 0x00, 0x41]) }, // not UTF-8
+    ];
+    for (const p of published) await t.transport.publish({ subject: 'shop.products.added', ...p });
+    type Letter = { seq: number; msgId: string; reason: string; dataFormat: string; data: unknown };
+    let letters: Letter[] = [];
+    await eventually('the three poison events parked by products', async () => {
+      const answer = await call(base, 'GET', '/admin/consumers/products/dead-letters');
+      letters = answer.body as Letter[];
+      return answer.status === 200 && letters.length === 3;
+    });
+    const byId = new Map(letters.map((l) => [l.msgId, l]));
+    expect(byId.get('poison-text')).toMatchObject({ dataFormat: 'text', data: '{"not": "an envelope"', reason: anyString });
+    expect(byId.get('poison-json')).toMatchObject({ dataFormat: 'json', data: { schemaVersion: 99, note: 'from the future' } });
+    expect(byId.get('poison-bytes')).toMatchObject({ dataFormat: 'base64', data: Buffer.from([0xff, 0xfe, 0x00, 0x41]).toString('base64') });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReadModelName } from '../../src/actors/system.js';
 import type { Divergence } from '../../src/scenarios/divergence.js';
 import { junitXml, jsonLine, progressLine, scenarioDetail, summaryTable } from '../../src/scenarios/reports.js';
+import { wrapLine } from '../../src/scenarios/textWrap.js';
 import type { ModelReport, Progress, ScenarioReport } from '../../src/scenarios/runner.js';
 import type { PropertyResult } from '../../src/scenarios/verdict.js';
 
@@ -23,9 +24,10 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
     reservations: { mode: 'check', strandedOrders: 0, mismatches: [] },
     caughtUpDivergence: {},
-    workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
+    workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
     events: { stream: 42, undecodable: 1 },
-    timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start' }],
+    timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start', live: false }],
+    liveActions: 0,
     samples: [{ atMs: 250, headSeq: 10, outboxBacklog: { orders: 1, inventory: 0 }, models: { 'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 }, products: { divergent: 1, lagEvents: 2, state: 'idle', checkpoint: 0 }, 'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 } } }],
     durationMs: 4_567,
     ...over,
@@ -43,7 +45,12 @@ describe('jsonLine', () => {
     const parsed = JSON.parse(line) as Record<string, unknown>;
     expect(Object.keys(parsed)).not.toContain('samples');
     const { samples: _samples, ...rest } = r;
-    expect(parsed).toEqual(rest);
+    expect(parsed).toEqual({ ...rest, orders: { placed: 120, refused: 4, refusedFor: { insufficientStock: 4, unavailable: 0, invalid: 0 }, failed: 0 } });
+  });
+
+  it('counts the refused orders by reason, not only the placed ones', () => {
+    const parsed = JSON.parse(jsonLine(report('custom', [], { workload: { ...report('x', []).workload, placed: 119, rejected: 58, unavailable: 3 } }))) as { orders: unknown };
+    expect(parsed.orders).toEqual({ placed: 119, refused: 61, refusedFor: { insufficientStock: 58, unavailable: 3, invalid: 0 }, failed: 0 });
   });
 });
 
@@ -102,15 +109,15 @@ describe('junitXml', () => {
 describe('summaryTable', () => {
   const reports = [
     report('flagship-summary-outage', [held('converges'), failed('noWrongValues'), failed('nothingLost')]),
-    report('x', [held('converges')], { convergedAfterMs: null, workload: { ...report('x', []).workload, placed: 7 } }),
+    report('x', [held('converges')], { convergedAfterMs: null, workload: { ...report('x', []).workload, placed: 7, rejected: 58, failed: 1 } }),
   ];
   const lines = summaryTable(reports).split('\n');
 
-  it('has a header and one row per report, in order', () => {
+  it('has a header and one row per report, in order, with every order by outcome', () => {
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^scenario\s+verdict\s+converged\s+orders\s+failed properties$/);
-    expect(lines[1]).toMatch(/^flagship-summary-outage\s+FAIL\s+1234 ms\s+120\s+noWrongValues, nothingLost$/);
-    expect(lines[2]).toMatch(/^x\s+PASS\s+never\s+7\s+-$/);
+    expect(lines[0]).toMatch(/^scenario\s+verdict\s+converged\s+placed\s+refused\s+failed\s+failed properties$/);
+    expect(lines[1]).toMatch(/^flagship-summary-outage\s+FAIL\s+1234 ms\s+120\s+4 \(4 out of stock\)\s+0\s+noWrongValues, nothingLost$/);
+    expect(lines[2]).toMatch(/^x\s+PASS\s+never\s+7\s+58 \(58 out of stock\)\s+1\s+-$/);
   });
 
   it('aligns the columns', () => {
@@ -118,6 +125,16 @@ describe('summaryTable', () => {
     expect(at(lines[1], 'FAIL')).toBe(at(lines[0], 'verdict'));
     expect(at(lines[2], 'PASS')).toBe(at(lines[0], 'verdict'));
     expect(at(lines[2], 'never')).toBe(at(lines[0], 'converged'));
+    expect(at(lines[2], '58 (')).toBe(at(lines[0], 'refused'));
+    expect(at(lines[1], 'noWrongValues')).toBe(at(lines[0], 'failed properties'));
+  });
+
+  it('stays within 120 columns with long names and many failed properties', () => {
+    const many = ['converges', 'nothingLost', 'noDuplicatedEffect', 'noWrongValues', 'writeModelPublishedOnce', 'deadLetters:customer-order-summary', 'rebuildEqualsIncremental'].map((n) => failed(n));
+    const text = summaryTable([report('a-custom-scenario-with-a-rather-long-descriptive-name', many), report('y'.repeat(64), many)]);
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
+    for (const p of many) expect(text).toContain(p.name);
+    expect(text).toContain('y'.repeat(34)); // the name wraps in its column
   });
 
   it('is only the header for no reports', () => {
@@ -127,15 +144,19 @@ describe('summaryTable', () => {
 
 describe('progressLine', () => {
   const lags: Record<ReadModelName, number> = { 'product-inventory': 3, products: 0, 'customer-order-summary': 12 };
-  const progress = (activeFaults: readonly string[]): Progress => ({ elapsedMs: 12_345, phase: 'workload', ordersPlaced: 77, activeFaults, lagEvents: lags });
+  const orders = { placed: 77, rejected: 0, unavailable: 0, invalid: 0, failed: 0 };
+  const progress = (activeFaults: readonly string[], over: Partial<Progress> = {}): Progress => ({ elapsedMs: 12_345, phase: 'workload', orders, activeFaults, lagEvents: lags, ...over });
 
-  it('names the scenario and time, and every model’s lag', () => {
-    const line = progressLine('flagship', progress([]));
-    expect(line).toMatch(/^\[flagship\]\s+12\.3 s\s+workload\s+orders\s+77/);
-    expect(line).toContain('inventory lag 3');
-    expect(line).toContain('products lag 0');
-    expect(line).toContain('summary lag 12');
-    expect(line).toContain('no active faults');
+  it('names the scenario and time, every order by outcome, and every model’s lag', () => {
+    const [first, second, ...rest] = progressLine('flagship', progress([])).split('\n');
+    expect(first).toMatch(/^\[flagship\]\s+12\.3 s\s+workload\s+orders 77 placed, 0 refused, 0 failed$/);
+    expect(second).toBe('    lag inventory 3, products 0, summary 12  | no active faults');
+    expect(rest).toEqual([]);
+  });
+
+  it('says why orders were refused', () => {
+    const line = progressLine('custom', progress([], { orders: { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 0 } }));
+    expect(line).toContain('orders 119 placed, 61 refused (58 insufficient stock, 2 unavailable, 1 invalid), 0 failed');
   });
 
   it('lists each active fault', () => {
@@ -143,16 +164,81 @@ describe('progressLine', () => {
     expect(line).toMatch(/\| products consumer down; broker paused \(SIGSTOP\)$/);
     expect(line).not.toContain('no active faults');
   });
+
+  it('wraps rather than run past 120 columns', () => {
+    const faults = ['customer-order-summary handler throws for {"eventType":"OrderPlaced","productId":"prod_0000"}', 'broker paused (SIGSTOP)', 'products read model down (summary depends on it)'];
+    const text = progressLine('x'.repeat(64), progress(faults, { orders: { placed: 12_345, rejected: 6_789, unavailable: 123, invalid: 4, failed: 2 } }));
+    const lines = text.split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(120);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toContain(faults.join('; '));
+  });
+});
+
+describe('wrapLine', () => {
+  it('breaks at spaces, indents continuations, cuts only a word longer than a line', () => {
+    expect(wrapLine('aaa bbb ccc', 7, '  ')).toEqual(['aaa bbb', '  ccc']);
+    expect(wrapLine('short', 120)).toEqual(['short']);
+    expect(wrapLine('abcdefghij', 4, '')).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapLine('x '.repeat(10).trim(), 5, 'e'.repeat(10))).toEqual(['x x x', 'x x x', 'x x x', 'x']);
+  });
 });
 
 describe('scenarioDetail', () => {
-  it('marks each property and gives each model’s buckets', () => {
+  it('gives every order by outcome, marks each property and gives each model’s buckets', () => {
     const text = scenarioDetail(report('s', [held('converges'), failed('nothingLost', 'lost: products: 1 missing')]));
     const lines = text.split('\n');
     expect(lines[0]).toBe('FAIL s (seed 7, 4.6 s, 42 events)');
-    expect(lines[1]).toBe('  ✓ converges: fine');
-    expect(lines[2]).toBe('  ✗ nothingLost: lost: products: 1 missing');
-    expect(lines.slice(3)).toHaveLength(3);
-    for (const line of lines.slice(3)) expect(line).toContain('ok 5, missing 1, unexpected 0, wrong 2, duplicated 0; max lag 9 events, redeliveries 3, dead letters 1');
+    expect(lines[1]).toBe('  orders: 120 placed, 4 refused (4 insufficient stock), 0 failed');
+    expect(lines[2]).toBe('  ✓ converges: fine');
+    expect(lines[3]).toBe('  ✗ nothingLost: lost: products: 1 missing');
+    expect(lines.slice(4, 10)).toEqual(['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
+      `    ${m.padEnd(24)} ok 5, missing 1, unexpected 0, wrong 2, duplicated 0`,
+      `    ${' '.repeat(24)} max lag 9 events, redeliveries 3, dead letters 1`,
+    ]));
+    expect(lines.slice(10)).toEqual(['  timeline:', '       0.1 s  products consumer down']);
+  });
+
+  it('says why orders failed, and keeps every line within 120 columns', () => {
+    const long = failed('writeModelPublishedOnce', `180 accepted orders; 2 unpublished, 0 published twice, 0 phantom (${'ord_0123456789abcdef unpublished; '.repeat(5)})`);
+    const r = report('s', [long], { workload: { ...report('x', []).workload, failed: 1, lastFailure: 'order service gone' } });
+    const text = scenarioDetail(r);
+    expect(text).toContain('  orders: 120 placed, 4 refused (4 insufficient stock), 1 failed (last failure: order service gone)');
+    for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
+    expect(text.replace(/\s+/g, ' ')).toContain(long.detail.replace(/\s+/g, ' '));
+  });
+});
+
+describe('live actions', () => {
+  const liveRun = report('flagship', [failed('converges', 'did not converge before the run ended')], {
+    timeline: [
+      { atMs: 2_000, label: 'customer-order-summary consumer down', phase: 'fault-start', live: false },
+      { atMs: 3_100, label: 'products consumer stopped (live)', phase: 'fault-start', live: true },
+      { atMs: 3_900, label: 'broker paused', phase: 'fault-start', live: true },
+    ],
+    liveActions: 2,
+  });
+
+  it('the verdict line says the seed alone does not replay the run, and the timeline lists them', () => {
+    const lines = scenarioDetail(liveRun).split('\n');
+    expect(lines[0]).toBe('FAIL flagship (seed 7, 4.6 s, 42 events) — not reproducible by seed alone (2 live actions)');
+    expect(lines.slice(-4)).toEqual([
+      '  timeline:',
+      '       2.0 s  customer-order-summary consumer down',
+      '       3.1 s  products consumer stopped (live)',
+      '       3.9 s  broker paused (live)',
+    ]);
+    expect(scenarioDetail(report('s', [held('converges')])).split('\n')[0]).toBe('PASS s (seed 7, 4.6 s, 42 events)');
+    expect(scenarioDetail({ ...liveRun, liveActions: 1 }).split('\n')[0]).toMatch(/\(1 live action\)$/);
+  });
+
+  it('the summary table marks the verdict and says why under the table; JSON and JUnit carry the count', () => {
+    const lines = summaryTable([liveRun, report('other', [held('converges')])]).split('\n');
+    expect(lines[1]).toMatch(/^flagship\s+FAIL\*\s/);
+    expect(lines[2]).toMatch(/^other\s+PASS\s/);
+    expect(lines[3]).toBe('* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)');
+    expect(summaryTable([report('other', [held('converges')])])).not.toContain('*');
+    expect(JSON.parse(jsonLine(liveRun))).toMatchObject({ liveActions: 2, timeline: [{ live: false }, { live: true }, { live: true }] });
+    expect(junitXml([liveRun])).toContain('<property name="liveActions" value="2"/>');
   });
 });

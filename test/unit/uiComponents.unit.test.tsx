@@ -30,7 +30,7 @@ describe('Header', () => {
   it('shows the run, the scenario clock, phase, broker and traffic', () => {
     expect(frame(<Header view={headerView(midFault, history, 100)} columns={100} />)).toMatchInlineSnapshot(`
       "cqrs-testbed · flagship-summary-outage (seed 1)           3.5 s / 8.0 s  workload  broker connected
-      orders 40/s (140 placed, 1 refused) · events 127/s (head 444) · outbox orders 0, inventory 4"
+      orders 40/s: 140 placed, 1 refused (1 out of stock), 0 failed · events 127/s · outbox 0/4"
     `);
   });
 
@@ -38,7 +38,7 @@ describe('Header', () => {
     const t: Telemetry = { ...midFault, brokerPaused: true, stale: true };
     expect(frame(<Header view={headerView(t, history, 80)} columns={80} />)).toMatchInlineSnapshot(`
       "flagship-summary-outage (seed 1)         3.5 s / 8.0 s  workload  broker paused
-      orders 40/s (140) · events 127/s (head 444) · outbox 0/4  (stale)"
+      140 placed, 1 refused (1 out of stock), 0 failed · outbox 0/4  (stale)"
     `);
   });
 });
@@ -47,10 +47,10 @@ describe('ModelTable', () => {
   it('mid-fault: the stopped summary diverges and lags; the others are caught up', () => {
     const layout = tableLayout(100);
     expect(frame(<ModelTable header={tableHeader(layout)} rows={modelRows(midFault, history, layout, 'customer-order-summary')} />)).toMatchInlineSnapshot(`
-      "  model     state                    ok  miss unexp wrong  dup    lag  lag ms redel dead divergence
-        inventory catchingUp                8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-        products  catchingUp                8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-      › summary   stopped                  56    62     0    22    0    201    1543     0    0 ▂▂▁▂▂▂▄▅▇█"
+      "  model     state             ok stale  miss unexp wrong  dup    lag  lag ms redel dead divergence
+        inventory catchingUp         8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+        products  catchingUp         8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+      › summary   stopped           56    84     0     0     0    0    201    1543     0    0 ▂▂▂▂▂▂▃▄▆▇█"
     `);
   });
 
@@ -62,23 +62,23 @@ describe('ModelTable', () => {
         ...midFault.models,
         products: { ...midFault.models.products, state: 'stopped', lagEvents: 57, lagMs: 1_210, checkpoint: 387 },
         'customer-order-summary': {
-          divergence: { ok: 96, missing: 31, unexpected: 0, wrong: 0, duplicated: 0 }, lagEvents: 88, lagMs: 1_190, state: 'waitingForDependency',
+          divergence: { ok: 96, notYetApplied: 31, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 }, lagEvents: 88, lagMs: 1_190, state: 'waitingForDependency',
           checkpoint: 356, redeliveries: 14, deadLetters: 2, lastProblem: 'seq 357 waits for products (at 387, needs 401)',
         },
       },
     };
     expect(frame(<ModelTable header={tableHeader(layout)} rows={modelRows(t, history, layout, 'products')} />)).toMatchInlineSnapshot(`
-      "  model     state             ok  miss unexp wrong  dup   lag lag ms redel dead
-        inventory catchingUp         8     0     0     0    0     0      0     0    0
-      › products  stopped            8     0     0     0    0    57   1210     0    0
-        summary   waitingForDep     96    31     0     0    0    88   1190    14    2"
+      "  model     state             ok stale  miss unexp wrong  dup   lag redel dead
+        inventory catchingUp         8     0     0     0     0    0     0     0    0
+      › products  stopped            8     0     0     0     0    0    57     0    0
+        summary   waitingForDep     96    31     0     0     0    0    88    14    2"
     `);
   });
 });
 
 describe('SparkBlock', () => {
   it('draws each model’s divergence over time on its own line', () => {
-    const rows = modelRows(midFault, history, tableLayout(80), 'products', undefined, 30).map((r) => ({ label: r.label, spark: r.spark, divergent: r.divergent }));
+    const rows = modelRows(midFault, history, tableLayout(80), 'products', undefined, 30).map((r) => ({ label: r.label, spark: r.spark, tone: r.sparkTone }));
     expect(frame(<SparkBlock rows={rows} />)).toMatchInlineSnapshot(`
       "divergence from the oracle over time
         inventory                ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
@@ -113,6 +113,16 @@ describe('TimelinePanel', () => {
            5.0 s ✓ customer-order-summary consumer back  heals
            6.0 s · deployFix products  remediation in 0.8 s"
     `);
+  });
+
+  it('attached to `up`: live actions on the time since up started, never a scenario clock', () => {
+    const timeline: Telemetry['timeline'] = [{ atMs: 12_300, label: 'products consumer stopped (live)', phase: 'fault-start', status: 'active', live: true }];
+    const text = frame(<TimelinePanel window={timelineWindow(timeline, 3, 14_000, 'up')} />);
+    expect(text).toMatchInlineSnapshot(`
+      "live actions (time since up started)
+          12.3 s ▶ products consumer stopped (live)  active for 1.7 s"
+    `);
+    expect(text).not.toContain('scenario');
   });
 
   it('without any step', () => {
@@ -189,12 +199,12 @@ describe('Dashboard', () => {
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
     expect(out).toMatchInlineSnapshot(`
       "flagship-summary-outage (seed 1)      3.5 s / 8.0 s  workload  broker connected
-      orders 40/s (140 placed, 1 refused) · events 127/s (head 444) · outbox 0/4
+      140 placed, 1 refused (1 out of stock), 0 failed · events 127/s · outbox 0/4
 
-        model     state             ok  miss unexp wrong  dup   lag lag ms redel dead
-        inventory catchingUp         8     0     0     0    0     0      0     0    0
-        products  catchingUp         8     0     0     0    0     0      0     0    0
-      › summary   stopped           56    62     0    22    0   201   1543     0    0
+        model     state             ok stale  miss unexp wrong  dup   lag redel dead
+        inventory catchingUp         8     0     0     0     0    0     0     0    0
+        products  catchingUp         8     0     0     0     0    0     0     0    0
+      › summary   stopped           56    84     0     0     0    0   201     0    0
       divergence from the oracle over time
         inventory                                                    ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
         products                                                     ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
@@ -218,12 +228,12 @@ describe('Dashboard', () => {
     expect(out.split('\n').length).toBeLessThanOrEqual(29);
     expect(out).toMatchInlineSnapshot(`
       "cqrs-testbed · flagship-summary-outage (seed 1)               8.3 s / 8.0 s  done  broker connected
-      orders 39/s (319 placed, 1 refused) · events 118/s (head 978) · outbox orders 0, inventory 0
+      orders 39/s: 319 placed, 1 refused (1 out of stock), 0 failed · events 118/s · outbox 0/0
 
-        model     state                    ok  miss unexp wrong  dup    lag  lag ms redel dead divergence
-        inventory idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-        products  idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-      › summary   idle                    319     0     0     0    0      0       0     1    0 ▂▂▂▄▇█▆▂▁▁
+        model     state             ok stale  miss unexp wrong  dup    lag  lag ms redel dead divergence
+        inventory idle               8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+        products  idle               8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+      › summary   idle             319     0     0     0     0    0      0       0     1    0 ▂▂▂▄▅▇█▄▂▁▁
 
       fault timeline (scenario clock)
            2.0 s ✓ customer-order-summary consumer down  fault
@@ -247,19 +257,19 @@ describe('Dashboard', () => {
     `);
   });
 
-  it('attached to `up`: no timeline, no properties', () => {
+  it('attached to `up`: no scenario clock, no properties; the timeline is the live actions', () => {
     const up: Telemetry = { ...converged, source: 'up', scenario: null, seed: null, workloadMs: null, phase: 'running', timeline: [], expectations: [] };
     expect(frame(<Dashboard {...props} history={historyUpTo(up, CONVERGED_SERIES)} telemetry={up} columns={100} rows={24} />)).toMatchInlineSnapshot(`
       "cqrs-testbed · attached to a running system                     up 8.3 s  running  broker connected
-      orders 39/s (319 placed, 1 refused) · events 118/s (head 978) · outbox orders 0, inventory 0
+      orders 39/s: 319 placed, 1 refused (1 out of stock), 0 failed · events 118/s · outbox 0/0
 
-        model     state                    ok  miss unexp wrong  dup    lag  lag ms redel dead divergence
-        inventory idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-        products  idle                      8     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁
-      › summary   idle                    319     0     0     0    0      0       0     1    0 ▂▂▂▄▇█▆▂▁▁
+        model     state             ok stale  miss unexp wrong  dup    lag  lag ms redel dead divergence
+        inventory idle               8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+        products  idle               8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
+      › summary   idle             319     0     0     0     0    0      0       0     1    0 ▂▂▂▄▅▇█▄▂▁▁
 
-      fault timeline (scenario clock)
-        no faults or remediation steps
+      live actions (time since up started)
+        none yet: the keys below act on the running system
 
       verdict     no scenario: divergence is against the oracle folded from the stream
 

@@ -31,7 +31,7 @@ describe('DashboardContainer', () => {
     const m = mount();
     expect(m.frame()).toContain('flagship-summary-outage: starting…');
     m.feed.push(midFault);
-    await vi.waitFor(() => expect(m.frame()).toMatch(/› summary +stopped +56 +62 +0 +22/));
+    await vi.waitFor(() => expect(m.frame()).toMatch(/› summary +stopped +56 +84 +0 +0 +0 +0/));
     m.feed.push({ ...midFault, elapsedMs: 3_750, models: { ...midFault.models, 'customer-order-summary': { ...midFault.models['customer-order-summary'], lagEvents: 230 } } });
     await vi.waitFor(() => expect(m.frame()).toContain('3.8 s / 8.0 s'));
     m.feed.finish(passed);

@@ -6,7 +6,7 @@ import { appendHistory, emptyHistory, type History } from '../../src/ui/history.
 import type { FinalReport } from '../../src/ui/selectors.js';
 
 const caughtUp = (ok: number, checkpoint: number): ModelTelemetry => ({
-  divergence: { ok, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
+  divergence: { ok, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
   lagEvents: 0, lagMs: 0, state: 'idle', checkpoint, redeliveries: 0, deadLetters: 0, lastProblem: null,
 });
 
@@ -17,12 +17,13 @@ export const midFault: Telemetry = {
   source: 'run', scenario: 'flagship-summary-outage', seed: 1, elapsedMs: 3_500, workloadMs: 8_000, phase: 'workload',
   broker: 'connected', brokerPaused: false, headSeq: 444,
   outboxBacklog: { orders: 0, inventory: 4 },
-  orders: { placed: 140, rejected: 1, unavailable: 0 },
+  orders: { placed: 140, rejected: 1, unavailable: 0, invalid: 0, failed: 0 },
   models: {
     'product-inventory': { ...caughtUp(8, 444), state: 'catchingUp' },
     products: { ...caughtUp(8, 444), state: 'catchingUp' },
     'customer-order-summary': {
-      divergence: { ok: 56, missing: 62, unexpected: 0, wrong: 22, duplicated: 0 },
+      // 62 orders placed since it stopped, 22 it has showing a product renamed since: all of it not yet applied.
+      divergence: { ok: 56, notYetApplied: 84, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
       lagEvents: 201, lagMs: 1_543, state: 'stopped', checkpoint: 243, redeliveries: 0, deadLetters: 0, lastProblem: null,
     },
   },
@@ -39,7 +40,7 @@ export const midFault: Telemetry = {
 export const converged: Telemetry = {
   ...midFault,
   elapsedMs: 8_300, phase: 'settling', headSeq: 978, outboxBacklog: { orders: 0, inventory: 0 },
-  orders: { placed: 319, rejected: 1, unavailable: 0 },
+  orders: { placed: 319, rejected: 1, unavailable: 0, invalid: 0, failed: 0 },
   models: {
     'product-inventory': caughtUp(8, 978),
     products: caughtUp(8, 978),
@@ -56,7 +57,7 @@ const model = (ok: number, checkpoint: number, redeliveries = 0) => ({
 });
 
 export const passed: FinalReport = {
-  scenario: 'flagship-summary-outage', seed: 1, verdict: 'pass', convergedAfterMs: 96, durationMs: 8_100, events: { stream: 978, undecodable: 0 },
+  scenario: 'flagship-summary-outage', seed: 1, verdict: 'pass', convergedAfterMs: 96, durationMs: 8_100, events: { stream: 978, undecodable: 0 }, liveActions: 0,
   properties: [
     { name: 'converges', holds: true, detail: 'converged 96 ms after the workload ended and the last fault healed (bound 5000 ms)' },
     { name: 'nothingLost', holds: true, detail: 'lost: none' },
@@ -78,7 +79,7 @@ export function historyUpTo(t: Telemetry, series: readonly number[] = SUMMARY_DI
   series.forEach((d, i) => {
     const elapsedMs = Math.round((t.elapsedMs * (i + 1)) / series.length);
     const share = (i + 1) / series.length;
-    const summary = { ...t.models['customer-order-summary'], divergence: { ok: 0, missing: d, unexpected: 0, wrong: 0, duplicated: 0 } };
+    const summary = { ...t.models['customer-order-summary'], divergence: { ok: 0, notYetApplied: d, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 } };
     const models: Record<ReadModelName, ModelTelemetry> = { ...t.models, 'customer-order-summary': summary };
     h = appendHistory(h, { ...t, elapsedMs, headSeq: Math.round(t.headSeq * share), orders: { ...t.orders, placed: Math.round(t.orders.placed * share) }, models });
   });

@@ -16,14 +16,20 @@ describe('sparkline', () => {
   });
 
   it('folds a long series into the width keeping each bucket’s maximum, so a short spike stays visible', () => {
-    const series = [...Array<number>(50).fill(0), 9, ...Array<number>(49).fill(0)];
+    const series = [...Array<number>(50).fill(0), 19, ...Array<number>(49).fill(0)];
     const line = sparkline(series, 10);
     expect(line).toHaveLength(10);
     expect(line).toBe('▁▁▁▁▁█▁▁▁▁');
   });
 
+  it('scales to at least 10: a one-event blip is a low bar, not a full one', () => {
+    expect(sparkline([0, 0, 1, 0, 0], 5)).toBe('▁▁▃▁▁');
+    expect(sparkline([0, 10, 5], 3)).toBe('▁█▅');
+    expect(sparkline([0, 3], 2)).toBe('▁▄');
+  });
+
   it('right-aligns a short series: time runs left to right up to now', () => {
-    expect(sparkline([0, 3], 4)).toBe('  ▁█');
+    expect(sparkline([0, 30], 4)).toBe('  ▁█');
     expect(sparkline([1, 2], 0)).toBe('');
   });
 });
@@ -65,19 +71,38 @@ describe('model table', () => {
     const layout = tableLayout(columns);
     const rows = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary', undefined, layout.sparkWidth - 1);
     for (const r of rows) {
-      const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.join('')}${r.spark ? ` ${r.spark}` : ''}`;
+      const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.map((c) => c.text).join('')}${r.spark ? ` ${r.spark}` : ''}`;
       expect(line.length).toBeLessThanOrEqual(columns - 1);
     }
     expect(tableHeader(layout).length).toBeLessThanOrEqual(columns - 1);
   });
 
-  it('shows the faulted consumer stopped, its missing and wrong keys, and lag in events and ms', () => {
+  it('shows the faulted consumer stopped, its keys not yet applied (stale, not wrong), and lag in events and ms', () => {
     const layout = tableLayout(100);
     const summary = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary').find((r) => r.name === 'customer-order-summary');
-    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', divergent: 84, selected: true });
+    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', stale: 84, divergent: 0, sparkTone: 'warn', selected: true });
     expect(summary?.state.trim()).toBe('stopped');
-    expect(summary?.cells.map((c) => c.trim())).toEqual(['56', '62', '0', '22', '0', '201', '1543', '0', '0']);
+    expect(summary?.cells.map((c) => `${c.title}=${c.text.trim()}`)).toEqual(['ok=56', 'stale=84', 'miss=0', 'unexp=0', 'wrong=0', 'dup=0', 'lag=201', 'lag ms=1543', 'redel=0', 'dead=0']);
     expect(summary?.spark.endsWith('█')).toBe(true);
+  });
+
+  it('tells wrong after catching up from stale: red only for what the lag does not explain', () => {
+    const layout = tableLayout(100);
+    const summaryModel = midFault.models['customer-order-summary'];
+    const buggy: Telemetry = {
+      ...midFault,
+      models: { ...midFault.models, 'customer-order-summary': { ...summaryModel, state: 'idle', lagEvents: 0, lagMs: 0, divergence: { ok: 130, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 10, duplicated: 0 } } },
+    };
+    const summary = modelRows(buggy, emptyHistory, layout, 'products')[2];
+    expect(summary).toMatchObject({ stale: 0, divergent: 10, sparkTone: 'bad' });
+    expect(summary?.cells.find((c) => c.title === 'wrong')?.text.trim()).toBe('10');
+    expect(modelRows(converged, emptyHistory, layout, 'products')[2]).toMatchObject({ stale: 0, divergent: 0, sparkTone: 'ok' });
+  });
+
+  it('keeps a stale column at 80 columns, and drops the lag in ms there', () => {
+    expect(tableLayout(80).numbers.map((c) => c.title)).toEqual(['ok', 'stale', 'miss', 'unexp', 'wrong', 'dup', 'lag', 'redel', 'dead']);
+    expect(tableLayout(100).numbers.map((c) => c.title)).toContain('lag ms');
+    expect(tableHeader(tableLayout(100))).toMatch(/ ok stale {2}miss unexp wrong {2}dup/);
   });
 
   it('uses full model names when the terminal is wide, short ones and short states when it is narrow', () => {
@@ -97,7 +122,21 @@ describe('header', () => {
   it('names the run, the scenario clock and phase, the broker and the traffic', () => {
     const v = headerView(midFault, historyUpTo(midFault), 100);
     expect(v).toMatchObject({ title: 'cqrs-testbed · flagship-summary-outage (seed 1)', clock: '3.5 s / 8.0 s', phase: 'workload', broker: 'broker connected', brokerTone: 'ok', staleness: null });
-    expect(v.traffic).toMatch(/^orders \d+\/s \(140 placed, 1 refused\) · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+    // Every order by outcome, and why the refused ones were refused (before the head and outbox details).
+    expect(v.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s · outbox 0\/4$/);
+    const wide = headerView(midFault, historyUpTo(midFault), 140);
+    expect(wide.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+  });
+
+  it('says why orders were refused, on every width it can', () => {
+    const orders = { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 3 };
+    const t: Telemetry = { ...midFault, orders };
+    for (const columns of [100, 120, 160]) {
+      expect(headerView(t, emptyHistory, columns).traffic, String(columns)).toContain('119 placed, 61 refused (58 out of stock, 2 unavailable, 1 invalid), 3 failed');
+    }
+    const narrow = headerView(t, emptyHistory, 80).traffic;
+    expect(narrow.length).toBeLessThan(80);
+    expect(narrow).toMatch(/^119 placed, 61 refused, 3 failed · /);
   });
 
   it('says so when the broker is paused, the numbers are stale, or no telemetry arrives', () => {
@@ -116,6 +155,12 @@ describe('properties and verdict', () => {
     expect(verdictView(midFault).text).toMatch(/^running/);
     expect(propertyItems(converged, passed).every((p) => p.status === 'holds')).toBe(true);
     expect(verdictView(converged, passed)).toEqual({ text: 'PASS (8.1 s, 978 events) · converged 96 ms after the load and faults ended', tone: 'ok' });
+  });
+
+  it('say when live actions make the run not reproducible by its seed alone', () => {
+    expect(verdictView(converged, { ...passed, liveActions: 3 }).text).toBe(
+      'PASS (8.1 s, 978 events) · not reproducible by seed alone (3 live actions) · converged 96 ms after the load and faults ended',
+    );
   });
 
   it('knows an oversell the moment the oracle reads it', () => {

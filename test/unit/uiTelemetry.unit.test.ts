@@ -105,6 +105,20 @@ describe('createLiveControl', () => {
     ]);
   });
 
+  it('answers in plain English whatever the model is called (no "products\'s")', async () => {
+    const r = rig();
+    const messages: string[] = [];
+    for (const target of ['products', 'customer-order-summary'] as const) {
+      for (const kind of ['toggleBug', 'toggleBug', 'replayDeadLetters', 'rebuild', 'stopConsumer', 'startConsumer'] as const) {
+        messages.push((await r.control.send({ kind, target })).message);
+      }
+    }
+    expect(messages.filter((m) => /'s\b|’s\b/.test(m))).toEqual([]);
+    expect(messages).toContain('replaying the dead letters of products');
+    expect(messages).toContain('the handler of products now throws for ProductRenamed');
+    expect(messages).toContain('fixed the handler of products (parked events stay parked: replay them)');
+  });
+
   it('toggles a handler bug on and off through the fault controller', async () => {
     const r = rig();
     expect((await r.control.send({ kind: 'toggleBug', target: 'customer-order-summary' })).ok).toBe(true);

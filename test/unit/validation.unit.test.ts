@@ -129,14 +129,16 @@ describe('validatePlaceOrder', () => {
   });
 
   it.each([
-    ['a space', 'cust 123'],
-    ['a slash', 'cust/123'],
-    ['a subject wildcard', 'cust.*'],
-    ['a non-ASCII letter', 'cüst'],
-    ['a newline', 'cust\n123'],
-  ])('refuses a customerId containing %s', (_label, customerId) => {
+    ['a space', 'cust 123', '" "'],
+    ['a slash', 'cust/123', '"/"'],
+    ['a subject wildcard', 'cust.*', '"*"'],
+    ['a non-ASCII letter', 'cüst', '"ü"'],
+    ['an accented letter at the end', 'josé', '"é"'],
+    ['a letter outside the BMP', 'cust😀', '"😀"'],
+    ['a newline', 'cust\n123', '"\\n"'],
+  ])('refuses a customerId containing %s, naming it and saying ids are ASCII', (_label, customerId, found) => {
     expect(errorsOf(validatePlaceOrder({ ...articleBody, customerId }))).toEqual([
-      { field: 'customerId', message: 'may contain only letters, digits, "_", "-", "." and ":"' },
+      { field: 'customerId', message: `may contain only ASCII letters and digits (A-Z, a-z, 0-9) and "_", "-", ".", ":"; found ${found}` },
     ]);
   });
 

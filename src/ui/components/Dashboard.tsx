@@ -61,10 +61,10 @@ export function Dashboard(props: DashboardProps) {
       <Gap on={layout.spacing} />
       <ModelTable header={tableHeader(table)} rows={modelList.map((r) => (table.sparkWidth > 0 ? r : { ...r, spark: '' }))} />
       {layout.sparkBlock ? (
-        <SparkBlock rows={modelList.map((r) => ({ label: SHORT_NAMES[r.name].padEnd(10), spark: r.spark, divergent: r.divergent }))} />
+        <SparkBlock rows={modelList.map((r) => ({ label: SHORT_NAMES[r.name].padEnd(10), spark: r.spark, tone: r.sparkTone }))} />
       ) : null}
       <Gap on={layout.spacing} />
-      <TimelinePanel window={timelineWindow(t.timeline, layout.timelineRows, t.elapsedMs)} />
+      <TimelinePanel window={timelineWindow(t.timeline, layout.timelineRows, t.elapsedMs, t.source)} />
       <Gap on={layout.spacing} />
       <PropertiesPanel lines={packed} verdict={verdictView(t, report)} />
       <Gap on={layout.spacing} />

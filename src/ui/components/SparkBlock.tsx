@@ -1,7 +1,9 @@
 import { Box, Text } from 'ink';
+import type { Tone } from '../selectors.js';
+import { TONE_COLOR } from './tones.js';
 
 export interface SparkBlockProps {
-  readonly rows: readonly { readonly label: string; readonly spark: string; readonly divergent: number }[];
+  readonly rows: readonly { readonly label: string; readonly spark: string; readonly tone: Tone }[];
 }
 
 /** Narrow terminals: divergence over time, one line per model, under the table. */
@@ -12,7 +14,7 @@ export function SparkBlock({ rows }: SparkBlockProps) {
       {rows.map((r) => (
         <Text key={r.label} wrap="truncate">
           {`  ${r.label} `}
-          <Text color={r.divergent > 0 ? 'red' : 'green'}>{r.spark}</Text>
+          <Text color={TONE_COLOR[r.tone]}>{r.spark}</Text>
         </Text>
       ))}
     </Box>

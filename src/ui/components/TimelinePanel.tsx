@@ -6,7 +6,7 @@ export interface TimelinePanelProps {
   readonly window: TimelineWindow;
 }
 
-/** Faults and remediation steps against the scenario clock: done, acting now, coming. */
+/** Faults and remediation steps against the scenario clock (or live actions against `up`'s): done, acting now, coming. */
 export function TimelinePanel({ window }: TimelinePanelProps) {
   const hidden = [window.hiddenBefore > 0 ? `${window.hiddenBefore} earlier` : '', window.hiddenAfter > 0 ? `${window.hiddenAfter} later` : '']
     .filter(Boolean)
@@ -14,10 +14,10 @@ export function TimelinePanel({ window }: TimelinePanelProps) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>fault timeline</Text>
-        <Text color="gray">{` (scenario clock)${hidden ? ` · ${hidden} not shown` : ''}`}</Text>
+        <Text bold>{window.title}</Text>
+        <Text color="gray">{` (${window.clock})${hidden ? ` · ${hidden} not shown` : ''}`}</Text>
       </Text>
-      {window.rows.length === 0 ? <Text color="gray">{'  no faults or remediation steps'}</Text> : null}
+      {window.rows.length === 0 ? <Text color="gray">{`  ${window.empty}`}</Text> : null}
       {window.rows.map((r, i) => (
         <Text key={`${i}:${r.label}`} wrap="truncate">
           {`${r.time} `}

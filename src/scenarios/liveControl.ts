@@ -64,6 +64,9 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
   };
 
   const apply = (action: ControlAction): ControlResult => {
+    if ('target' in action && deps.system.readModels[action.target].consumer.getSnapshot().status !== 'active' && action.kind !== 'toggleBug') {
+      return refused(`the process of ${action.target} is down (a processRestart fault); it is back shortly`);
+    }
     switch (action.kind) {
       case 'stopConsumer':
         deps.system.readModels[action.target].consumer.send({ type: 'STOP' });

@@ -39,6 +39,12 @@ export interface TimedStep {
 }
 
 const consumer = (ctx: TimelineContext, name: ReadModelName) => ctx.system.readModels[name].consumer;
+const alive = (ctx: TimelineContext, name: ReadModelName) => consumer(ctx, name).getSnapshot().status === 'active';
+/** A consumer whose process is dead (processRestart) hears nothing; its successor starts as configured. */
+const tell = (ctx: TimelineContext, name: ReadModelName, event: { readonly type: 'STOP' | 'START' }): Promise<void> => {
+  if (alive(ctx, name)) consumer(ctx, name).send(event);
+  return Promise.resolve();
+};
 const relay = (ctx: TimelineContext, target: 'orders' | 'inventory') => ctx.system.relays[target];
 
 /** How long an `afterCommit` process kill waits for a commit before it kills an idle process anyway. */
@@ -87,8 +93,8 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
   switch (fault.kind) {
     case 'consumerOutage':
       return [
-        step(at, 'fault-start', `${fault.target} consumer down`, (c) => Promise.resolve(consumer(c, fault.target).send({ type: 'STOP' }))),
-        step(end, 'fault-end', `${fault.target} consumer back`, (c) => Promise.resolve(consumer(c, fault.target).send({ type: 'START' }))),
+        step(at, 'fault-start', `${fault.target} consumer down`, (c) => tell(c, fault.target, { type: 'STOP' })),
+        step(end, 'fault-end', `${fault.target} consumer back`, (c) => tell(c, fault.target, { type: 'START' })),
       ];
     case 'crashMidBatch':
       return [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))];
@@ -112,8 +118,8 @@ function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], f
       })];
     case 'dependencyLag':
       return [
-        step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => Promise.resolve(consumer(c, 'products').send({ type: 'STOP' }))),
-        step(end, 'fault-end', 'products read model back', (c) => Promise.resolve(consumer(c, 'products').send({ type: 'START' }))),
+        step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => tell(c, 'products', { type: 'STOP' })),
+        step(end, 'fault-end', 'products read model back', (c) => tell(c, 'products', { type: 'START' })),
       ];
     case 'brokerPause':
       return [
@@ -183,6 +189,8 @@ async function publishPersistently(c: TimelineContext, event: OutgoingEvent): Pr
 export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly string[] = []): TimedStep {
   const label = `${r.action} ${r.target}`;
   const run = async (c: TimelineContext): Promise<void> => {
+    // A remediation waits for a dead consumer process to come back (bounded): a process restart is no excuse.
+    if (r.action !== 'deployFix') await c.awaitConsumer(r.target, () => alive(c, r.target), 'its process to come back');
     const ref = consumer(c, r.target);
     switch (r.action) {
       case 'deployFix':

@@ -23,7 +23,7 @@ export function killableConnection(transport: Transport): { readonly transport: 
       const deliveries = await c.fetch(max, expiresMs);
       return deliveries.map(silenced);
     },
-    info: () => {
+    info: async () => {
       alive('consumer info');
       return c.info();
     },
@@ -34,11 +34,11 @@ export function killableConnection(transport: Transport): { readonly transport: 
       alive('attach');
       return consumerOf(await transport.durableConsumer(spec));
     },
-    readRange: (fromSeq, max) => {
+    readRange: async (fromSeq, max) => {
       alive('read');
       return transport.readRange(fromSeq, max);
     },
-    streamInfo: () => {
+    streamInfo: async () => {
       alive('stream info');
       return transport.streamInfo();
     },

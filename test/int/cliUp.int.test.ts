@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, http, isAlive, runTestbed, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 import { startTestBroker, type TestBroker } from '../helpers/natsHarness.js';
 
@@ -118,7 +118,11 @@ describe('cqrs-testbed up with NATS_URL', () => {
 
 describe('cqrs-testbed refuses what it cannot do, before starting anything', () => {
   // A private TMPDIR shows that nothing (temporary data dir, broker store) was created.
-  const tmp = mkdtempSync(join(tmpdir(), 'cqrs-cli-flags-'));
+  // Made in beforeAll, not while the file is collected: a run that filters these tests out would never remove it.
+  let tmp = '';
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'cqrs-cli-flags-'));
+  });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   // tsx keeps its compile cache there too; that is not ours.
   const leftovers = () => readdirSync(tmp).filter((name) => !name.startsWith('tsx-'));

@@ -225,4 +225,47 @@ describe('hooks', () => {
     await waiting;
     expect(done).toBe(true);
   });
+
+  it('ackLost drops the given share of acks, the same ones for the same seed, and none once ended', () => {
+    const draws = (seed: number) => {
+      const faults = new FaultController(manualClock().clock);
+      faults.setAckLoss('products', { ratio: 0.3, seed });
+      const hooks = faults.hooks('products');
+      return Array.from({ length: 2_000 }, () => hooks.ackLost?.() === true);
+    };
+    const lost = draws(7).filter(Boolean).length;
+    expect(lost).toBeGreaterThan(450);
+    expect(lost).toBeLessThan(750);
+    expect(draws(7)).toEqual(draws(7));
+    expect(draws(8)).not.toEqual(draws(7));
+    const faults = new FaultController(manualClock().clock);
+    faults.setAckLoss('products', { ratio: 1, seed: 1 });
+    faults.setAckLoss('products', undefined);
+    expect(faults.hooks('products').ackLost?.()).toBe(false);
+    expect(faults.hooks('product-inventory').ackLost?.()).toBe(false);
+  });
+
+  it('nextCommit resolves true at the next commit (which then stops before its acks), false after the wait', async () => {
+    const { clock, advance } = manualClock();
+    const faults = new FaultController(clock);
+    const crashed: ReadModelName[] = [];
+    faults.onCrash = (name) => crashed.push(name);
+    const atCommit = faults.nextCommit('products', 1_000);
+    expect(faults.hooks('products').crashAfterCommit?.()).toBe(true); // the commit: the kill takes it from here
+    await expect(atCommit).resolves.toBe(true);
+    expect(faults.hooks('products').crashAfterCommit?.()).toBe(false); // once only
+    advance(0);
+    expect(crashed).toEqual([]); // a kill is not a crash for the supervisor to restart
+    const idle = faults.nextCommit('products', 1_000);
+    advance(1_000);
+    await expect(idle).resolves.toBe(false);
+    expect(faults.hooks('products').crashAfterCommit?.()).toBe(false);
+  });
+
+  it('crashBeforeCommit kills exactly the next `times` orders', () => {
+    const faults = new FaultController(manualClock().clock);
+    faults.addOrderCrashes(2);
+    expect(Array.from({ length: 4 }, () => faults.orderHooks.crashBeforeCommit?.())).toEqual([true, true, false, false]);
+    expect(faults.orderCrashesPending()).toBe(0);
+  });
 });

@@ -148,17 +148,27 @@ describe('timeline steps, run', () => {
   /** Records what each step asks of the system; only the parts the steps touch are filled in. */
   function recordingContext() {
     const calls: string[] = [];
-    const sender = (who: string) => ({ send: (e: { type: string }) => void calls.push(`${who} ${e.type}`) });
+    const sender = (who: string) => ({ send: (e: { type: string }) => void calls.push(`${who} ${e.type}`), getSnapshot: () => ({ status: 'active' }) });
     const system = {
       readModels: { 'product-inventory': { consumer: sender('inventory') }, products: { consumer: sender('products') }, 'customer-order-summary': { consumer: sender('summary') } },
       relays: { orders: sender('orders relay'), inventory: sender('inventory relay') },
+      killReadModel: (name: string) => void calls.push(`kill ${name}`),
+      reviveReadModel: (name: string) => Promise.resolve(void calls.push(`revive ${name}`)),
     };
-    const faults: Pick<FaultController, 'setBug' | 'setCorruption' | 'setLatency' | 'addCrashes' | 'deployFix'> = {
+    type Faked = 'setBug' | 'setCorruption' | 'setLatency' | 'addCrashes' | 'deployFix' | 'addOrderCrashes' | 'setAckLoss' | 'armCrashPoint' | 'nextCommit';
+    const faults: Pick<FaultController, Faked> = {
       setBug: (name, match) => void calls.push(`bug ${name} ${JSON.stringify(match)}`),
       setCorruption: (name, match) => void calls.push(`corrupt ${name} ${JSON.stringify(match)}`),
       setLatency: (name, ms) => void calls.push(`latency ${name} ${ms}`),
       addCrashes: (name, times) => void calls.push(`crashes ${name} ${times}`),
       deployFix: (name) => void calls.push(`fix ${name}`),
+      addOrderCrashes: (times) => void calls.push(`order crashes ${times}`),
+      setAckLoss: (name, loss) => void calls.push(`ack loss ${name} ${loss === undefined ? 'off' : loss.ratio}`),
+      armCrashPoint: (name, point, times) => void calls.push(`crash point ${name}:${point} ${times}`),
+      nextCommit: (name) => {
+        calls.push(`await commit ${name}`);
+        return Promise.resolve(true);
+      },
     };
     const transport: Pick<Transport, 'publish'> = {
       publish: (event) => {
@@ -217,6 +227,35 @@ describe('timeline steps, run', () => {
       'broker restart',
       'products STOP',
       'products START',
+    ]);
+  });
+
+  it('turns the process, ack and order faults into their calls: a restart kills after the commit, then revives', async () => {
+    const { timed } = planTimeline(
+      scenario([
+        { kind: 'orderServiceCrash', atMs: 100, times: 3 },
+        { kind: 'ackLoss', atMs: 200, target: 'products', durationMs: 100, ratio: 0.5 },
+        { kind: 'processRestart', atMs: 400, target: 'product-inventory', restartAfterMs: 0, when: 'afterCommit' },
+        { kind: 'processRestart', atMs: 500, target: 'products', restartAfterMs: 0, when: 'now' },
+        { kind: 'crashPoint', atMs: 600, target: 'customer-order-summary', point: 'between-writes', times: 2 },
+      ], []),
+    );
+    const { ctx, calls } = recordingContext();
+    for (const step of timed) await step.run(ctx);
+    expect(calls).toEqual([
+      'order crashes 3',
+      'ack loss products 0.5',
+      'ack loss products off',
+      'await commit product-inventory',
+      'kill product-inventory',
+      'revive product-inventory',
+      'kill products',
+      'revive products',
+      'crash point customer-order-summary:between-writes 2',
+    ]);
+    expect(timed.filter((s) => s.instant === true).map((s) => s.label)).toEqual([
+      'order service dies between inventory check and commit (×3)',
+      'customer-order-summary crashes at crash point "between-writes" (×2)',
     ]);
   });
 });

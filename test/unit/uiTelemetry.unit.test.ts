@@ -77,7 +77,7 @@ describe('createLiveControl', () => {
     const bugs: [ReadModelName, EventMatch | undefined][] = [];
     const brokerCalls: string[] = [];
     const steps: LiveStep[] = [];
-    const consumer = (name: ReadModelName) => ({ consumer: { send: (e: { type: string }) => sent.push([name, e.type]) } });
+    const consumer = (name: ReadModelName) => ({ consumer: { send: (e: { type: string }) => sent.push([name, e.type]), getSnapshot: () => ({ status: 'active' }) } });
     const system = { readModels: { 'product-inventory': consumer('product-inventory'), products: consumer('products'), 'customer-order-summary': consumer('customer-order-summary') } } as unknown as RunningSystem;
     const faults = { setBug: (name: ReadModelName, match: EventMatch | undefined) => bugs.push([name, match]) } as unknown as FaultController;
     const control = createLiveControl({

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Logger } from 'pino';
 import type { ReadModelName } from '../actors/system.js';
 import { READ_MODELS } from '../actors/system.js';
+import { attributionLines } from '../scenarios/attribution.js';
 import { runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
@@ -90,7 +91,11 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
     const report = await run(scenario, { log: options.log, ...options.runOptions });
     options.onRun?.(++n, report);
     const failures = failuresOf(report, scenario);
-    if (failures.length > 0) throw new Error(`seed ${scenario.seed}: ${failures.join('; ')}`);
+    if (failures.length > 0) {
+      // Which model broke, and how, first: with a plug-in under test, its own model is the verdict that matters.
+      const broke = attributionLines(report.attribution);
+      throw new Error(`seed ${scenario.seed}: ${broke.length > 0 ? `${broke.join('; ')} | ` : ''}${failures.join('; ')}`);
+    }
   });
   const result = await fc.check(property, {
     numRuns: options.runs,

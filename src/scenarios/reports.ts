@@ -1,5 +1,6 @@
 import type { ReadModelName } from '../actors/system.js';
 import { READ_MODELS } from '../actors/system.js';
+import { attributionLines } from './attribution.js';
 import { orderCountsJson, orderOutcomes, refusedText } from './orderCounts.js';
 import type { Progress, ScenarioReport } from './runner.js';
 import { LINE_WIDTH_MAX, wrapBlock, wrapLine } from './textWrap.js';
@@ -106,6 +107,7 @@ export function scenarioDetail(r: ScenarioReport): string {
   const lines = [verdictLine(r)];
   lines.push(`  orders: ${orderOutcomes(r.workload)}${r.workload.lastFailure === null ? '' : ` (last failure: ${r.workload.lastFailure})`}`);
   for (const p of r.properties) lines.push(`  ${p.holds ? '✓' : '✗'} ${p.name}: ${p.detail}`);
+  for (const line of attributionLines(r.attribution)) lines.push(`  → ${line}`);
   for (const m of READ_MODELS) {
     const x = r.models[m];
     const d = x.divergence;

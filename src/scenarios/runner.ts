@@ -7,6 +7,7 @@ import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { TransportError, type Transport } from '../transport/port.js';
+import { attribute, type ModelAttribution } from './attribution.js';
 import { CaughtUpCheck, type CaughtUpDivergence } from './caughtUpCheck.js';
 import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
 import { FaultController } from './faultController.js';
@@ -50,6 +51,8 @@ export interface ModelReport {
   readonly redeliveries: number;
   readonly deadLetters: number;
   readonly state: string;
+  /** Why the consumer was not moving when judged (its last stop, broker error or fatal error), if it was not. */
+  readonly lastProblem: string | null;
   readonly maxLagEvents: number;
 }
 
@@ -59,6 +62,8 @@ export interface ScenarioReport {
   readonly seed: number;
   readonly verdict: 'pass' | 'fail';
   readonly properties: readonly PropertyResult[];
+  /** Per read model: ok, stalled, diverged on its own, or following Products (see attribution.ts). */
+  readonly attribution: readonly ModelAttribution[];
   readonly models: Readonly<Record<ReadModelName, ModelReport>>;
   /**
    * From the later of the workload's end and the last fault healing (or remediation finishing) to every model equal
@@ -396,6 +401,11 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     await brokerRetrying(clock, () => oracle.catchUp());
     const finalModels = readModels(system);
     const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
+    // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
+    const standing = Object.fromEntries(READ_MODELS.map((m) => {
+      const snap = system.readModels[m].consumer.getSnapshot();
+      return [m, { checkpoint: system.readModels[m].store.checkpoint(), state: consumerState(snap), lastProblem: snap.context.lastProblem ?? null }];
+    })) as Record<ReadModelName, { checkpoint: number; state: string; lastProblem: string | null }>;
     const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, awaitConsumer) : undefined;
     const writeModel = checkWriteModel(system.orderStore, oracle.log);
     const reservations = checkReservations(scenario.system.inventoryMode, system.inventoryStore, system.orderStore, oracle.log);
@@ -407,17 +417,19 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     const modelReports = Object.fromEntries(
       READ_MODELS.map((m) => {
         const snap = system.readModels[m].consumer.getSnapshot();
-        const checkpoint = system.readModels[m].store.checkpoint();
+        const { checkpoint, state, lastProblem } = standing[m];
         return [m, {
           divergence: finalDivergence[m], checkpoint, lagEvents: Math.max(0, head - checkpoint), redeliveries: snap.context.counters.redeliveries,
-          deadLetters: deadLetters[m], state: consumerState(snap), maxLagEvents: maxLag[m],
+          deadLetters: deadLetters[m], state, lastProblem, maxLagEvents: maxLag[m],
         }];
       }),
     ) as Record<ReadModelName, ModelReport>;
+    const plugins = new Set(READ_MODELS.filter((m) => system.readModels[m].plugin !== undefined));
+    const attribution = attribute({ headSeq: head, plugins, models: modelReports, caughtUp: caughtUpDivergence });
     return {
       scenario: scenario.name, file: scenario.file, seed,
       verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
-      properties, models: modelReports, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: counters,
+      properties, attribution, models: modelReports, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: counters,
       events: { stream: head, undecodable: oracle.undecodable.length },
       finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
       timeline: timelineLog, liveActions: timelineLog.filter((t) => t.live).length, samples, durationMs: clock.now() - runStart,

@@ -9,7 +9,7 @@ import type { PropertyResult } from '../../src/scenarios/verdict.js';
 // What a run prints: one JSON line, JUnit XML for CI, a summary table, progress lines. All pure string functions.
 
 const divergence: Divergence = { ok: 5, missing: 1, unexpected: 0, wrong: 2, duplicated: 0, examples: [{ key: 'p1', bucket: 'wrong', expected: 1, actual: 2 }] };
-const model: ModelReport = { divergence, checkpoint: 40, lagEvents: 2, redeliveries: 3, deadLetters: 1, state: 'idle', maxLagEvents: 9 };
+const model: ModelReport = { divergence, checkpoint: 40, lagEvents: 2, redeliveries: 3, deadLetters: 1, state: 'idle', lastProblem: null, maxLagEvents: 9 };
 
 function report(scenario: string, properties: readonly PropertyResult[], over: Partial<ScenarioReport> = {}): ScenarioReport {
   return {
@@ -24,6 +24,7 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
     reservations: { mode: 'check', strandedOrders: 0, mismatches: [] },
     caughtUpDivergence: {},
+    attribution: [],
     workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
     events: { stream: 42, undecodable: 1 },
     timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start', live: false }],
@@ -185,6 +186,18 @@ describe('wrapLine', () => {
 });
 
 describe('scenarioDetail', () => {
+  it('says which model broke and how, right under the properties', () => {
+    const attribution = [
+      { model: 'products' as const, plugin: false, verdict: 'diverged' as const, detail: '1 missing at the end' },
+      { model: 'customer-order-summary' as const, plugin: true, verdict: 'stalled' as const, detail: 'stalled at seq 4 of 36 (backingOff): seq 6 arrived before 5; waiting for it' },
+    ];
+    const lines = scenarioDetail(report('s', [failed('nothingLost')], { attribution })).split('\n');
+    expect(lines.slice(3, 5)).toEqual([
+      '  → customer-order-summary (plug-in): stalled at seq 4 of 36 (backingOff): seq 6 arrived before 5; waiting for it',
+      '  → products (built-in): 1 missing at the end',
+    ]);
+  });
+
   it('gives every order by outcome, marks each property and gives each model’s buckets', () => {
     const text = scenarioDetail(report('s', [held('converges'), failed('nothingLost', 'lost: products: 1 missing')]));
     const lines = text.split('\n');

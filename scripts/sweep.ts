@@ -9,7 +9,9 @@
  * Exit 0 when every verdict was the expected one, 1 otherwise.
  */
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { scenarioToYaml } from '../src/check/counterexample.js';
 import { checkProperties, type CheckResult } from '../src/check/propertySuite.js';
 import { silentLogger } from '../src/log/logger.js';
 import { loadProjectionPlugin } from '../src/plugins/loadProjectionPlugin.js';
@@ -55,6 +57,7 @@ if (!Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(runs) || runs < 1
   process.exit(2);
 }
 const only = values.only?.split(',');
+mkdirSync(values.out, { recursive: true });
 const subjects = SUBJECTS.filter((s) => only === undefined || only.includes(s.name));
 let unexpected = 0;
 for (const subject of subjects) {
@@ -63,8 +66,10 @@ for (const subject of subjects) {
   let cases = 0, ms = 0, wrong = 0;
   for (let i = 0; i < seeds; i++) {
     const seed = Math.floor(Math.random() * 0x1_0000_0000);
+    // The last case started is on disk, so a run that never ends (or a crash) still says which case it was.
     const result: CheckResult = await checkProperties({
       runs, seed, transport: 'sim', log: silentLogger(), counterexampleDir: join(values.out, subject.name), runOptions, shrink: subject.expect === 'pass',
+      onCase: (scenario) => writeFileSync(join(values.out, 'last-case.yaml'), scenarioToYaml(scenario, [`sweep ${subject.name}, fast-check seed ${seed}`])),
     });
     cases += result.runs;
     ms += result.durationMs;

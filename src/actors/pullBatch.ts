@@ -64,13 +64,20 @@ export function redeliveryDelayMs(result: BatchResult, settings: ConsumerSetting
 export async function pullOnce({ consumer, store, settings, waitMs, hooks }: PullInput, signal: AbortSignal): Promise<PullOutput> {
   if (hooks?.beforeFetch) await hooks.beforeFetch();
   if (signal.aborted) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+  const askedAt = settings.clock.now();
   const deliveries = await consumer.fetch(settings.batchSize, waitMs);
   if (signal.aborted) {
     // Stopped while the fetch was out: hand everything back untouched.
     for (const d of deliveries) d.nak(0);
     return { delivered: deliveries.length, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   }
-  if (deliveries.length === 0) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+  if (deliveries.length === 0) {
+    // Nothing, and at once: the broker turned the request away (a pull request of a dead process still claims the
+    // messages until it expires: "408 requests pending") rather than waiting. Asking again at once would be a busy
+    // loop — in the simulation, one in zero virtual time that never ends. Pause as after an out-of-order delivery.
+    if (waitMs > 0 && settings.clock.now() - askedAt < waitMs / 2) await sleep(settings.clock, Math.min(waitMs, settings.reorderDelayMs), signal);
+    return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
+  }
   const ordered = [...deliveries].sort((a, b) => a.seq - b.seq);
   // The handler's own time (virtual on the simulation), half before the apply and half between the commit and the
   // acks: a batch that outlasts the ack wait is redelivered while this consumer is still on it, and a process that

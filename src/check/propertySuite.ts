@@ -22,6 +22,8 @@ export interface CheckOptions {
   /** Extra run options (e.g. user projection plug-ins) for every generated scenario. */
   readonly runOptions?: Partial<RunOptions>;
   readonly onRun?: (n: number, report: ScenarioReport) => void;
+  /** Called with each generated scenario before it runs (a run that never ends can then be told apart). */
+  readonly onCase?: (scenario: Scenario) => void;
   /** Stop generating after this long of wall time (the runs done so far still count). */
   readonly interruptAfterMs?: number;
   /** Shrink a failure to the smallest scenario (default). Off: report the first failing scenario as found. */
@@ -88,6 +90,7 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const plugins = options.runOptions?.plugins ?? {};
   const focus = { targets: READ_MODELS.filter((m) => plugins[m] !== undefined), crashPoints: declaredCrashPoints(plugins) };
   const property = fc.asyncProperty(scenarioArbFor(focus), async (scenario) => {
+    options.onCase?.(scenario);
     const report = await run(scenario, { log: options.log, ...options.runOptions });
     options.onRun?.(++n, report);
     const failures = failuresOf(report, scenario);

@@ -38,7 +38,7 @@ describe('new fault kinds on real NATS', { timeout: 120_000 }, () => {
     const good = await runScenario(loaded.value, { log: silentLogger(), plugins: own.plugins });
     expect(good.verdict, explain(good)).toBe('pass');
     const broken = await loadProjectionPlugin(`customer-order-summary=${join(import.meta.dirname, '..', 'fixtures', 'projections', 'partialUpdateSummary.ts')}`);
-    const bad = await runScenario(loaded.value, { log: silentLogger(), plugins: { 'customer-order-summary': broken.plugin } });
+    const bad = await runScenario(loaded.value, { log: silentLogger(), plugins: { [broken.target]: broken.plugin } });
     expect(bad.verdict).toBe('fail');
     expect(bad.attribution.find((a) => a.model === 'customer-order-summary')).toMatchObject({ plugin: true });
   });

@@ -28,7 +28,8 @@ const broken = [
   { bug: 'replay-unsafe: reads Products without waiting', target: 'customer-order-summary', fixture: 'replayUnsafeSummary.ts', violates: /noWrongValues|rebuildEqualsIncremental/ },
   { bug: 'partial update lost on a crash between two writes', target: 'customer-order-summary', fixture: 'partialUpdateSummary.ts', violates: /noWrongValues|nothingLost/ },
   { bug: 'idempotency kept in memory (lost with the process)', target: 'product-inventory', fixture: 'inMemoryDedupeInventory.ts', violates: /noDuplicatedEffect/ },
-  { bug: 'every stock adjustment taken for a restock', target: 'product-inventory', fixture: 'restockOnlyInventory.ts', violates: /noWrongValues/ },
+  // Off by twice a negative delta: where that equals a stretch of events applied again, the bucket says "duplicated".
+  { bug: 'every stock adjustment taken for a restock', target: 'product-inventory', fixture: 'restockOnlyInventory.ts', violates: /noWrongValues|noDuplicatedEffect/ },
   { bug: 'renames applied in arrival order (a late redelivery wins)', target: 'products', fixture: 'lastArrivalProducts.ts', violates: /noWrongValues/ },
   { bug: 'the newest name taken to be the greatest', target: 'products', fixture: 'greatestNameProducts.ts', violates: /noWrongValues/ },
   { bug: 'order lines keyed by product (a product on two lines)', target: 'customer-order-summary', fixture: 'linesByProductSummary.ts', violates: /noWrongValues/ },

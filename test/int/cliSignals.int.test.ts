@@ -44,7 +44,7 @@ describe('brokers and temp dirs do not outlive the command', () => {
     ['SIGINT', 130],
   ] as const)('run on nats, %s: abandons the run, exit %i, its broker stopped and its temp dir removed', async (signal, code) => {
     const { t, broker } = await startWithBroker(['run', flagship]);
-    await eventually('the workload runs', () => /workload orders/.test(t.stdout()) || undefined, 20_000);
+    await eventually('the workload runs', () => /workload\s+orders/.test(t.stdout()) || undefined, 20_000);
     const exit = await t.stop(signal);
     expect(exit, t.stderr().slice(-2_000)).toEqual({ code, signal: null });
     expect(t.stdout()).toContain(`interrupted (${signal}): flagship-summary-outage abandoned, no verdict`);

@@ -162,4 +162,16 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
     await settled(t);
     expect((await get('/inventory/products/prod_abc')).body).toEqual({ productId: 'prod_abc', availableQuantity: 55 });
   });
+
+  it('a product on two lines is an order like any other: stock judged on the total, both lines kept', async () => {
+    await settled(t);
+    const short = await post('/orders', { ...ARTICLE_ORDER, customerId: 'cust_twice', items: [{ productId: 'prod_abc', quantity: 30 }, { productId: 'prod_abc', quantity: 30 }] });
+    expect(short).toMatchObject({ status: 409, body: { shortages: [{ productId: 'prod_abc', requested: 60, available: 55 }] } });
+    const placed = await post('/orders', { ...ARTICLE_ORDER, customerId: 'cust_twice', items: [{ productId: 'prod_abc', quantity: 1 }, { productId: 'prod_abc', quantity: 2 }] });
+    expect(placed.status).toBe(201);
+    await settled(t);
+    expect((await get('/inventory/products/prod_abc')).body).toEqual({ productId: 'prod_abc', availableQuantity: 52 });
+    const [summary] = (await get('/customer/cust_twice/orders')).body as { items: unknown[] }[];
+    expect(summary?.items).toEqual([{ productName: 'Gadget Pro', quantity: 1 }, { productName: 'Gadget Pro', quantity: 2 }]);
+  });
 });

@@ -10,6 +10,8 @@ export interface LiveStep {
   readonly label: string;
   readonly phase: 'fault-start' | 'fault-end' | 'remediation';
   readonly key: string;
+  /** A model this action leaves wrong until it is rebuilt (a bug, a replay out of order): see CaughtUpCheck. */
+  readonly taints?: ReadModelName;
 }
 
 export interface LiveControlDeps {
@@ -82,7 +84,7 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
         return done(`rebuilding ${action.target}`);
       case 'replayDeadLetters':
         deps.system.readModels[action.target].consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-        deps.record({ label: `replayDeadLetters ${action.target} (live)`, phase: 'remediation', key: `live:replay:${action.target}` });
+        deps.record({ label: `replayDeadLetters ${action.target} (live)`, phase: 'remediation', key: `live:replay:${action.target}`, taints: action.target });
         return done(`replaying the dead letters of ${action.target}`);
       case 'toggleBug': {
         if (!deps.faults) return refused('handler bugs need the fault hooks (scenario runs only)');
@@ -95,7 +97,7 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
         const match = BUG_MATCH[action.target];
         bugs.add(action.target);
         deps.faults.setBug(action.target, match);
-        deps.record({ label: `${action.target} handler throws for ${match.eventType ?? 'every event'} (live)`, phase: 'fault-start', key });
+        deps.record({ label: `${action.target} handler throws for ${match.eventType ?? 'every event'} (live)`, phase: 'fault-start', key, taints: action.target });
         return done(`the handler of ${action.target} now throws for ${match.eventType ?? 'every event'}`);
       }
       case 'pauseBroker': {

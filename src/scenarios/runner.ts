@@ -279,8 +279,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     ran.push({ atMs, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
     if (step.phase === 'fault-start') active.set(step.key, step.label);
     if (step.phase === 'fault-end') active.delete(step.key);
-    const [, kind, target] = step.key.split(':');
-    if ((kind === 'bug' || kind === 'replay') && (READ_MODELS as readonly string[]).includes(target ?? '')) caughtUp.taint(target as ReadModelName, rebuildsOf);
+    if (step.taints) caughtUp.taint(step.taints, rebuildsOf);
     log.info({ atMs, step: step.label }, `${step.phase} (live)`);
   };
   const live = options.onControl ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record: recordLive }) : undefined;

@@ -7,6 +7,16 @@ export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(id: unknown): void;
+  /**
+   * Real I/O (loading a module) under virtual time: the simulation holds its clock until `work` settles, so the
+   * work takes no virtual time and the run stays reproducible from its seed. In real time it is `work` itself.
+   */
+  holdFor?<T>(work: Promise<T>): Promise<T>;
+}
+
+/** `work`, with the clock held while it runs where the clock can be held (see {@link Clock.holdFor}). */
+export function heldFor<T>(clock: Clock, work: Promise<T>): Promise<T> {
+  return clock.holdFor ? clock.holdFor(work) : work;
 }
 
 export const realClock: Clock = {

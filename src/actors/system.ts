@@ -20,7 +20,7 @@ import { productLookupFrom } from '../store/views/productLookup.js';
 import { productsView } from '../store/views/productsView.js';
 import { killableConnection } from '../transport/killableConnection.js';
 import type { Transport } from '../transport/port.js';
-import { isoNow, realClock, sleep, type Clock } from './clock.js';
+import { heldFor, isoNow, realClock, sleep, type Clock } from './clock.js';
 import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from './consumerSettings.js';
 import { inventoryServiceMachine } from './inventoryService.js';
 import { orderServiceMachine } from './orderService.js';
@@ -120,7 +120,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     products: openDatabase(fileFor(options.dataDir, 'products')),
     summary: openDatabase(fileFor(options.dataDir, 'customer-order-summary')),
   };
-  const plugins = options.plugins ?? {};
+  // Each system starts as a fresh process would: a plug-in loaded from a file gets a fresh instance of its module,
+  // so module-level state (an in-memory dedupe set) never carries over from an earlier run in the same process —
+  // a run replayed alone from its scenario file is then the run the property suite judged.
+  const plugins = await freshPlugins(options.plugins ?? {}, clock);
   const reader = (name: string, db: Db) => (options.dataDir === ':memory:' ? db : openDatabase(fileFor(options.dataDir, name), { readonly: true }));
   const extraDbs: Db[] = [];
   // The summary reads Products through its own read-only connection to that separate database. Built on first use:
@@ -220,7 +223,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     async reviveReadModel(name) {
       const dead = readModels[name];
       if (stopped || dead.consumer.getSnapshot().status !== 'stopped') return;
-      const plugin = dead.plugin ? await reloadedPlugin(dead.plugin) : undefined;
+      const plugin = dead.plugin ? await heldFor(clock, reloadedPlugin(dead.plugin)) : undefined;
       if (stopped || readModels[name] !== dead) return;
       readModels[name] = projection(name, dead.db, builtIns[name], plugin);
       readModels[name].consumer.start();
@@ -237,6 +240,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       for (const db of new Set([...Object.values(queries), ...Object.values(dbs), ...extraDbs])) db.close();
     },
   };
+}
+
+async function freshPlugins(plugins: ProjectionPlugins, clock: Clock): Promise<ProjectionPlugins> {
+  const fresh: Partial<Record<ReadModelName, ProjectionPlugin>> = {};
+  for (const [name, plugin] of Object.entries(plugins) as [ReadModelName, ProjectionPlugin | undefined][]) {
+    if (plugin) fresh[name] = await heldFor(clock, reloadedPlugin(plugin));
+  }
+  // reloadedPlugin checks each fresh instance's target against the name it was loaded for.
+  return fresh as ProjectionPlugins;
 }
 
 async function waitFor(clock: Clock, condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -6,7 +6,8 @@ import { divergent, type Divergence } from './divergence.js';
 /**
  * Which read model broke, and how — so a failing run points at the code to look at:
  * - `stalled`: its consumer never got to the head of the log (the reason is its last problem);
- * - `diverged`: it has its own wrong, missing, unexpected or duplicated keys (at the end, or while caught up);
+ * - `diverged`: it has its own wrong, missing, unexpected or duplicated keys (at the end, or while caught up), or
+ *   its incremental view differs from a rebuild from seq 1;
  * - `followsUpstream`: its only differences are product names it copied from Products, which diverged itself;
  * - `ok`.
  * A plug-in is judged by its own model; the built-ins are judged beside it, and said to be built-in.
@@ -26,6 +27,8 @@ export interface AttributionInput {
   readonly plugins: ReadonlySet<ReadModelName>;
   readonly models: Readonly<Record<ReadModelName, { readonly divergence: Divergence; readonly checkpoint: number; readonly state: string; readonly lastProblem: string | null }>>;
   readonly caughtUp: Readonly<Partial<Record<ReadModelName, CaughtUpDivergence>>>;
+  /** Keys where a rebuild from seq 1 differs from the incremental view, per model compared (none when not compared). */
+  readonly rebuildKeysDiffer?: Readonly<Partial<Record<ReadModelName, number>>>;
 }
 
 const buckets = (d: Divergence): string =>
@@ -56,6 +59,10 @@ export function attribute(input: AttributionInput): ModelAttribution[] {
       return { model, plugin, verdict: 'stalled', detail: `stalled at seq ${m.checkpoint} of ${input.headSeq} (${m.state}): ${why}` };
     }
     const found = own(model);
+    const rebuildDiffers = input.rebuildKeysDiffer?.[model] ?? 0;
+    // Equal to the oracle when judged, yet a rebuild disagrees: something reached the view after that (a late
+    // redelivery applied again), or the view depends on more than the log.
+    if (!found && rebuildDiffers > 0) return { model, plugin, verdict: 'diverged', detail: `equal to the oracle when judged, but ${rebuildDiffers} key(s) differ from a rebuild from seq 1 afterwards` };
     if (!found) return { model, plugin, verdict: 'ok', detail: 'equal to the oracle' };
     const upstreamBroke = model === 'customer-order-summary' && own('products') !== undefined;
     if (upstreamBroke && found.d.examples.length > 0 && found.d.examples.every((e) => namesOnly(e.expected, e.actual))) {

@@ -424,7 +424,11 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       }),
     ) as Record<ReadModelName, ModelReport>;
     const plugins = new Set(READ_MODELS.filter((m) => system.readModels[m].plugin !== undefined));
-    const attribution = attribute({ headSeq: head, plugins, models: modelReports, caughtUp: caughtUpDivergence });
+    const rebuildKeysDiffer = Object.fromEntries(READ_MODELS.flatMap((m) => {
+      const c = rebuildMismatches?.[m];
+      return c && 'keysDiffer' in c ? [[m, c.keysDiffer]] : [];
+    })) as Partial<Record<ReadModelName, number>>;
+    const attribution = attribute({ headSeq: head, plugins, models: modelReports, caughtUp: caughtUpDivergence, rebuildKeysDiffer });
     return {
       scenario: scenario.name, file: scenario.file, seed,
       verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',

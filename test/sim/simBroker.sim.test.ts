@@ -64,6 +64,22 @@ describe('VirtualClock', () => {
     expect(clock.now() - SIM_EPOCH_MS).toBe(100);
   });
 
+  it('holds time while real I/O runs: however slow the I/O, it finishes before the next timer fires', async () => {
+    const clock = new VirtualClock();
+    const order: string[] = [];
+    clock.setTimeout(() => {
+      // A timer that starts real work (a restarted process importing its module), then carries on when it is done.
+      void clock.holdFor(new Promise((r) => setTimeout(r, 40))).then(() => order.push(`loaded at ${clock.now() - SIM_EPOCH_MS}`));
+    }, 10);
+    clock.setTimeout(() => order.push('next timer at 11'), 11);
+    await clock.advance(100);
+    expect(order).toEqual(['loaded at 10', 'next timer at 11']);
+    // A failure is the caller's to see, and does not stop the clock.
+    await expect(clock.holdFor(Promise.reject(new Error('no such module')))).rejects.toThrow('no such module');
+    await clock.advance(1);
+    expect(clock.now() - SIM_EPOCH_MS).toBe(101);
+  });
+
   it('is a clock XState actors run on', async () => {
     const clock = new VirtualClock();
     const xstateClock: Clock = clock;

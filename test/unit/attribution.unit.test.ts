@@ -40,6 +40,15 @@ describe('attribute', () => {
     ]);
   });
 
+  it('calls a model equal to the oracle when judged but not to its rebuild diverged (a late redelivery applied again)', () => {
+    const a = attribute({ ...input({ plugins: ['product-inventory'] }), rebuildKeysDiffer: { 'product-inventory': 1, products: 0 } });
+    expect(a.map((x) => [x.verdict, x.detail])).toEqual([
+      ['diverged', 'equal to the oracle when judged, but 1 key(s) differ from a rebuild from seq 1 afterwards'],
+      ['ok', 'equal to the oracle'],
+      ['ok', 'equal to the oracle'],
+    ]);
+  });
+
   it('says the summary follows Products when it differs only in names and Products diverged; otherwise its own', () => {
     const names = { ...clean, wrong: 1, examples: [{ key: 'o1', bucket: 'wrong' as const, expected: row('New'), actual: row('Old') }] };
     const products = { ...clean, wrong: 1 };

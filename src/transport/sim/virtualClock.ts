@@ -42,6 +42,8 @@ export class VirtualClock implements Timers {
   /** Min-heap on (dueMs, id); cleared timers stay in the heap and are skipped when they surface. */
   readonly #heap: Timer[] = [];
   readonly #live = new Set<TimerId>();
+  /** Real work in flight (see `holdFor`): time does not move until it has settled. */
+  readonly #held = new Set<Promise<unknown>>();
   /** Advances run one after another: two overlapping drivers would otherwise interleave timer firing. */
   #driving: Promise<void> = Promise.resolve();
 
@@ -63,6 +65,21 @@ export class VirtualClock implements Timers {
 
   clearTimeout(id: TimerId | undefined): void {
     if (id !== undefined) this.#live.delete(id);
+  }
+
+  /**
+   * Holds virtual time while `work` (real I/O: a module import) is in flight: no timer fires until it settles, so
+   * how long the I/O takes in wall time cannot change the run. Without this, the number of timers that fire during
+   * an import would depend on the machine's speed, and the same seed could give two different verdicts.
+   */
+  holdFor<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#held.add(settled);
+    void settled.then(() => this.#held.delete(settled));
+    return work;
   }
 
   /** Timers scheduled and not yet fired or cleared. */
@@ -98,7 +115,7 @@ export class VirtualClock implements Timers {
   }
 
   async #runUntil(targetMs: number): Promise<number> {
-    await flushMicrotasks();
+    await this.#settle();
     let fired = 0;
     for (;;) {
       const timer = this.#popDue(targetMs);
@@ -108,11 +125,20 @@ export class VirtualClock implements Timers {
       }
       this.#nowMs = Math.max(this.#nowMs, timer.dueMs);
       timer.fn();
-      await flushMicrotasks();
+      await this.#settle();
     }
     this.#nowMs = Math.max(this.#nowMs, targetMs);
-    await flushMicrotasks();
+    await this.#settle();
     return fired;
+  }
+
+  /** Pending continuations run, and any held real work (and what it sets off) completes, before time moves on. */
+  async #settle(): Promise<void> {
+    await flushMicrotasks();
+    while (this.#held.size > 0) {
+      await Promise.all(this.#held);
+      await flushMicrotasks();
+    }
   }
 
   #popDue(targetMs: number): Timer | undefined {

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createActor, type ActorRefFrom } from 'xstate';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import { DEFAULT_RESERVATION_TIMINGS, type ReservationTimings } from '../domain/reservations.js';
-import { InventoryStore } from '../store/inventoryStore.js';
-import { OrderStore } from '../store/orderStore.js';
 import { reloadedPlugin } from '../plugins/loadProjectionPlugin.js';
 import { resolveView, type ProjectionPlugin, type ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { SelfManagedStore } from '../plugins/selfManagedStore.js';
 import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from '../plugins/wiring.js';
+import { InventoryStore } from '../store/inventoryStore.js';
+import { OrderStore } from '../store/orderStore.js';
 import { ProjectionStore, type ProjectionApplier } from '../store/projectionStore.js';
 import type { ProjectionView } from '../store/projectionView.js';
 import { openDatabase, type Db } from '../store/sqlite.js';
@@ -30,9 +31,6 @@ import { projectionConsumerMachine } from './projectionConsumer.js';
 import type { PullHooks } from './pullBatch.js';
 import { reservationReconcilerMachine } from './reservationReconciler.js';
 
-/** The read models, by the names consumers, faults and reports use. */
-export const READ_MODELS = ['product-inventory', 'products', 'customer-order-summary'] as const;
-export type ReadModelName = (typeof READ_MODELS)[number];
 
 export interface SystemOptions {
   readonly transport: Transport;

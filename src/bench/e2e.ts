@@ -3,9 +3,10 @@
  * inventory check, SQLite commit with outbox, publish) until every read model has caught up; the same through HTTP
  * next to a bare route of the same server; then a consumer outage with a known backlog and its catch-up.
  */
-import { startSystem, READ_MODELS, type RunningSystem } from '../actors/system.js';
 import { DEFAULT_CONSUMER_SETTINGS } from '../actors/consumerSettings.js';
+import { startSystem, type RunningSystem } from '../actors/system.js';
 import type { PlaceOrder } from '../domain/commands.js';
+import { READ_MODELS } from '../domain/readModels.js';
 import { inventoryCommand } from '../http/catalogRoutes.js';
 import { placeOrder } from '../http/orderRoutes.js';
 import { buildHttpServer } from '../http/server.js';

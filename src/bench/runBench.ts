@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { READ_MODELS } from '../actors/system.js';
+import { READ_MODELS } from '../domain/readModels.js';
 import { calibrate } from './calibrate.js';
 import { endToEnd } from './e2e.js';
 import { rssSampler } from './infra.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { READ_MODELS } from '../actors/system.js';
-import type { ExpectationSpec, FaultSpec, ReadModelTarget, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from '../scenarios/scenario.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import type { ExpectationSpec, FaultSpec, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from '../scenarios/scenario.js';
 
 /**
  * Generated scenarios for the property suites: small seeded workloads and fault schedules drawn from every fault
@@ -8,13 +8,13 @@ import type { ExpectationSpec, FaultSpec, ReadModelTarget, RemediationSpec, Scen
  * the universal expectations. Small on purpose: shrinking works on them, and hundreds run in a CI minute.
  */
 
-const anyTarget = fc.constantFrom<ReadModelTarget>(...READ_MODELS);
+const anyTarget = fc.constantFrom<ReadModelName>(...READ_MODELS);
 
 /**
  * Which read model a consumer fault hits: any, or — with plug-ins under test — three times in four one of theirs.
  * The suite is there to judge the plug-in; faults spread evenly over the built-ins would mostly test those.
  */
-function targetArb(focus: readonly ReadModelTarget[]): fc.Arbitrary<ReadModelTarget> {
+function targetArb(focus: readonly ReadModelName[]): fc.Arbitrary<ReadModelName> {
   if (focus.length === 0) return anyTarget;
   return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...focus) }, { weight: 1, arbitrary: anyTarget });
 }
@@ -24,7 +24,7 @@ function targetArb(focus: readonly ReadModelTarget[]): fc.Arbitrary<ReadModelTar
  * plug-in always sees renames, an inventory plug-in always sees stock adjustments (a third of the default workloads
  * have none, and would test nothing of it).
  */
-export function workloadArbFor(focus: readonly ReadModelTarget[] = []): fc.Arbitrary<WorkloadSpec> {
+export function workloadArbFor(focus: readonly ReadModelName[] = []): fc.Arbitrary<WorkloadSpec> {
   const names = focus.includes('products') || focus.includes('customer-order-summary');
   const stock = focus.includes('product-inventory');
   return fc.record({
@@ -59,12 +59,12 @@ const eventMatch = fc.constantFrom(
 
 /** A crash point a self-managed plug-in declares: the suite arms it by itself, at random times and counts. */
 export interface DeclaredCrashPoint {
-  readonly target: ReadModelTarget;
+  readonly target: ReadModelName;
   readonly point: string;
 }
 
 /** One fault starting before `durationMs`. Durations stay short so a run heals well inside its bound. */
-function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[], focus: readonly ReadModelTarget[]): fc.Arbitrary<FaultSpec> {
+function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[], focus: readonly ReadModelName[]): fc.Arbitrary<FaultSpec> {
   const target = targetArb(focus);
   const atMs = fc.integer({ min: 0, max: durationMs - 1 });
   const span = fc.integer({ min: 100, max: 1_500 });
@@ -104,7 +104,7 @@ function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[]
  * Rebuilds run in dependency order.
  */
 export function remediationFor(faults: readonly FaultSpec[]): RemediationSpec[] {
-  const bugged = new Set<ReadModelTarget>();
+  const bugged = new Set<ReadModelName>();
   for (const f of faults) if (f.kind === 'handlerBug' || f.kind === 'silentCorruption') bugged.add(f.target);
   const rebuild = new Set(bugged);
   if (bugged.has('products')) rebuild.add('customer-order-summary');
@@ -138,7 +138,7 @@ export function universalExpectations(system: SystemSpec, faults: readonly Fault
 /** What the suite is judging, when it is a user's plug-in: where faults concentrate, and the crash points it has. */
 export interface ArbitraryFocus {
   /** Read models replaced by plug-ins under test. */
-  readonly targets?: readonly ReadModelTarget[];
+  readonly targets?: readonly ReadModelName[];
   /** Crash points the plug-ins declare, armed by `crashPoint` faults at generated times (FoundationDB's BUGGIFY idea). */
   readonly crashPoints?: readonly DeclaredCrashPoint[];
 }

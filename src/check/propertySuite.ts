@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import type { Logger } from 'pino';
-import type { ReadModelName } from '../actors/system.js';
-import { READ_MODELS } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { attributionLines } from '../scenarios/attribution.js';
 import { runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
-import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { runScenarioSim } from '../scenarios/simRig.js';
 import { scenarioArbFor, type DeclaredCrashPoint } from './arbitraries.js';
 import { writeCounterexample, type WrittenCounterexample } from './counterexample.js';

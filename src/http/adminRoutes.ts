@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { healthHttpStatus, systemHealth } from '../actors/health.js';
-import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { deadLetterView } from './deadLetterView.js';
 import { methodNotAllowed, notFound } from './replies.js';
 

@@ -1,14 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ReadModelName } from '../actors/system.js';
+import { isReadModelName, READ_MODELS } from '../domain/readModels.js';
 import type { ProjectionPlugin, ProjectionTarget } from './projectionPlugin.js';
 
-/** The read models a plug-in may replace; checked against ReadModelName below, so the two cannot drift apart. */
-export const PROJECTION_TARGETS = ['product-inventory', 'products', 'customer-order-summary'] as const;
-type SameMembers<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const targetsMatch: SameMembers<(typeof PROJECTION_TARGETS)[number], ReadModelName> = true;
-void targetsMatch;
+/** The read models a plug-in may replace: every one in the registry. */
+export const PROJECTION_TARGETS: readonly ProjectionTarget[] = READ_MODELS;
 
 /** A `--projection name=path` that cannot be used; the message names the spec and what is wrong with it. */
 export class ProjectionPluginError extends Error {
@@ -38,7 +35,6 @@ export async function reloadedPlugin(plugin: ProjectionPlugin): Promise<Projecti
   return fresh;
 }
 
-const isTarget = (s: string): s is ProjectionTarget => (PROJECTION_TARGETS as readonly string[]).includes(s);
 const isFunction = (v: unknown): boolean => typeof v === 'function';
 const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -55,7 +51,7 @@ export async function loadProjectionPlugin(spec: string, cwd: string = process.c
     throw new ProjectionPluginError(`--projection ${spec}: ${message}`);
   };
   if (eq < 0 || name === '' || file === '') fail(`expected <read model>=<module path>, e.g. customer-order-summary=./my-summary.ts`);
-  if (!isTarget(name)) fail(`unknown read model "${name}"; one of ${PROJECTION_TARGETS.join(', ')}`);
+  if (!isReadModelName(name)) fail(`unknown read model "${name}"; one of ${PROJECTION_TARGETS.join(', ')}`);
   const target = name as ProjectionTarget;
   const path = resolve(cwd, file);
   try {
@@ -92,7 +88,7 @@ export function shapeProblems(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return [`expected an object, got ${value === null ? 'null' : typeof value}`];
   const p = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof p.target !== 'string' || !isTarget(p.target)) problems.push(`target must be one of ${PROJECTION_TARGETS.join(', ')} (got ${JSON.stringify(p.target)})`);
+  if (typeof p.target !== 'string' || !isReadModelName(p.target)) problems.push(`target must be one of ${PROJECTION_TARGETS.join(', ')} (got ${JSON.stringify(p.target)})`);
   if (!isFunction(p.readState)) problems.push('readState(db) must be a function');
   switch (p.mode) {
     case 'managed':

@@ -17,11 +17,8 @@
  *
  * Either way `readState` reads the model back in the reference fold's shape, whatever the plug-in's schema.
  */
-import type { ReadModelName } from '../actors/system.js';
 import type { Positioned } from '../domain/envelope.js';
-import type { SummaryState } from '../domain/projections/customerOrderSummary.js';
-import type { InventoryState } from '../domain/projections/productInventory.js';
-import type { ProductsState } from '../domain/projections/products.js';
+import type { ReadModelName, ReadModelStates } from '../domain/readModels.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../scenarios/readModelState.js';
 import type { ApplyOutcome, ProjectionView } from '../store/projectionView.js';
 import type { Db } from '../store/sqlite.js';
@@ -36,15 +33,8 @@ export { loadProjectionPlugin, PROJECTION_TARGETS, ProjectionPluginError, type L
 /** The built-in read model a plug-in replaces. */
 export type ProjectionTarget = ReadModelName;
 
-/** The reference fold's shape of each read model: what `readState` must return. */
-export interface ReferenceShapes {
-  /** productId → available quantity. */
-  readonly 'product-inventory': InventoryState;
-  /** productId → { name, priceCents }. */
-  readonly products: ProductsState;
-  /** orderId → { orderId, customerId, orderDate, totalCents, items: [{ productId, productName, quantity }] }. */
-  readonly 'customer-order-summary': SummaryState;
-}
+/** The reference fold's shape of each read model: what `readState` must return (the registry's {@link ReadModelStates}). */
+export type ReferenceShapes = ReadModelStates;
 
 /** What a plug-in may depend on besides its own database. */
 export interface ProjectionDeps {

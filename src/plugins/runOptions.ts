@@ -1,8 +1,8 @@
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { CrashPointSpec } from '../scenarios/runner.js';
+import type { Scenario } from '../scenarios/scenario.js';
 import { loadProjectionPlugin, ProjectionPluginError } from './loadProjectionPlugin.js';
 import type { ProjectionPlugins } from './projectionPlugin.js';
-import type { Scenario } from '../scenarios/scenario.js';
 
 /** What `--projection` and `--crash-point` add to a run, or why they cannot be used (exit code 2, nothing runs). */
 export type PluginRunOptions =

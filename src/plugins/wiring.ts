@@ -1,7 +1,4 @@
-import type { ReadModelName } from '../actors/system.js';
-import type { InventoryState } from '../domain/projections/productInventory.js';
-import type { ProductsState } from '../domain/projections/products.js';
-import type { SummaryState } from '../domain/projections/customerOrderSummary.js';
+import type { ReadModelName, ReadModelStates } from '../domain/readModels.js';
 import type { Db } from '../store/sqlite.js';
 import type { ProductLookup } from '../store/views/productLookup.js';
 import { builtInReadState, type ProjectionPlugin } from './projectionPlugin.js';
@@ -41,15 +38,10 @@ export function lazyLookup(make: () => ProductLookup): ProductLookup {
   return { snapshot: (ids) => (lookup ??= make()).snapshot(ids) };
 }
 
-export interface ModelStateMaps {
-  readonly 'product-inventory': InventoryState;
-  readonly products: ProductsState;
-  readonly 'customer-order-summary': SummaryState;
-}
 
 /** Every read model in the reference fold's shape: the plug-in's `readState` where one replaces the built-in. */
-export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db; readonly plugin: ProjectionPlugin | undefined }>>): ModelStateMaps {
-  const state = <T extends ReadModelName>(name: T): ModelStateMaps[T] => {
+export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db; readonly plugin: ProjectionPlugin | undefined }>>): ReadModelStates {
+  const state = <T extends ReadModelName>(name: T): ReadModelStates[T] => {
     const { db, plugin } = models[name];
     return (plugin ? (plugin as ProjectionPlugin<T>).readState(db) : builtInReadState[name](db));
   };

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import { divergent, type Divergence } from './divergence.js';
 

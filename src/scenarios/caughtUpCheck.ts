@@ -1,11 +1,10 @@
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import { READ_MODEL_INFO, READ_MODELS, readersOf, type ReadModelName } from '../domain/readModels.js';
 import type { Divergence } from './divergence.js';
 
 /**
  * Models that copy state out of another (the summary copies product names): damage there spreads to them.
  * Kept here, beside the one rule that needs it, until the read-model registry owns it.
  */
-const READS_FROM: Readonly<Partial<Record<ReadModelName, ReadModelName>>> = { 'customer-order-summary': 'products' };
 
 /** The first time a model was found different from the oracle while every model had applied exactly the log read. */
 export interface CaughtUpDivergence {
@@ -31,14 +30,14 @@ export class CaughtUpCheck {
 
   /** `model` (and what reads from it) may be wrong until rebuilt; `rebuilds` gives each consumer's count now. */
   taint(model: ReadModelName, rebuilds: (m: ReadModelName) => number): void {
-    for (const m of [model, ...READ_MODELS.filter((d) => READS_FROM[d] === model)]) this.tainted.set(m, rebuilds(m));
+    for (const m of [model, ...readersOf(model)]) this.tainted.set(m, rebuilds(m));
   }
 
   /** Clears models rebuilt since they were tainted, upstream first. */
   private clearRebuilt(rebuilds: (m: ReadModelName) => number): void {
     for (const m of READ_MODELS) {
       const since = this.tainted.get(m);
-      const upstream = READS_FROM[m];
+      const upstream = READ_MODEL_INFO[m].readsFrom;
       if (since !== undefined && rebuilds(m) > since && (upstream === undefined || !this.tainted.has(upstream))) this.tainted.delete(m);
     }
   }

@@ -1,9 +1,9 @@
 import { realClock, sleep, type Clock } from '../actors/clock.js';
 import type { OrderHooks } from '../actors/placeOrder.js';
 import type { PullHooks } from '../actors/pullBatch.js';
-import type { ReadModelName } from '../actors/system.js';
 import type { Positioned } from '../domain/envelope.js';
 import { Prng } from '../domain/prng.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import type { ProjectionView, TableName } from '../store/projectionView.js';
 import type { Db } from '../store/sqlite.js';
 import type { EventMatch } from './scenario.js';

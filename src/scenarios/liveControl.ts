@@ -1,5 +1,6 @@
 import type { Clock } from '../actors/clock.js';
-import type { ReadModelName, RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../actors/system.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import type { FaultController } from './faultController.js';
 import type { EventMatch } from './scenario.js';
 import type { ControlAction, ControlResult, LiveControl } from './telemetry.js';

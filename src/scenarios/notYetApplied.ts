@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ReadModelName } from '../actors/system.js';
 import type { ReferenceState } from '../domain/projections/oracle.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import { divergenceOf, type Divergence, type ModelStates } from './divergence.js';
 import type { LogEntry } from './eventLog.js';
 

@@ -1,5 +1,4 @@
-import type { ReadModelName } from '../actors/system.js';
-import { READ_MODELS } from '../actors/system.js';
+import { READ_MODEL_INFO, READ_MODELS } from '../domain/readModels.js';
 import { attributionLines } from './attribution.js';
 import { orderCountsJson, orderOutcomes, refusedText } from './orderCounts.js';
 import type { Progress, ScenarioReport } from './runner.js';
@@ -36,14 +35,13 @@ function timelineLines(r: ScenarioReport): string[] {
   return ['  timeline:', ...r.timeline.map((t) => `    ${`${(t.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${t.label}${t.live && !t.label.includes('(live)') ? ' (live)' : ''}`)];
 }
 
-const shortName: Record<ReadModelName, string> = { 'product-inventory': 'inventory', products: 'products', 'customer-order-summary': 'summary' };
 
 /**
  * Progress, once a second: time, phase and every order by outcome on the first line; each model's lag and the
  * active faults on the second. Each line wraps rather than run past 120 columns.
  */
 export function progressLine(name: string, p: Progress): string {
-  const lags = READ_MODELS.map((m) => `${shortName[m]} ${p.lagEvents[m]}`).join(', ');
+  const lags = READ_MODELS.map((m) => `${READ_MODEL_INFO[m].shortName} ${p.lagEvents[m]}`).join(', ');
   const faults = p.activeFaults.length > 0 ? p.activeFaults.join('; ') : 'no active faults';
   const first = `[${name}] ${(p.elapsedMs / 1000).toFixed(1).padStart(5)} s  ${p.phase.padEnd(8)}  orders ${orderOutcomes(p.orders)}`;
   return [...wrapLine(first), ...wrapLine(`    lag ${lags}  | ${faults}`, LINE_WIDTH_MAX, '      ')].join('\n');

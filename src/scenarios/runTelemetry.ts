@@ -1,6 +1,7 @@
 import { consumerState } from '../actors/consumerStatus.js';
-import { READ_MODELS, type ReadModelName, type RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../actors/system.js';
 import type { ReferenceState } from '../domain/projections/oracle.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { ModelStates } from './divergence.js';
 import type { LogEntry } from './eventLog.js';
 import { divergenceWithLag } from './notYetApplied.js';

@@ -1,30 +1,31 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { isoNow, realClock, sleep, type Clock } from '../actors/clock.js';
-import { READ_MODELS, startSystem, type ReadModelName, type RunningSystem, type SystemOptions } from '../actors/system.js';
 import { consumerState } from '../actors/consumerStatus.js';
+import { startSystem, type RunningSystem, type SystemOptions } from '../actors/system.js';
+import { perReadModel, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { readModelStates } from '../plugins/wiring.js';
+import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
-import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { TransportError, type Transport } from '../transport/port.js';
 import { attribute, type ModelAttribution } from './attribution.js';
 import { CaughtUpCheck, type CaughtUpDivergence } from './caughtUpCheck.js';
 import { compareMaps, divergent, divergenceOf, type Divergence } from './divergence.js';
 import { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
-import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
-import { readModelStates } from '../plugins/wiring.js';
+import { createLiveControl, type LiveStep } from './liveControl.js';
 import type { OrderCounts } from './orderCounts.js';
+import { checkReservations, strandedReservations, type ReservationCheck } from './reservationCheck.js';
+import { refreshedTelemetry, runTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
 import type { Scenario } from './scenario.js';
+import type { LiveControl, Telemetry } from './telemetry.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
 import { evaluate, needsRebuildComparison, type PropertyResult, type RebuildComparison } from './verdict.js';
-import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { workloadCatalog, workloadOps } from './workload.js';
+import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
-import { checkReservations, strandedReservations, type ReservationCheck } from './reservationCheck.js';
-import { createLiveControl, type LiveStep } from './liveControl.js';
-import { refreshedTelemetry, runTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
-import type { LiveControl, Telemetry } from './telemetry.js';
 
 /** Infrastructure the run cannot do without failed (no nats-server, cannot bind): exit code 2, not a verdict. */
 export class InfrastructureError extends Error {
@@ -240,7 +241,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const counters = emptyCounters();
   const { timed, afterWorkload } = planTimeline(scenario);
   const timelineLog: { atMs: number; label: string; phase: string; live: boolean }[] = [];
-  const maxLag: Record<ReadModelName, number> = { 'product-inventory': 0, products: 0, 'customer-order-summary': 0 };
+  const maxLag: Record<ReadModelName, number> = perReadModel(() => 0);
   const samples: Sample[] = [];
   const active = new Map<string, string>(); // fault key → label
   let phase: Progress['phase'] = 'workload';
@@ -536,5 +537,5 @@ async function compareRebuild(
     incrementalSeq[m] === rebuiltSeq[m]
       ? { keysDiffer: divergent(compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>)) }
       : { notComparedBecause: `its incremental view stopped at seq ${incrementalSeq[m]}, the rebuild reached ${rebuiltSeq[m]}` };
-  return { 'product-inventory': compare('product-inventory'), products: compare('products'), 'customer-order-summary': compare('customer-order-summary') };
+  return perReadModel(compare);
 }

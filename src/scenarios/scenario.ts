@@ -1,4 +1,5 @@
 import type { InventoryMode } from '../domain/inventoryCheck.js';
+import type { ReadModelName } from '../domain/readModels.js';
 
 /**
  * A scenario, as loaded and validated from YAML (see scenarios/schema.json). Times are milliseconds from the start
@@ -21,12 +22,11 @@ export interface Scenario {
    * Plug-in modules the scenario runs with, by the read model each replaces (`--projection` overrides one). Written
    * relative to the scenario file's folder; the loader resolves them to absolute paths.
    */
-  readonly projections?: Readonly<Partial<Record<ReadModelTarget, string>>>;
+  readonly projections?: Readonly<Partial<Record<ReadModelName, string>>>;
   /** Where it was loaded from, for messages. */
   readonly file: string;
 }
 
-export type ReadModelTarget = 'product-inventory' | 'products' | 'customer-order-summary';
 export type OutboxTarget = 'orders' | 'inventory';
 
 export interface SystemSpec {
@@ -79,20 +79,20 @@ interface Timed {
 
 /** Faults last `durationMs`, or — for bugs — until a `deployFix` remediation on the same target. */
 export type FaultSpec =
-  | (Timed & { readonly kind: 'consumerOutage'; readonly target: ReadModelTarget; readonly durationMs: number })
-  | (Timed & { readonly kind: 'crashMidBatch'; readonly target: ReadModelTarget; readonly times: number })
-  | (Timed & { readonly kind: 'handlerBug'; readonly target: ReadModelTarget; readonly match: EventMatch })
-  | (Timed & { readonly kind: 'silentCorruption'; readonly target: ReadModelTarget; readonly match: EventMatch })
-  | (Timed & { readonly kind: 'slowConsumer'; readonly target: ReadModelTarget; readonly latencyMs: number; readonly durationMs: number })
+  | (Timed & { readonly kind: 'consumerOutage'; readonly target: ReadModelName; readonly durationMs: number })
+  | (Timed & { readonly kind: 'crashMidBatch'; readonly target: ReadModelName; readonly times: number })
+  | (Timed & { readonly kind: 'handlerBug'; readonly target: ReadModelName; readonly match: EventMatch })
+  | (Timed & { readonly kind: 'silentCorruption'; readonly target: ReadModelName; readonly match: EventMatch })
+  | (Timed & { readonly kind: 'slowConsumer'; readonly target: ReadModelName; readonly latencyMs: number; readonly durationMs: number })
   | (Timed & { readonly kind: 'poisonEvent'; readonly count: number })
   | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
   | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
   | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
-  | (Timed & { readonly kind: 'ackLoss'; readonly target: ReadModelTarget; readonly durationMs: number; readonly ratio: number })
-  | (Timed & { readonly kind: 'processRestart'; readonly target: ReadModelTarget; readonly restartAfterMs: number; readonly when: ProcessKillMoment })
-  | (Timed & { readonly kind: 'crashPoint'; readonly target: ReadModelTarget; readonly point: string; readonly times: number });
+  | (Timed & { readonly kind: 'ackLoss'; readonly target: ReadModelName; readonly durationMs: number; readonly ratio: number })
+  | (Timed & { readonly kind: 'processRestart'; readonly target: ReadModelName; readonly restartAfterMs: number; readonly when: ProcessKillMoment })
+  | (Timed & { readonly kind: 'crashPoint'; readonly target: ReadModelName; readonly point: string; readonly times: number });
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -111,7 +111,7 @@ export interface EventMatch {
 /** `atMs`, or `afterWorkload: true` to run once the workload has ended (and the faults before it healed). */
 export type RemediationSpec = {
   readonly action: 'deployFix' | 'rebuild' | 'replayDeadLetters' | 'restartConsumer';
-  readonly target: ReadModelTarget;
+  readonly target: ReadModelName;
   readonly atMs?: number;
   readonly afterWorkload?: boolean;
 };
@@ -129,7 +129,7 @@ export type PropertyName =
 
 export type ExpectationSpec =
   | { readonly property: 'converges'; readonly withinMs: number }
-  | { readonly property: 'deadLetters'; readonly target: ReadModelTarget; readonly count: number }
+  | { readonly property: 'deadLetters'; readonly target: ReadModelName; readonly count: number }
   | { readonly property: Exclude<PropertyName, 'converges' | 'deadLetters'> }
   /** The named property is expected NOT to hold: the scenario passes when the violation is found. */
-  | { readonly violation: PropertyName; readonly withinMs?: number; readonly target?: ReadModelTarget; readonly count?: number };
+  | { readonly violation: PropertyName; readonly withinMs?: number; readonly target?: ReadModelName; readonly count?: number };

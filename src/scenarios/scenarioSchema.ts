@@ -1,6 +1,7 @@
 import { EVENT_TYPES } from '../domain/events.js';
 import { ID_PATTERN, LIMITS } from '../domain/limits.js';
-import type { FaultKind, OutboxTarget, PropertyName, ReadModelTarget, RemediationSpec } from './scenario.js';
+import { perReadModel, READ_MODEL_INFO, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import type { FaultKind, OutboxTarget, PropertyName, RemediationSpec } from './scenario.js';
 
 /**
  * The JSON Schema (draft-07) of a scenario YAML file: the single source of `scenarios/schema.json` (written by
@@ -69,8 +70,8 @@ export const REMEDIATIONS_MAX = 50;
 export const EXPECTATIONS_MAX = 20;
 const TIME_MS_MAX = 600_000;
 
-// Keyed by the TS unions, so adding a target, kind or property to scenario.ts fails to compile until it is here.
-const READ_MODELS: Record<ReadModelTarget, true> = { 'product-inventory': true, products: true, 'customer-order-summary': true };
+// Keyed by the TS unions, so adding a kind or property to scenario.ts fails to compile until it is here (read models
+// come from the registry in src/domain/readModels.ts).
 const OUTBOXES: Record<OutboxTarget, true> = { orders: true, inventory: true };
 const ACTIONS: Record<RemediationSpec['action'], string> = {
   deployFix: 'ends a handlerBug/silentCorruption on the target (events already mis-applied stay wrong)',
@@ -91,7 +92,7 @@ const PROPERTIES: Record<PropertyName, string> = {
 };
 
 const keys = <K extends string>(r: Record<K, unknown>): K[] => Object.keys(r) as K[];
-export const READ_MODEL_TARGETS = keys(READ_MODELS);
+export const READ_MODEL_TARGETS: readonly ReadModelName[] = READ_MODELS;
 export const PROPERTY_NAMES = keys(PROPERTIES);
 
 const withDefault = (dflt: unknown): Pick<JsonSchema, 'default'> => (dflt === undefined ? {} : { default: dflt });
@@ -239,11 +240,8 @@ export const SCENARIO_SCHEMA: JsonSchema = {
     seed: int(0, 4_294_967_295, 'Seed of the workload and every random choice: the same seed replays the same run.', SCENARIO_DEFAULTS.seed),
     timeoutMs: int(1_000, TIME_MS_MAX, 'Hard bound on the whole run (workload plus settling), in ms; more than workload.durationMs.', SCENARIO_DEFAULTS.timeoutMs),
     system,
-    projections: obj('Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.', {
-      'product-inventory': text(1_000, 'Module replacing the ProductInventory view.'),
-      products: text(1_000, 'Module replacing the Products read model.'),
-      'customer-order-summary': text(1_000, 'Module replacing the CustomerOrderSummary read model.'),
-    }),
+    projections: obj('Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.',
+      perReadModel((m) => text(1_000, `Module replacing ${READ_MODEL_INFO[m].title}.`))),
     workload,
     faults: { type: 'array', maxItems: FAULTS_MAX, description: 'Faults injected during the run, each with kind and atMs.', items: { description: 'A fault, chosen by kind.', oneOf: FAULT_KINDS.map(fault) }, default: [] },
     remediation: { type: 'array', maxItems: REMEDIATIONS_MAX, description: 'Remediation steps (deployFix, rebuild, …), each at atMs or afterWorkload.', items: remediation, default: [] },

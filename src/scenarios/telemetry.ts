@@ -1,5 +1,5 @@
 import type { ConsumerState } from '../actors/consumerStatus.js';
-import type { ReadModelName } from '../actors/system.js';
+import { isReadModelName, type ReadModelName } from '../domain/readModels.js';
 import type { BrokerStatus } from '../transport/port.js';
 import type { LogEntry } from './eventLog.js';
 import type { OrderCounts } from './orderCounts.js';
@@ -96,15 +96,14 @@ export interface LiveControl {
 
 const TARGETED = ['stopConsumer', 'startConsumer', 'rebuild', 'replayDeadLetters', 'toggleBug'] as const;
 const UNTARGETED = ['pauseBroker', 'resumeBroker'] as const;
-const MODELS: readonly string[] = ['product-inventory', 'products', 'customer-order-summary'] satisfies readonly ReadModelName[];
 
 /** A control action from the wire (another process), or undefined if it is not one. */
 export function parseControlAction(raw: unknown): ControlAction | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { kind, target } = raw as { kind?: unknown; target?: unknown };
   if ((UNTARGETED as readonly unknown[]).includes(kind)) return { kind: kind as (typeof UNTARGETED)[number] };
-  if ((TARGETED as readonly unknown[]).includes(kind) && typeof target === 'string' && MODELS.includes(target)) {
-    return { kind: kind as (typeof TARGETED)[number], target: target as ReadModelName };
+  if ((TARGETED as readonly unknown[]).includes(kind) && isReadModelName(target)) {
+    return { kind: kind as (typeof TARGETED)[number], target };
   }
   return undefined;
 }

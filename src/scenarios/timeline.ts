@@ -1,5 +1,6 @@
-import type { RunningSystem, ReadModelName } from '../actors/system.js';
 import { sleep, type Clock } from '../actors/clock.js';
+import type { RunningSystem } from '../actors/system.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import { TransportError, type OutgoingEvent, type Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import type { FaultSpec, RemediationSpec, Scenario } from './scenario.js';

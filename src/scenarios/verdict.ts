@@ -1,8 +1,8 @@
-import type { ReadModelName } from '../actors/system.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import type { Divergence } from './divergence.js';
-import type { ExpectationSpec, PropertyName } from './scenario.js';
 import type { ReservationCheck } from './reservationCheck.js';
+import type { ExpectationSpec, PropertyName } from './scenario.js';
 import type { WriteModelCheck } from './writeModelCheck.js';
 
 export interface PropertyResult {

@@ -1,7 +1,7 @@
 import { useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import type { ReadModelName } from '../actors/system.js';
-import type { ControlAction } from '../scenarios/telemetry.js';
+import type { ReadModelName } from '../domain/readModels.js';
+import type { ControlAction, LiveControl } from '../scenarios/telemetry.js';
 import { Dashboard } from './components/Dashboard.js';
 import type { FeedState, TelemetryFeed } from './feed.js';
 import { keyCommand } from './keys.js';
@@ -70,8 +70,7 @@ export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel
   const { isRawModeSupported } = useStdin();
   const control = state.control;
 
-  const act = (action: ControlAction) => {
-    if (!control) return;
+  const act = (control: LiveControl, action: ControlAction) => {
     setMessage({ text: `… ${action.kind}${'target' in action ? ` ${action.target}` : ''}`, tone: 'muted' });
     control.send(action).then(
       (r) => setMessage({ text: `${r.ok ? '✓' : '✗'} ${r.message}`, tone: r.ok ? 'ok' : 'bad' }),
@@ -81,9 +80,12 @@ export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel
 
   useInput(
     (input, key) => {
+      // The feed as it is now, not as last rendered: control wired a moment ago must answer the next key.
+      const current = feed.snapshot();
+      const liveControl = current.control;
       const command = keyCommand(
         { input, upArrow: key.upArrow, downArrow: key.downArrow, tab: key.tab, ctrl: key.ctrl },
-        { selected: selectedNow.current, telemetry: state.telemetry, canControl: control !== undefined && state.report === undefined },
+        { selected: selectedNow.current, telemetry: current.telemetry, canControl: liveControl !== undefined && current.report === undefined },
       );
       switch (command.kind) {
         case 'quit':
@@ -95,7 +97,7 @@ export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel
           setSelected(command.model);
           return;
         case 'control':
-          act(command.action);
+          if (liveControl) act(liveControl, command.action);
           return;
         case 'none':
           return;

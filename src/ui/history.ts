@@ -1,4 +1,4 @@
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { DivergenceCounts, Telemetry } from '../scenarios/telemetry.js';
 
 /** What the dashboard remembers of earlier snapshots: enough for sparklines and rates. */

@@ -1,4 +1,4 @@
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { ControlAction, Telemetry } from '../scenarios/telemetry.js';
 import { SHORT_NAMES } from './selectors.js';
 

@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import type { ReadModelName } from '../actors/system.js';
+import type { ReadModelName } from '../domain/readModels.js';
 import { DashboardContainer } from './DashboardContainer.js';
 import type { TelemetryFeed } from './feed.js';
 

@@ -1,8 +1,8 @@
 import type { ConsumerState } from '../actors/consumerStatus.js';
-import { READ_MODELS, type ReadModelName } from '../actors/system.js';
-import type { ScenarioReport } from '../scenarios/runner.js';
+import { perReadModel, READ_MODEL_INFO, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
 import { notReproducible } from '../scenarios/reports.js';
+import type { ScenarioReport } from '../scenarios/runner.js';
 import type { Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, ratesOf, unexplainedCount, type History } from './history.js';
@@ -13,7 +13,7 @@ export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' |
 /** How a value should look; components map tones to colours. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
 
-export const SHORT_NAMES: Readonly<Record<ReadModelName, string>> = { 'product-inventory': 'inventory', products: 'products', 'customer-order-summary': 'summary' };
+export const SHORT_NAMES: Readonly<Record<ReadModelName, string>> = perReadModel((m) => READ_MODEL_INFO[m].shortName);
 
 export function stateTone(state: ConsumerState): Tone {
   switch (state) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadModelName } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import { attribute, attributionLines, type AttributionInput } from '../../src/scenarios/attribution.js';
 import type { Divergence } from '../../src/scenarios/divergence.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadModelName } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import { CaughtUpCheck } from '../../src/scenarios/caughtUpCheck.js';
 import { divergent, type Divergence } from '../../src/scenarios/divergence.js';
 

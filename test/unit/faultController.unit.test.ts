@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/actors/clock.js';
-import type { ReadModelName } from '../../src/actors/system.js';
 import { encodeEnvelope, type Positioned } from '../../src/domain/envelope.js';
 import type { DomainEvent } from '../../src/domain/events.js';
 import { foldLog } from '../../src/domain/projections/oracle.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import { compareMaps } from '../../src/scenarios/divergence.js';
 import { FaultController, InjectedHandlerBug, matches } from '../../src/scenarios/faultController.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';

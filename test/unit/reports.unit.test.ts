@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadModelName } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { Divergence } from '../../src/scenarios/divergence.js';
 import { junitXml, jsonLine, progressLine, scenarioDetail, summaryTable } from '../../src/scenarios/reports.js';
-import { wrapLine } from '../../src/scenarios/textWrap.js';
 import type { ModelReport, Progress, ScenarioReport } from '../../src/scenarios/runner.js';
+import { wrapLine } from '../../src/scenarios/textWrap.js';
 import type { PropertyResult } from '../../src/scenarios/verdict.js';
 
 // What a run prints: one JSON line, JUnit XML for CI, a summary table, progress lines. All pure string functions.

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadModelName, RunningSystem } from '../../src/actors/system.js';
+import { realClock } from '../../src/actors/clock.js';
+import type { RunningSystem } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
+import type { FaultController } from '../../src/scenarios/faultController.js';
 import type { FaultSpec, RemediationSpec, Scenario } from '../../src/scenarios/scenario.js';
 import { faultEndMs, planTimeline, type TimelineContext } from '../../src/scenarios/timeline.js';
 import type { Transport } from '../../src/transport/port.js';
-import type { FaultController } from '../../src/scenarios/faultController.js';
-import { realClock } from '../../src/actors/clock.js';
 
 // The timeline a scenario's faults and remediations become: when each step happens and which fault it starts or ends.
 

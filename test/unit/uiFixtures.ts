@@ -1,6 +1,6 @@
 // Realistic dashboard inputs for the ui*.unit tests: the flagship scenario (summary consumer down 2–5 s of an 8 s
 // load) as the runner's sampler saw it mid-fault and after convergence. Numbers from a real run. Not a test file.
-import type { ReadModelName } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { ModelTelemetry, Telemetry } from '../../src/scenarios/telemetry.js';
 import { appendHistory, emptyHistory, type History } from '../../src/ui/history.js';
 import type { FinalReport } from '../../src/ui/selectors.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { realClock, type Clock } from '../../src/actors/clock.js';
-import type { ReadModelName, RunningSystem } from '../../src/actors/system.js';
+import type { RunningSystem } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { FaultController } from '../../src/scenarios/faultController.js';
 import { createLiveControl, type LiveStep } from '../../src/scenarios/liveControl.js';
 import { timelineEntries, type RanStep } from '../../src/scenarios/runTelemetry.js';

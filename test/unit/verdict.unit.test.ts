@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReadModelName } from '../../src/actors/system.js';
+import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { Divergence } from '../../src/scenarios/divergence.js';
 import type { ExpectationSpec, PropertyName } from '../../src/scenarios/scenario.js';
 import { evaluate, needsRebuildComparison, type RunFacts } from '../../src/scenarios/verdict.js';

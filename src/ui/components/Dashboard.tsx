@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ReadModelName } from '../../actors/system.js';
+import type { ReadModelName } from '../../domain/readModels.js';
 import type { Telemetry } from '../../scenarios/telemetry.js';
 import { packLines } from '../format.js';
 import type { History } from '../history.js';

@@ -1,5 +1,6 @@
 import { TransportError } from '../../src/transport/port.js';
-import { eventually, type TestSystem } from './systemHarness.js';
+import { eventually } from './eventually.js';
+import type { TestSystem } from './systemHarness.js';
 
 /**
  * Like `settled`, but race-free: `settled` checks the outbox backlogs before reading the stream and the checkpoints,
@@ -9,7 +10,7 @@ import { eventually, type TestSystem } from './systemHarness.js';
  * A broker that is still reconnecting (after a restart) means "not yet", not a failure.
  */
 export async function quiesced(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually('stream end stable, read models at it, outboxes empty', async () => {
+  await eventually(async () => {
     try {
       const { lastSeq } = await t.transport.streamInfo();
       if (!Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq)) return false;
@@ -19,5 +20,5 @@ export async function quiesced(t: TestSystem, timeoutMs = 15_000): Promise<void>
       if (error instanceof TransportError && error.kind === 'unavailable') return false;
       throw error;
     }
-  }, timeoutMs);
+  }, { what: 'stream end stable, read models at it, outboxes empty', timeoutMs });
 }

@@ -16,6 +16,7 @@ import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
 import { connectJetStream } from '../../src/transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../../src/transport/port.js';
+import { eventually } from './eventually.js';
 import { startTestBroker, type TestBroker } from './natsHarness.js';
 
 export interface TestSystem {
@@ -66,23 +67,13 @@ export const order = (customerId: string, items: [string, number][]): PlaceOrder
 
 export { placeOrder };
 
-/** Polls until `condition` holds; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-}
-
 /** Every outbox drained and every read model's checkpoint at the end of the stream. */
 export async function settled(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually('outboxes drained and read models caught up', async () => {
+  await eventually(async () => {
     if (t.system.orderStore.outbox.backlog() > 0 || t.system.inventoryStore.outbox.backlog() > 0) return false;
     const { lastSeq } = await t.transport.streamInfo();
     return Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq);
-  }, timeoutMs);
+  }, { what: 'outboxes drained and read models caught up', timeoutMs });
 }
 
 /** The oracle (reference fold of the whole stream) and each live read model, for key-by-key comparison. */

@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { eventually, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 
 // expect's asymmetric matchers are typed `any`; held as `unknown` they pass the type-checked lint.
 const anyString: unknown = expect.any(String);
@@ -133,13 +134,13 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'validation', message: anyString });
     expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['productId', 'name', 'price']);
-    await eventually('Products view shows prod_new', () => shows('/products/prod_new', { productId: 'prod_new', name: 'Doohickey', price: 9.99 }));
-    await eventually('inventory view knows prod_new', () => shows('/inventory/products/prod_new', { productId: 'prod_new', availableQuantity: 0 }));
+    await eventually(() => shows('/products/prod_new', { productId: 'prod_new', name: 'Doohickey', price: 9.99 }), { what: 'Products view shows prod_new' });
+    await eventually(() => shows('/inventory/products/prod_new', { productId: 'prod_new', availableQuantity: 0 }), { what: 'inventory view knows prod_new' });
   });
 
   it('PATCH /products/:id: 200 and the change shows; 404 unknown; 400 for a bad body or a bad id', async () => {
     expect(await patch('/products/prod_xyz', { name: 'Widget Maxi', price: 30 })).toMatchObject({ status: 200, body: { productId: 'prod_xyz' } });
-    await eventually('Products view shows the rename and reprice', async () => shows('/products/prod_xyz', { productId: 'prod_xyz', name: 'Widget Maxi', price: 30 }));
+    await eventually(async () => shows('/products/prod_xyz', { productId: 'prod_xyz', name: 'Widget Maxi', price: 30 }), { what: 'Products view shows the rename and reprice' });
     expect(await patch('/products/prod_unknown', { name: 'Ghost' })).toMatchObject({ status: 404, body: { error: 'not-found' } });
     expect(await patch('/products/prod_xyz', {})).toMatchObject({ status: 400, body: { errors: [{ field: '(body)' }] } });
     expect(await patch('/products/prod_xyz', { price: 'cheap' })).toMatchObject({ status: 400, body: { errors: [{ field: 'price' }] } });
@@ -151,9 +152,9 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
   it('POST /inventory/products/:id/adjustments: 201 and the view moves; 404 unknown; 409 below zero; 400 zero or bad', async () => {
     await settled(t);
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: 12, reason: 'delivery' })).toMatchObject({ status: 201, body: { productId: 'prod_abc' } });
-    await eventually('inventory view shows 48 + 12', () => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 60 }));
+    await eventually(() => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 60 }), { what: 'inventory view shows 48 + 12' });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: -5 })).toMatchObject({ status: 201 });
-    await eventually('inventory view shows 55', () => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 55 }));
+    await eventually(() => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 55 }), { what: 'inventory view shows 55' });
     expect(await post('/inventory/products/prod_unknown/adjustments', { delta: 1 })).toMatchObject({ status: 404, body: { error: 'not-found' } });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: -1_000 })).toMatchObject({ status: 409, body: { error: 'conflict' } });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: 0 })).toMatchObject({ status: 400, body: { errors: [{ field: 'delta' }] } });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProduct, eventually, oracleAndModels, order, placeOrder, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, oracleAndModels, order, placeOrder, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 
 describe('an order flows from the command side to every read model (real nats-server, real SQLite files)', () => {
   let t: TestSystem;
@@ -43,7 +44,7 @@ describe('an order flows from the command side to every read model (real nats-se
     expect(db.prepare('SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = ?').all(outcome.orderId)).toEqual([
       { product_id: 'prod_xyz', quantity: 3, unit_price_cents: 2575 },
     ]);
-    await eventually('outbox row sent', () => t.system.orderStore.outbox.backlog() === 0);
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'outbox row sent' });
   });
 
   it('rejects an order the inventory view cannot cover with an OrderRejected event and no stock change', async () => {

@@ -16,7 +16,6 @@ import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
 import { connectJetStream } from '../../src/transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../../src/transport/port.js';
-import { eventually } from './eventually.js';
 import { startTestBroker, type TestBroker } from './natsHarness.js';
 
 export interface TestSystem {
@@ -66,15 +65,6 @@ export const order = (customerId: string, items: [string, number][]): PlaceOrder
 });
 
 export { placeOrder };
-
-/** Every outbox drained and every read model's checkpoint at the end of the stream. */
-export async function settled(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => {
-    if (t.system.orderStore.outbox.backlog() > 0 || t.system.inventoryStore.outbox.backlog() > 0) return false;
-    const { lastSeq } = await t.transport.streamInfo();
-    return Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq);
-  }, { what: 'outboxes drained and read models caught up', timeoutMs });
-}
 
 /** The oracle (reference fold of the whole stream) and each live read model, for key-by-key comparison. */
 export async function oracleAndModels(t: TestSystem): Promise<{ oracle: ReferenceState; inventory: ReferenceState['inventory']; products: ReferenceState['products']; summaries: ReferenceState['summaries'] }> {

@@ -11,7 +11,8 @@ import { READ_MODELS } from '../../src/actors/system.js';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { addProduct, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { quiesced } from '../helpers/quiescence.js';
 
 // expect's asymmetric matchers are typed `any`; held as `unknown` they pass the type-checked lint.
 const anyString: unknown = expect.any(String);
@@ -43,7 +44,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
   beforeAll(async () => {
     t = await startTestSystem();
     await addProduct(t.system, 'prod_abc', 'Gadget Pro', 6250, 50);
-    await settled(t);
+    await quiesced(t);
     app = buildHttpServer(t.system, silentLogger());
     base = await listen(app, { port: 0 });
   });
@@ -105,7 +106,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
   });
 
   it('a stopped inventory service makes commands a 503 with retry-after that writes nothing, not a 500', async () => {
-    await settled(t);
+    await quiesced(t);
     const rows = (db: typeof t.system.orderStore.db, table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
     const footprint = async () => ({
       orders: rows(t.system.orderStore.db, 'orders'),
@@ -130,7 +131,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     } finally {
       t.system.inventoryService.send({ type: 'START' });
     }
-    await settled(t);
+    await quiesced(t);
     expect(await footprint()).toEqual(before);
     expect(await call(base, 'POST', '/inventory/products/prod_abc/adjustments', { delta: 1 })).toMatchObject({ status: 201 });
   });
@@ -153,7 +154,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
   });
 
   it('notices a paused broker by a round trip, not the cached connection state: a prompt 503, then 200 once resumed', async () => {
-    await settled(t);
+    await quiesced(t);
     t.broker.server.pause(); // SIGSTOP: the socket stays open, the client's status stays "connected"
     try {
       expect(t.transport.status()).toBe('connected');

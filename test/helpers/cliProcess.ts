@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isRunning } from '../../src/process/processIdentity.js';
 
 const bin = fileURLToPath(new URL('../../bin/cqrs-testbed', import.meta.url));
 
@@ -119,18 +120,13 @@ export function parseBanner(stdout: string): UpBanner | undefined {
   return { url, dataDir, brokerUrl: broker[1], natsPid: natsPid ? Number(natsPid) : undefined, seeded: Number(seeded), temporary };
 }
 
-/** Alive and not a zombie (an orphan whose parent is gone may linger as one where nothing reaps it). */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The state follows the parenthesised command name, which may itself contain spaces or parentheses.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
+/**
+ * Alive and not a zombie (an orphan whose parent is gone may linger as one where nothing reaps it). The product's
+ * own check, with no start time to compare: any process with this pid counts.
+ */
+export const isAlive = (pid: number): boolean => isRunning({ pid, startTime: null });
 
+// src reads pid files with the same rules (natsServerOrphans.ts, dataDirLock.ts), but privately: nothing to share yet.
 export function readPidFile(file: string): number | undefined {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
@@ -139,21 +135,6 @@ export function readPidFile(file: string): number | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err: unknown) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`, { cause: last });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,15 +1,17 @@
 import { TransportError } from '../../src/transport/port.js';
-import { eventually, type TestSystem } from './systemHarness.js';
+import { eventually } from './eventually.js';
+import type { TestSystem } from './systemHarness.js';
 
 /**
- * Like `settled`, but race-free: `settled` checks the outbox backlogs before reading the stream and the checkpoints,
- * so ProductInventory can apply the last OrderPlaced in between and leave a fresh InventoryUpdated unpublished; the
- * stream then grows after `settled` returned. Here the stream's end is read twice around the other checks: if it did
- * not move, every event up to it is applied (so the outbox rows it caused are written), and no outbox row is pending.
+ * Waits until the system is quiet: every outbox drained and every read model at the end of the stream. The stream's
+ * end is read twice around the other checks, because checking the outboxes first and the checkpoints after is racy:
+ * ProductInventory can apply the last OrderPlaced in between and leave a fresh InventoryUpdated unpublished, so the
+ * stream grows after the wait returned (the retired `settled` helper did exactly that). If the end did not move,
+ * every event up to it is applied (so the outbox rows it caused are written), and no outbox row is pending.
  * A broker that is still reconnecting (after a restart) means "not yet", not a failure.
  */
 export async function quiesced(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually('stream end stable, read models at it, outboxes empty', async () => {
+  await eventually(async () => {
     try {
       const { lastSeq } = await t.transport.streamInfo();
       if (!Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq)) return false;
@@ -19,5 +21,5 @@ export async function quiesced(t: TestSystem, timeoutMs = 15_000): Promise<void>
       if (error instanceof TransportError && error.kind === 'unavailable') return false;
       throw error;
     }
-  }, timeoutMs);
+  }, { what: 'stream end stable, read models at it, outboxes empty', timeoutMs });
 }

@@ -66,25 +66,6 @@ export const order = (customerId: string, items: [string, number][]): PlaceOrder
 
 export { placeOrder };
 
-/** Polls until `condition` holds; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-}
-
-/** Every outbox drained and every read model's checkpoint at the end of the stream. */
-export async function settled(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually('outboxes drained and read models caught up', async () => {
-    if (t.system.orderStore.outbox.backlog() > 0 || t.system.inventoryStore.outbox.backlog() > 0) return false;
-    const { lastSeq } = await t.transport.streamInfo();
-    return Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq);
-  }, timeoutMs);
-}
-
 /** The oracle (reference fold of the whole stream) and each live read model, for key-by-key comparison. */
 export async function oracleAndModels(t: TestSystem): Promise<{ oracle: ReferenceState; inventory: ReferenceState['inventory']; products: ReferenceState['products']; summaries: ReferenceState['summaries'] }> {
   const log = await readEventLog(t.transport);

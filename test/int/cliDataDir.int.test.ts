@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findNatsServerBinary } from '../../src/transport/natsServerProcess.js';
-import { eventually, http, isAlive, readPidFile, runTestbed, sleep, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
+import { eventually } from '../helpers/eventually.js';
+import { http, isAlive, readPidFile, runTestbed, sleep, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 
 interface SummaryRow {
   readonly orderId: string;
@@ -54,18 +55,18 @@ describe('cqrs-testbed up --data-dir resumes after kill -9 with nothing lost', (
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     // The guard stops the orphaned broker once its owner is gone (the pid file covers the guard being killed too).
-    await eventually('the orphaned nats-server stopped', () => !isAlive(a.natsPid ?? -1) || undefined, 10_000);
+    await eventually(() => !isAlive(a.natsPid ?? -1) || undefined, { what: 'the orphaned nats-server stopped', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
 
     const second = spawnTestbed(['up', '--http-port', '0', '--data-dir', dir]);
     started.push(second);
     const b = await second.up();
     expect(b.seeded).toBe(0);
-    const seen = await eventually('every order placed before the kill is in the summary', async () => {
+    const seen = await eventually(async () => {
       const ids = await ordersOf(b.url, 'cust_dd');
       return ids.length >= placed.length ? ids : undefined;
-    });
+    }, { what: 'every order placed before the kill is in the summary', intervalMs: 50, retryOnError: true });
     expect([...seen].sort()).toEqual([...placed].sort());
-    await eventually('the inventory view caught up', async () => ((await availableOf(b.url, 'prod_abc')) === 50 - quantity) || undefined);
+    await eventually(async () => ((await availableOf(b.url, 'prod_abc')) === 50 - quantity) || undefined, { what: 'the inventory view caught up', intervalMs: 50, retryOnError: true });
     const products = await http('GET', `${b.url}/products`);
     expect((products.body as { productId: string }[]).map((p) => p.productId).sort()).toEqual(['prod_abc', 'prod_def', 'prod_ghi', 'prod_xyz']);
 

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, isAlive, runTestbed, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
+import { eventually } from '../helpers/eventually.js';
+import { isAlive, runTestbed, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 import { natsServersOf, type ChildBroker } from '../helpers/processTable.js';
 
 const flagship = 'scenarios/flagship-summary-outage.yaml';
@@ -27,14 +28,14 @@ describe('brokers and temp dirs do not outlive the command', () => {
   const startWithBroker = async (args: readonly string[]): Promise<{ t: Testbed; broker: ChildBroker }> => {
     const t = spawnTestbed(args);
     started.push(t);
-    const broker = await eventually(`${args.join(' ')} has a nats-server child`, () => natsServersOf(t.pid)[0], 20_000);
+    const broker = await eventually(() => natsServersOf(t.pid)[0], { what: `${args.join(' ')} has a nats-server child`, timeoutMs: 20_000, intervalMs: 50, retryOnError: true });
     brokers.push(broker);
     expect(existsSync(join(broker.runDir, 'cqrs-owner.json'))).toBe(true);
     return { t, broker };
   };
 
   const expectGone = async (broker: ChildBroker, dirToo: boolean) => {
-    await eventually('the nats-server is gone', () => !isAlive(broker.pid), 10_000);
+    await eventually(() => !isAlive(broker.pid), { what: 'the nats-server is gone', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
     if (dirToo) expect(existsSync(broker.runDir), broker.runDir).toBe(false);
   };
 
@@ -44,7 +45,7 @@ describe('brokers and temp dirs do not outlive the command', () => {
     ['SIGINT', 130],
   ] as const)('run on nats, %s: abandons the run, exit %i, its broker stopped and its temp dir removed', async (signal, code) => {
     const { t, broker } = await startWithBroker(['run', flagship]);
-    await eventually('the workload runs', () => /workload\s+orders/.test(t.stdout()) || undefined, 20_000);
+    await eventually(() => /workload\s+orders/.test(t.stdout()) || undefined, { what: 'the workload runs', timeoutMs: 20_000, intervalMs: 50, retryOnError: true });
     const exit = await t.stop(signal);
     expect(exit, t.stderr().slice(-2_000)).toEqual({ code, signal: null });
     expect(t.stdout()).toContain(`interrupted (${signal}): flagship-summary-outage abandoned, no verdict`);

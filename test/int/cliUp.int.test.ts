@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, http, isAlive, runTestbed, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
+import { eventually } from '../helpers/eventually.js';
+import { http, isAlive, runTestbed, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 import { startTestBroker, type TestBroker } from '../helpers/natsHarness.js';
 
 const articleOrder = {
@@ -41,10 +42,10 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
     expect(orderId).toMatch(/^ord_/);
 
     // GET /customer/cust_123/orders → [ { orderId, orderDate, totalAmount: 150.75, items: [ {productName, quantity} ] } ]
-    const orders = await eventually('the summary shows the order', async () => {
+    const orders = await eventually(async () => {
       const res = await http('GET', `${banner.url}/customer/cust_123/orders`);
       return Array.isArray(res.body) && res.body.length > 0 ? res.body : undefined;
-    });
+    }, { what: 'the summary shows the order', intervalMs: 50, retryOnError: true });
     expect(orders).toEqual([
       {
         orderId,
@@ -56,10 +57,10 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
         ],
       },
     ]);
-    await eventually('the inventory view decremented', async () => {
+    await eventually(async () => {
       const res = await http('GET', `${banner.url}/inventory/products/prod_abc`);
       return (res.body as { availableQuantity: number }).availableQuantity === 48 || undefined;
-    });
+    }, { what: 'the inventory view decremented', intervalMs: 50, retryOnError: true });
 
     const startedAt = Date.now();
     const exit = await t.stop('SIGINT', 20_000);
@@ -104,10 +105,10 @@ describe('cqrs-testbed up with NATS_URL', () => {
       expect(t.stdout()).toContain(`${broker.url} (NATS_URL)`);
       expect(existsSync(join(banner.dataDir, 'nats'))).toBe(false);
       // The view is eventually consistent: the seeded stock shows up once its consumer has applied it.
-      const stock = await eventually('the seeded stock of prod_xyz in the inventory view', async () => {
+      const stock = await eventually(async () => {
         const answer = await http('GET', `${banner.url}/inventory/products/prod_xyz`);
         return answer.status === 200 && (answer.body as { availableQuantity: number }).availableQuantity === 100 ? answer : undefined;
-      });
+      }, { what: 'the seeded stock of prod_xyz in the inventory view', intervalMs: 50, retryOnError: true });
       expect(stock).toEqual({ status: 200, body: { productId: 'prod_xyz', availableQuantity: 100 } });
     } finally {
       expect(await t.stop('SIGINT')).toEqual({ code: 0, signal: null });

@@ -13,7 +13,8 @@ import { silentLogger } from '../../src/log/logger.js';
 import { CONTROL_SUBJECT, TELEMETRY_SUBJECT, type ControlAction, type ControlResult, type Telemetry } from '../../src/scenarios/telemetry.js';
 import { connectJetStream } from '../../src/transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../../src/transport/port.js';
-import { eventually, http, spawnTestbed, type Testbed, type UpBanner } from '../helpers/cliProcess.js';
+import { eventually } from '../helpers/eventually.js';
+import { http, spawnTestbed, type Testbed, type UpBanner } from '../helpers/cliProcess.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const socket = `cqrs-attach-${process.pid}`;
@@ -46,10 +47,10 @@ describe('cqrs-testbed dashboard, attached to cqrs-testbed up over NATS', () => 
 
   it('answers telemetry: every read model equal to the oracle once caught up, broker connected', async () => {
     await http('POST', `${banner.url}/orders`, order('cust_1'));
-    const t = await eventually('the summary caught up', async () => {
+    const t = await eventually(async () => {
       const x = await telemetry();
       return x.models['customer-order-summary'].divergence.ok === 1 ? x : undefined;
-    });
+    }, { what: 'the summary caught up', intervalMs: 50, retryOnError: true });
     expect(t).toMatchObject({ source: 'up', phase: 'running', broker: 'connected', brokerPaused: false, orders: { placed: 1 } });
     for (const m of Object.values(t.models)) expect(m).toMatchObject({ divergence: { missing: 0, unexpected: 0, wrong: 0, duplicated: 0 }, lagEvents: 0 });
   });
@@ -57,23 +58,23 @@ describe('cqrs-testbed dashboard, attached to cqrs-testbed up over NATS', () => 
   it('stops a consumer on request: the summary falls behind the oracle, and converges once started again', async () => {
     expect(await control({ kind: 'stopConsumer', target: 'customer-order-summary' })).toEqual({ ok: true, message: 'stopped customer-order-summary' });
     for (const c of ['cust_2', 'cust_3', 'cust_4']) expect((await http('POST', `${banner.url}/orders`, order(c))).status).toBe(201);
-    const behind = await eventually('the summary missing orders', async () => {
+    const behind = await eventually(async () => {
       const x = await telemetry();
       const s = x.models['customer-order-summary'];
       // Not yet applied (stale), not missing: the stopped consumer's lag explains all three.
       return s.state === 'stopped' && s.divergence.notYetApplied === 3 && s.divergence.missing === 0 && s.lagEvents > 0 ? x : undefined;
-    });
+    }, { what: 'the summary missing orders', intervalMs: 50, retryOnError: true });
     expect(behind.timeline).toEqual([expect.objectContaining({ label: 'customer-order-summary consumer stopped (live)', status: 'active', live: true })]);
     expect(((await http('GET', `${banner.url}/health`)).body as { consumers: { name: string; state: string }[] }).consumers).toContainEqual(
       expect.objectContaining({ name: 'customer-order-summary', state: 'stopped' }),
     );
 
     expect((await control({ kind: 'startConsumer', target: 'customer-order-summary' })).ok).toBe(true);
-    const caughtUp = await eventually('the summary converged', async () => {
+    const caughtUp = await eventually(async () => {
       const x = await telemetry();
       const s = x.models['customer-order-summary'];
       return s.divergence.notYetApplied === 0 && s.divergence.missing === 0 && s.divergence.ok === 4 ? x : undefined;
-    });
+    }, { what: 'the summary converged', intervalMs: 50, retryOnError: true });
     expect(caughtUp.timeline.map((e) => e.status)).toEqual(['past', 'past']);
   });
 
@@ -88,14 +89,14 @@ describe('cqrs-testbed dashboard, attached to cqrs-testbed up over NATS', () => 
     const statusFile = join(mkdtempSync(join(tmpdir(), 'cqrs-attach-')), 'exit-status');
     const command = `cd ${root} && CI=0 node bin/cqrs-testbed dashboard --nats-url ${banner.brokerUrl} --log-file /dev/null; echo $? > ${statusFile}; sleep 60`;
     spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', '100', '-y', '24', command]);
-    const screen = await eventually('the dashboard showing the summary', () => {
+    const screen = await eventually(() => {
       const text = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', 'dash'], { encoding: 'utf8' }).stdout;
       return /› summary +idle +4 +0 +0 +0 +0/.test(text) ? text : undefined;
-    }, 20_000, 200);
+    }, { what: 'the dashboard showing the summary', timeoutMs: 20_000, intervalMs: 200, retryOnError: true });
     expect(screen).toMatch(/attached to a running system +up \d+\.\d s {2}running {2}broker connected/);
     expect(screen).toMatch(/customer-order-summary consumer stopped \(live\)/);
     spawnSync('tmux', ['-L', socket, 'send-keys', '-t', 'dash', 'q']);
-    const status = await eventually('the dashboard quitting on q', () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() : undefined), 10_000, 100);
+    const status = await eventually(() => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8').trim() : undefined), { what: 'the dashboard quitting on q', timeoutMs: 10_000, intervalMs: 100, retryOnError: true });
     expect(status).toBe('0');
     rmSync(dirname(statusFile), { recursive: true, force: true });
   });

@@ -10,7 +10,7 @@ import type { ProjectionView } from '../../src/store/projectionView.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';
 import { productsView } from '../../src/store/views/productsView.js';
 import type { Db } from '../../src/store/sqlite.js';
-import { eventually } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
 import { fastSettings, publishAll, recordStates, startBareStream, type BareStream } from '../helpers/streamHarness.js';
 import { orderPlaced, productAdded, productRenamed, productRepriced, stockAdjusted } from '../unit/fixtures.js';
 
@@ -92,7 +92,7 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     const boomSeq = seqs[2];
     const { db, store, consumer, states } = startConsumer('products-dl.db');
 
-    await eventually('poison event parked and the rest applied', async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)));
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: 'poison event parked and the rest applied' });
 
     const [letter, ...others] = store.deadLetters.list();
     expect(others).toEqual([]);
@@ -118,7 +118,7 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     expect(states.filter((s) => s === 'backingOff')).toHaveLength(MAX_DELIVERIES - 1);
 
     // The broker holds nothing back: the parked event was acknowledged, not left to be redelivered forever.
-    await eventually('settled back to idle', () => consumer.getSnapshot().matches({ pulling: 'idle' }));
+    await eventually(() => consumer.getSnapshot().matches({ pulling: 'idle' }), { what: 'settled back to idle' });
     const info = await consumer.getSnapshot().context.consumer?.info();
     expect(info).toMatchObject({ ackPending: 0, pending: 0, ackFloorSeq: seqs.at(-1) });
     expect(consumer.getSnapshot().context.lastProblem).toBeUndefined();
@@ -131,7 +131,7 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     expect([added, raw.seq, after]).toEqual([1, 2, 3]);
     const { db, store, consumer, states } = startConsumer('products-raw.db');
 
-    await eventually('undecodable event parked and the next applied', async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)));
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: 'undecodable event parked and the next applied' });
 
     expect(store.deadLetters.list()).toEqual([
       expect.objectContaining({ seq: raw.seq, subject: 'shop.products.added', msgId: 'raw-not-json', attempts: 1, reason: expect.stringMatching(/^undecodable payload/) as unknown }),
@@ -151,12 +151,12 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     await bare.transport.publish({ subject: 'shop.products.added', msgId: 'raw-garbage', data: new TextEncoder().encode('not json') });
     await publishAll(bare.transport, [productRepriced('p1', 1_500)]);
     const { db, store, consumer } = startConsumer('products-replay.db');
-    await eventually('both parked, the rest applied', async () => store.deadLetters.count() === 2 && (await atStreamEnd(store)));
+    await eventually(async () => store.deadLetters.count() === 2 && (await atStreamEnd(store)), { what: 'both parked, the rest applied' });
     expect(readProductsModel(db).state.get('p2')).toEqual({ name: 'Desk', priceCents: 5_000 });
 
     bug.present = false; // the fix is deployed
     consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-    await eventually('the fixed event replayed', () => store.deadLetters.list().some((l) => l.seq === seqs[2] && l.replayedAt !== null));
+    await eventually(() => store.deadLetters.list().some((l) => l.seq === seqs[2] && l.replayedAt !== null), { what: 'the fixed event replayed' });
 
     expect(readProductsModel(db).state.get('p2')).toEqual({ name: 'BOOM', priceCents: 5_000 });
     const letters = store.deadLetters.list();
@@ -167,26 +167,26 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     // The consumer went back to work: a new event is applied, and the view equals the reference fold of the stream
     // (which skips the undecodable event, as the projection parks it).
     const [renamed] = await publishAll(bare.transport, [productRenamed('p1', 'Lamp XL')]);
-    await eventually('new event applied after the replay', () => store.checkpoint() === renamed);
+    await eventually(() => store.checkpoint() === renamed, { what: 'new event applied after the replay' });
     const log = await readEventLog(bare.transport);
     expect(log.undecodable.map((u) => u.seq)).toEqual([4]);
     expect(readProductsModel(db).state).toEqual(foldLog(log.entries).products);
 
     // A second replay finds nothing new to apply: the replayed letter is not applied again.
     consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-    await eventually('pulling again', () => consumer.getSnapshot().matches('pulling'));
+    await eventually(() => consumer.getSnapshot().matches('pulling'), { what: 'pulling again' });
     expect(store.deadLetters.list().map((l) => l.replayedAt)).toEqual([letters[0]?.replayedAt, null]);
   });
 
   it('a rebuild after the fix applies the parked event in order and resolves it: a later replay does not apply it twice', async () => {
     const seqs = await publishAll(bare.transport, [productAdded('p1', 'Lamp', 1_000), stockAdjusted('p1', 10), stockAdjusted('p1', 7), orderPlaced('o1', [['p1', 4]])]);
     const { db, store, consumer } = startConsumer('inventory-rebuild.db', buggyInventoryView(bug));
-    await eventually('+7 parked, the rest applied', async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)));
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: '+7 parked, the rest applied' });
     expect(readInventoryModel(db).state).toEqual(new Map([['p1', 6]]));
 
     bug.present = false; // the fix is deployed; the operator rebuilds the view instead of replaying
     consumer.send({ type: 'REBUILD' });
-    await eventually('rebuilt', () => consumer.getSnapshot().context.rebuilds === 1 && consumer.getSnapshot().matches('pulling'));
+    await eventually(() => consumer.getSnapshot().context.rebuilds === 1 && consumer.getSnapshot().matches('pulling'), { what: 'rebuilt' });
     const oracle = foldLog((await readEventLog(bare.transport)).entries);
     expect(readInventoryModel(db).state).toEqual(oracle.inventory);
     expect(oracle.inventory.get('p1')).toBe(13);
@@ -196,7 +196,7 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
 
     // ...and a replay (a second operator, or a retry of the runbook) does not add 7 a second time.
     consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-    await eventually('pulling again', () => consumer.getSnapshot().matches('pulling'));
+    await eventually(() => consumer.getSnapshot().matches('pulling'), { what: 'pulling again' });
     expect(readInventoryModel(db).state).toEqual(oracle.inventory);
   });
 });

@@ -8,7 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { eventually, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { quiesced } from '../helpers/quiescence.js';
 
 // expect's asymmetric matchers are typed `any`; held as `unknown` they pass the type-checked lint.
 const anyString: unknown = expect.any(String);
@@ -55,7 +57,7 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
       expect((await post('/products', { productId, name, price })).status).toBe(201);
       expect((await post(`/inventory/products/${productId}/adjustments`, { delta: stock, reason: 'initial stock' })).status).toBe(201);
     }
-    await settled(t);
+    await quiesced(t);
   });
   afterAll(async () => {
     await app?.close();
@@ -77,7 +79,7 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
   });
 
   it('GET /inventory/products/prod_abc answers exactly { productId, availableQuantity } once the view caught up', async () => {
-    await settled(t);
+    await quiesced(t);
     const answer = await get('/inventory/products/prod_abc');
     expect(answer.status).toBe(200);
     expect(answer.body).toStrictEqual({ productId: 'prod_abc', availableQuantity: 48 });
@@ -85,7 +87,7 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
   });
 
   it('GET /customer/cust_123/orders answers the article’s summary shape, total 150.75', async () => {
-    await settled(t);
+    await quiesced(t);
     const answer = await get('/customer/cust_123/orders');
     expect(answer.status).toBe(200);
     const orders = answer.body as Record<string, unknown>[];
@@ -112,7 +114,7 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
   });
 
   it('short stock is a 409 naming the order and every shortage', async () => {
-    await settled(t);
+    await quiesced(t);
     const rejected = await post('/orders', { ...ARTICLE_ORDER, customerId: 'cust_greedy', items: [{ productId: 'prod_abc', quantity: 1_000 }, { productId: 'prod_xyz', quantity: 1 }] });
     expect(rejected.status).toBe(409);
     expect(rejected.body).toEqual({
@@ -121,7 +123,7 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
       orderId: expect.stringMatching(/^ord_/) as unknown,
       shortages: [{ productId: 'prod_abc', requested: 1_000, available: 48 }],
     });
-    await settled(t);
+    await quiesced(t);
     expect((await get('/inventory/products/prod_abc')).body).toEqual({ productId: 'prod_abc', availableQuantity: 48 });
     expect((await get('/customer/cust_greedy/orders')).body).toEqual([]);
   });
@@ -133,13 +135,13 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'validation', message: anyString });
     expect((bad.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['productId', 'name', 'price']);
-    await eventually('Products view shows prod_new', () => shows('/products/prod_new', { productId: 'prod_new', name: 'Doohickey', price: 9.99 }));
-    await eventually('inventory view knows prod_new', () => shows('/inventory/products/prod_new', { productId: 'prod_new', availableQuantity: 0 }));
+    await eventually(() => shows('/products/prod_new', { productId: 'prod_new', name: 'Doohickey', price: 9.99 }), { what: 'Products view shows prod_new' });
+    await eventually(() => shows('/inventory/products/prod_new', { productId: 'prod_new', availableQuantity: 0 }), { what: 'inventory view knows prod_new' });
   });
 
   it('PATCH /products/:id: 200 and the change shows; 404 unknown; 400 for a bad body or a bad id', async () => {
     expect(await patch('/products/prod_xyz', { name: 'Widget Maxi', price: 30 })).toMatchObject({ status: 200, body: { productId: 'prod_xyz' } });
-    await eventually('Products view shows the rename and reprice', async () => shows('/products/prod_xyz', { productId: 'prod_xyz', name: 'Widget Maxi', price: 30 }));
+    await eventually(async () => shows('/products/prod_xyz', { productId: 'prod_xyz', name: 'Widget Maxi', price: 30 }), { what: 'Products view shows the rename and reprice' });
     expect(await patch('/products/prod_unknown', { name: 'Ghost' })).toMatchObject({ status: 404, body: { error: 'not-found' } });
     expect(await patch('/products/prod_xyz', {})).toMatchObject({ status: 400, body: { errors: [{ field: '(body)' }] } });
     expect(await patch('/products/prod_xyz', { price: 'cheap' })).toMatchObject({ status: 400, body: { errors: [{ field: 'price' }] } });
@@ -149,27 +151,27 @@ describe('HTTP API: the article’s requests and the catalogue endpoints (real n
   });
 
   it('POST /inventory/products/:id/adjustments: 201 and the view moves; 404 unknown; 409 below zero; 400 zero or bad', async () => {
-    await settled(t);
+    await quiesced(t);
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: 12, reason: 'delivery' })).toMatchObject({ status: 201, body: { productId: 'prod_abc' } });
-    await eventually('inventory view shows 48 + 12', () => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 60 }));
+    await eventually(() => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 60 }), { what: 'inventory view shows 48 + 12' });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: -5 })).toMatchObject({ status: 201 });
-    await eventually('inventory view shows 55', () => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 55 }));
+    await eventually(() => shows('/inventory/products/prod_abc', { productId: 'prod_abc', availableQuantity: 55 }), { what: 'inventory view shows 55' });
     expect(await post('/inventory/products/prod_unknown/adjustments', { delta: 1 })).toMatchObject({ status: 404, body: { error: 'not-found' } });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: -1_000 })).toMatchObject({ status: 409, body: { error: 'conflict' } });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: 0 })).toMatchObject({ status: 400, body: { errors: [{ field: 'delta' }] } });
     expect(await post('/inventory/products/prod_abc/adjustments', { delta: 1.5 })).toMatchObject({ status: 400, body: { errors: [{ field: 'delta' }] } });
     expect(await post('/inventory/products/bad%20id/adjustments', { delta: 1 })).toMatchObject({ status: 400, body: { errors: [{ field: 'productId' }] } });
-    await settled(t);
+    await quiesced(t);
     expect((await get('/inventory/products/prod_abc')).body).toEqual({ productId: 'prod_abc', availableQuantity: 55 });
   });
 
   it('a product on two lines is an order like any other: stock judged on the total, both lines kept', async () => {
-    await settled(t);
+    await quiesced(t);
     const short = await post('/orders', { ...ARTICLE_ORDER, customerId: 'cust_twice', items: [{ productId: 'prod_abc', quantity: 30 }, { productId: 'prod_abc', quantity: 30 }] });
     expect(short).toMatchObject({ status: 409, body: { shortages: [{ productId: 'prod_abc', requested: 60, available: 55 }] } });
     const placed = await post('/orders', { ...ARTICLE_ORDER, customerId: 'cust_twice', items: [{ productId: 'prod_abc', quantity: 1 }, { productId: 'prod_abc', quantity: 2 }] });
     expect(placed.status).toBe(201);
-    await settled(t);
+    await quiesced(t);
     expect((await get('/inventory/products/prod_abc')).body).toEqual({ productId: 'prod_abc', availableQuantity: 52 });
     const [summary] = (await get('/customer/cust_twice/orders')).body as { items: unknown[] }[];
     expect(summary?.items).toEqual([{ productName: 'Gadget Pro', quantity: 1 }, { productName: 'Gadget Pro', quantity: 2 }]);

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpServer, DEFAULT_BODY_LIMIT_BYTES, listen } from '../../src/http/server.js';
-import { addProduct, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { addProduct, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { quiesced } from '../helpers/quiescence.js';
 
 // expect's asymmetric matchers are typed `any`; held as `unknown` they pass the type-checked lint.
 const anyString: unknown = expect.any(String);
@@ -122,7 +123,7 @@ describe('HTTP API: bad input is a clear 4xx and writes nothing (real nats-serve
   beforeAll(async () => {
     t = await startTestSystem();
     await addProduct(t.system, 'prod_abc', 'Gadget Pro', 6250, 50);
-    await settled(t);
+    await quiesced(t);
     // Warnings and errors of the HTTP layer are kept: a 500 or a double reply would show up here.
     const log = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line) as { level: number; msg?: string }) });
     app = buildHttpServer(t.system, log);
@@ -181,13 +182,13 @@ describe('HTTP API: bad input is a clear 4xx and writes nothing (real nats-serve
 
   it('after all of that: nothing reached the stream, nothing was logged as an error, and a good order still works', async () => {
     const before = await footprint();
-    await settled(t);
+    await quiesced(t);
     expect(await footprint()).toEqual(before);
     expect(logged.filter((l) => l.level >= 40)).toEqual([]);
 
     const placed = await send(base, 'POST', '/orders', { body: JSON.stringify(goodOrder), headers: JSON_TYPE });
     expect(placed).toMatchObject({ status: 201, body: { orderId: anyString } });
-    await settled(t);
+    await quiesced(t);
     const after = await footprint();
     expect(after.orders).toBe(before.orders + 1);
     expect(after.orderItems).toBe(before.orderItems + 1);

@@ -10,7 +10,9 @@ import { BROKER_PROBE_TIMEOUT_MS, type SystemHealth } from '../../src/actors/hea
 import { READ_MODELS } from '../../src/domain/readModels.js';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { addProduct, eventually, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { quiesced } from '../helpers/quiescence.js';
 
 // expect's asymmetric matchers are typed `any`; held as `unknown` they pass the type-checked lint.
 const anyString: unknown = expect.any(String);
@@ -42,7 +44,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
   beforeAll(async () => {
     t = await startTestSystem();
     await addProduct(t.system, 'prod_abc', 'Gadget Pro', 6250, 50);
-    await settled(t);
+    await quiesced(t);
     app = buildHttpServer(t.system, silentLogger());
     base = await listen(app, { port: 0 });
   });
@@ -74,14 +76,14 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
 
   it('a stopped products consumer shows stopped, falls behind as the catalogue changes, and catches up on start', async () => {
     expect(await call(base, 'POST', '/admin/consumers/products/stop')).toEqual({ status: 202, body: { consumer: 'products', action: 'stop' } });
-    await eventually('products consumer stopped', async () => (await products())?.state === 'stopped');
+    await eventually(async () => (await products())?.state === 'stopped', { what: 'products consumer stopped' });
     expect((await health()).status).toBe('degraded');
 
     expect((await call(base, 'POST', '/products', { productId: 'prod_late', name: 'Latecomer', price: 5 })).status).toBe(201);
     expect((await call(base, 'PATCH', '/products/prod_abc', { name: 'Gadget Pro II' })).status).toBe(200);
-    await eventually('products consumer behind', async () => ((await products())?.lagEvents ?? 0) > 0);
+    await eventually(async () => ((await products())?.lagEvents ?? 0) > 0, { what: 'products consumer behind' });
     // The other consumers keep up: only the stopped one lags.
-    await eventually('product-inventory caught up', async () => (await health()).consumers.find((c) => c.name === 'product-inventory')?.lagEvents === 0);
+    await eventually(async () => (await health()).consumers.find((c) => c.name === 'product-inventory')?.lagEvents === 0, { what: 'product-inventory caught up' });
     await new Promise((r) => setTimeout(r, 20)); // so the oldest unapplied event is measurably old
     const behind = await health();
     const stopped = behind.consumers.find((c) => c.name === 'products');
@@ -94,17 +96,17 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     expect((await call(base, 'GET', '/products/prod_late')).status).toBe(404);
 
     expect(await call(base, 'POST', '/admin/consumers/products/start')).toEqual({ status: 202, body: { consumer: 'products', action: 'start' } });
-    await eventually('products consumer caught up', async () => {
+    await eventually(async () => {
       const p = await products();
       return p?.state !== 'stopped' && p?.lagEvents === 0 && p.lagMs === 0;
-    });
-    await eventually('overall ok again', async () => (await health()).status === 'ok');
+    }, { what: 'products consumer caught up' });
+    await eventually(async () => (await health()).status === 'ok', { what: 'overall ok again' });
     expect((await call(base, 'GET', '/products/prod_late')).body).toEqual({ productId: 'prod_late', name: 'Latecomer', price: 5 });
     expect((await call(base, 'GET', '/products/prod_abc')).body).toEqual({ productId: 'prod_abc', name: 'Gadget Pro II', price: 62.5 });
   });
 
   it('a stopped inventory service makes commands a 503 with retry-after that writes nothing, not a 500', async () => {
-    await settled(t);
+    await quiesced(t);
     const rows = (db: typeof t.system.orderStore.db, table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
     const footprint = async () => ({
       orders: rows(t.system.orderStore.db, 'orders'),
@@ -115,7 +117,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     const before = await footprint();
     t.system.inventoryService.send({ type: 'STOP' });
     try {
-      await eventually('inventory service stopped', () => t.system.inventoryService.getSnapshot().value === 'stopped');
+      await eventually(() => t.system.inventoryService.getSnapshot().value === 'stopped', { what: 'inventory service stopped' });
       for (const [path, body] of [
         ['/products', { productId: 'prod_down', name: 'Down', price: 1 }],
         ['/inventory/products/prod_abc/adjustments', { delta: 1 }],
@@ -129,7 +131,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     } finally {
       t.system.inventoryService.send({ type: 'START' });
     }
-    await settled(t);
+    await quiesced(t);
     expect(await footprint()).toEqual(before);
     expect(await call(base, 'POST', '/inventory/products/prod_abc/adjustments', { delta: 1 })).toMatchObject({ status: 201 });
   });
@@ -148,11 +150,11 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     }
     expect(await call(base, 'GET', '/admin/consumers/products/dead-letters')).toEqual({ status: 200, body: [] });
     // Nothing above disturbed a consumer.
-    await eventually('all consumers still running', async () => (await health()).consumers.every((c) => c.state === 'idle' || c.state === 'catchingUp'));
+    await eventually(async () => (await health()).consumers.every((c) => c.state === 'idle' || c.state === 'catchingUp'), { what: 'all consumers still running' });
   });
 
   it('notices a paused broker by a round trip, not the cached connection state: a prompt 503, then 200 once resumed', async () => {
-    await settled(t);
+    await quiesced(t);
     t.broker.server.pause(); // SIGSTOP: the socket stays open, the client's status stays "connected"
     try {
       expect(t.transport.status()).toBe('connected');
@@ -164,7 +166,7 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     } finally {
       t.broker.server.resume(); // SIGCONT, whatever happened above
     }
-    await eventually('health 200 again', async () => (await call(base, 'GET', '/health')).status === 200);
+    await eventually(async () => (await call(base, 'GET', '/health')).status === 200, { what: 'health 200 again' });
     expect(await health()).toMatchObject({ status: 'ok', broker: { status: 'connected' } });
   });
 
@@ -178,11 +180,11 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     for (const p of published) await t.transport.publish({ subject: 'shop.products.added', ...p });
     type Letter = { seq: number; msgId: string; reason: string; dataFormat: string; data: unknown };
     let letters: Letter[] = [];
-    await eventually('the three poison events parked by products', async () => {
+    await eventually(async () => {
       const answer = await call(base, 'GET', '/admin/consumers/products/dead-letters');
       letters = answer.body as Letter[];
       return answer.status === 200 && letters.length === 3;
-    });
+    }, { what: 'the three poison events parked by products' });
     const byId = new Map(letters.map((l) => [l.msgId, l]));
     expect(byId.get('poison-text')).toMatchObject({ dataFormat: 'text', data: '{"not": "an envelope"', reason: anyString });
     expect(byId.get('poison-json')).toMatchObject({ dataFormat: 'json', data: { schemaVersion: 99, note: 'from the future' } });

@@ -11,6 +11,7 @@ import {
   type StoredEvent,
   type Transport,
 } from '../../src/transport/port.js';
+import { eventually } from '../helpers/eventually.js';
 import { startTestBroker, type TestBroker } from '../helpers/natsHarness.js';
 
 const enc = new TextEncoder();
@@ -53,14 +54,6 @@ async function rejects(p: Promise<unknown>, ...kinds: TransportError['kind'][]):
     throw new Error(`expected TransportError ${kinds.join('|')}, got ${String(err)}`, { cause: err });
   }
   return err;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -273,7 +266,7 @@ describe('JetStream transport against a real nats-server', () => {
     await broker.server.stop();
     await inFlight;
     expect(Date.now() - stoppedAt).toBeLessThan(5_000);
-    await waitFor(() => transport.status() !== 'connected', 5_000, 'status to leave connected');
+    await eventually(() => transport.status() !== 'connected', { what: 'status to leave connected', timeoutMs: 5_000 });
     const t0 = Date.now();
     const outage = { subject: 'shop.out.1', msgId: 'out-1', data: enc.encode('x') };
     await rejects(transport.publish(outage, { timeoutMs: 1_000 }), 'unavailable', 'timeout');
@@ -281,7 +274,7 @@ describe('JetStream transport against a real nats-server', () => {
     await rejects(consumer.fetch(5, 500), 'unavailable');
 
     await broker.server.restart();
-    await waitFor(() => transport.status() === 'connected', 10_000, 'reconnect');
+    await eventually(() => transport.status() === 'connected', { what: 'reconnect', timeoutMs: 10_000 });
     unsubscribe();
     expect(statuses.some((s) => s === 'disconnected' || s === 'reconnecting')).toBe(true);
     expect(statuses.at(-1)).toBe('connected');

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addProduct, eventually, oracleAndModels, order, placeOrder, settled, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { quiesced } from '../helpers/quiescence.js';
 
 describe('an order flows from the command side to every read model (real nats-server, real SQLite files)', () => {
   let t: TestSystem;
@@ -7,7 +9,7 @@ describe('an order flows from the command side to every read model (real nats-se
     t = await startTestSystem();
     await addProduct(t.system, 'prod_abc', 'Gadget Pro', 6250, 50);
     await addProduct(t.system, 'prod_xyz', 'Widget Mini', 2575, 100);
-    await settled(t);
+    await quiesced(t);
   });
   afterAll(async () => t?.stop());
 
@@ -15,7 +17,7 @@ describe('an order flows from the command side to every read model (real nats-se
     const outcome = await placeOrder(t.system, order('cust_123', [['prod_abc', 2], ['prod_xyz', 1]]));
     expect(outcome.kind).toBe('placed');
     const orderId = outcome.kind === 'placed' ? outcome.orderId : '';
-    await settled(t);
+    await quiesced(t);
 
     const { oracle, inventory, products, summaries } = await oracleAndModels(t);
     expect(inventory.get('prod_abc')).toBe(48);
@@ -43,22 +45,22 @@ describe('an order flows from the command side to every read model (real nats-se
     expect(db.prepare('SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = ?').all(outcome.orderId)).toEqual([
       { product_id: 'prod_xyz', quantity: 3, unit_price_cents: 2575 },
     ]);
-    await eventually('outbox row sent', () => t.system.orderStore.outbox.backlog() === 0);
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'outbox row sent' });
   });
 
   it('rejects an order the inventory view cannot cover with an OrderRejected event and no stock change', async () => {
-    await settled(t);
+    await quiesced(t);
     const before = (await oracleAndModels(t)).inventory.get('prod_abc');
     const outcome = await placeOrder(t.system, order('cust_5', [['prod_abc', 1_000]]));
     expect(outcome).toMatchObject({ kind: 'rejected', shortages: [{ productId: 'prod_abc', requested: 1_000, available: before }] });
-    await settled(t);
+    await quiesced(t);
     const after = await oracleAndModels(t);
     expect(after.inventory.get('prod_abc')).toBe(before);
     expect(after.inventory).toEqual(after.oracle.inventory);
   });
 
   it('publishes InventoryUpdated for each product an order changed, with the resulting quantity', async () => {
-    await settled(t);
+    await quiesced(t);
     const { readEventLog } = await import('../../src/scenarios/eventLog.js');
     const log = await readEventLog(t.transport);
     const updates = log.entries.filter((e) => e.envelope.data.type === 'InventoryUpdated').map((e) => e.envelope.data);

@@ -5,7 +5,8 @@ import type { RunningSystem } from '../../src/actors/system.js';
 import type { InventoryCheckReply } from '../../src/domain/inventoryCheck.js';
 import { decidePlaceOrder } from '../../src/domain/order.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
-import { addProduct, eventually, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 
 const PRICES = { p1: 1_000, p2: 2_500 } as const;
@@ -72,7 +73,7 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
     const { system, broker } = t;
     const before = await Promise.all(Array.from({ length: 5 }, (_, i) => placeOrder(system, order(`cust_${i}`, [['p1', 1], ['p2', 1]]))));
     expect(placedIds(before)).toHaveLength(5);
-    await eventually('first orders published', () => system.orderStore.outbox.backlog() === 0);
+    await eventually(() => system.orderStore.outbox.backlog() === 0, { what: 'first orders published' });
 
     // Commit, then lose the broker before the relay publishes.
     system.relays.orders.send({ type: 'STOP' });
@@ -82,7 +83,7 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
     const { lastSeq: lastSeqBeforeOutage } = await t.transport.streamInfo();
 
     await broker.server.kill9();
-    await eventually('the transport noticed the outage', () => t.transport.status() !== 'connected');
+    await eventually(() => t.transport.status() !== 'connected', { what: 'the transport noticed the outage' });
 
     // Accepted during the outage: through the order service (check mode decides against the last known
     // availability) and straight into the write model.
@@ -93,7 +94,7 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
 
     // The relay runs again but cannot reach the broker: it backs off and keeps every row.
     system.relays.orders.send({ type: 'START' });
-    await eventually('relay failing and backing off', () => system.relays.orders.getSnapshot().context.failures >= 2);
+    await eventually(() => system.relays.orders.getSnapshot().context.failures >= 2, { what: 'relay failing and backing off' });
     expect(system.relays.orders.getSnapshot().context.backlog).toBe(20);
     expect(system.relays.orders.getSnapshot().context.lastProblem).toMatch(/unavailable|disconnected|reconnecting|closed/i);
     expect(system.orderStore.outbox.backlog()).toBe(20);
@@ -163,7 +164,7 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
     await broker.server.restart();
     system.relays.orders.send({ type: 'START' });
 
-    await eventually('republished', () => system.orderStore.outbox.backlog() === 0, 20_000);
+    await eventually(() => system.orderStore.outbox.backlog() === 0, { what: 'republished', timeoutMs: 20_000 });
     // The broker recognised every msg id (its dedupe window survived the crash) and stored nothing new.
     expect(system.relays.orders.getSnapshot().context.duplicates - duplicatesBefore).toBe(5);
     await quiesced(t, 20_000);

@@ -4,7 +4,8 @@ import type { AdjustStock, CatalogCommand } from '../../src/domain/commands.js';
 import { inventoryCommand } from '../../src/http/catalogRoutes.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
-import { addProduct, eventually, ids, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, ids, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 
 const PRODUCTS = ['p1', 'p2', 'p3', 'p4'] as const;
@@ -67,8 +68,8 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
     for (const m of models) m.consumer.send({ type: 'REBUILD' });
     expect(models.map((m) => m.consumer.getSnapshot().value)).toEqual(models.map(() => 'rebuilding'));
     await during?.();
-    await eventually('every consumer rebuilt and idle again', () =>
-      models.every((m, i) => m.consumer.getSnapshot().context.rebuilds === (before[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' })),
+    await eventually(() =>
+      models.every((m, i) => m.consumer.getSnapshot().context.rebuilds === (before[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' })), { what: 'every consumer rebuilt and idle again' },
     );
   }
 
@@ -131,8 +132,8 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
       m.consumer.send({ type: 'STOP' }); // ...is interrupted while its first read is out...
       m.consumer.send({ type: 'REBUILD' }); // ...and requested again
     }
-    await eventually('every consumer rebuilt (or failed)', () =>
-      models.every((m, i) => m.consumer.getSnapshot().matches('failed') || (m.consumer.getSnapshot().context.rebuilds === (rebuilds[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' }))),
+    await eventually(() =>
+      models.every((m, i) => m.consumer.getSnapshot().matches('failed') || (m.consumer.getSnapshot().context.rebuilds === (rebuilds[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' }))), { what: 'every consumer rebuilt (or failed)' },
     );
     expect(models.map((m) => [m.name, m.consumer.getSnapshot().context.lastProblem])).toEqual(models.map((m) => [m.name, undefined]));
     expect(snapshotModels(t)).toEqual(before);
@@ -149,7 +150,7 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
     inventoryModel.consumer.send({ type: 'STOP' });
     const lagging = await placeMany(5, 'lagging');
     expect(lagging.filter((id) => id.startsWith('ord_'))).toHaveLength(5);
-    await eventually('the lagging orders are in the stream', () => t.system.orderStore.outbox.backlog() === 0);
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'the lagging orders are in the stream' });
 
     await rebuildAll([inventoryModel]);
     await quiesced(t);

@@ -12,7 +12,8 @@ import { productInventoryView } from '../../src/store/views/productInventoryView
 import { productsView } from '../../src/store/views/productsView.js';
 import { EVENT_SUBJECTS, TransportError, type Delivery, type DurableConsumer, type Transport } from '../../src/transport/port.js';
 import { fastSettings, publishAll, startBareStream, type BareStream } from '../helpers/streamHarness.js';
-import { addProduct, eventually, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 import { orderPlaced, productAdded, productRenamed, stockAdjusted } from '../unit/fixtures.js';
 
@@ -83,7 +84,7 @@ describe('a redelivered event does not change a view twice: one durable consumer
     // 10 - 3 - 2 + 5: the order of the redelivered batch was taken once, not twice.
     expect(readInventoryModel(db)).toEqual({ checkpoint: 6, state: new Map([['p1', 10]]) });
     expect(outboxUpdates(db).map((u) => u.availableQuantity)).toEqual([10, 7, 5, 10]);
-    await eventually('acks reached the broker', async () => (await consumer.info()).ackPending === 0);
+    await eventually(async () => (await consumer.info()).ackPending === 0, { what: 'acks reached the broker' });
     expect(await consumer.info()).toMatchObject({ ackPending: 0, pending: 0, ackFloorSeq: 6 });
   });
 
@@ -169,7 +170,7 @@ describe('a redelivered event does not change a view twice: the running system',
       await placeMany(20);
       await quiesced(t);
       const { lastSeq } = await t.transport.streamInfo();
-      await eventually('the copy applied everything once', () => store.checkpoint() === lastSeq);
+      await eventually(() => store.checkpoint() === lastSeq, { what: 'the copy applied everything once' });
       const { oracle } = await oracleAndModels(t);
       expect(readInventoryModel(copy).state).toEqual(oracle.inventory);
       const updatesBefore = outboxUpdates(copy);
@@ -181,11 +182,11 @@ describe('a redelivered event does not change a view twice: the running system',
       drop.on = false;
       const second = start();
       let seen: unknown;
-      await eventually('the restarted consumer acked every redelivery', async () => {
+      await eventually(async () => {
         const i = await second.getSnapshot().context.consumer?.info();
         seen = { info: i, state: second.getSnapshot().value, checkpoint: store.checkpoint(), lastSeq: (await t.transport.streamInfo()).lastSeq, problem: second.getSnapshot().context.lastProblem };
         return i?.ackPending === 0 && i.ackFloorSeq === lastSeq;
-      }, 10_000).catch((error: unknown) => {
+      }, { what: 'the restarted consumer acked every redelivery', timeoutMs: 10_000 }).catch((error: unknown) => {
         throw new Error(`${String(error)}; last seen ${JSON.stringify(seen)}`);
       });
 
@@ -207,7 +208,7 @@ describe('a redelivered event does not change a view twice: the running system',
     await quiesced(t);
     products.consumer.send({ type: 'STOP' });
     await placeMany(1, 300);
-    await eventually('the order is in the stream', () => t.system.orderStore.outbox.backlog() === 0);
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'the order is in the stream' });
     const log = await readEventLog(t.transport);
     const orderSeq = log.entries.findLast((e) => e.envelope.data.type === 'OrderPlaced')?.seq ?? -1;
     // The summary fetched the order at once and now waits (within its batch, well under a second) for Products.
@@ -217,7 +218,7 @@ describe('a redelivered event does not change a view twice: the running system',
 
     summary.consumer.send({ type: 'STOP' });
     products.consumer.send({ type: 'START' });
-    await eventually('Products caught up', () => products.store.checkpoint() >= orderSeq);
+    await eventually(() => products.store.checkpoint() >= orderSeq, { what: 'Products caught up' });
     await new Promise((r) => setTimeout(r, 400));
     expect(summary.consumer.getSnapshot().value).toBe('stopped');
     expect(summary.store.checkpoint()).toBe(orderSeq - 1); // stopped means stopped
@@ -232,12 +233,12 @@ describe('a redelivered event does not change a view twice: the running system',
     const consumers = Object.values(t.system.readModels);
     const base = t.system.orderStore.counts().placed;
     const batch = placeMany(30, 100);
-    await eventually('the first orders committed', () => t.system.orderStore.counts().placed >= base + 5);
+    await eventually(() => t.system.orderStore.counts().placed >= base + 5, { what: 'the first orders committed' });
     for (const m of consumers) m.consumer.send({ type: 'STOP' });
     const frozen = consumers.map((m) => m.store.checkpoint());
     await batch;
     await placeMany(10, 200);
-    await eventually('the new orders are in the stream', () => t.system.orderStore.outbox.backlog() === 0);
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'the new orders are in the stream' });
     await new Promise((r) => setTimeout(r, 300));
     expect(consumers.map((m) => m.consumer.getSnapshot().value)).toEqual(consumers.map(() => 'stopped'));
     expect(consumers.map((m) => m.store.checkpoint())).toEqual(frozen);

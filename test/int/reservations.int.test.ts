@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite.js';
-import { addProduct, eventually, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { eventually } from '../helpers/eventually.js';
+import { addProduct, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 
 // Reserve mode on a real nats-server and real SQLite files: a reservation whose order never commits — the order
 // service crashed in between, or (here) the whole process was killed there and the data directory is reopened —
@@ -22,11 +23,11 @@ describe('reservations (reserve mode, real NATS)', () => {
     const lost = await placeOrder(system, order('c1', [['p', 3]]));
     expect(lost.kind).toBe('unavailable');
     expect(system.inventoryStore.ledgerAvailable('p')).toBe(0); // held for an order that does not exist
-    await eventually('the reconciler released the stranded units', () => system.inventoryStore.ledgerAvailable('p') === 3);
+    await eventually(() => system.inventoryStore.ledgerAvailable('p') === 3, { what: 'the reconciler released the stranded units' });
     expect(system.inventoryStore.reservations.heldOrders()).toEqual([]);
     const kept = await placeOrder(system, order('c2', [['p', 3]]));
     expect(kept.kind).toBe('placed');
-    await eventually('the placed order’s reservation confirmed', () => system.inventoryStore.reservations.heldOrders().length === 0 && system.inventoryStore.ledgerAvailable('p') === 0);
+    await eventually(() => system.inventoryStore.reservations.heldOrders().length === 0 && system.inventoryStore.ledgerAvailable('p') === 0, { what: 'the placed order’s reservation confirmed' });
   });
 
   it('settles at start what a killed process left held: the order service voids the order it never committed', async () => {
@@ -42,7 +43,7 @@ describe('reservations (reserve mode, real NATS)', () => {
     inventoryDb.close();
     running = await startTestSystem({ inventoryMode: 'reserve', reservations: timings }, { broker: first.broker, dataDir: first.dataDir });
     const { system } = running;
-    await eventually('the killed order’s units released at start', () => system.inventoryStore.ledgerAvailable('p') === 3);
+    await eventually(() => system.inventoryStore.ledgerAvailable('p') === 3, { what: 'the killed order’s units released at start' });
     expect(system.orderStore.fates(['ord_killed']).get('ord_killed')).toBe('voided');
     expect(system.inventoryStore.reservations.activeByProduct()).toEqual(new Map([['p', 2]]));
   });

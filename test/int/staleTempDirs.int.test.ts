@@ -13,7 +13,8 @@ import { brokerPidFileOf, brokerStoreOf, OWNER_FILE } from '../../src/process/ow
 import { selfIdentity } from '../../src/process/processIdentity.js';
 import { sweepStaleTempDirs } from '../../src/process/staleTempDirs.js';
 import { startNatsServer, type NatsServerProcess } from '../../src/transport/natsServerProcess.js';
-import { eventually, isAlive } from '../helpers/cliProcess.js';
+import { eventually } from '../helpers/eventually.js';
+import { isAlive } from '../helpers/cliProcess.js';
 
 describe('sweeping the temp dirs of dead runs', () => {
   // Not under the real temp dir's cqrs-* names: a sweep by a concurrently running CLI must not see these.
@@ -62,7 +63,7 @@ describe('sweeping the temp dirs of dead runs', () => {
 
     expect(await sweepStaleTempDirs(silentLogger(), root)).toEqual([dir]);
 
-    await eventually('the orphaned nats-server is stopped', () => !isAlive(server.pid), 10_000);
+    await eventually(() => !isAlive(server.pid), { what: 'the orphaned nats-server is stopped', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
     expect(existsSync(dir)).toBe(false);
   }, 30_000);
 });

@@ -5,7 +5,8 @@ import { SCHEMA_VERSION } from '../../src/domain/envelope.js';
 import type { InventoryCheckReply, ProductAvailability } from '../../src/domain/inventoryCheck.js';
 import { LIMITS } from '../../src/domain/limits.js';
 import { decidePlaceOrder } from '../../src/domain/order.js';
-import { NOW, counterMeta } from './fixtures.js';
+import { decider } from '../helpers/decider.js';
+import { NOW } from './fixtures.js';
 
 const ORDER_ID = 'ord_789';
 
@@ -23,25 +24,16 @@ const stock = (productId: string, availableQuantity: number, priceCents: number)
   priceCents,
 });
 
-/** given(what the inventory service answers).when(the command) → the decision, with a fresh counter meta. */
-function given(items: readonly ProductAvailability[], reserved = false) {
-  const reply: InventoryCheckReply = { items, reserved };
-  return {
-    when(cmd: PlaceOrder) {
-      const meta = counterMeta('cmd_place_1');
-      return { result: decidePlaceOrder(cmd, ORDER_ID, reply, meta), idsIssued: meta.issued() };
-    },
-  };
-}
+const placing = decider((reply: InventoryCheckReply, cmd: PlaceOrder, meta) => decidePlaceOrder(cmd, ORDER_ID, reply, meta), 'cmd_place_1');
+
+/** given(what the inventory service answers).when(the command).then(the decision). */
+const given = (items: readonly ProductAvailability[], reserved = false) => placing.given({ items, reserved });
 
 describe('decidePlaceOrder', () => {
   it('places an order with unit prices captured and an exact integer total', () => {
-    const { result } = given([stock('prod_abc', 50, 4999), stock('prod_xyz', 10, 5077)]).when(
-      placeOrder(['prod_abc', 2], ['prod_xyz', 1]),
-    );
-    expect(result).toEqual({
-      ok: true,
-      value: {
+    given([stock('prod_abc', 50, 4999), stock('prod_xyz', 10, 5077)])
+      .when(placeOrder(['prod_abc', 2], ['prod_xyz', 1]))
+      .then({
         kind: 'placed',
         event: {
           eventId: 'evt_1',
@@ -62,8 +54,7 @@ describe('decidePlaceOrder', () => {
             totalCents: 15075, // the article's 150.75
           },
         },
-      },
-    });
+      });
   });
 
   it('places an order that takes exactly the available quantity', () => {
@@ -78,12 +69,9 @@ describe('decidePlaceOrder', () => {
   });
 
   it('rejects with every shortage when more is requested than available (check mode)', () => {
-    const { result } = given([stock('prod_abc', 1, 100), stock('prod_xyz', 5, 100), stock('prod_q', 0, 100)]).when(
-      placeOrder(['prod_abc', 2], ['prod_xyz', 5], ['prod_q', 1]),
-    );
-    expect(result).toEqual({
-      ok: true,
-      value: {
+    given([stock('prod_abc', 1, 100), stock('prod_xyz', 5, 100), stock('prod_q', 0, 100)])
+      .when(placeOrder(['prod_abc', 2], ['prod_xyz', 5], ['prod_q', 1]))
+      .then({
         kind: 'rejected',
         event: {
           eventId: 'evt_1',
@@ -102,8 +90,7 @@ describe('decidePlaceOrder', () => {
             ],
           },
         },
-      },
-    });
+      });
   });
 
   it('judges a product listed on two lines by its total, and keeps both lines in the event', () => {
@@ -129,16 +116,12 @@ describe('decidePlaceOrder', () => {
 
   it('refuses unknown products with one field error per line and consumes no id', () => {
     const unknown: ProductAvailability = { productId: 'prod_gone', known: false, availableQuantity: 0, priceCents: 0 };
-    const { result, idsIssued } = given([stock('prod_abc', 50, 100), unknown]).when(
-      placeOrder(['prod_abc', 1], ['prod_gone', 1], ['prod_never', 1]),
-    );
-    expect(result).toEqual({
-      ok: false,
-      error: [
+    const { idsIssued } = given([stock('prod_abc', 50, 100), unknown])
+      .when(placeOrder(['prod_abc', 1], ['prod_gone', 1], ['prod_never', 1]))
+      .thenRefused([
         { field: 'items[1].productId', message: 'unknown product prod_gone' },
         { field: 'items[2].productId', message: 'unknown product prod_never' },
-      ],
-    });
+      ]);
     expect(idsIssued).toBe(0);
   });
 

@@ -1,8 +1,7 @@
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import { loadProjectionPlugin, ProjectionPluginError } from '../plugins/loadProjectionPlugin.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import type { CrashPointSpec } from '../scenarios/runner.js';
-import type { Scenario } from '../scenarios/scenario.js';
-import { loadProjectionPlugin, ProjectionPluginError } from './loadProjectionPlugin.js';
-import type { ProjectionPlugins } from './projectionPlugin.js';
 
 /** What `--projection` and `--crash-point` add to a run, or why they cannot be used (exit code 2, nothing runs). */
 export type PluginRunOptions =
@@ -53,39 +52,4 @@ export async function pluginRunOptions(options: {
     banner.push(`crash point ${parsed.target}:${parsed.point} armed ×${parsed.times}`);
   }
   return { ok: true, plugins, ...(crashPoints.length > 0 ? { crashPoints } : {}), banner };
-}
-
-/**
- * A scenario's `crashPoint` faults need a self-managed plug-in on their target that has the point (when it declares
- * its points). One line per problem; empty when the scenario can run with these plug-ins.
- */
-export function crashPointProblems(scenario: Scenario, plugins: ProjectionPlugins = {}): string[] {
-  return scenario.faults.flatMap((f, i) => {
-    if (f.kind !== 'crashPoint') return [];
-    const where = `${scenario.file}: faults[${i}] (crashPoint ${f.target}:${f.point})`;
-    const plugin = plugins[f.target];
-    if (plugin?.mode !== 'self-managed') return [`${where}: crash points belong to self-managed plug-ins; run it with --projection ${f.target}=<your plug-in>`];
-    if (plugin.crashPoints !== undefined && !plugin.crashPoints.includes(f.point)) {
-      return [`${where}: the plug-in declares no crash point "${f.point}" (it declares ${plugin.crashPoints.join(', ') || 'none'})`];
-    }
-    return [];
-  });
-}
-
-/**
- * The plug-ins one scenario runs with: those its file names (`projections`), each overridden by a `--projection`
- * for the same read model. A module that cannot be loaded is an error naming the scenario.
- */
-export async function scenarioPlugins(scenario: Scenario, fromCommandLine: ProjectionPlugins = {}): Promise<{ ok: true; plugins: ProjectionPlugins } | { ok: false; error: string }> {
-  const plugins: Record<string, unknown> = { ...fromCommandLine };
-  for (const [target, path] of Object.entries(scenario.projections ?? {})) {
-    if (plugins[target] !== undefined) continue;
-    try {
-      plugins[target] = (await loadProjectionPlugin(`${target}=${path}`)).plugin;
-    } catch (error) {
-      if (error instanceof ProjectionPluginError) return { ok: false, error: `${scenario.file}: projections: ${error.message}` };
-      throw error;
-    }
-  }
-  return { ok: true, plugins: plugins };
 }

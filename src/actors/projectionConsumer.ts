@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { assign, fromPromise, setup } from 'xstate';
 import { backoffMs } from '../domain/retryPolicy.js';
+import { ConsumerCrashed } from '../store/consumerCrashed.js';
 import type { BatchStop, ProjectionApplier } from '../store/projectionStore.js';
 import { EVENT_SUBJECTS, TransportError, type DurableConsumer, type Transport } from '../transport/port.js';
 import type { ConsumerSettings } from './consumerSettings.js';
-import { ConsumerCrashed, pullBatch, type PullHooks, type PullOutput } from './pullBatch.js';
+import { pullBatch, type PullHooks, type PullOutput } from './pullBatch.js';
 import { rebuildProjection } from './rebuildProjection.js';
 
 export interface ProjectionConsumerInput {

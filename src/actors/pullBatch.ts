@@ -1,5 +1,6 @@
 import { fromPromise } from 'xstate';
 import { backoffMs } from '../domain/retryPolicy.js';
+import { ConsumerCrashed } from '../store/consumerCrashed.js';
 import type { BatchResult, ProjectionApplier } from '../store/projectionStore.js';
 import type { Delivery, DurableConsumer } from '../transport/port.js';
 import { sleep } from './clock.js';
@@ -15,11 +16,6 @@ export interface PullHooks {
   readonly crashPoint?: (name: string) => boolean;
   /** Asked for each ack: true loses it on its way to the broker (the consumer believes it acked). */
   readonly ackLost?: () => boolean;
-}
-
-/** The consumer died between commit and ack (injected). The broker will redeliver the batch after ack wait. */
-export class ConsumerCrashed extends Error {
-  override readonly name = 'ConsumerCrashed';
 }
 
 export interface PullInput {

@@ -4,7 +4,7 @@
  * next to a bare route of the same server; then a consumer outage with a known backlog and its catch-up.
  */
 import { DEFAULT_CONSUMER_SETTINGS } from '../actors/consumerSettings.js';
-import { startSystem, type RunningSystem } from '../actors/system.js';
+import { startSystem, type RunningSystem } from '../system/startSystem.js';
 import type { PlaceOrder } from '../domain/commands.js';
 import { READ_MODELS } from '../domain/readModels.js';
 import { inventoryCommand } from '../http/catalogRoutes.js';

@@ -2,14 +2,15 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
-import { crashPointProblems, pluginRunOptions, scenarioPlugins } from '../plugins/runOptions.js';
+import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, reportForMachines, scenarioDetail, summaryTable } from '../scenarios/reports.js';
-import { LINE_WIDTH_MAX, wrapLine } from '../scenarios/textWrap.js';
-import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { InfrastructureError, RunAborted, runScenario, type RunOptions, type ScenarioReport } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import { crashPointProblems, scenarioPlugins } from '../scenarios/scenarioPlugins.js';
+import { LINE_WIDTH_MAX, wrapLine } from '../scenarios/textWrap.js';
 import { writeFileCreatingDirs } from './outputPaths.js';
+import { pluginRunOptions } from './pluginFlags.js';
 import { selfCommand } from './selfCommand.js';
 import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 

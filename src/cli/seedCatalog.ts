@@ -1,4 +1,4 @@
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
 
 /** The catalogue `up` starts with: the article's two products (so its examples work verbatim) and a few more. */

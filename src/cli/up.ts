@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { startSystem } from '../actors/system.js';
+import { startSystem } from '../system/startSystem.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { buildHttpServer, listen } from '../http/server.js';
 import { createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { healthHttpStatus, systemHealth } from '../actors/health.js';
-import type { RunningSystem } from '../actors/system.js';
+import { healthHttpStatus, systemHealth } from '../system/health.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { deadLetterView } from './deadLetterView.js';
 import { methodNotAllowed, notFound } from './replies.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { InventoryCommandOutcome } from '../actors/inventoryService.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { AdjustStock, CatalogCommand } from '../domain/commands.js';
 import { validateAddProduct, validateAdjustStock, validateProductChange } from '../domain/validation.js';
 import { badRequest, conflict, notFound, unavailable } from './replies.js';

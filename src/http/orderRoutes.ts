@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrderServiceOutcome } from '../actors/orderService.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { PlaceOrder } from '../domain/commands.js';
 import { validatePlaceOrder } from '../domain/validation.js';
 import { badRequest, conflict, unavailable } from './replies.js';

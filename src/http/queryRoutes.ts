@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import { inventoryOf, listProducts, ordersOfCustomer, productOf } from '../store/queries.js';
 import { idProblem } from '../domain/validation.js';
 import { badRequest, notFound } from './replies.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import { adminRoutes } from './adminRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
 import { orderRoutes } from './orderRoutes.js';

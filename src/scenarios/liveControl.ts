@@ -1,5 +1,5 @@
 import type { Clock } from '../actors/clock.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { ReadModelName } from '../domain/readModels.js';
 import type { FaultController } from './faultController.js';
 import type { EventMatch } from './scenario.js';

@@ -1,5 +1,5 @@
 import { consumerState } from '../actors/consumerStatus.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { ReferenceState } from '../domain/projections/oracle.js';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { ModelStates } from './divergence.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { startSystem } from '../actors/system.js';
+import { startSystem } from '../system/startSystem.js';
 import { Prng } from '../domain/prng.js';
 import { SimBroker } from '../transport/sim/simBroker.js';
 import { createSimTransport } from '../transport/sim/simTransport.js';

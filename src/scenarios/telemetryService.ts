@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../actors/clock.js';
-import type { RunningSystem } from '../actors/system.js';
-import { readModelStates } from '../plugins/wiring.js';
+import type { RunningSystem } from '../system/startSystem.js';
+import { readModelStates } from '../system/pluginWiring.js';
 import type { Service, Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';

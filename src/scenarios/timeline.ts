@@ -1,5 +1,5 @@
 import { sleep, type Clock } from '../actors/clock.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { ReadModelName } from '../domain/readModels.js';
 import { TransportError, type OutgoingEvent, type Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';

@@ -1,5 +1,5 @@
 import { sleep, type Clock } from '../actors/clock.js';
-import type { RunningSystem } from '../actors/system.js';
+import type { RunningSystem } from '../system/startSystem.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
 import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
 import { placeOrder } from '../http/orderRoutes.js';

@@ -1,7 +1,8 @@
 import { decodeEnvelope } from '../domain/envelope.js';
+import type { DeadLetterStore } from './deadLetterStore.js';
+import { DeliveryFailures } from './deliveryFailures.js';
 import { liveTables, rebuildTables, type ApplyMode, type ProjectionView, type TableName, type ViewWriter } from './projectionView.js';
 import { withTempFilesOnDisk, type Db } from './sqlite.js';
-import { DeadLetterStore } from './deadLetterStore.js';
 
 /** A message as the store needs it: position, bytes, and how often the broker has handed it over. */
 export interface IncomingEvent {
@@ -62,7 +63,6 @@ class WaitSignal extends Error {
 }
 
 const CHECKPOINT_DDL = 'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
-const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
 
 /**
  * The transactional heart of every projection: applies a batch of events and moves the checkpoint (the stream
@@ -74,19 +74,16 @@ const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY K
  */
 export class ProjectionStore implements ProjectionApplier {
   readonly deadLetters: DeadLetterStore;
+  private readonly failures: DeliveryFailures;
   private writer: ViewWriter;
   private rebuildWriter: ViewWriter | undefined;
   private rebuildCheckpoint = 0;
-  /** First sequence the running rebuild applied, and what it parked: the letters it did not resolve. */
+  /** First sequence the running rebuild applied. */
   private rebuildFromSeq = 0;
-  private readonly parkedInRebuild = new Set<number>();
   /** Bumped by every beginRebuild, so an interrupted rebuild cannot abort the one that replaced it. */
   private rebuildGeneration = 0;
   private readonly readCheckpoint;
   private readonly writeCheckpoint;
-  private readonly readFailure;
-  private readonly upsertFailure;
-  private readonly clearFailure;
 
   constructor(
     readonly db: Db,
@@ -94,18 +91,13 @@ export class ProjectionStore implements ProjectionApplier {
     private readonly options: { readonly maxDeliveries: number; readonly now: () => string },
   ) {
     db.exec(CHECKPOINT_DDL);
-    db.exec(FAILURES_DDL);
-    this.deadLetters = new DeadLetterStore(db);
+    this.failures = new DeliveryFailures(db, options);
+    this.deadLetters = this.failures.deadLetters;
     db.transaction(() => {
       if (!this.tableExists(view.tables[0] ?? '')) this.createTables(liveTables);
     })();
     this.readCheckpoint = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
     this.writeCheckpoint = db.prepare('INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq');
-    this.readFailure = db.prepare('SELECT attempts FROM failures WHERE seq = ?').pluck();
-    this.upsertFailure = db.prepare(
-      'INSERT INTO failures (seq, attempts, last_error) VALUES (?, 1, ?) ON CONFLICT(seq) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error',
-    );
-    this.clearFailure = db.prepare('DELETE FROM failures WHERE seq = ?');
     this.writer = view.bind(db, liveTables);
   }
 
@@ -134,22 +126,17 @@ export class ProjectionStore implements ProjectionApplier {
         const outcome = applyOne(event);
         if (outcome === 'applied') applied++;
         else if (outcome === 'ignored') ignored++;
-        else {
-          parked++;
-          if (mode === 'rebuild') this.parkedInRebuild.add(event.seq);
-        }
+        else parked++;
         checkpoint = event.seq;
       } catch (error) {
         if (error instanceof WaitSignal) return { checkpoint, applied, ignored, duplicates, parked, stop: error.outcome };
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        const attempts = this.recordFailure(event.seq, message, mode);
-        if (attempts < this.options.maxDeliveries) {
+        const attempts = this.failures.record(event.seq, message, mode);
+        if (this.failures.retries(attempts)) {
           return { checkpoint, applied, ignored, duplicates, parked, stop: { kind: 'failed', seq: event.seq, error: message, attempts } };
         }
-        this.deadLetters.park(event, `handler failed ${attempts} times; last error: ${message}`, attempts, this.options.now());
-        this.clearFailure.run(event.seq);
+        this.failures.parkFailed(event, message, attempts, mode);
         parked++;
-        if (mode === 'rebuild') this.parkedInRebuild.add(event.seq);
         checkpoint = event.seq;
       }
     }
@@ -160,25 +147,18 @@ export class ProjectionStore implements ProjectionApplier {
   private applyDecoded(event: IncomingEvent, writer: ViewWriter, mode: ApplyMode): 'applied' | 'ignored' | 'parked' {
     const decoded = decodeEnvelope(event.data);
     if (!decoded.ok) {
-      this.deadLetters.park(event, decoded.error, 1, this.options.now());
+      this.failures.park(event, decoded.error, 1, mode);
       return 'parked';
     }
     const outcome = writer.apply({ seq: event.seq, envelope: decoded.value }, mode);
     if (outcome.kind === 'waitForDependency') throw new WaitSignal({ kind: 'waiting', seq: event.seq, dependency: outcome.dependency, neededSeq: outcome.neededSeq, haveSeq: outcome.haveSeq });
-    this.clearFailure.run(event.seq);
+    this.failures.succeeded(event.seq);
     return outcome.kind;
-  }
-
-  /** Failures during a rebuild are not retried (the rebuild must finish): the first one parks the event. */
-  private recordFailure(seq: number, message: string, mode: ApplyMode): number {
-    if (mode === 'rebuild') return this.options.maxDeliveries;
-    this.upsertFailure.run(seq, message);
-    return this.readFailure.get(seq) as number;
   }
 
   /** Attempts recorded so far for an event that keeps failing (0 if none). */
   failedAttempts(seq: number): number {
-    return (this.readFailure.get(seq) as number | undefined) ?? 0;
+    return this.failures.attempts(seq);
   }
 
   // ---- rebuild: replay the log into fresh tables, then swap them in ----
@@ -192,7 +172,7 @@ export class ProjectionStore implements ProjectionApplier {
     this.rebuildWriter = this.view.bind(this.db, rebuildTables);
     this.rebuildCheckpoint = 0;
     this.rebuildFromSeq = 0;
-    this.parkedInRebuild.clear();
+    this.failures.rebuildBegins();
     return ++this.rebuildGeneration;
   }
 
@@ -223,22 +203,10 @@ export class ProjectionStore implements ProjectionApplier {
       }
       for (const sql of [...this.view.indexDdl(liveTables), ...(this.view.queryIndexDdl?.(liveTables) ?? [])]) this.db.exec(sql);
       this.writeCheckpoint.run(this.rebuildCheckpoint);
-      this.resolveLettersTheRebuildApplied();
+      this.failures.closeLettersTheRebuildApplied(this.rebuildFromSeq, this.rebuildCheckpoint);
     })());
     this.rebuildWriter = undefined;
     this.writer = this.view.bind(this.db, liveTables); // statements must be re-prepared against the swapped tables
-  }
-
-  /**
-   * A parked event the rebuild went past without parking it again was applied (its fix is deployed): it is in the
-   * view now, so its letter is closed; otherwise a later replay would apply it a second time.
-   */
-  private resolveLettersTheRebuildApplied(): void {
-    if (this.rebuildFromSeq === 0) return;
-    for (const letter of this.deadLetters.unreplayed()) {
-      if (letter.seq < this.rebuildFromSeq || letter.seq > this.rebuildCheckpoint || this.parkedInRebuild.has(letter.seq)) continue;
-      this.deadLetters.markReplayed(letter.seq, this.options.now());
-    }
   }
 
   /** Drops the rebuild tables; given a generation, only if no newer rebuild has begun since. */

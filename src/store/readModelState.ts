@@ -1,7 +1,7 @@
 import type { SummaryItem, SummaryRow, SummaryState } from '../domain/projections/customerOrderSummary.js';
 import type { InventoryState } from '../domain/projections/productInventory.js';
 import type { ProductsState } from '../domain/projections/products.js';
-import type { Db } from '../store/sqlite.js';
+import type { Db } from './sqlite.js';
 
 /**
  * Reads each live read model back into the shape of its reference fold, so the two can be compared key by key.

@@ -1,10 +1,12 @@
-import { ConsumerCrashed } from '../actors/pullBatch.js';
 import { decodeEnvelope } from '../domain/envelope.js';
-import { DeadLetterStore } from '../store/deadLetterStore.js';
-import type { BatchResult, BatchStop, IncomingEvent, ProjectionApplier } from '../store/projectionStore.js';
-import type { Db } from '../store/sqlite.js';
-import type { ProductLookup } from '../store/views/productLookup.js';
-import type { DeliverySource, HandleContext, SelfManagedPlugin } from './projectionPlugin.js';
+import { ConsumerCrashed } from './consumerCrashed.js';
+import type { DeadLetterStore } from './deadLetterStore.js';
+import { DeliveryFailures } from './deliveryFailures.js';
+import type { BatchResult, BatchStop, IncomingEvent, ProjectionApplier } from './projectionStore.js';
+import type { ApplyMode } from './projectionView.js';
+import type { DeliverySource, HandleContext, SelfManagedHandler } from './selfManagedProjection.js';
+import type { Db } from './sqlite.js';
+import type { ProductLookup } from './views/productLookup.js';
 
 // Longer than the ~200 lines STYLE.md suggests: live delivery, rebuild and dead-letter replay are the three halves
 // of one contract (ProjectionApplier) for one kind of plug-in, and share how a delivery is handed over.
@@ -27,8 +29,9 @@ type Handled =
   | Extract<BatchStop, { kind: 'failed' }>
   | Extract<BatchStop, { kind: 'waiting' }>;
 
-const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
 const POSITION_DDL = 'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
+/** A rebuild does not retry a failing event (it must finish); a live delivery counts its failures. */
+const modeOf = (source: DeliverySource): ApplyMode => (source === 'rebuild' ? 'rebuild' : 'live');
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /**
@@ -45,6 +48,7 @@ const describe = (error: unknown) => (error instanceof Error ? `${error.name}: $
  */
 export class SelfManagedStore implements ProjectionApplier {
   readonly deadLetters: DeadLetterStore;
+  private readonly failures: DeliveryFailures;
   readonly view: { readonly name: string; readonly tables: readonly string[] };
   /** Highest sequence handed over (or parked) in order; durable as of the last `persistPosition`. */
   private highWater = 0;
@@ -53,30 +57,21 @@ export class SelfManagedStore implements ProjectionApplier {
   private rebuilding = false;
   private rebuildCheckpoint = 0;
   private rebuildFromSeq = 0;
-  private readonly parkedInRebuild = new Set<number>();
   private rebuildGeneration = 0;
-  private readonly readFailure;
-  private readonly upsertFailure;
-  private readonly clearFailure;
 
   constructor(
     readonly db: Db,
-    private readonly plugin: SelfManagedPlugin,
+    private readonly plugin: SelfManagedHandler,
     private readonly options: SelfManagedOptions,
   ) {
     this.view = { name: plugin.target, tables: plugin.tables ?? [] };
-    db.exec(FAILURES_DDL);
+    this.failures = new DeliveryFailures(db, options);
+    this.deadLetters = this.failures.deadLetters;
     db.exec(POSITION_DDL);
-    this.deadLetters = new DeadLetterStore(db);
     plugin.setup(db);
     this.readPosition = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
     this.writePosition = db.prepare('INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq');
     this.highWater = this.durablePosition();
-    this.readFailure = db.prepare('SELECT attempts FROM failures WHERE seq = ?').pluck();
-    this.upsertFailure = db.prepare(
-      'INSERT INTO failures (seq, attempts, last_error) VALUES (?, 1, ?) ON CONFLICT(seq) DO UPDATE SET attempts = attempts + 1, last_error = excluded.last_error',
-    );
-    this.clearFailure = db.prepare('DELETE FROM failures WHERE seq = ?');
   }
 
   /** The durable delivery position (the in-memory one runs ahead of it only inside a batch). */
@@ -135,7 +130,7 @@ export class SelfManagedStore implements ProjectionApplier {
   private deliver(event: IncomingEvent, source: DeliverySource): Handled {
     const decoded = decodeEnvelope(event.data);
     if (!decoded.ok) {
-      this.park(event, decoded.error, 1, source);
+      this.failures.park(event, decoded.error, 1, modeOf(source));
       return { kind: 'parked' };
     }
     let crashedAt: string | undefined;
@@ -159,7 +154,7 @@ export class SelfManagedStore implements ProjectionApplier {
       }
       const o = (outcome ?? { kind: 'applied' }) as Exclude<Handled, { kind: 'parked' | 'failed' }> | { kind: 'waitForDependency'; dependency: string; neededSeq: number; haveSeq: number };
       if (o.kind === 'waitForDependency') return { kind: 'waiting', seq: event.seq, dependency: o.dependency, neededSeq: o.neededSeq, haveSeq: o.haveSeq };
-      if (source === 'live') this.clearFailure.run(event.seq);
+      if (source === 'live') this.failures.succeeded(event.seq);
       return { kind: o.kind === 'ignored' ? 'ignored' : 'applied' };
     } catch (error) {
       if (crashedAt !== undefined) throw error instanceof ConsumerCrashed ? error : crash();
@@ -170,22 +165,10 @@ export class SelfManagedStore implements ProjectionApplier {
 
   /** A failed event: retried below the bound, then parked (at once during a rebuild, which must finish). */
   private failed(event: IncomingEvent, message: string, source: DeliverySource): Handled {
-    let attempts = this.options.maxDeliveries;
-    if (source === 'live') {
-      this.upsertFailure.run(event.seq, message);
-      attempts = this.readFailure.get(event.seq) as number;
-    }
-    if (attempts < this.options.maxDeliveries) return { kind: 'failed', seq: event.seq, error: message, attempts };
-    this.park(event, `handler failed ${attempts} times; last error: ${message}`, attempts, source);
+    const attempts = this.failures.record(event.seq, message, modeOf(source));
+    if (this.failures.retries(attempts)) return { kind: 'failed', seq: event.seq, error: message, attempts };
+    this.failures.parkFailed(event, message, attempts, modeOf(source));
     return { kind: 'parked' };
-  }
-
-  private park(event: IncomingEvent, reason: string, attempts: number, source: DeliverySource): void {
-    this.db.transaction(() => {
-      this.deadLetters.park(event, reason, attempts, this.options.now());
-      this.clearFailure.run(event.seq);
-    })();
-    if (source === 'rebuild') this.parkedInRebuild.add(event.seq);
   }
 
   // ---- rebuild: reset, then the log from sequence 1 through handle, all in one transaction ----
@@ -208,7 +191,7 @@ export class SelfManagedStore implements ProjectionApplier {
     }
     this.rebuildCheckpoint = 0;
     this.rebuildFromSeq = 0;
-    this.parkedInRebuild.clear();
+    this.failures.rebuildBegins();
     return ++this.rebuildGeneration;
   }
 
@@ -237,12 +220,7 @@ export class SelfManagedStore implements ProjectionApplier {
 
   finishRebuild(): void {
     if (!this.rebuilding) throw new Error(`${this.plugin.target}: finishRebuild before beginRebuild`);
-    // A parked event the rebuild went past without parking it again is in the view now: close its letter, or a
-    // later replay would hand it over a second time.
-    for (const letter of this.deadLetters.unreplayed()) {
-      if (this.rebuildFromSeq === 0 || letter.seq < this.rebuildFromSeq || letter.seq > this.rebuildCheckpoint || this.parkedInRebuild.has(letter.seq)) continue;
-      this.deadLetters.markReplayed(letter.seq, this.options.now());
-    }
+    this.failures.closeLettersTheRebuildApplied(this.rebuildFromSeq, this.rebuildCheckpoint);
     this.writePosition.run(this.rebuildCheckpoint);
     this.db.exec('COMMIT');
     this.rebuilding = false;

@@ -1,6 +1,6 @@
 import type { BrokerStatus } from '../transport/port.js';
-import { consumerHealth, type ConsumerHealth } from './consumerStatus.js';
-import type { RunningSystem } from './system.js';
+import { consumerHealth, type ConsumerHealth } from '../actors/consumerStatus.js';
+import type { RunningSystem } from './startSystem.js';
 
 /**
  * How long /health waits for the broker to answer a round trip. Short: a health check must answer promptly, and a

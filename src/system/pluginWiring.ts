@@ -1,7 +1,7 @@
 import type { ReadModelName, ReadModelStates } from '../domain/readModels.js';
 import type { Db } from '../store/sqlite.js';
 import type { ProductLookup } from '../store/views/productLookup.js';
-import { builtInReadState, type ProjectionPlugin } from './projectionPlugin.js';
+import { builtInReadState, type ProjectionPlugin } from '../plugins/projectionPlugin.js';
 
 /**
  * How the composition root and the runner use plug-ins where the built-ins were read directly: Products names for

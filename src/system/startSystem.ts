@@ -8,8 +8,8 @@ import type { ReadModelName } from '../domain/readModels.js';
 import { DEFAULT_RESERVATION_TIMINGS, type ReservationTimings } from '../domain/reservations.js';
 import { reloadedPlugin } from '../plugins/loadProjectionPlugin.js';
 import { resolveView, type ProjectionPlugin, type ProjectionPlugins } from '../plugins/projectionPlugin.js';
-import { SelfManagedStore } from '../plugins/selfManagedStore.js';
-import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from '../plugins/wiring.js';
+import { SelfManagedStore } from '../store/selfManagedStore.js';
+import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from './pluginWiring.js';
 import { InventoryStore } from '../store/inventoryStore.js';
 import { OrderStore } from '../store/orderStore.js';
 import { ProjectionStore, type ProjectionApplier } from '../store/projectionStore.js';
@@ -21,15 +21,15 @@ import { productLookupFrom } from '../store/views/productLookup.js';
 import { productsView } from '../store/views/productsView.js';
 import { killableConnection } from '../transport/killableConnection.js';
 import type { Transport } from '../transport/port.js';
-import { heldFor, isoNow, realClock, sleep, type Clock } from './clock.js';
-import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from './consumerSettings.js';
-import { inventoryServiceMachine } from './inventoryService.js';
-import { orderServiceMachine } from './orderService.js';
-import { outboxRelayMachine } from './outboxRelay.js';
-import type { OrderHooks } from './placeOrder.js';
-import { projectionConsumerMachine } from './projectionConsumer.js';
-import type { PullHooks } from './pullBatch.js';
-import { reservationReconcilerMachine } from './reservationReconciler.js';
+import { heldFor, isoNow, realClock, sleep, type Clock } from '../actors/clock.js';
+import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from '../actors/consumerSettings.js';
+import { inventoryServiceMachine } from '../actors/inventoryService.js';
+import { orderServiceMachine } from '../actors/orderService.js';
+import { outboxRelayMachine } from '../actors/outboxRelay.js';
+import type { OrderHooks } from '../actors/placeOrder.js';
+import { projectionConsumerMachine } from '../actors/projectionConsumer.js';
+import type { PullHooks } from '../actors/pullBatch.js';
+import { reservationReconcilerMachine } from '../actors/reservationReconciler.js';
 
 
 export interface SystemOptions {

@@ -4,7 +4,7 @@ import { projectionConsumerMachine } from '../../src/actors/projectionConsumer.j
 import { foldLog } from '../../src/domain/projections/oracle.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
-import { readInventoryModel, readProductsModel } from '../../src/scenarios/readModelState.js';
+import { readInventoryModel, readProductsModel } from '../../src/store/readModelState.js';
 import type { ProjectionStore } from '../../src/store/projectionStore.js';
 import type { ProjectionView } from '../../src/store/projectionView.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROKER_PROBE_TIMEOUT_MS, type SystemHealth } from '../../src/actors/health.js';
+import { BROKER_PROBE_TIMEOUT_MS, type SystemHealth } from '../../src/system/health.js';
 import { READ_MODELS } from '../../src/domain/readModels.js';
 import { buildHttpServer, listen } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log/logger.js';

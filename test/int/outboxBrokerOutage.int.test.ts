@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderServiceOutcome } from '../../src/actors/orderService.js';
-import type { RunningSystem } from '../../src/actors/system.js';
+import type { RunningSystem } from '../../src/system/startSystem.js';
 import type { InventoryCheckReply } from '../../src/domain/inventoryCheck.js';
 import { decidePlaceOrder } from '../../src/domain/order.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';

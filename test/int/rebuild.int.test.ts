@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadModelRuntime } from '../../src/actors/system.js';
+import type { ReadModelRuntime } from '../../src/system/startSystem.js';
 import type { AdjustStock, CatalogCommand } from '../../src/domain/commands.js';
 import { inventoryCommand } from '../../src/http/catalogRoutes.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
-import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
+import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 import { eventually } from '../helpers/eventually.js';
 import { addProduct, ids, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';

@@ -5,7 +5,7 @@ import { projectionConsumerMachine } from '../../src/actors/projectionConsumer.j
 import type { InventoryUpdated } from '../../src/domain/events.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
-import { readInventoryModel, readProductsModel } from '../../src/scenarios/readModelState.js';
+import { readInventoryModel, readProductsModel } from '../../src/store/readModelState.js';
 import { ProjectionStore } from '../../src/store/projectionStore.js';
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadProjectionPlugin } from '../../src/plugins/loadProjectionPlugin.js';
-import { scenarioPlugins } from '../../src/plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
 import { runScenario } from '../../src/scenarios/runner.js';
+import { scenarioPlugins } from '../../src/scenarios/scenarioPlugins.js';
 import { explain, runShipped, SCENARIOS_DIR } from '../helpers/scenarioHarness.js';
 
 // The fault kinds that close the property suite's blind spots, on a real nats-server and SQLite files: each shipped

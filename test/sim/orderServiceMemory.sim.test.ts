@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startSystem } from '../../src/actors/system.js';
+import { startSystem } from '../../src/system/startSystem.js';
 import { inventoryCommand } from '../../src/http/catalogRoutes.js';
 import { placeOrder } from '../../src/http/orderRoutes.js';
 import { silentLogger } from '../../src/log/logger.js';

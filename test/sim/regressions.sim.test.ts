@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { failuresOf } from '../../src/check/propertySuite.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { scenarioPlugins } from '../../src/plugins/runOptions.js';
 import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
+import { scenarioPlugins } from '../../src/scenarios/scenarioPlugins.js';
 import { runScenarioSim } from '../../src/scenarios/simRig.js';
 import { explain, SCENARIOS_DIR } from '../helpers/scenarioHarness.js';
 

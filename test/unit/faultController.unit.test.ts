@@ -6,7 +6,7 @@ import { foldLog } from '../../src/domain/projections/oracle.js';
 import type { ReadModelName } from '../../src/domain/readModels.js';
 import { compareMaps } from '../../src/scenarios/divergence.js';
 import { FaultController, InjectedHandlerBug, matches } from '../../src/scenarios/faultController.js';
-import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
+import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 import { ProjectionStore, type IncomingEvent } from '../../src/store/projectionStore.js';
 import type { ProjectionView } from '../../src/store/projectionView.js';
 import { openDatabase } from '../../src/store/sqlite.js';

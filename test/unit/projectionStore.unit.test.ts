@@ -8,7 +8,7 @@ import { openDatabase } from '../../src/store/sqlite.js';
 import { productsView } from '../../src/store/views/productsView.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';
 import { customerOrderSummaryView } from '../../src/store/views/customerOrderSummaryView.js';
-import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/scenarios/readModelState.js';
+import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 
 // The projection store against in-memory SQLite: ordering, duplicates, failure counting, parking, rebuild swap.
 

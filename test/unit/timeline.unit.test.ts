@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/actors/clock.js';
-import type { RunningSystem } from '../../src/actors/system.js';
+import type { RunningSystem } from '../../src/system/startSystem.js';
 import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { FaultController } from '../../src/scenarios/faultController.js';
 import type { FaultSpec, RemediationSpec, Scenario } from '../../src/scenarios/scenario.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { realClock, type Clock } from '../../src/actors/clock.js';
-import type { RunningSystem } from '../../src/actors/system.js';
+import type { RunningSystem } from '../../src/system/startSystem.js';
 import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { FaultController } from '../../src/scenarios/faultController.js';
 import { createLiveControl, type LiveStep } from '../../src/scenarios/liveControl.js';

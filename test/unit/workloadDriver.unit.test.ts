@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/actors/clock.js';
 import type { OrderServiceEvent, OrderServiceOutcome } from '../../src/actors/orderService.js';
-import type { RunningSystem } from '../../src/actors/system.js';
+import type { RunningSystem } from '../../src/system/startSystem.js';
 import { driveWorkload, emptyCounters } from '../../src/scenarios/workloadDriver.js';
 import type { WorkloadOp } from '../../src/scenarios/workload.js';
 

@@ -7,14 +7,13 @@ import { DEFAULT_CONSUMER_SETTINGS } from '../actors/consumerSettings.js';
 import { startSystem, type RunningSystem } from '../system/startSystem.js';
 import type { PlaceOrder } from '../domain/commands.js';
 import { READ_MODELS } from '../domain/readModels.js';
-import { inventoryCommand } from '../http/catalogRoutes.js';
-import { placeOrder } from '../http/orderRoutes.js';
 import { buildHttpServer } from '../http/server.js';
 import { silentLogger } from '../log/logger.js';
 import type { Transport } from '../transport/port.js';
 import { BENCH_PRODUCTS, cpuMs, perSecond, privateBroker, productId, waitUntil } from './infra.js';
 import { loadLoop } from './loadLoop.js';
 import type { BenchSizes } from './sizes.js';
+import { systemPort, type SystemPort } from '../system/systemPort.js';
 
 export interface EndToEnd {
   readonly e2e_orders_per_s: number;
@@ -58,11 +57,11 @@ async function caughtUp(system: RunningSystem, transport: Transport, models: rea
   return READ_MODELS.filter((m) => models.includes(m)).every((m) => system.readModels[m].store.checkpoint() >= lastSeq);
 }
 
-async function placeMany(system: RunningSystem, from: number, count: number, concurrency: number): Promise<number> {
+async function placeMany(port: SystemPort, from: number, count: number, concurrency: number): Promise<number> {
   let next = from, notPlaced = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < from + count) {
-      const outcome = await placeOrder(system, command(next++));
+      const outcome = await port.placeOrder(command(next++));
       if (outcome.kind !== 'placed') notPlaced++;
     }
   }));
@@ -74,24 +73,25 @@ export async function endToEnd(sizes: BenchSizes): Promise<EndToEnd> {
   const { transport } = broker;
   const system = await startSystem({ transport, log: silentLogger(), dataDir: broker.dataDir, ...ids });
   const app = buildHttpServer(system, silentLogger(), ids);
+  const port = systemPort(system, ids);
   app.get('/bench/bare', () => ({ ok: true }));
   try {
     for (let i = 0; i < BENCH_PRODUCTS; i++) {
-      const added = await inventoryCommand(system, ids, { type: 'AddProduct', productId: productId(i), name: `Bench ${i}`, priceCents: 1000 + i });
-      const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: productId(i), delta: 1_000_000_000, reason: 'bench stock' });
+      const added = await port.inventoryCommand({ type: 'AddProduct', productId: productId(i), name: `Bench ${i}`, priceCents: 1000 + i });
+      const stocked = await port.inventoryCommand({ type: 'AdjustStock', productId: productId(i), delta: 1_000_000_000, reason: 'bench stock' });
       if (added.kind !== 'done' || stocked.kind !== 'done') throw new Error(`bench: seeding ${productId(i)} failed`);
     }
     const settle = (what: string, models?: readonly string[]) => waitUntil(what, () => caughtUp(system, transport, models), sizes.phaseTimeoutMs);
     await settle('the seeded catalogue');
     // Warm-up (JIT, SQLite page cache, consumers' first pulls); not timed.
-    let notPlaced = await placeMany(system, 0, Math.min(200, sizes.e2eOrders), sizes.concurrency);
+    let notPlaced = await placeMany(port, 0, Math.min(200, sizes.e2eOrders), sizes.concurrency);
     await settle('the warm-up');
 
     let base = 1_000_000;
     const seqBefore = (await transport.streamInfo()).lastSeq;
     const cpuBefore = { testbed: cpuMs(), broker: cpuMs(broker.server.pid) };
     const actorStart = performance.now();
-    notPlaced += await placeMany(system, base, sizes.e2eOrders, sizes.concurrency);
+    notPlaced += await placeMany(port, base, sizes.e2eOrders, sizes.concurrency);
     await settle('every read model after the actor run');
     const e2eMs = performance.now() - actorStart;
     const cpuPerOrder = {
@@ -113,7 +113,7 @@ export async function endToEnd(sizes: BenchSizes): Promise<EndToEnd> {
     const summary = system.readModels['customer-order-summary'];
     summary.consumer.send({ type: 'STOP' });
     await waitUntil('the summary consumer to stop', () => summary.consumer.getSnapshot().matches('stopped'), 10_000);
-    notPlaced += await placeMany(system, 3_000_000, sizes.convergenceOrders, sizes.concurrency);
+    notPlaced += await placeMany(port, 3_000_000, sizes.convergenceOrders, sizes.concurrency);
     await settle('the other read models during the summary outage', ['product-inventory', 'products']);
     const { lastSeq } = await transport.streamInfo();
     const backlog = lastSeq - summary.store.checkpoint();

@@ -6,9 +6,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { checkOutputs } from '../cli/outputPaths.js';
-import { exitOnSignals } from '../cli/shutdownSignals.js';
 import { silentLogger } from '../log/logger.js';
+import { checkOutputs } from '../process/outputPaths.js';
+import { exitOnSignals } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatTable, REQUIRED_KEYS, runBench } from './runBench.js';
 import { FULL_SIZES, QUICK_SIZES } from './sizes.js';

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { checkProperties, type CheckResult, type CheckTransport } from '../check/propertySuite.js';
+import { writeFileCreatingDirs } from '../process/outputPaths.js';
+import { exitOnSignals } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
-import { writeFileCreatingDirs } from './outputPaths.js';
 import { selfCommand, shellPath } from './selfCommand.js';
-import { exitOnSignals } from './shutdownSignals.js';
 
 export interface CheckCommandOptions {
   readonly runs: number;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
+import { checkOutputs } from '../process/outputPaths.js';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
 import { dashboardUnavailable } from '../ui/terminal.js';
-import { checkOutputs } from './outputPaths.js';
 import { chooseUi, inCi } from './uiChoice.js';
 
 function port(value: string): number {

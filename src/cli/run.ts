@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
+import { writeFileCreatingDirs } from '../process/outputPaths.js';
+import { onShutdownSignals, signalExitCode } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { jsonLine, junitXml, progressLine, reportForMachines, scenarioDetail, summaryTable } from '../scenarios/reports.js';
@@ -9,10 +11,8 @@ import { InfrastructureError, RunAborted, runScenario, type RunOptions, type Sce
 import type { Scenario } from '../scenarios/scenario.js';
 import { crashPointProblems, scenarioPlugins } from '../scenarios/scenarioPlugins.js';
 import { LINE_WIDTH_MAX, wrapLine } from '../scenarios/textWrap.js';
-import { writeFileCreatingDirs } from './outputPaths.js';
 import { pluginRunOptions } from './pluginFlags.js';
 import { selfCommand } from './selfCommand.js';
-import { onShutdownSignals, signalExitCode } from './shutdownSignals.js';
 
 export interface RunCommandOptions {
   readonly seed?: number;

@@ -1,5 +1,5 @@
 import type { RunningSystem } from '../system/startSystem.js';
-import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
+import type { SystemPort } from '../system/systemPort.js';
 
 /** The catalogue `up` starts with: the article's two products (so its examples work verbatim) and a few more. */
 export const SEED_CATALOG = [
@@ -14,14 +14,14 @@ export const SEED_CATALOG = [
  * data directory the products exist and nothing is added or adjusted again (a product added but never stocked, by
  * a start killed in between, gets its opening stock then).
  */
-export async function seedCatalog(system: RunningSystem, ids: CommandIds): Promise<number> {
+export async function seedCatalog(system: RunningSystem, port: SystemPort): Promise<number> {
   let added = 0;
   for (const p of SEED_CATALOG) {
-    const outcome = await inventoryCommand(system, ids, { type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    const outcome = await port.inventoryCommand({ type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
     // Exists already: a restart. Stock it only if a previous start died between adding it and stocking it.
     if (outcome.kind === 'conflict' && system.inventoryStore.everAdjusted(p.productId)) continue;
     if (outcome.kind !== 'done' && outcome.kind !== 'conflict') throw new Error(`seeding ${p.productId}: ${outcome.message}`);
-    const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+    const stocked = await port.inventoryCommand({ type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
     if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
     if (outcome.kind === 'done') added++;
   }

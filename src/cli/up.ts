@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { startSystem } from '../system/startSystem.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { buildHttpServer, listen } from '../http/server.js';
 import { createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
+import { onShutdownSignals } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { FaultController } from '../scenarios/faultController.js';
 import { serveTelemetry } from '../scenarios/telemetryService.js';
+import { startSystem } from '../system/startSystem.js';
+import { systemPort } from '../system/systemPort.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
 import { selfCommand } from './selfCommand.js';
-import { onShutdownSignals } from './shutdownSignals.js';
 
 export interface UpOptions {
   readonly httpPort: number;
@@ -62,7 +63,7 @@ export async function up(options: UpOptions, log: Logger): Promise<void> {
     const system = await step('system', () => startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode, wrapView: faults.wrapView }), (s) => s.stop());
     await step('telemetry', () => serveTelemetry({ system, transport: broker.transport, log: log.child({ actor: 'telemetry' }), faults, ...(broker.server ? { broker: broker.server } : {}) }), (t) => t.stop());
     const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
-    const seeded = await step('seed catalogue', () => seedCatalog(system, ids));
+    const seeded = await step('seed catalogue', () => seedCatalog(system, systemPort(system, ids)));
     const app = buildHttpServer(system, log, { ...ids });
     const url = await step('http', () => listen(app, { host: options.host, port: options.httpPort }), () => app.close());
     process.stdout.write(banner(url, broker, dataDir, temp !== undefined, seeded, options.inventoryMode));

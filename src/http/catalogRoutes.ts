@@ -1,26 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { InventoryCommandOutcome } from '../actors/inventoryService.js';
-import type { RunningSystem } from '../system/startSystem.js';
+import type { SystemPort } from '../system/systemPort.js';
 import type { AdjustStock, CatalogCommand } from '../domain/commands.js';
 import { validateAddProduct, validateAdjustStock, validateProductChange } from '../domain/validation.js';
 import { badRequest, conflict, notFound, unavailable } from './replies.js';
 
-export interface CommandIds {
-  readonly newId: () => string;
-  readonly now: () => string;
-}
-
-/** Sends a catalogue or stock command to the inventory service actor and waits for its outcome. */
-export function inventoryCommand(system: RunningSystem, ids: CommandIds, command: CatalogCommand | AdjustStock): Promise<InventoryCommandOutcome> {
-  const meta = { commandId: `cmd_${ids.newId()}`, now: ids.now(), newId: ids.newId };
-  return new Promise((resolve) => system.inventoryService.send({ type: 'COMMAND', command, meta, reply: resolve }));
-}
-
 /** Runs commands one after another; stops at the first refusal. */
-async function runAll(system: RunningSystem, ids: CommandIds, commands: readonly (CatalogCommand | AdjustStock)[]): Promise<InventoryCommandOutcome> {
+async function runAll(port: SystemPort, commands: readonly (CatalogCommand | AdjustStock)[]): Promise<InventoryCommandOutcome> {
   const events = [];
   for (const command of commands) {
-    const outcome = await inventoryCommand(system, ids, command);
+    const outcome = await port.inventoryCommand(command);
     if (outcome.kind !== 'done') return outcome;
     events.push(...outcome.events);
   }
@@ -45,25 +34,25 @@ function answer(reply: FastifyReply, outcome: InventoryCommandOutcome, code: num
 }
 
 /** The inventory service's own command side: manage the catalogue, adjust stock. */
-export function catalogRoutes(app: FastifyInstance, system: RunningSystem, ids: CommandIds): void {
+export function catalogRoutes(app: FastifyInstance, port: SystemPort): void {
   app.post('/products', async (request, reply) => {
     const validated = validateAddProduct(request.body);
     if (!validated.ok) return badRequest(reply, validated.error);
-    const outcome = await inventoryCommand(system, ids, validated.value);
+    const outcome = await port.inventoryCommand(validated.value);
     return answer(reply, outcome, 201, { productId: validated.value.productId });
   });
 
   app.patch<{ Params: { productId: string } }>('/products/:productId', async (request, reply) => {
     const validated = validateProductChange(request.params.productId, request.body);
     if (!validated.ok) return badRequest(reply, validated.error);
-    const outcome = await runAll(system, ids, validated.value);
+    const outcome = await runAll(port, validated.value);
     return answer(reply, outcome, 200, { productId: request.params.productId });
   });
 
   app.post<{ Params: { productId: string } }>('/inventory/products/:productId/adjustments', async (request, reply) => {
     const validated = validateAdjustStock(request.params.productId, request.body);
     if (!validated.ok) return badRequest(reply, validated.error);
-    const outcome = await inventoryCommand(system, ids, validated.value);
+    const outcome = await port.inventoryCommand(validated.value);
     return answer(reply, outcome, 201, { productId: validated.value.productId });
   });
 }

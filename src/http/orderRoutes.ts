@@ -1,20 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { OrderServiceOutcome } from '../actors/orderService.js';
-import type { RunningSystem } from '../system/startSystem.js';
-import type { PlaceOrder } from '../domain/commands.js';
+import type { SystemPort } from '../system/systemPort.js';
 import { validatePlaceOrder } from '../domain/validation.js';
 import { badRequest, conflict, unavailable } from './replies.js';
 
-/** Sends a PlaceOrder to the order service actor and waits for its outcome (bounded by the actor's own timeouts). */
-export function placeOrder(system: RunningSystem, command: PlaceOrder): Promise<OrderServiceOutcome> {
-  return new Promise((resolve) => system.orderService.send({ type: 'PLACE_ORDER', command, reply: resolve }));
-}
-
-export function orderRoutes(app: FastifyInstance, system: RunningSystem): void {
+export function orderRoutes(app: FastifyInstance, port: SystemPort): void {
   app.post('/orders', async (request, reply) => {
     const validated = validatePlaceOrder(request.body);
     if (!validated.ok) return badRequest(reply, validated.error);
-    const outcome = await placeOrder(system, validated.value);
+    const outcome = await port.placeOrder(validated.value);
     switch (outcome.kind) {
       case 'placed':
         return reply.code(201).send({ orderId: outcome.orderId });

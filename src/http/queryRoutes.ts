@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RunningSystem } from '../system/startSystem.js';
-import { inventoryOf, listProducts, ordersOfCustomer, productOf } from '../store/queries.js';
+import type { SystemPort } from '../system/systemPort.js';
 import { idProblem } from '../domain/validation.js';
 import { badRequest, notFound } from './replies.js';
 
@@ -11,24 +10,24 @@ const badId = (reply: FastifyReply, field: string, id: string) => {
 };
 
 /** The article's query endpoints, answered from the read models (eventually consistent by design). */
-export function queryRoutes(app: FastifyInstance, system: RunningSystem): void {
+export function queryRoutes(app: FastifyInstance, port: SystemPort): void {
   app.get<{ Params: { productId: string } }>('/inventory/products/:productId', (request, reply) => {
     const refused = badId(reply, 'productId', request.params.productId);
     if (refused) return refused;
-    const answer = inventoryOf(system.queries.inventory, request.params.productId);
+    const answer = port.inventoryOf(request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
   app.get<{ Params: { customerId: string } }>('/customer/:customerId/orders', (request, reply) =>
-    badId(reply, 'customerId', request.params.customerId) ?? reply.send(ordersOfCustomer(system.queries.summary, request.params.customerId)),
+    badId(reply, 'customerId', request.params.customerId) ?? reply.send(port.ordersOfCustomer(request.params.customerId)),
   );
 
   app.get<{ Params: { productId: string } }>('/products/:productId', (request, reply) => {
     const refused = badId(reply, 'productId', request.params.productId);
     if (refused) return refused;
-    const answer = productOf(system.queries.products, request.params.productId);
+    const answer = port.productOf(request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
-  app.get('/products', (_request, reply) => reply.send(listProducts(system.queries.products)));
+  app.get('/products', (_request, reply) => reply.send(port.listProducts()));
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { RunningSystem } from '../system/startSystem.js';
+import { systemPort } from '../system/systemPort.js';
 import { adminRoutes } from './adminRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
 import { orderRoutes } from './orderRoutes.js';
@@ -74,10 +75,10 @@ export function buildHttpServer(system: RunningSystem, log: Logger, options: Htt
     if (allowed.length > 0) return methodNotAllowed(reply, request.method, request.url.split('?')[0] ?? request.url, allowed);
     return reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody);
   });
-  const ids = { newId: options.newId ?? (() => randomUUID()), now: options.now ?? (() => new Date().toISOString()) };
-  orderRoutes(app, system);
-  catalogRoutes(app, system, ids);
-  queryRoutes(app, system);
+  const port = systemPort(system, { newId: options.newId ?? (() => randomUUID()), now: options.now ?? (() => new Date().toISOString()) });
+  orderRoutes(app, port);
+  catalogRoutes(app, port);
+  queryRoutes(app, port);
   adminRoutes(app, system);
   return app;
 }

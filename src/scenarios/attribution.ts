@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { ConsumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import { divergent, type Divergence } from './divergence.js';
@@ -25,7 +26,7 @@ export interface ModelAttribution {
 export interface AttributionInput {
   readonly headSeq: number;
   readonly plugins: ReadonlySet<ReadModelName>;
-  readonly models: Readonly<Record<ReadModelName, { readonly divergence: Divergence; readonly checkpoint: number; readonly state: string; readonly lastProblem: string | null }>>;
+  readonly models: Readonly<Record<ReadModelName, { readonly divergence: Divergence; readonly checkpoint: number; readonly state: ConsumerState; readonly lastProblem: string | null }>>;
   readonly caughtUp: Readonly<Partial<Record<ReadModelName, CaughtUpDivergence>>>;
   /** Keys where a rebuild from seq 1 differs from the incremental view, per model compared (none when not compared). */
   readonly rebuildKeysDiffer?: Readonly<Partial<Record<ReadModelName, number>>>;

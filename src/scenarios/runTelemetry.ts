@@ -104,7 +104,7 @@ export function modelsTelemetry(
 }
 
 /** One snapshot for the dashboard, from what the sampler just computed. */
-export function runTelemetry(input: RunTelemetryInput): Telemetry {
+export function telemetrySnapshot(input: RunTelemetryInput): Telemetry {
   const { system } = input;
   const models = modelsTelemetry(system, input.headSeq, input, input.log, input.nowMs);
   return {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { isoNow, realClock, sleep, type Clock } from '../actors/clock.js';
-import { consumerState } from '../actors/consumerStatus.js';
+import { consumerState, type ConsumerState } from '../actors/consumerStatus.js';
 import { startSystem, type RunningSystem, type SystemOptions } from '../system/startSystem.js';
 import { perReadModel, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
@@ -18,7 +18,7 @@ import { IncrementalOracle } from './incrementalOracle.js';
 import { createLiveControl, type LiveStep } from './liveControl.js';
 import type { OrderCounts } from './orderCounts.js';
 import { checkReservations, strandedReservations, type ReservationCheck } from './reservationCheck.js';
-import { refreshedTelemetry, runTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
+import { refreshedTelemetry, telemetrySnapshot, timelineEntries, type RanStep } from './runTelemetry.js';
 import type { Scenario } from './scenario.js';
 import type { LiveControl, Telemetry } from './telemetry.js';
 import { faultEndMs, planTimeline, remediationStep, type BrokerControl, type TimelineContext, type TimedStep } from './timeline.js';
@@ -26,6 +26,7 @@ import { evaluate, needsRebuildComparison, type PropertyResult, type RebuildComp
 import { workloadCatalog, workloadOps } from './workload.js';
 import { driveWorkload, emptyCounters, seedWorkloadCatalog, type WorkloadCounters } from './workloadDriver.js';
 import { checkWriteModel, type WriteModelCheck } from './writeModelCheck.js';
+import { systemPort } from '../system/systemPort.js';
 
 /** Infrastructure the run cannot do without failed (no nats-server, cannot bind): exit code 2, not a verdict. */
 export class InfrastructureError extends Error {
@@ -42,7 +43,7 @@ export interface Sample {
   readonly headSeq: number;
   /** Rows committed but not yet published, per outbox. */
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
-  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: string; readonly checkpoint: number }>>;
+  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: ConsumerState; readonly checkpoint: number }>>;
 }
 
 export interface ModelReport {
@@ -51,7 +52,7 @@ export interface ModelReport {
   readonly lagEvents: number;
   readonly redeliveries: number;
   readonly deadLetters: number;
-  readonly state: string;
+  readonly state: ConsumerState;
   /** Why the consumer was not moving when judged (its last stop, broker error or fatal error), if it was not. */
   readonly lastProblem: string | null;
   readonly maxLagEvents: number;
@@ -209,7 +210,7 @@ async function tearDown(rig: NatsRig): Promise<void> {
 }
 
 /** Every read model in the oracle's shape; a plug-in's own `readState` where one replaces the built-in. */
-function readModels(system: RunningSystem) {
+function modelStatesOf(system: RunningSystem) {
   return readModelStates(system.readModels);
 }
 
@@ -234,8 +235,8 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const { system, transport, clock } = rig;
   const runStart = clock.now();
   const deadline = runStart + scenario.timeoutMs;
-  const ids = { newId: rig.newId, now: isoNow(clock) };
-  await seedWorkloadCatalog(system, ids, workloadCatalog(scenario.workload, seed));
+  const port = systemPort(system, { newId: rig.newId, now: isoNow(clock) });
+  await seedWorkloadCatalog(port, workloadCatalog(scenario.workload, seed));
 
   const oracle = new IncrementalOracle(transport);
   const counters = emptyCounters();
@@ -303,9 +304,9 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
   const takeSample = async () => {
     try {
       const head = await oracle.catchUp();
-      const states = readModels(system);
+      const states = modelStatesOf(system);
       const div = divergenceOf(oracle.state, states, oracle.log);
-      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: string; checkpoint: number }>;
+      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: ConsumerState; checkpoint: number }>;
       for (const name of READ_MODELS) {
         const checkpoint = system.readModels[name].store.checkpoint();
         const lagEvents = Math.max(0, head - checkpoint);
@@ -324,7 +325,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       const outboxBacklog = { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() };
       samples.push({ atMs: elapsed(), headSeq: head, outboxBacklog, models });
       if (options.onTelemetry) {
-        lastTelemetry = runTelemetry({
+        lastTelemetry = telemetrySnapshot({
           scenario, seed, system, elapsedMs: elapsed(), nowMs: clock.now(), phase, brokerPaused: brokerPaused(), headSeq: head, reference: oracle.state, states,
           log: oracle.log, counters, timeline: telemetryTimeline(), firstNegative: oracle.firstNegative,
         });
@@ -373,7 +374,7 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
       () => undefined,
       (error: unknown) => error,
     );
-    await untilAborted(driveWorkload(system, ids, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal }), options.signal);
+    await untilAborted(driveWorkload(port, workloadOps(scenario.workload, seed), { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal }), options.signal);
     phase = 'healing';
     const timelineError = await untilAborted(timeline, options.signal);
     if (timelineError !== undefined) throw timelineError instanceof Error ? timelineError : new Error('a timeline step failed', { cause: timelineError });
@@ -399,13 +400,13 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     phase = 'checking';
     // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
     await brokerRetrying(clock, () => oracle.catchUp());
-    const finalModels = readModels(system);
+    const finalModels = modelStatesOf(system);
     const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
     // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
     const standing = Object.fromEntries(READ_MODELS.map((m) => {
       const snap = system.readModels[m].consumer.getSnapshot();
       return [m, { checkpoint: system.readModels[m].store.checkpoint(), state: consumerState(snap), lastProblem: snap.context.lastProblem ?? null }];
-    })) as Record<ReadModelName, { checkpoint: number; state: string; lastProblem: string | null }>;
+    })) as Record<ReadModelName, { checkpoint: number; state: ConsumerState; lastProblem: string | null }>;
     const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, awaitConsumer) : undefined;
     const writeModel = checkWriteModel(system.orderStore, oracle.log);
     const reservations = checkReservations(scenario.system.inventoryMode, system.inventoryStore, system.orderStore, oracle.log);
@@ -520,7 +521,7 @@ async function waitForConvergence(
  */
 async function compareRebuild(
   system: RunningSystem,
-  incremental: ReturnType<typeof readModels>,
+  incremental: ReturnType<typeof modelStatesOf>,
   awaitConsumer: TimelineContext['awaitConsumer'],
 ): Promise<Record<ReadModelName, RebuildComparison>> {
   const incrementalSeq = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.checkpoint()])) as Record<ReadModelName, number>;
@@ -532,7 +533,7 @@ async function compareRebuild(
     await awaitConsumer(m, () => ref.getSnapshot().context.rebuilds > before, 'rebuild to finish');
     rebuiltSeq[m] = system.readModels[m].store.checkpoint();
   }
-  const rebuilt = readModels(system);
+  const rebuilt = modelStatesOf(system);
   const compare = <M extends ReadModelName>(m: M): RebuildComparison =>
     incrementalSeq[m] === rebuiltSeq[m]
       ? { keysDiffer: divergent(compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>)) }

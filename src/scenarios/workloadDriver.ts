@@ -1,8 +1,6 @@
 import { sleep, type Clock } from '../actors/clock.js';
-import type { RunningSystem } from '../system/startSystem.js';
+import type { SystemPort } from '../system/systemPort.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
-import { inventoryCommand, type CommandIds } from '../http/catalogRoutes.js';
-import { placeOrder } from '../http/orderRoutes.js';
 import type { OrderCounts } from './orderCounts.js';
 import type { CatalogEntrySpec, WorkloadOp } from './workload.js';
 
@@ -24,12 +22,12 @@ export const emptyCounters = (): WorkloadCounters => ({
 
 
 /** Adds the opening catalogue through the inventory service's command side. */
-export async function seedWorkloadCatalog(system: RunningSystem, ids: CommandIds, catalog: readonly CatalogEntrySpec[]): Promise<void> {
+export async function seedWorkloadCatalog(port: SystemPort, catalog: readonly CatalogEntrySpec[]): Promise<void> {
   for (const p of catalog) {
-    const added = await inventoryCommand(system, ids, { type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    const added = await port.inventoryCommand({ type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
     if (added.kind !== 'done') throw new Error(`seeding ${p.productId}: ${added.kind}`);
     if (p.stock > 0) {
-      const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+      const stocked = await port.inventoryCommand({ type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
       if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
     }
   }
@@ -40,8 +38,7 @@ export async function seedWorkloadCatalog(system: RunningSystem, ids: CommandIds
  * most `concurrency` in flight (when the system is slower, the driver waits and records how far behind it fell).
  */
 export async function driveWorkload(
-  system: RunningSystem,
-  ids: CommandIds,
+  port: SystemPort,
   ops: Iterable<WorkloadOp>,
   options: { readonly clock: Clock; readonly startMs: number; readonly concurrency: number; readonly counters: WorkloadCounters; readonly signal: AbortSignal },
 ): Promise<void> {
@@ -56,7 +53,7 @@ export async function driveWorkload(
     if (op.kind === 'placeOrder') {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
       const command: PlaceOrder = { type: 'PlaceOrder', customerId: op.customerId, items: op.items, shippingAddress: `${op.customerId} street` };
-      const p: Promise<void> = placeOrder(system, command).then(
+      const p: Promise<void> = port.placeOrder(command).then(
         (outcome) => {
           if (outcome.kind === 'placed') counters.placed++;
           else if (outcome.kind === 'rejected') counters.rejected++;
@@ -78,7 +75,7 @@ export async function driveWorkload(
           : op.kind === 'rename'
             ? { type: 'RenameProduct', productId: op.productId, name: op.name }
             : { type: 'RepriceProduct', productId: op.productId, priceCents: op.priceCents };
-      const outcome = await inventoryCommand(system, ids, command);
+      const outcome = await port.inventoryCommand(command);
       if (outcome.kind === 'done') counters.catalogChanges++;
       else counters.catalogRefused++;
     }

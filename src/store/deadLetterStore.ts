@@ -29,6 +29,14 @@ const toLetter = (r: Row): DeadLetter => ({
   attempts: r.attempts, parkedAt: r.parked_at, replayedAt: r.replayed_at,
 });
 
+/** What a dead letter keeps of an event: enough to replay it exactly. */
+export interface ParkableEvent {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly msgId?: string | undefined;
+}
+
 /** Events a projection gave up on, with the reason: kept, never lost, replayable once a fix is deployed. */
 export class DeadLetterStore {
   private readonly insert;
@@ -43,7 +51,7 @@ export class DeadLetterStore {
     this.countOpen = db.prepare('SELECT COUNT(*) FROM dead_letters WHERE replayed_at IS NULL').pluck();
   }
 
-  park(event: { seq: number; subject: string; data: Uint8Array; msgId?: string | undefined }, reason: string, attempts: number, now: string): void {
+  park(event: ParkableEvent, reason: string, attempts: number, now: string): void {
     this.insert.run(event.seq, event.subject, event.msgId ?? null, Buffer.from(event.data), reason, attempts, now);
   }
 

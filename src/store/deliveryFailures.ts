@@ -1,5 +1,4 @@
-import { DeadLetterStore } from './deadLetterStore.js';
-import type { IncomingEvent } from './projectionStore.js';
+import { DeadLetterStore, type ParkableEvent } from './deadLetterStore.js';
 import type { ApplyMode } from './projectionView.js';
 import type { Db } from './sqlite.js';
 
@@ -55,7 +54,7 @@ export class DeliveryFailures {
   }
 
   /** Parks `event` with `reason` (its failure count goes with it); remembered if a rebuild parked it. */
-  park(event: IncomingEvent, reason: string, attempts: number, mode: ApplyMode): void {
+  park(event: ParkableEvent, reason: string, attempts: number, mode: ApplyMode): void {
     this.db.transaction(() => {
       this.deadLetters.park(event, reason, attempts, this.options.now());
       this.clearFailure.run(event.seq);
@@ -64,7 +63,7 @@ export class DeliveryFailures {
   }
 
   /** Parks an event that failed for the last time. */
-  parkFailed(event: IncomingEvent, message: string, attempts: number, mode: ApplyMode): void {
+  parkFailed(event: ParkableEvent, message: string, attempts: number, mode: ApplyMode): void {
     this.park(event, `handler failed ${attempts} times; last error: ${message}`, attempts, mode);
   }
 

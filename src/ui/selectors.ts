@@ -102,7 +102,7 @@ export function modelRows(t: Telemetry, history: History, layout: TableLayout, s
     // Once judged, the run is over: nothing is still to be applied, and every difference counts.
     const d = judged ? { ...judged.divergence, notYetApplied: 0 } : m.divergence;
     const lagEvents = judged?.lagEvents ?? m.lagEvents;
-    const state = (judged?.state as ConsumerState | undefined) ?? m.state;
+    const state = (judged?.state) ?? m.state;
     const values: Record<NumberColumn, number> = {
       ok: d.ok, stale: d.notYetApplied, miss: d.missing, unexp: d.unexpected, wrong: d.wrong, dup: d.duplicated,
       lag: lagEvents, 'lag ms': lagEvents === 0 ? 0 : m.lagMs, redel: judged?.redeliveries ?? m.redeliveries, dead: judged?.deadLetters ?? m.deadLetters,

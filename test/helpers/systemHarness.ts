@@ -7,16 +7,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../src/system/startSystem.js';
-import type { PlaceOrder } from '../../src/domain/commands.js';
+import type { AdjustStock, CatalogCommand, PlaceOrder } from '../../src/domain/commands.js';
 import { foldLog, type ReferenceState } from '../../src/domain/projections/oracle.js';
-import { inventoryCommand } from '../../src/http/catalogRoutes.js';
-import { placeOrder } from '../../src/http/orderRoutes.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 import { connectJetStream } from '../../src/transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../../src/transport/port.js';
 import { startTestBroker, type TestBroker } from './natsHarness.js';
+import { systemPort } from '../../src/system/systemPort.js';
+import type { OrderServiceOutcome } from '../../src/actors/orderService.js';
+import type { InventoryCommandOutcome } from '../../src/actors/inventoryService.js';
 
 export interface TestSystem {
   readonly broker: TestBroker;
@@ -53,10 +54,10 @@ export async function startTestSystem(options: Partial<Omit<SystemOptions, 'tran
 }
 
 export async function addProduct(system: RunningSystem, productId: string, name: string, priceCents: number, stock: number): Promise<void> {
-  const added = await inventoryCommand(system, ids, { type: 'AddProduct', productId, name, priceCents });
+  const added = await inventoryCommand(system, { type: 'AddProduct', productId, name, priceCents });
   if (added.kind !== 'done') throw new Error(`add ${productId}: ${added.kind}`);
   if (stock === 0) return;
-  const stocked = await inventoryCommand(system, ids, { type: 'AdjustStock', productId, delta: stock, reason: 'test stock' });
+  const stocked = await inventoryCommand(system, { type: 'AdjustStock', productId, delta: stock, reason: 'test stock' });
   if (stocked.kind !== 'done') throw new Error(`stock ${productId}: ${stocked.kind}`);
 }
 
@@ -64,7 +65,14 @@ export const order = (customerId: string, items: [string, number][]): PlaceOrder
   type: 'PlaceOrder', customerId, shippingAddress: '1 Test Lane', items: items.map(([productId, quantity]) => ({ productId, quantity })),
 });
 
-export { placeOrder };
+/** Through the system's own command port, as HTTP and the workload driver go. */
+export function placeOrder(system: RunningSystem, command: PlaceOrder): Promise<OrderServiceOutcome> {
+  return systemPort(system, ids).placeOrder(command);
+}
+
+export function inventoryCommand(system: RunningSystem, command: CatalogCommand | AdjustStock): Promise<InventoryCommandOutcome> {
+  return systemPort(system, ids).inventoryCommand(command);
+}
 
 /** The oracle (reference fold of the whole stream) and each live read model, for key-by-key comparison. */
 export async function oracleAndModels(t: TestSystem): Promise<{ oracle: ReferenceState; inventory: ReferenceState['inventory']; products: ReferenceState['products']; summaries: ReferenceState['summaries'] }> {

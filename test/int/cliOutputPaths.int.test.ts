@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unwritable } from '../../src/cli/outputPaths.js';
+import { unwritable } from '../../src/process/outputPaths.js';
 import { runTestbed } from '../helpers/cliProcess.js';
 
 const failing = 'test/fixtures/scenarios/expects-a-dead-letter.yaml';

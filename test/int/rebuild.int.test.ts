@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModelRuntime } from '../../src/system/startSystem.js';
 import type { AdjustStock, CatalogCommand } from '../../src/domain/commands.js';
-import { inventoryCommand } from '../../src/http/catalogRoutes.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, ids, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import { addProduct, inventoryCommand, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 
 const PRODUCTS = ['p1', 'p2', 'p3', 'p4'] as const;
@@ -49,7 +48,7 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
   afterAll(async () => t?.stop());
 
   async function catalog(command: CatalogCommand | AdjustStock): Promise<void> {
-    const outcome = await inventoryCommand(t.system, ids, command);
+    const outcome = await inventoryCommand(t.system, command);
     expect(outcome.kind).toBe('done');
   }
 

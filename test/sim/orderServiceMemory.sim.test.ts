@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startSystem } from '../../src/system/startSystem.js';
-import { inventoryCommand } from '../../src/http/catalogRoutes.js';
-import { placeOrder } from '../../src/http/orderRoutes.js';
+import { systemPort } from '../../src/system/systemPort.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { drive } from '../../src/scenarios/simRig.js';
 import { SimBroker } from '../../src/transport/sim/simBroker.js';
@@ -17,11 +16,11 @@ describe('order service', () => {
     let n = 0;
     const newId = () => `id${++n}`;
     const system = await drive(clock, startSystem({ transport, log: silentLogger(), dataDir: ':memory:', clock, newId, maxOrdersInFlight: 1_000 }), 60_000);
-    const ids = { newId, now: () => new Date(clock.now()).toISOString() };
-    await drive(clock, inventoryCommand(system, ids, { type: 'AddProduct', productId: 'p', name: 'P', priceCents: 100 }), 60_000);
-    await drive(clock, inventoryCommand(system, ids, { type: 'AdjustStock', productId: 'p', delta: 100_000, reason: 'stock' }), 60_000);
+    const port = systemPort(system, { newId, now: () => new Date(clock.now()).toISOString() });
+    await drive(clock, port.inventoryCommand({ type: 'AddProduct', productId: 'p', name: 'P', priceCents: 100 }), 60_000);
+    await drive(clock, port.inventoryCommand({ type: 'AdjustStock', productId: 'p', delta: 100_000, reason: 'stock' }), 60_000);
     const order = { type: 'PlaceOrder' as const, customerId: 'c', items: [{ productId: 'p', quantity: 1 }], shippingAddress: 'a' };
-    const outcomes = await drive(clock, Promise.all(Array.from({ length: 600 }, () => placeOrder(system, order))), 600_000);
+    const outcomes = await drive(clock, Promise.all(Array.from({ length: 600 }, () => port.placeOrder(order))), 600_000);
     expect(outcomes.filter((o) => o.kind === 'placed').length).toBe(600);
     const snapshot = system.orderService.getSnapshot();
     expect(snapshot.context.inFlight.size).toBe(0);

@@ -10,7 +10,7 @@ const clean: Divergence = { ok: 4, missing: 0, unexpected: 0, wrong: 0, duplicat
 const row = (name: string) => ({ orderId: 'o1', customerId: 'c', orderDate: 'd', totalCents: 1, items: [{ productId: 'p1', productName: name, quantity: 1 }] });
 
 function input(over: { models?: Partial<Record<ReadModelName, Partial<AttributionInput['models'][ReadModelName]>>>; plugins?: ReadModelName[]; caughtUp?: AttributionInput['caughtUp'] } = {}): AttributionInput {
-  const m = (name: ReadModelName) => ({ divergence: clean, checkpoint: 40, state: 'idle', lastProblem: null, ...over.models?.[name] });
+  const m = (name: ReadModelName) => ({ divergence: clean, checkpoint: 40, state: 'idle' as const, lastProblem: null, ...over.models?.[name] });
   return {
     headSeq: 40, plugins: new Set(over.plugins ?? []), caughtUp: over.caughtUp ?? {},
     models: { 'product-inventory': m('product-inventory'), products: m('products'), 'customer-order-summary': m('customer-order-summary') },

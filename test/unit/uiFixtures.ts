@@ -53,7 +53,7 @@ export const converged: Telemetry = {
 };
 
 const model = (ok: number, checkpoint: number, redeliveries = 0) => ({
-  divergence: { ok, missing: 0, unexpected: 0, wrong: 0, duplicated: 0, examples: [] }, checkpoint, lagEvents: 0, redeliveries, deadLetters: 0, state: 'idle', lastProblem: null, maxLagEvents: 0,
+  divergence: { ok, missing: 0, unexpected: 0, wrong: 0, duplicated: 0, examples: [] }, checkpoint, lagEvents: 0, redeliveries, deadLetters: 0, state: 'idle' as const, lastProblem: null, maxLagEvents: 0,
 });
 
 export const passed: FinalReport = {

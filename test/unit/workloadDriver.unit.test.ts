@@ -4,6 +4,7 @@ import type { OrderServiceEvent, OrderServiceOutcome } from '../../src/actors/or
 import type { RunningSystem } from '../../src/system/startSystem.js';
 import { driveWorkload, emptyCounters } from '../../src/scenarios/workloadDriver.js';
 import type { WorkloadOp } from '../../src/scenarios/workload.js';
+import { systemPort } from '../../src/system/systemPort.js';
 
 // The driver counts every order by outcome: the reports show refusals with their reasons, so it must not lump them.
 
@@ -33,7 +34,7 @@ describe('driveWorkload', () => {
   it('counts placed, refused by reason (stock, unavailable incl. busy, invalid) and failed orders, keeping why one failed', async () => {
     const counters = emptyCounters();
     const ops = ['cust_placed', 'cust_placed', 'cust_short', 'cust_invalid', 'cust_busy', 'cust_down', 'cust_boom'].map(order);
-    await driveWorkload(system, { newId: () => 'x', now: () => '' }, ops, { clock: realClock, startMs: realClock.now(), concurrency: 2, counters, signal: new AbortController().signal });
+    await driveWorkload(systemPort(system, { newId: () => 'x', now: () => '' }), ops, { clock: realClock, startMs: realClock.now(), concurrency: 2, counters, signal: new AbortController().signal });
     expect(counters).toMatchObject({ placed: 2, rejected: 1, invalid: 1, unavailable: 2, failed: 1, lastFailure: 'no answer for cust_boom' });
   });
 });

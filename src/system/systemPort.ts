@@ -1,0 +1,45 @@
+import type { InventoryCommandOutcome } from '../actors/inventoryService.js';
+import type { OrderServiceOutcome } from '../actors/orderService.js';
+import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
+import { inventoryOf, listProducts, ordersOfCustomer, productOf, type CustomerOrderAnswer, type InventoryAnswer, type ProductAnswer } from '../store/queries.js';
+import type { RunningSystem } from './startSystem.js';
+
+/** Where a command's id and timestamp come from: random ids and the wall clock live, seeded ones in a scenario. */
+export interface CommandStamps {
+  readonly newId: () => string;
+  /** The command's time, ISO 8601. */
+  readonly now: () => string;
+}
+
+/**
+ * The running system as its clients see it: the article's commands, each answered by its service actor, and its
+ * queries, answered from the read models (eventually consistent by design). HTTP, the workload driver, the bench
+ * and the tests all go through this; none of them sends to an actor itself.
+ */
+export interface SystemPort {
+  /** Sends a PlaceOrder to the order service and waits for its outcome (bounded by the actor's own timeouts). */
+  placeOrder(command: PlaceOrder): Promise<OrderServiceOutcome>;
+  /** Sends a catalogue or stock command to the inventory service and waits for its outcome. */
+  inventoryCommand(command: CatalogCommand | AdjustStock): Promise<InventoryCommandOutcome>;
+  /** `GET /inventory/products/:productId`: the ProductInventory view. */
+  inventoryOf(productId: string): InventoryAnswer | undefined;
+  /** `GET /customer/:customerId/orders`: the CustomerOrderSummary read model. */
+  ordersOfCustomer(customerId: string): CustomerOrderAnswer[];
+  /** `GET /products/:productId`: the Products read model. */
+  productOf(productId: string): ProductAnswer | undefined;
+  listProducts(): ProductAnswer[];
+}
+
+export function systemPort(system: RunningSystem, stamps: CommandStamps): SystemPort {
+  return {
+    placeOrder: (command) => new Promise((resolve) => system.orderService.send({ type: 'PLACE_ORDER', command, reply: resolve })),
+    inventoryCommand: (command) => {
+      const meta = { commandId: `cmd_${stamps.newId()}`, now: stamps.now(), newId: stamps.newId };
+      return new Promise((resolve) => system.inventoryService.send({ type: 'COMMAND', command, meta, reply: resolve }));
+    },
+    inventoryOf: (productId) => inventoryOf(system.queries.inventory, productId),
+    ordersOfCustomer: (customerId) => ordersOfCustomer(system.queries.summary, customerId),
+    productOf: (productId) => productOf(system.queries.products, productId),
+    listProducts: () => listProducts(system.queries.products),
+  };
+}

@@ -8,14 +8,14 @@
  *
  * Exit 0 when every verdict was the expected one, 1 otherwise.
  */
-import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scenarioToYaml } from '../src/check/counterexample.js';
 import { checkProperties, type CheckResult } from '../src/check/propertySuite.js';
 import { silentLogger } from '../src/log/logger.js';
 import { loadProjectionPlugin } from '../src/plugins/loadProjectionPlugin.js';
-import type { RunOptions } from '../src/scenarios/runner.js';
+import { type RunOptions } from '../src/scenarios/runTypes.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'projections');
 

@@ -1,7 +1,7 @@
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { loadProjectionPlugin, ProjectionPluginError } from '../plugins/loadProjectionPlugin.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
-import type { CrashPointSpec } from '../scenarios/runner.js';
+import { type CrashPointSpec } from '../scenarios/runTypes.js';
 
 /** What `--projection` and `--crash-point` add to a run, or why they cannot be used (exit code 2, nothing runs). */
 export type PluginRunOptions =

@@ -1,7 +1,7 @@
 import { READ_MODEL_INFO, READ_MODELS } from '../domain/readModels.js';
 import { attributionLines } from './attribution.js';
 import { orderCountsJson, orderOutcomes, refusedText } from './orderCounts.js';
-import type { Progress, ScenarioReport } from './runner.js';
+import { type Progress, type ScenarioReport } from './runTypes.js';
 import { LINE_WIDTH_MAX, wrapBlock, wrapLine } from './textWrap.js';
 
 /** The report as machines read it: as run, plus the orders by outcome under names that say what they count. */

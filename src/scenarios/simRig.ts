@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { startSystem } from '../system/startSystem.js';
 import { Prng } from '../domain/prng.js';
+import { startSystem } from '../system/startSystem.js';
 import { SimBroker } from '../transport/sim/simBroker.js';
 import { createSimTransport } from '../transport/sim/simTransport.js';
 import { VirtualClock } from '../transport/sim/virtualClock.js';
 import { FaultController } from './faultController.js';
-import { runOnRig, superviseCrashes, systemOptionsFor, type Rig, type RunOptions, type ScenarioReport } from './runner.js';
+import { type Rig, superviseCrashes, systemOptionsFor } from './rig.js';
+import { runOnRig } from './runner.js';
+import { type RunOptions, type ScenarioReport } from './runTypes.js';
 import type { Scenario } from './scenario.js';
 
 /** Virtual time one driver step moves; small enough that nothing observable happens "between" steps. */

@@ -1,4 +1,4 @@
-import type { RunOptions, ScenarioReport } from '../scenarios/runner.js';
+import { type RunOptions, type ScenarioReport } from '../scenarios/runTypes.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { createTelemetryFeed } from './feed.js';
 import { startDashboard } from './runDashboard.js';

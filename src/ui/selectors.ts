@@ -2,7 +2,7 @@ import type { ConsumerState } from '../actors/consumerStatus.js';
 import { perReadModel, READ_MODEL_INFO, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
 import { notReproducible } from '../scenarios/reports.js';
-import type { ScenarioReport } from '../scenarios/runner.js';
+import { type ScenarioReport } from '../scenarios/runTypes.js';
 import type { Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, ratesOf, unexplainedCount, type History } from './history.js';

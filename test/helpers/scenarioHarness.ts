@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log/logger.js';
 import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
-import { runScenario, type ScenarioReport } from '../../src/scenarios/runner.js';
+import { runScenario } from '../../src/scenarios/natsRig.js';
+import { type ScenarioReport } from '../../src/scenarios/runTypes.js';
 
 export const SCENARIOS_DIR = join(import.meta.dirname, '..', '..', 'scenarios');
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadProjectionPlugin } from '../../src/plugins/loadProjectionPlugin.js';
 import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
-import { runScenario } from '../../src/scenarios/runner.js';
+import { runScenario } from '../../src/scenarios/natsRig.js';
 import { scenarioPlugins } from '../../src/scenarios/scenarioPlugins.js';
 import { explain, runShipped, SCENARIOS_DIR } from '../helpers/scenarioHarness.js';
 

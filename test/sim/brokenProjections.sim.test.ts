@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkProperties } from '../../src/check/propertySuite.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadProjectionPlugin } from '../../src/plugins/loadProjectionPlugin.js';
-import type { RunOptions } from '../../src/scenarios/runner.js';
+import { type RunOptions } from '../../src/scenarios/runTypes.js';
 
 // The checker checks itself: each deliberately broken projection (test/fixtures/projections/) must be caught by the
 // property suite — generated workloads × fault schedules on the simulation, default settings, no hand-picked

@@ -12,7 +12,7 @@ import { Prng } from '../../src/domain/prng.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadProjectionPlugin } from '../../src/plugins/loadProjectionPlugin.js';
 import { formatScenarioErrors, loadScenarioFile } from '../../src/scenarios/loadScenario.js';
-import type { ScenarioReport } from '../../src/scenarios/runner.js';
+import { type ScenarioReport } from '../../src/scenarios/runTypes.js';
 import { scenarioPlugins } from '../../src/scenarios/scenarioPlugins.js';
 import { runScenarioSim } from '../../src/scenarios/simRig.js';
 import { TransportError, type Delivery, type Transport } from '../../src/transport/port.js';

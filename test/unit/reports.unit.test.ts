@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReadModelName } from '../../src/domain/readModels.js';
 import type { Divergence } from '../../src/scenarios/divergence.js';
 import { junitXml, jsonLine, progressLine, scenarioDetail, summaryTable } from '../../src/scenarios/reports.js';
-import type { ModelReport, Progress, ScenarioReport } from '../../src/scenarios/runner.js';
+import { type ModelReport, type Progress, type ScenarioReport } from '../../src/scenarios/runTypes.js';
 import { wrapLine } from '../../src/scenarios/textWrap.js';
 import type { PropertyResult } from '../../src/scenarios/verdict.js';
 

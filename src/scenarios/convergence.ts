@@ -1,0 +1,57 @@
+import { sleep, type Clock } from '../actors/clock.js';
+import { consumerState } from '../actors/consumerStatus.js';
+import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import type { RunningSystem } from '../system/startSystem.js';
+import { strandedReservations } from './reservationCheck.js';
+
+/** How long a system must sit still (everything applied, nothing retrying) with divergence left before we stop waiting. */
+const QUIESCENT_GIVE_UP_MS = 2_000;
+
+/** What one successful sample established about convergence. */
+export interface SampleFacts {
+  /** Keys that differ from the oracle, over every model. */
+  readonly divergent: number;
+  /** Models whose checkpoint is below the head the oracle read: equal values there may only mean "not yet". */
+  readonly behindHead: readonly ReadModelName[];
+}
+
+/**
+ * Nothing is on its way into the log and nothing is left to settle on the command side: both outboxes drained, no
+ * order between its check and its commit, no reservation held for an order that is not placed (the reconciler
+ * releases those after its hold time).
+ */
+function commandSideSettled(system: RunningSystem): boolean {
+  return system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0 &&
+    system.orderService.getSnapshot().context.inFlight.size === 0 && strandedReservations(system.inventoryStore, system.orderStore).length === 0;
+}
+
+/**
+ * Polls until a fresh sample finds every model equal to the oracle *and* at the head of the stream, with nothing
+ * left on its way into the log; the scenario time it did, or null. Values alone are not enough: a model lagging
+ * behind events that happen not to change it (a reprice, for inventory) looks equal until the next one lands. A
+ * failed sample (broker unreachable) proves nothing. Gives up early when the system is quiescent — nothing in
+ * flight, every consumer idle — and still divergent for a while: nothing is left that could repair it (silent
+ * corruption, stale names).
+ */
+export async function waitForConvergence(
+  system: RunningSystem,
+  clock: Clock,
+  deadline: number,
+  sample: () => Promise<void>,
+  latest: () => SampleFacts | undefined,
+  elapsed: () => number,
+): Promise<number | null> {
+  let quietSince: number | undefined;
+  while (clock.now() < deadline) {
+    await sample();
+    const facts = latest();
+    const drained = commandSideSettled(system);
+    if (drained && facts !== undefined && facts.divergent === 0 && facts.behindHead.length === 0) return elapsed();
+    const quiet = drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
+    quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
+    if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
+    await sleep(clock, 100);
+  }
+  return null;
+}
+

@@ -1,0 +1,124 @@
+import { sleep, type Clock } from '../actors/clock.js';
+import { consumerState } from '../actors/consumerStatus.js';
+import { perReadModel, READ_MODELS, type ReadModelName, type ReadModelStates } from '../domain/readModels.js';
+import { readModelStates } from '../system/pluginWiring.js';
+import type { RunningSystem } from '../system/startSystem.js';
+import { TransportError } from '../transport/port.js';
+import { attribute } from './attribution.js';
+import type { CaughtUpCheck } from './caughtUpCheck.js';
+import { compareMaps, divergent, divergenceOf } from './divergence.js';
+import type { IncrementalOracle } from './incrementalOracle.js';
+import { checkReservations } from './reservationCheck.js';
+import type { RunRecorder } from './runRecorder.js';
+import type { ModelReport, ScenarioReport } from './runTypes.js';
+import type { Sampler } from './sampler.js';
+import type { Scenario } from './scenario.js';
+import type { TimelineContext } from './timeline.js';
+import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
+import type { WorkloadCounters } from './workloadDriver.js';
+import { checkWriteModel } from './writeModelCheck.js';
+
+export interface JudgeInput {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly system: RunningSystem;
+  readonly clock: Clock;
+  readonly oracle: IncrementalOracle;
+  readonly caughtUp: CaughtUpCheck;
+  readonly sampler: Sampler;
+  readonly recorder: RunRecorder;
+  readonly counters: WorkloadCounters;
+  readonly awaitConsumer: TimelineContext['awaitConsumer'];
+  /** Scenario time of convergence (null: never), and of the last fault healing. */
+  readonly convergedAtMs: number | null;
+  readonly lastHealMs: number;
+  /** When the run started, on the rig's clock. */
+  readonly runStart: number;
+}
+
+/**
+ * The end of a run: the final read of the log and of every model, the write-model and reservation checks, a rebuild
+ * of every model compared with its incremental view (when a property asks), every expectation judged, and which
+ * model broke how. The report is assembled here.
+ */
+export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
+  const { scenario, system, oracle } = input;
+  // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
+  await brokerRetrying(input.clock, () => oracle.catchUp());
+  const finalModels = readModelStates(system.readModels);
+  const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
+  // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
+  const standing = perReadModel((m) => {
+    const snap = system.readModels[m].consumer.getSnapshot();
+    return { checkpoint: system.readModels[m].store.checkpoint(), state: consumerState(snap), lastProblem: snap.context.lastProblem ?? null };
+  });
+  const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, input.awaitConsumer) : undefined;
+  const writeModel = checkWriteModel(system.orderStore, oracle.log);
+  const reservations = checkReservations(scenario.system.inventoryMode, system.inventoryStore, system.orderStore, oracle.log);
+  const deadLetters = perReadModel((m) => system.readModels[m].store.deadLetters.count());
+  const convergedAfterMs = input.convergedAtMs === null ? null : Math.max(0, input.convergedAtMs - input.lastHealMs);
+  const caughtUpDivergence = input.caughtUp.findings();
+  const properties = evaluate(scenario.expect, { finalDivergence, caughtUpDivergence, convergedAfterMs, writeModel, reservations, deadLetters, firstNegative: oracle.firstNegative, rebuildMismatches });
+  const head = oracle.state.lastSeq;
+  const models = perReadModel((m): ModelReport => {
+    const { checkpoint, state, lastProblem } = standing[m];
+    return {
+      divergence: finalDivergence[m], checkpoint, lagEvents: Math.max(0, head - checkpoint), redeliveries: system.readModels[m].consumer.getSnapshot().context.counters.redeliveries,
+      deadLetters: deadLetters[m], state, lastProblem, maxLagEvents: input.sampler.maxLag[m],
+    };
+  });
+  const plugins = new Set(READ_MODELS.filter((m) => system.readModels[m].plugin !== undefined));
+  const rebuildKeysDiffer = Object.fromEntries(READ_MODELS.flatMap((m) => {
+    const c = rebuildMismatches?.[m];
+    return c && 'keysDiffer' in c ? [[m, c.keysDiffer]] : [];
+  })) as Partial<Record<ReadModelName, number>>;
+  const attribution = attribute({ headSeq: head, plugins, models, caughtUp: caughtUpDivergence, rebuildKeysDiffer });
+  return {
+    scenario: scenario.name, file: scenario.file, seed: input.seed,
+    verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
+    properties, attribution, models, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: input.counters,
+    events: { stream: head, undecodable: oracle.undecodable.length },
+    finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
+    timeline: input.recorder.reportTimeline(), liveActions: input.recorder.liveActions(), samples: input.sampler.samples, durationMs: input.clock.now() - input.runStart,
+  };
+}
+
+/** Retries a read while the broker is unreachable, for up to a minute of the rig's time. */
+async function brokerRetrying<T>(clock: Clock, read: () => Promise<T>): Promise<T> {
+  const until = clock.now() + 60_000;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof TransportError) || clock.now() >= until) throw error;
+      await sleep(clock, 250);
+    }
+  }
+}
+
+/**
+ * Rebuilds every model from sequence 1 and counts keys where the rebuilt view differs from the incremental one.
+ * Two views are comparable only at the same position in the log: a model whose incremental view stopped short of
+ * where its rebuild got to (a stalled consumer: `converges` reports that) is marked not compared, not "different".
+ */
+async function compareRebuild(
+  system: RunningSystem,
+  incremental: ReadModelStates,
+  awaitConsumer: TimelineContext['awaitConsumer'],
+): Promise<Record<ReadModelName, RebuildComparison>> {
+  const incrementalSeq = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.checkpoint()])) as Record<ReadModelName, number>;
+  const rebuiltSeq = {} as Record<ReadModelName, number>;
+  for (const m of READ_MODELS) {
+    const ref = system.readModels[m].consumer;
+    const before = ref.getSnapshot().context.rebuilds;
+    ref.send({ type: 'REBUILD' });
+    await awaitConsumer(m, () => ref.getSnapshot().context.rebuilds > before, 'rebuild to finish');
+    rebuiltSeq[m] = system.readModels[m].store.checkpoint();
+  }
+  const rebuilt = readModelStates(system.readModels);
+  const compare = <M extends ReadModelName>(m: M): RebuildComparison =>
+    incrementalSeq[m] === rebuiltSeq[m]
+      ? { keysDiffer: divergent(compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>)) }
+      : { notComparedBecause: `its incremental view stopped at seq ${incrementalSeq[m]}, the rebuild reached ${rebuiltSeq[m]}` };
+  return perReadModel(compare);
+}

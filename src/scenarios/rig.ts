@@ -1,0 +1,42 @@
+import type { Clock } from '../actors/clock.js';
+import type { RunningSystem, SystemOptions } from '../system/startSystem.js';
+import type { Transport } from '../transport/port.js';
+import type { FaultController } from './faultController.js';
+import type { Scenario } from './scenario.js';
+import type { BrokerControl } from './timeline.js';
+
+/** Everything a run needs, real (nats-server, files, wall clock) or simulated (virtual clock, in memory). */
+export interface Rig {
+  readonly clock: Clock;
+  readonly broker: BrokerControl;
+  readonly transport: Transport;
+  readonly system: RunningSystem;
+  readonly faults: FaultController;
+  readonly newId: () => string;
+}
+
+/** The system options a scenario asks for, with the fault controller's hooks wired in. */
+export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'consumerHooks' | 'orderHooks'> {
+  const c = scenario.system.consumer;
+  return {
+    inventoryMode: scenario.system.inventoryMode,
+    summary: { dependency: scenario.system.summaryDependency },
+    consumer: {
+      ackWaitMs: c.ackWaitMs, batchSize: c.batchSize, handlerMsPerEvent: c.handlerMsPerEvent,
+      retry: { maxDeliveries: c.maxDeliveries, initialBackoffMs: c.initialBackoffMs, maxBackoffMs: c.maxBackoffMs, multiplier: 2 },
+    },
+    wrapView: faults.wrapView,
+    consumerHooks: faults.hooks,
+    orderHooks: faults.orderHooks,
+  };
+}
+
+/** An injected crash kills the consumer; a supervisor would restart it shortly after. */
+export function superviseCrashes(faults: FaultController, system: RunningSystem, clock: Clock): void {
+  faults.onCrash = (name) =>
+    clock.setTimeout(() => {
+      const consumer = system.readModels[name].consumer;
+      if (consumer.getSnapshot().status === 'active') consumer.send({ type: 'START' }); // not after the system stopped
+    }, 250);
+}
+

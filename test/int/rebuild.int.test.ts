@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadModelRuntime } from '../../src/system/startSystem.js';
 import type { AdjustStock, CatalogCommand } from '../../src/domain/commands.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
+import type { ReadModelRuntime } from '../../src/system/readModelRuntime.js';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, inventoryCommand, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
+import { addProduct, inventoryCommand, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
 
 const PRODUCTS = ['p1', 'p2', 'p3', 'p4'] as const;
 

@@ -86,88 +86,104 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
   }
 }
 
+/** What a fault's steps are made with: its start and end time, and a step maker that keys them to the fault. */
+interface StepKit {
+  readonly at: number;
+  readonly end: number;
+  readonly faultKey: string;
+  readonly step: (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']) => TimedStep;
+}
+
+/** Faults that act once (events published, crashes armed): never "active" on the timeline. */
+const INSTANT_FAULTS: ReadonlySet<FaultSpec['kind']> = new Set(['poisonEvent', 'crashMidBatch', 'orderServiceCrash', 'crashPoint']);
+
+/**
+ * The steps of each fault kind (keyed by the kinds in scenario.ts, so a new kind does not compile until it has
+ * steps here): a start, and an end for faults that last.
+ */
+const FAULT_STEPS: { readonly [K in FaultSpec['kind']]: (fault: Extract<FaultSpec, { kind: K }>, kit: StepKit) => TimedStep[] } = {
+  consumerOutage: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', `${fault.target} consumer down`, (c) => tell(c, fault.target, { type: 'STOP' })),
+      step(end, 'fault-end', `${fault.target} consumer back`, (c) => tell(c, fault.target, { type: 'START' })),
+    ];
+  },
+  crashMidBatch: (fault, { at, step }) => [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))],
+  handlerBug: (fault, { at, step }) => [{ ...step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match))), taints: fault.target }],
+  silentCorruption: (fault, { at, step }) => [{ ...step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match))), taints: fault.target }],
+  slowConsumer: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) => Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs))),
+      step(end, 'fault-end', `${fault.target} at full speed`, (c) => Promise.resolve(c.faults.setLatency(fault.target, 0))),
+    ];
+  },
+  poisonEvent: (fault, { at, step, faultKey }) => {
+    return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
+      for (let i = 0; i < fault.count; i++) {
+        // The fault's own key in the id: two poison faults at the same time are two sets of events, not one
+        // the broker dedupes (the property suite found that: it expected two dead letters and saw one).
+        const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${faultKey}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
+        await publishPersistently(c, poison);
+      }
+    })];
+  },
+  dependencyLag: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => tell(c, 'products', { type: 'STOP' })),
+      step(end, 'fault-end', 'products read model back', (c) => tell(c, 'products', { type: 'START' })),
+    ];
+  },
+  brokerPause: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', 'broker paused (SIGSTOP)', (c) => Promise.resolve(c.broker.pause())),
+      step(end, 'fault-end', 'broker resumed (SIGCONT)', (c) => Promise.resolve(c.broker.resume())),
+    ];
+  },
+  brokerRestart: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', 'broker stopped', (c) => c.broker.stop()),
+      step(end, 'fault-end', 'broker restarted', (c) => c.broker.restart()),
+    ];
+  },
+  outboxRelayOutage: (fault, { at, end, step }) => {
+    return [
+      step(at, 'fault-start', `${fault.target} outbox relay down`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'STOP' }))),
+      step(end, 'fault-end', `${fault.target} outbox relay back`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'START' }))),
+    ];
+  },
+  orderServiceCrash: (fault, { at, step }) => [step(at, 'fault-start', `order service dies between inventory check and commit (×${fault.times})`, (c) => Promise.resolve(c.faults.addOrderCrashes(fault.times)))],
+  ackLoss: (fault, { at, end, step }) => {
+    const share = fault.ratio >= 1 ? 'all' : `${Math.round(fault.ratio * 100)}% of`;
+    // Seeded per fault, so the same scenario loses the same acks.
+    const seed = (fault.atMs * 31 + fault.durationMs) ^ 0x2545f491;
+    return [
+      step(at, 'fault-start', `${fault.target} loses ${share} its acks`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, { ratio: fault.ratio, seed: seed ^ c.seed }))),
+      step(end, 'fault-end', `${fault.target} acks get through again`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, undefined))),
+    ];
+  },
+  processRestart: (fault, { at, end, step }) => {
+    const moment = fault.when === 'afterCommit' ? 'after its next commit' : 'where it is';
+    // One step does the whole restart: an `afterCommit` kill waits for the commit, and the revival must follow it.
+    return [
+      step(at, 'fault-start', `${fault.target} process killed ${moment} (memory lost)`, async (c) => {
+        if (fault.when === 'afterCommit') await c.faults.nextCommit(fault.target, PROCESS_KILL_WAIT_MS);
+        c.system.killReadModel(fault.target);
+        await sleep(c.clock, fault.restartAfterMs);
+        await c.system.reviveReadModel(fault.target);
+      }),
+      step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
+    ];
+  },
+  crashPoint: (fault, { at, step }) => [step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) => Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)))],
+};
+
 function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;
   const end = faultEndMs(fault, remediation) ?? at;
-  const instant = fault.kind === 'poisonEvent' || fault.kind === 'crashMidBatch' || fault.kind === 'orderServiceCrash' || fault.kind === 'crashPoint';
+  const instant = INSTANT_FAULTS.has(fault.kind);
   const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, instant, run });
-  switch (fault.kind) {
-    case 'consumerOutage':
-      return [
-        step(at, 'fault-start', `${fault.target} consumer down`, (c) => tell(c, fault.target, { type: 'STOP' })),
-        step(end, 'fault-end', `${fault.target} consumer back`, (c) => tell(c, fault.target, { type: 'START' })),
-      ];
-    case 'crashMidBatch':
-      return [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))];
-    case 'handlerBug':
-      return [{ ...step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match))), taints: fault.target }];
-    case 'silentCorruption':
-      return [{ ...step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match))), taints: fault.target }];
-    case 'slowConsumer':
-      return [
-        step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) => Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs))),
-        step(end, 'fault-end', `${fault.target} at full speed`, (c) => Promise.resolve(c.faults.setLatency(fault.target, 0))),
-      ];
-    case 'poisonEvent':
-      return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
-        for (let i = 0; i < fault.count; i++) {
-          // The fault's own key in the id: two poison faults at the same time are two sets of events, not one
-          // the broker dedupes (the property suite found that: it expected two dead letters and saw one).
-          const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${faultKey}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
-          await publishPersistently(c, poison);
-        }
-      })];
-    case 'dependencyLag':
-      return [
-        step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => tell(c, 'products', { type: 'STOP' })),
-        step(end, 'fault-end', 'products read model back', (c) => tell(c, 'products', { type: 'START' })),
-      ];
-    case 'brokerPause':
-      return [
-        step(at, 'fault-start', 'broker paused (SIGSTOP)', (c) => Promise.resolve(c.broker.pause())),
-        step(end, 'fault-end', 'broker resumed (SIGCONT)', (c) => Promise.resolve(c.broker.resume())),
-      ];
-    case 'brokerRestart':
-      return [
-        step(at, 'fault-start', 'broker stopped', (c) => c.broker.stop()),
-        step(end, 'fault-end', 'broker restarted', (c) => c.broker.restart()),
-      ];
-    case 'outboxRelayOutage':
-      return [
-        step(at, 'fault-start', `${fault.target} outbox relay down`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'STOP' }))),
-        step(end, 'fault-end', `${fault.target} outbox relay back`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'START' }))),
-      ];
-    case 'orderServiceCrash':
-      return [step(at, 'fault-start', `order service dies between inventory check and commit (×${fault.times})`, (c) => Promise.resolve(c.faults.addOrderCrashes(fault.times)))];
-    case 'ackLoss': {
-      const share = fault.ratio >= 1 ? 'all' : `${Math.round(fault.ratio * 100)}% of`;
-      // Seeded per fault, so the same scenario loses the same acks.
-      const seed = (fault.atMs * 31 + fault.durationMs) ^ 0x2545f491;
-      return [
-        step(at, 'fault-start', `${fault.target} loses ${share} its acks`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, { ratio: fault.ratio, seed: seed ^ c.seed }))),
-        step(end, 'fault-end', `${fault.target} acks get through again`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, undefined))),
-      ];
-    }
-    case 'processRestart': {
-      const moment = fault.when === 'afterCommit' ? 'after its next commit' : 'where it is';
-      // One step does the whole restart: an `afterCommit` kill waits for the commit, and the revival must follow it.
-      return [
-        step(at, 'fault-start', `${fault.target} process killed ${moment} (memory lost)`, async (c) => {
-          if (fault.when === 'afterCommit') await c.faults.nextCommit(fault.target, PROCESS_KILL_WAIT_MS);
-          c.system.killReadModel(fault.target);
-          await sleep(c.clock, fault.restartAfterMs);
-          await c.system.reviveReadModel(fault.target);
-        }),
-        step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
-      ];
-    }
-    case 'crashPoint':
-      return [step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) => Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)))];
-    default: {
-      const never: never = fault;
-      throw new Error(`unknown fault ${JSON.stringify(never)}`);
-    }
-  }
+  const make = FAULT_STEPS[fault.kind] as (f: FaultSpec, kit: StepKit) => TimedStep[];
+  return make(fault, { at, end, faultKey, step });
 }
 
 /**

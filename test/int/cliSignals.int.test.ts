@@ -5,7 +5,8 @@
  * `check --transport nats` and `bench` end at once on a signal, their broker and dir with them. Checked against the
  * process table and the temp dir, not the commands' own word.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
@@ -25,8 +26,8 @@ describe('brokers and temp dirs do not outlive the command', () => {
   });
 
   /** Starts the command and waits until it has its private nats-server (so there is something to leak). */
-  const startWithBroker = async (args: readonly string[]): Promise<{ t: Testbed; broker: ChildBroker }> => {
-    const t = spawnTestbed(args);
+  const startWithBroker = async (args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ t: Testbed; broker: ChildBroker }> => {
+    const t = spawnTestbed(args, env);
     started.push(t);
     const broker = await eventually(() => natsServersOf(t.pid)[0], { what: `${args.join(' ')} has a nats-server child`, timeoutMs: 20_000, intervalMs: 50, retryOnError: true });
     brokers.push(broker);
@@ -54,13 +55,16 @@ describe('brokers and temp dirs do not outlive the command', () => {
   }, 60_000);
 
   it('run on nats, SIGKILL: the guard stops the broker at once; the next start removes the dead run’s dir, not a live run’s', async () => {
-    const killed = await startWithBroker(['run', flagship]);
-    const live = await startWithBroker(['run', flagship]);
+    // A temp root of their own: any other cqrs-testbed starting meanwhile (other test files run in parallel) would
+    // sweep the dead run's dir from the shared one first, and `next` would have nothing to say.
+    const env = { TMPDIR: mkdtempSync(join(tmpdir(), 'cqrs-signals-')) };
+    const killed = await startWithBroker(['run', flagship], env);
+    const live = await startWithBroker(['run', flagship], env);
     expect(await killed.t.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     await expectGone(killed.broker, false);
     expect(existsSync(killed.broker.runDir)).toBe(true); // nobody was left to remove it
 
-    const next = await runTestbed(['run', failingFast, '--transport', 'sim']);
+    const next = await runTestbed(['run', failingFast, '--transport', 'sim'], env);
     expect(next.code, next.stderr).toBe(1);
     expect(existsSync(killed.broker.runDir), 'the dead run’s dir').toBe(false);
     expect(next.stderr).toContain(killed.broker.runDir);
@@ -68,6 +72,7 @@ describe('brokers and temp dirs do not outlive the command', () => {
     expect(isAlive(live.broker.pid)).toBe(true);
     expect(await live.t.stop('SIGTERM')).toEqual({ code: 143, signal: null });
     await expectGone(live.broker, true);
+    rmSync(env.TMPDIR, { recursive: true, force: true });
   }, 90_000);
 
   it('check --transport nats, SIGTERM: ends at once (143), its broker and temp dir with it', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPidFile } from '../process/pidFile.js';
 
 export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
@@ -17,7 +18,7 @@ export interface DataDirLock {
  */
 export function lockDataDir(dir: string): DataDirLock {
   const file = join(dir, 'cqrs-testbed.pid');
-  const holder = readPid(file);
+  const holder = readPidFile(file);
   if (holder !== undefined && holder !== process.pid && isTestbed(holder)) {
     throw new DataDirInUseError(`data dir ${dir} is in use by cqrs-testbed pid ${holder}; stop it first (or remove ${file} if that is wrong)`);
   }
@@ -32,22 +33,11 @@ export function lockDataDir(dir: string): DataDirLock {
   return {
     file,
     release: () => {
-      if (readPid(file) === process.pid) rmSync(file, { force: true });
+      if (readPidFile(file) === process.pid) rmSync(file, { force: true });
     },
   };
 }
 
-function readPid(file: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
 
 /** Alive and running cqrs-testbed. Without /proc to look at its command line, a live pid counts (the safe side). */
 function isTestbed(pid: number): boolean {

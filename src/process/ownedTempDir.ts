@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killNatsServerNow } from '../transport/natsServerOrphans.js';
+import { killNatsServerNow } from './natsServerOrphans.js';
 import { selfIdentity, type ProcessIdentity } from './processIdentity.js';
 
 /** Every owned dir starts with this, in the system temp dir. */

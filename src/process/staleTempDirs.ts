@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { stopOrphanedNatsServer } from '../transport/natsServerOrphans.js';
+import { stopOrphanedNatsServer } from './natsServerOrphans.js';
 import { brokerPidFileOf, brokerStoreOf, readOwner, removeOwnedTempDir, TEMP_DIR_PREFIX } from './ownedTempDir.js';
 import { isRunning } from './processIdentity.js';
 

@@ -8,7 +8,8 @@ import { access } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
-import { removePidFile, spawnGuard, stopOrphanedNatsServer, writePidFile } from './natsServerOrphans.js';
+import { removePidFile, spawnGuard, stopOrphanedNatsServer, writePidFile } from '../process/natsServerOrphans.js';
+import { settlesWithin } from './settlesWithin.js';
 
 /** How to get the binary; part of every "not found" message. */
 export const NATS_SERVER_INSTALL_HINT = [
@@ -308,18 +309,6 @@ function greetsAsNats(port: number): Promise<boolean> {
   });
 }
 
-/** True if `p` settles within `ms`; the timer never outlives the race. */
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 const LAYERS: readonly (readonly string[])[] = [
   ['domain'], // pure: the events, commands, deciders, reference folds, the read-model registry
   ['log'],
+  ['process'], // OS process bookkeeping: owned temp dirs, orphaned brokers, pid files, signals, output paths
   ['transport', 'store'], // the broker port and its two adapters; SQLite stores
-  ['process', 'plugins'], // OS process bookkeeping; the plug-in API and its loader
+  ['plugins'], // the plug-in API and its loader
   ['actors'], // the XState machines
   ['system'], // the composition root and the system's command/query port
   ['http', 'scenarios'], // the HTTP API; the scenario runner, faults, oracle and checks

@@ -6,6 +6,8 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino, type Logger } from 'pino';
 import { EVENT_STREAM, EVENT_SUBJECTS, TransportError, type PublishAck, type Transport } from '../port.js';
+import { settlesWithin } from '../settlesWithin.js';
+import { subjectMatches } from '../subjects.js';
 import type { AdapterContext } from './context.js';
 import { ensureDurable } from './delivery.js';
 import { toTransportError } from './errors.js';
@@ -13,8 +15,6 @@ import { provisionStream } from './provision.js';
 import { defaultReadPullBatch, getEvent, readRange, streamInfo } from './range.js';
 import { request, serve } from './requestReply.js';
 import { StatusHub, watchConnection } from './status.js';
-import { subjectMatches } from '../subjects.js';
-import { settlesWithin } from './util.js';
 
 export interface ConnectJetStreamOptions {
   /** One URL or a comma-separated list, e.g. `nats://127.0.0.1:4222`. */

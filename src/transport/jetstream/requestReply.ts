@@ -5,9 +5,9 @@
  */
 import { Empty, headers, NoRespondersError, RequestError, type Msg, type MsgHdrs, type Subscription } from '@nats-io/transport-node';
 import { TransportError, type RequestHandler, type Service } from '../port.js';
+import { settlesWithin } from '../settlesWithin.js';
 import type { AdapterContext } from './context.js';
 import { toTransportError } from './errors.js';
-import { settlesWithin } from './util.js';
 
 const errorHeader = 'Nats-Service-Error';
 const errorCodeHeader = 'Nats-Service-Error-Code';

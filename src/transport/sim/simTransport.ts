@@ -18,7 +18,7 @@ import { apiTimeoutMs, ensureDurable, type SimContext } from './simFetch.js';
 import { SimSubscription } from './simServices.js';
 import type { SimMessage } from './simStream.js';
 import { subjectMatches } from '../subjects.js';
-import type { VirtualClock } from './virtualClock.js';
+import { settlesWithin } from '../settlesWithin.js';
 
 export interface SimTransportOptions {
   /** Connection name, for logs. */
@@ -120,7 +120,7 @@ function serve(ctx: SimContext, subject: string, handler: (data: Uint8Array) => 
         // Drain: no new requests, the ones already received are answered.
         subscription.stopped = true;
         ctx.broker.services.remove(subscription);
-        if (!(await settlesWithin(ctx.broker.clock, subscription.idle(), stopWaitMs))) {
+        if (!(await settlesWithin(subscription.idle(), stopWaitMs, ctx.broker.clock))) {
           ctx.log.warn({ service: subject, waitedMs: stopWaitMs }, 'service stopped with a request still running');
         }
       })();
@@ -178,7 +178,7 @@ async function closeConnection(ctx: SimContext): Promise<void> {
     const subscriptions = broker.services.ofConnection(connection);
     for (const s of subscriptions) s.stopped = true;
     const drained = Promise.all(subscriptions.map((s) => s.idle()));
-    if (!(await settlesWithin(broker.clock, drained, closeDrainMs))) {
+    if (!(await settlesWithin(drained, closeDrainMs, broker.clock))) {
       log.warn({ waitedMs: closeDrainMs }, 'drain did not finish');
     }
   }
@@ -186,15 +186,3 @@ async function closeConnection(ctx: SimContext): Promise<void> {
   log.info('closed');
 }
 
-/** True if `p` settles within `ms` of virtual time; the timer never outlives the race. */
-async function settlesWithin(clock: VirtualClock, p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: number | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = clock.setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([p.then(() => true as const), timeout]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { readPidFile } from './pidFile.js';
 
 const orphanStopGraceMs = 5_000;
 const orphanKillWaitMs = 2_000;
@@ -48,7 +49,7 @@ export function writePidFile(pidFile: string, pid: number): void {
 
 /** Removes the file if it still names `pid` (a newer process may have replaced it). */
 export function removePidFile(pidFile: string, pid: number): void {
-  if (readPid(pidFile) === pid) rmSync(pidFile, { force: true });
+  if (readPidFile(pidFile) === pid) rmSync(pidFile, { force: true });
 }
 
 /**
@@ -57,7 +58,7 @@ export function removePidFile(pidFile: string, pid: number): void {
  * is now some other process: a stale file, ignored).
  */
 export async function stopOrphanedNatsServer(pidFile: string, storeDir: string, log?: Logger): Promise<number | undefined> {
-  const pid = readPid(pidFile);
+  const pid = readPidFile(pidFile);
   if (pid === undefined || pid === process.pid) return undefined;
   const argv = commandLineOf(pid);
   if (argv === undefined || !isNatsServerOn(argv, storeDir)) {
@@ -80,7 +81,7 @@ export async function stopOrphanedNatsServer(pidFile: string, storeDir: string, 
  * dir about to be removed. A process killed but not yet reaped counts as gone.
  */
 export function killNatsServerNow(pidFile: string, storeDir: string): void {
-  const pid = readPid(pidFile);
+  const pid = readPidFile(pidFile);
   if (pid === undefined || pid === process.pid) return;
   const argv = commandLineOf(pid);
   if (argv === undefined || !isNatsServerOn(argv, storeDir)) return;
@@ -99,17 +100,6 @@ export function isNatsServerOn(argv: readonly string[], storeDir: string): boole
   return dir !== undefined && resolve(dir) === resolve(storeDir);
 }
 
-function readPid(pidFile: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(pidFile, 'utf8');
-  } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-}
 
 /** The process's argv from /proc (Linux); undefined when it is gone or there is no /proc to ask. */
 function commandLineOf(pid: number): string[] | undefined {

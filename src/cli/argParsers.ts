@@ -3,33 +3,25 @@ import { InvalidArgumentError, type Command } from 'commander';
 
 // How the command line reads its flags: each parser says what is wrong with a bad value (exit 2, nothing runs).
 
-export function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be an integer port between 0 and 65535');
-  return n;
+/** A parser for an integer from `min` to `max`; anything else is refused with `message`. */
+function integerIn(min: number, max: number, message: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(message);
+    return n;
+  };
 }
 
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new InvalidArgumentError('must be an integer from 1 to 1000000');
-  return n;
-}
-
-export function seed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
-  return n;
-}
+export const port = integerIn(0, 65_535, 'must be an integer port between 0 and 65535');
+export const positiveInt = integerIn(1, 1_000_000, 'must be an integer from 1 to 1000000');
+export const seed = integerIn(0, 0xffff_ffff, 'must be an integer from 0 to 4294967295');
 
 /**
  * check's fast-check seed: 0..4294967295 as printed. A negative one (-2147483648..-1, the signed form earlier versions
  * printed) is the same seed to fast-check, and is taken as its unsigned twin.
  */
-export function checkSeed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < -0x8000_0000 || n > 0xffff_ffff) throw new InvalidArgumentError('must be an integer from 0 to 4294967295');
-  return n >>> 0;
-}
+const signedOrUnsignedSeed = integerIn(-0x8000_0000, 0xffff_ffff, 'must be an integer from 0 to 4294967295');
+export const checkSeed = (value: string): number => signedOrUnsignedSeed(value) >>> 0;
 
 /** package.json's version: what `--version` prints. */
 export function packageVersion(): string {

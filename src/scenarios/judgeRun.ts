@@ -5,29 +5,17 @@ import { readModelStates } from '../system/pluginWiring.js';
 import type { RunningSystem } from '../system/startSystem.js';
 import { TransportError } from '../transport/port.js';
 import { attribute } from './attribution.js';
-import type { CaughtUpCheck } from './caughtUpCheck.js';
 import { compareMaps, divergent, divergenceOf } from './divergence.js';
-import type { IncrementalOracle } from './incrementalOracle.js';
 import { checkReservations } from './reservationCheck.js';
-import type { RunRecorder } from './runRecorder.js';
 import type { ModelReport, ScenarioReport } from './runTypes.js';
 import type { Sampler } from './sampler.js';
-import type { Scenario } from './scenario.js';
 import type { TimelineContext } from './timeline.js';
 import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
-import type { WorkloadCounters } from './workloadDriver.js';
 import { checkWriteModel } from './writeModelCheck.js';
+import type { RunParts } from './runParts.js';
 
-export interface JudgeInput {
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly system: RunningSystem;
-  readonly clock: Clock;
-  readonly oracle: IncrementalOracle;
-  readonly caughtUp: CaughtUpCheck;
+export interface JudgeInput extends RunParts {
   readonly sampler: Sampler;
-  readonly recorder: RunRecorder;
-  readonly counters: WorkloadCounters;
   readonly awaitConsumer: TimelineContext['awaitConsumer'];
   /** Scenario time of convergence (null: never), and of the last fault healing. */
   readonly convergedAtMs: number | null;

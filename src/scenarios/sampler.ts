@@ -1,32 +1,19 @@
 import type { Logger } from 'pino';
-import { sleep, type Clock } from '../actors/clock.js';
+import { sleep } from '../actors/clock.js';
 import { consumerState, type ConsumerState } from '../actors/consumerStatus.js';
 import { perReadModel, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { readModelStates } from '../system/pluginWiring.js';
-import type { RunningSystem } from '../system/startSystem.js';
-import type { CaughtUpCheck } from './caughtUpCheck.js';
 import type { SampleFacts } from './convergence.js';
 import { divergent, divergenceOf } from './divergence.js';
-import type { IncrementalOracle } from './incrementalOracle.js';
-import type { RunRecorder } from './runRecorder.js';
 import { refreshedTelemetry, telemetrySnapshot } from './runTelemetry.js';
 import type { Progress, RunOptions, Sample } from './runTypes.js';
-import type { Scenario } from './scenario.js';
 import type { Telemetry } from './telemetry.js';
-import type { WorkloadCounters } from './workloadDriver.js';
+import type { RunParts } from './runParts.js';
 
 /** Samples kept for the report: the newest, at most this many. */
 const SAMPLES_KEPT = 2_000;
 
-export interface SamplerDeps {
-  readonly scenario: Scenario;
-  readonly seed: number;
-  readonly system: RunningSystem;
-  readonly clock: Clock;
-  readonly oracle: IncrementalOracle;
-  readonly caughtUp: CaughtUpCheck;
-  readonly recorder: RunRecorder;
-  readonly counters: WorkloadCounters;
+export interface SamplerDeps extends RunParts {
   readonly rebuildsOf: (m: ReadModelName) => number;
   readonly elapsed: () => number;
   readonly phase: () => Progress['phase'];

@@ -30,6 +30,8 @@ export interface CheckOptions {
   readonly shrink?: boolean;
   /** How the counterexample file's header spells `run <file>` (default `cqrs-testbed run <file>`). */
   readonly runCommand?: (file: string) => string;
+  /** Where the plug-ins in `runOptions` came from (absolute): the counterexample file records them. */
+  readonly pluginPaths?: Readonly<Partial<Record<ReadModelName, string>>>;
 }
 
 export interface CheckResult {
@@ -116,6 +118,7 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
   const counterexample = writeCounterexample(options.counterexampleDir, scenario, {
     seed, path: result.counterexamplePath ?? '', failure: message, ...(options.runCommand ? { runCommand: options.runCommand } : {}),
+    ...(options.pluginPaths ? { plugins: options.pluginPaths } : {}),
   });
   return { ok: false, runs: result.numRuns, seed, durationMs, failure: { path: result.counterexamplePath ?? '', message, scenario, counterexample } };
 }

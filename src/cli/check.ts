@@ -3,6 +3,7 @@ import { checkProperties, type CheckResult, type CheckTransport } from '../check
 import { writeFileCreatingDirs } from '../process/outputPaths.js';
 import { exitOnSignals } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
+import { pluginRunOptions, type PluginRunOptions } from './pluginFlags.js';
 import { selfCommand, shellPath } from './selfCommand.js';
 
 export interface CheckCommandOptions {
@@ -11,6 +12,10 @@ export interface CheckCommandOptions {
   readonly transport: CheckTransport;
   readonly junit?: string;
   readonly counterexamples: string;
+  /** `--projection name=path`: plug-ins in place of built-in read models, for every generated scenario. */
+  readonly projections?: readonly string[];
+  /** `--crash-point target:point[:times]`: armed before each generated scenario's workload. */
+  readonly crashPoints?: readonly string[];
 }
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -21,25 +26,33 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * property held in every run, 1 otherwise.
  */
 export async function checkCommand(options: CheckCommandOptions, log: Logger): Promise<number> {
+  const plugins = await pluginRunOptions(options);
+  if (!plugins.ok) {
+    process.stderr.write(`${plugins.error}\n`);
+    return 2;
+  }
   await sweepStaleTempDirs(log);
   let runsDone = 0;
   // Nothing to drain: a signal ends the suite at once; the exit hooks stop the current run's broker (on nats) and
   // remove its temp dir.
   const disposeSignals = exitOnSignals((signal) => process.stderr.write(`cqrs-testbed check: ${signal}: stopped after ${runsDone} run(s), no verdict\n`));
   try {
-    return await checkAndReport(options, log, () => runsDone++);
+    return await checkAndReport(options, plugins, log, () => runsDone++);
   } finally {
     disposeSignals();
   }
 }
 
-async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne: () => void): Promise<number> {
+async function checkAndReport(options: CheckCommandOptions, plugins: Extract<PluginRunOptions, { ok: true }>, log: Logger, ranOne: () => void): Promise<number> {
   const seed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
-  // One seed, one spelling (unsigned), and commands that work pasted as printed (./selfCommand.ts).
+  // One seed, one spelling (unsigned), and commands that work pasted as printed (./selfCommand.ts) — with the
+  // plug-ins and crash points the runs had, or a replay would test the built-ins and pass.
   const cli = selfCommand();
-  const replaySuite = `${cli} check --seed ${seed} --runs ${options.runs} --transport ${options.transport}`;
-  const runCommand = (file: string) => `${cli} run ${shellPath(file)}`;
+  const pluginFlags = replayFlags(plugins);
+  const replaySuite = `${cli} check --seed ${seed} --runs ${options.runs} --transport ${options.transport}${pluginFlags}`;
+  const runCommand = (file: string) => `${cli} run ${shellPath(file)}${pluginFlags}`;
   process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed}\n  replay: ${replaySuite}\n`);
+  for (const line of plugins.banner) process.stdout.write(`  ${line}\n`);
   const started = Date.now();
   const result = await checkProperties({
     runs: options.runs,
@@ -48,6 +61,8 @@ async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne:
     log,
     counterexampleDir: options.counterexamples,
     runCommand,
+    runOptions: { ...(plugins.plugins ? { plugins: plugins.plugins } : {}), ...(plugins.crashPoints ? { crashPoints: plugins.crashPoints } : {}) },
+    ...(plugins.pluginPaths ? { pluginPaths: plugins.pluginPaths } : {}),
     onRun: (n, report) => {
       ranOne();
       if (n % 10 === 0 || report.verdict === 'fail') {
@@ -69,6 +84,13 @@ async function checkAndReport(options: CheckCommandOptions, log: Logger, ranOne:
       `replay the suite:     ${replaySuite}\n`,
   );
   return 1;
+}
+
+/** ` --projection t=path … --crash-point t:p:n …`, as given (paths as the user's shell reaches them). */
+function replayFlags(plugins: Extract<PluginRunOptions, { ok: true }>): string {
+  const projections = Object.entries(plugins.pluginPaths ?? {}).map(([target, path]) => ` --projection ${target}=${shellPath(path)}`);
+  const crashPoints = (plugins.crashPoints ?? []).map((c) => ` --crash-point ${c.target}:${c.point}:${c.times}`);
+  return [...projections, ...crashPoints].join('');
 }
 
 function junitReport(result: CheckResult, transport: CheckTransport, replay: string): string {

@@ -105,12 +105,14 @@ export function addCheckCommand(cli: Cli): void {
     .addOption(new Option('--transport <kind>', 'sim: deterministic simulation (fast); nats: real nats-server per run').choices(['sim', 'nats']).default('sim'))
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--counterexamples <dir>', 'where a shrunk counterexample is written', 'reports/counterexamples')
-    .action(async (opts: { runs: number; seed?: number; transport: 'sim' | 'nats'; junit?: string; counterexamples: string }) => {
+    .option('--projection <name=path>', 'check your own plug-in module in place of a built-in read model (repeatable); its declared crash points are armed by the suite', collect, [])
+    .option('--crash-point <target:point[:times]>', 'also crash a self-managed plug-in at its named crash point before each run (repeatable)', collect, [])
+    .action(async (opts: { runs: number; seed?: number; transport: 'sim' | 'nats'; junit?: string; counterexamples: string; projection: string[]; crashPoint: string[] }) => {
       const badOutput = checkOutputs([['--junit', opts.junit, 'file'], ['--counterexamples', opts.counterexamples, 'dir']]);
       if (badOutput !== undefined) return cli.refuse('check', badOutput);
       const log = createLogger({ format: 'json', level: logLevelFor(cli.program, 'error') });
       const { checkCommand } = await import('./check.js');
-      cli.exit(await checkCommand({ runs: opts.runs, transport: opts.transport, counterexamples: opts.counterexamples,
+      cli.exit(await checkCommand({ runs: opts.runs, transport: opts.transport, counterexamples: opts.counterexamples, projections: opts.projection, crashPoints: opts.crashPoint,
         ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.junit ? { junit: opts.junit } : {}) }, log));
       log.flush();
     });

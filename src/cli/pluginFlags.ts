@@ -5,7 +5,14 @@ import { type CrashPointSpec } from '../scenarios/runTypes.js';
 
 /** What `--projection` and `--crash-point` add to a run, or why they cannot be used (exit code 2, nothing runs). */
 export type PluginRunOptions =
-  | { readonly ok: true; readonly plugins?: ProjectionPlugins; readonly crashPoints?: readonly CrashPointSpec[]; readonly banner: readonly string[] }
+  | {
+    readonly ok: true;
+    readonly plugins?: ProjectionPlugins;
+    readonly crashPoints?: readonly CrashPointSpec[];
+    readonly banner: readonly string[];
+    /** Where each plug-in was loaded from (absolute), for replay commands and counterexample files. */
+    readonly pluginPaths?: Readonly<Partial<Record<ReadModelName, string>>>;
+  }
   | { readonly ok: false; readonly error: string };
 
 const CRASH_POINT_TIMES_MAX = 1_000;
@@ -30,12 +37,14 @@ export async function pluginRunOptions(options: {
   const crashSpecs = options.crashPoints ?? [];
   if (projections.length === 0 && crashSpecs.length === 0) return { ok: true, banner: [] };
   const plugins: Record<string, unknown> = {};
+  const pluginPaths: Partial<Record<ReadModelName, string>> = {};
   const banner: string[] = [];
   for (const spec of projections) {
     try {
       const loaded = await loadProjectionPlugin(spec);
       if (plugins[loaded.target] !== undefined) return { ok: false, error: `--projection ${spec}: ${loaded.target} is already replaced by an earlier --projection` };
       plugins[loaded.target] = loaded.plugin;
+      pluginPaths[loaded.target] = loaded.path;
       banner.push(`projection ${loaded.target}: ${loaded.plugin.mode} plug-in ${loaded.path}`);
     } catch (error) {
       if (error instanceof ProjectionPluginError) return { ok: false, error: error.message };
@@ -51,5 +60,5 @@ export async function pluginRunOptions(options: {
     crashPoints.push(parsed);
     banner.push(`crash point ${parsed.target}:${parsed.point} armed ×${parsed.times}`);
   }
-  return { ok: true, plugins, ...(crashPoints.length > 0 ? { crashPoints } : {}), banner };
+  return { ok: true, plugins, pluginPaths, ...(crashPoints.length > 0 ? { crashPoints } : {}), banner };
 }

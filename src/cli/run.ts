@@ -73,7 +73,7 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     process.stderr.write(`${extra.error}\n`);
     return 2;
   }
-  const { ok: _ok, banner, ...pluginOptions } = extra;
+  const { ok: _ok, banner, pluginPaths: _paths, ...pluginOptions } = extra;
   // Every scenario's plug-ins loaded, and its crash points checked against them, before any scenario runs.
   const pluginsOf = new Map<Scenario, ProjectionPlugins>();
   const unrunnable: string[] = [];

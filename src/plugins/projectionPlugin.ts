@@ -43,6 +43,12 @@ interface PluginBase<T extends ProjectionTarget> {
    * the oracle. Called from the runner a few times a second, and around rebuilds: read, never write.
    */
   readState(db: Db): ReferenceShapes[T];
+  /**
+   * ProductInventory only, optional: one product's available quantity (undefined if the product is unknown). The
+   * inventory service's check asks for every product of every order; without this it reads the whole model through
+   * `readState` each time.
+   */
+  available?(db: Db, productId: string): number | undefined;
 }
 
 /**

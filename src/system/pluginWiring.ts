@@ -27,8 +27,12 @@ export function productLookupFromPlugin(plugin: ProjectionPlugin<'products'>, db
   };
 }
 
-/** The inventory service's check reads the ProductInventory view; with a plug-in, through its `readState`. */
+/**
+ * The inventory service's check reads the ProductInventory view; with a plug-in, through its `available` (one
+ * product), or its `readState` (the whole model) when it has none.
+ */
 export function availabilityFromPlugin(plugin: ProjectionPlugin<'product-inventory'>, db: Db): (productId: string) => number | undefined {
+  if (plugin.available) return (productId) => plugin.available?.(db, productId);
   return (productId) => plugin.readState(db).get(productId);
 }
 

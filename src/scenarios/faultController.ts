@@ -2,9 +2,11 @@ import { realClock, sleep, type Clock } from '../actors/clock.js';
 import type { OrderHooks } from '../actors/placeOrder.js';
 import type { PullHooks } from '../actors/pullBatch.js';
 import type { Positioned } from '../domain/envelope.js';
+import type { DomainEvent, OrderPlaced } from '../domain/events.js';
 import { Prng } from '../domain/prng.js';
 import type { ReadModelName } from '../domain/readModels.js';
 import type { ProjectionView, TableName } from '../store/projectionView.js';
+import type { SelfManagedHandler } from '../store/selfManagedProjection.js';
 import type { Db } from '../store/sqlite.js';
 import type { EventMatch } from './scenario.js';
 
@@ -56,6 +58,34 @@ function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): 
     case 'customer-order-summary':
       if (e.type === 'OrderPlaced') db.prepare(`UPDATE "${t('customer_order_items')}" SET quantity = quantity + 1 WHERE order_id = ?`).run(e.orderId);
       return;
+    default: {
+      const never: never = name;
+      throw new Error(`unknown read model ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * A silent bug in a self-managed plug-in: its tables are its own, so instead of writing a wrong value next to the
+ * right one the plug-in is handed a plausibly wrong event and writes the wrong value itself — a name marked, a
+ * quantity or stock change off by one, a price off by a cent. Undefined for an event it cannot make wrong for that
+ * model (a ProductAdded for ProductInventory: its stock starts at 0 whatever the event says).
+ */
+export function corruptedEvent(name: ReadModelName, event: Positioned): Positioned | undefined {
+  const e = event.envelope.data;
+  const withData = (data: DomainEvent): Positioned => ({ ...event, envelope: { ...event.envelope, data } });
+  const moreOfEachLine = (o: OrderPlaced): OrderPlaced => ({ ...o, items: o.items.map((l) => ({ ...l, quantity: l.quantity + 1 })) });
+  switch (name) {
+    case 'products':
+      if (e.type === 'ProductAdded' || e.type === 'ProductRenamed') return withData({ ...e, name: `${e.name} (corrupt)` });
+      if (e.type === 'ProductRepriced') return withData({ ...e, priceCents: e.priceCents + 1 });
+      return undefined;
+    case 'product-inventory':
+      if (e.type === 'StockAdjusted') return withData({ ...e, delta: e.delta + 1 });
+      if (e.type === 'OrderPlaced') return withData(moreOfEachLine(e));
+      return undefined;
+    case 'customer-order-summary':
+      return e.type === 'OrderPlaced' ? withData(moreOfEachLine(e)) : undefined;
     default: {
       const never: never = name;
       throw new Error(`unknown read model ${String(never)}`);
@@ -168,6 +198,19 @@ export class FaultController {
           return outcome;
         },
       };
+    },
+  });
+
+  /** Bugs for a self-managed plug-in: a handler bug throws before its `handle`; a silent one hands it a wrong event. */
+  wrapHandler = (name: ReadModelName, handler: SelfManagedHandler): SelfManagedHandler => ({
+    ...handler,
+    handle: (db, event, delivery, ctx) => {
+      const faults = this.of(name);
+      if (faults.bug && matches(faults.bug, event)) {
+        throw new InjectedHandlerBug(`injected bug in ${name} for ${event.envelope.data.type} at seq ${event.seq}`);
+      }
+      const wrong = faults.corruption && matches(faults.corruption, event) ? corruptedEvent(name, event) : undefined;
+      return handler.handle(db, wrong ?? event, delivery, ctx);
     },
   });
 

@@ -16,7 +16,7 @@ export interface Rig {
 }
 
 /** The system options a scenario asks for, with the fault controller's hooks wired in. */
-export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'consumerHooks' | 'orderHooks'> {
+export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'wrapHandler' | 'consumerHooks' | 'orderHooks'> {
   const c = scenario.system.consumer;
   return {
     inventoryMode: scenario.system.inventoryMode,
@@ -26,6 +26,7 @@ export function systemOptionsFor(scenario: Scenario, faults: FaultController): P
       retry: { maxDeliveries: c.maxDeliveries, initialBackoffMs: c.initialBackoffMs, maxBackoffMs: c.maxBackoffMs, multiplier: 2 },
     },
     wrapView: faults.wrapView,
+    wrapHandler: faults.wrapHandler,
     consumerHooks: faults.hooks,
     orderHooks: faults.orderHooks,
   };

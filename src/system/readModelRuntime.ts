@@ -9,6 +9,7 @@ import { resolveView, type ProjectionPlugin } from '../plugins/projectionPlugin.
 import { ProjectionStore, type ProjectionApplier } from '../store/projectionStore.js';
 import type { ProjectionView } from '../store/projectionView.js';
 import { SelfManagedStore } from '../store/selfManagedStore.js';
+import type { SelfManagedHandler } from '../store/selfManagedProjection.js';
 import type { Db } from '../store/sqlite.js';
 import { customerOrderSummaryView, type SummaryViewOptions } from '../store/views/customerOrderSummaryView.js';
 import type { ProductLookup } from '../store/views/productLookup.js';
@@ -41,6 +42,7 @@ export interface ReadModelWiring {
   readonly summary?: SummaryViewOptions | undefined;
   /** Fault injection: wrap a read model's view, or hook into its consumer's pulls. */
   readonly wrapView?: ((name: ReadModelName, view: ProjectionView) => ProjectionView) | undefined;
+  readonly wrapHandler?: ((name: ReadModelName, handler: SelfManagedHandler) => SelfManagedHandler) | undefined;
   readonly consumerHooks?: ((name: ReadModelName) => PullHooks | undefined) | undefined;
 }
 
@@ -64,7 +66,7 @@ export function readModelRuntime(name: ReadModelName, db: Db, plugin: Projection
   const maxDeliveries = w.settings.retry.maxDeliveries;
   let store: ProjectionApplier;
   if (plugin?.mode === 'self-managed') {
-    store = new SelfManagedStore(db, plugin, { maxDeliveries, now: w.now, products: w.products, crashPoint: hooks?.crashPoint });
+    store = new SelfManagedStore(db, w.wrapHandler?.(name, plugin) ?? plugin, { maxDeliveries, now: w.now, products: w.products, crashPoint: hooks?.crashPoint });
   } else {
     const view = plugin ? resolveView(plugin, { products: w.products }) : builtInView(name, w);
     store = new ProjectionStore(db, w.wrapView?.(name, view) ?? view, { maxDeliveries, now: w.now });

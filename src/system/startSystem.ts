@@ -12,6 +12,7 @@ import type { ProjectionPlugin, ProjectionPlugins } from '../plugins/projectionP
 import { InventoryStore } from '../store/inventoryStore.js';
 import { OrderStore } from '../store/orderStore.js';
 import type { ProjectionView } from '../store/projectionView.js';
+import type { SelfManagedHandler } from '../store/selfManagedProjection.js';
 import type { Db } from '../store/sqlite.js';
 import type { SummaryViewOptions } from '../store/views/customerOrderSummaryView.js';
 import { productLookupFrom } from '../store/views/productLookup.js';
@@ -37,6 +38,8 @@ export interface SystemOptions {
   readonly clock?: Clock;
   /** Fault injection (the scenario runner): wrap a read model's view, or hook into its consumer's pulls. */
   readonly wrapView?: (name: ReadModelName, view: ProjectionView) => ProjectionView;
+  /** The same for a self-managed plug-in's handler. */
+  readonly wrapHandler?: (name: ReadModelName, handler: SelfManagedHandler) => SelfManagedHandler;
   readonly consumerHooks?: (name: ReadModelName) => PullHooks | undefined;
   readonly orderHooks?: OrderHooks;
   /** Reserve mode: how long stock is held before its order's fate is asked, and how often. */
@@ -99,7 +102,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ? productLookupFromPlugin(plugins.products, productsReader, () => readModels.products.store.checkpoint())
       : productLookupFrom(productsReader),
   );
-  const wiring: ReadModelWiring = { transport, clock, settings, log, now, products, summary: options.summary, wrapView: options.wrapView, consumerHooks: options.consumerHooks };
+  const wiring: ReadModelWiring = { transport, clock, settings, log, now, products, summary: options.summary, wrapView: options.wrapView, wrapHandler: options.wrapHandler, consumerHooks: options.consumerHooks };
   // A plug-in for ProductInventory gets a database of its own (the built-in view shares the inventory service's).
   const inventoryPlugin = plugins['product-inventory'];
   const inventoryPluginDb = inventoryPlugin ? data.open('product-inventory') : undefined;

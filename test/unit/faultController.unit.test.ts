@@ -5,10 +5,11 @@ import type { DomainEvent } from '../../src/domain/events.js';
 import { foldLog } from '../../src/domain/projections/oracle.js';
 import type { ReadModelName } from '../../src/domain/readModels.js';
 import { compareMaps } from '../../src/scenarios/divergence.js';
-import { FaultController, InjectedHandlerBug, matches } from '../../src/scenarios/faultController.js';
+import { corruptedEvent, FaultController, InjectedHandlerBug, matches } from '../../src/scenarios/faultController.js';
 import { readInventoryModel, readProductsModel, readSummaryModel } from '../../src/store/readModelState.js';
 import { ProjectionStore, type IncomingEvent } from '../../src/store/projectionStore.js';
 import type { ProjectionView } from '../../src/store/projectionView.js';
+import { SelfManagedStore } from '../../src/store/selfManagedStore.js';
 import { openDatabase } from '../../src/store/sqlite.js';
 import { customerOrderSummaryView } from '../../src/store/views/customerOrderSummaryView.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';
@@ -267,5 +268,50 @@ describe('hooks', () => {
     faults.addOrderCrashes(2);
     expect(Array.from({ length: 4 }, () => faults.orderHooks.crashBeforeCommit?.())).toEqual([true, true, false, false]);
     expect(faults.orderCrashesPending()).toBe(0);
+  });
+});
+
+describe('wrapHandler: bugs reach self-managed plug-ins too', () => {
+  // The correct self-managed inventory fixture, driven by the real SelfManagedStore through the fault switchboard.
+  const selfManaged = async (faults: FaultController) => {
+    const plugin = (await import('../fixtures/projections/correctInventorySelfManaged.js')).default;
+    if (plugin.mode !== 'self-managed') throw new Error('fixture is not self-managed');
+    const db = openDatabase(':memory:');
+    const products = { snapshot: () => ({ checkpoint: 0, names: new Map<string, string>() }) };
+    return { db, store: new SelfManagedStore(db, faults.wrapHandler('product-inventory', plugin), { maxDeliveries: 2, now: () => 'now', products }) };
+  };
+
+  it('a handler bug fails the matching event before the plug-in sees it: retried, then parked; others apply', async () => {
+    const faults = new FaultController();
+    faults.setBug('product-inventory', { eventType: 'StockAdjusted' });
+    const { db, store: s } = await selfManaged(faults);
+    const log = incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10)));
+    const first = s.applyBatch(log);
+    expect(first.stop).toMatchObject({ kind: 'failed', seq: 2, attempts: 1 });
+    expect(first.stop?.kind === 'failed' && first.stop.error).toMatch(/InjectedHandlerBug: injected bug in product-inventory for StockAdjusted at seq 2/);
+    expect(s.applyBatch(log.slice(1))).toMatchObject({ parked: 1, checkpoint: 2 });
+    expect(s.deadLetters.count()).toBe(1);
+    expect(db.prepare('SELECT available FROM my_stock').pluck().all()).toEqual([0]); // the adjustment never reached it
+  });
+
+  it('a silent corruption hands the plug-in a wrong event, which it writes as if right; deployFix ends it', async () => {
+    const faults = new FaultController();
+    faults.setCorruption('product-inventory', { eventType: 'StockAdjusted' });
+    const { db, store: s } = await selfManaged(faults);
+    s.applyBatch(incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10))));
+    expect(db.prepare('SELECT available FROM my_stock').pluck().get()).toBe(11);
+    faults.deployFix('product-inventory');
+    s.applyBatch(incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10), stockAdjusted('p1', 5))).slice(2));
+    expect(db.prepare('SELECT available FROM my_stock').pluck().get()).toBe(16);
+  });
+
+  it('what each model gets wrong: names, prices, deltas and quantities; nothing for what it cannot make wrong', () => {
+    const wrong = (name: ReadModelName, data: DomainEvent) => corruptedEvent(name, at(1, data))?.envelope.data;
+    expect(wrong('products', productRenamed('p1', 'New'))).toMatchObject({ name: 'New (corrupt)' });
+    expect(wrong('products', productAdded('p1', 'One', 100))).toMatchObject({ name: 'One (corrupt)', priceCents: 100 });
+    expect(wrong('product-inventory', stockAdjusted('p1', -3))).toMatchObject({ delta: -2 });
+    expect(wrong('customer-order-summary', orderPlaced('o1', [['p1', 1], ['p2', 2]]))).toMatchObject({ items: [{ quantity: 2 }, { quantity: 3 }] });
+    expect(wrong('product-inventory', productAdded('p1', 'One', 1))).toBeUndefined();
+    expect(wrong('customer-order-summary', productRenamed('p1', 'New'))).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * Runs the real CLI (`node bin/cqrs-testbed ...`) as a child process for the `cli*.int.test.ts` suites, and reads
  * what it prints. Nothing is mocked: a private nats-server, SQLite files, HTTP on a loopback port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isRunning } from '../../src/process/processIdentity.js';
@@ -151,4 +151,13 @@ export async function http(method: 'GET' | 'POST', url: string, body?: unknown):
   });
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+/** Runs a printed command line through the shell, from the repository root, as a person pasting it would. */
+export function shellLine(line: string, timeoutMs = 120_000): { code: number | null; stdout: string; stderr: string } {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NATS_URL;
+  const r = spawnSync('sh', ['-c', line], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: timeoutMs, env });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -4,24 +4,14 @@
  * scenario's — carry the plug-in, so pasting them reproduces the failure (a replay without it would test the
  * built-in and pass). The counterexample file names the plug-in too, so `run <file>` alone reproduces it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTestbed } from '../helpers/cliProcess.js';
-import { repoRoot } from '../helpers/tmuxTerminal.js';
+import { runTestbed, shellLine } from '../helpers/cliProcess.js';
 
 const FIXTURES = 'test/fixtures/projections';
 
-/** Runs a printed command line through the shell, from the repository root, as a person pasting it would. */
-function shell(line: string, timeoutMs = 120_000) {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NATS_URL;
-  const r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, env });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('check --projection', () => {
   const dir = mkdtempSync(join(tmpdir(), 'check-projection-'));
@@ -43,7 +33,7 @@ describe('check --projection', () => {
     expect(suite).toContain(`--projection customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`);
     expect(scenario).toContain(`--projection customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`);
 
-    const replayed = shell(`${scenario} --no-ui`);
+    const replayed = shellLine(`${scenario} --no-ui`);
     expect(replayed.code, replayed.stdout + replayed.stderr).toBe(1);
     expect(replayed.stdout).toMatch(/FAIL .*\n.*failed: .*noWrongValues/);
 
@@ -52,7 +42,7 @@ describe('check --projection', () => {
     const alone = await runTestbed(['run', file, '--transport', 'sim', '--no-ui'], {}, 60_000);
     expect(alone.code, alone.stdout + alone.stderr).toBe(1);
 
-    const suiteAgain = shell(suite);
+    const suiteAgain = shellLine(suite);
     expect(suiteAgain.code).toBe(1);
     expect(suiteAgain.stdout).toContain(`shrunk counterexample: `);
   }, 300_000);

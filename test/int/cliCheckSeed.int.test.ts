@@ -3,7 +3,6 @@
  * and every replay command it prints works pasted as printed. fast-check hands seeds above 2^31 back as negative
  * numbers: 3567148851 came back as -727818445, which --seed refused.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -13,7 +12,7 @@ import { selfCommand } from '../../src/cli/selfCommand.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadProjectionPlugin } from '../../src/plugins/loadProjectionPlugin.js';
 import { loadScenarioFile } from '../../src/scenarios/loadScenario.js';
-import { runTestbed } from '../helpers/cliProcess.js';
+import { runTestbed, shellLine } from '../helpers/cliProcess.js';
 import { repoRoot } from '../helpers/tmuxTerminal.js';
 
 const SEED = 3_567_148_851; // above 2^31: fast-check's signed form is -727818445
@@ -22,14 +21,6 @@ const SIGNED = '-727818445';
 /** The run lines without their wall-clock column: what a replay must reproduce. */
 const runLines = (stdout: string): string[] => [...stdout.matchAll(/^ {2}run +(\d+) +[\d.]+ s +(last: .*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
 
-/** Runs a printed command line through the shell, from the repository root, as a person pasting it would. */
-function shell(line: string, timeoutMs = 120_000) {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.NATS_URL;
-  const r = spawnSync('sh', ['-c', line], { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, env });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('check: one seed, printed unsigned, replayable as printed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'check-seed-'));
@@ -50,7 +41,7 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
     // The replay command, pasted as printed: the same generated runs, run for run.
     const replay = /^ {2}replay: (.+)$/m.exec(first.stdout)?.[1];
     expect(replay).toBe(`npx cqrs-testbed check --seed ${SEED} --runs 20 --transport sim`);
-    const again = shell(replay ?? 'false');
+    const again = shellLine(replay ?? 'false');
     expect(again.code, again.stderr).toBe(0);
     expect(runLines(again.stdout)).toEqual(runLines(first.stdout));
     expect(again.stdout).toContain(`(seed ${SEED})`);
@@ -84,7 +75,7 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
 
     const replay = /^# Replay: (.+?) {3}\(or without/m.exec(yaml)?.[1];
     expect(replay).toBe(`npx cqrs-testbed run ${file} --transport sim`);
-    const ran = shell(replay ?? 'false');
+    const ran = shellLine(replay ?? 'false');
     expect(ran.stderr).not.toMatch(/error|cannot/i);
     expect([0, 1]).toContain(ran.code); // judged (without the plug-in it may well pass), not refused
     expect(ran.stdout).toMatch(new RegExp(`^(PASS|FAIL) ${basename(file, '.yaml')} `, 'm'));

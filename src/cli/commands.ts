@@ -25,12 +25,16 @@ export function addUpCommand(cli: Cli): void {
     .option('--host <host>', 'address to bind the HTTP API to', '127.0.0.1')
     .option('--data-dir <dir>', 'keep SQLite files and the private broker store here (resumable); default: a temporary directory')
     .addOption(new Option('--inventory-mode <mode>', 'check: the article’s async view check (can oversell); reserve: synchronous reservation').choices(['check', 'reserve']).default('check'))
-    .action(async (opts: { httpPort: number; host: string; dataDir?: string; inventoryMode: 'check' | 'reserve' }) => {
+    .option('--projection <name=path>', 'serve a read model from your own plug-in module instead of the built-in (repeatable); the HTTP queries read its model', collect, [])
+    .action(async (opts: { httpPort: number; host: string; dataDir?: string; inventoryMode: 'check' | 'reserve'; projection: string[] }) => {
       const global = cli.program.opts<{ logFormat: LogFormat; logLevel: string }>();
       const log = createLogger({ format: global.logFormat, level: global.logLevel });
+      const { pluginRunOptions } = await import('./pluginFlags.js');
+      const plugins = await pluginRunOptions({ projections: opts.projection });
+      if (!plugins.ok) return cli.refuse('up', plugins.error);
       // Loaded only when needed: `--help` and a bad flag answer at once instead of loading the whole system first.
       const { up } = await import('./up.js');
-      await up({ httpPort: opts.httpPort, host: opts.host, dataDir: opts.dataDir, inventoryMode: opts.inventoryMode }, log);
+      await up({ httpPort: opts.httpPort, host: opts.host, dataDir: opts.dataDir, inventoryMode: opts.inventoryMode, ...(plugins.plugins ? { plugins: plugins.plugins } : {}), pluginLines: plugins.banner }, log);
       log.flush();
     });
 }

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
+import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { buildHttpServer, listen } from '../http/server.js';
 import { createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { onShutdownSignals } from '../process/shutdownSignals.js';
@@ -21,6 +22,10 @@ export interface UpOptions {
   readonly host: string;
   readonly dataDir: string | undefined;
   readonly inventoryMode: InventoryMode;
+  /** `--projection`: plug-ins in place of built-in read models; the HTTP queries read their models. */
+  readonly plugins?: ProjectionPlugins;
+  /** What the banner says of them. */
+  readonly pluginLines?: readonly string[];
 }
 
 /** Thrown inside startup when a signal arrived meanwhile: skip the rest, drain what started. */
@@ -60,13 +65,16 @@ export async function up(options: UpOptions, log: Logger): Promise<void> {
     const broker = await step('broker', () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'), (b) => b.close());
     // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
     const faults = new FaultController();
-    const system = await step('system', () => startSystem({ transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode, wrapView: faults.wrapView }), (s) => s.stop());
+    const system = await step('system', () => startSystem({
+      transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode, wrapView: faults.wrapView, wrapHandler: faults.wrapHandler,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    }), (s) => s.stop());
     await step('telemetry', () => serveTelemetry({ system, transport: broker.transport, log: log.child({ actor: 'telemetry' }), faults, ...(broker.server ? { broker: broker.server } : {}) }), (t) => t.stop());
     const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
     const seeded = await step('seed catalogue', () => seedCatalog(system, systemPort(system, ids)));
     const app = buildHttpServer(system, log, { ...ids });
     const url = await step('http', () => listen(app, { host: options.host, port: options.httpPort }), () => app.close());
-    process.stdout.write(banner(url, broker, dataDir, temp !== undefined, seeded, options.inventoryMode));
+    process.stdout.write(banner(url, broker, dataDir, temp !== undefined, seeded, options.inventoryMode, options.pluginLines ?? []));
     await signals.next;
   } catch (err: unknown) {
     if (!(err instanceof StartupInterrupted)) throw err;
@@ -85,7 +93,7 @@ export async function up(options: UpOptions, log: Logger): Promise<void> {
   process.stdout.write('stopped cleanly\n');
 }
 
-function banner(url: string, broker: Broker, dataDir: string, temporary: boolean, seeded: number, mode: InventoryMode): string {
+function banner(url: string, broker: Broker, dataDir: string, temporary: boolean, seeded: number, mode: InventoryMode, pluginLines: readonly string[]): string {
   const brokerLine = broker.server
     ? `${broker.url} (private nats-server pid ${broker.server.pid}, restarted if it dies, stopped on exit; pid file ${pidFileOf(join(dataDir, 'nats'))})`
     : `${broker.url} (NATS_URL)`;
@@ -96,6 +104,7 @@ function banner(url: string, broker: Broker, dataDir: string, temporary: boolean
     `  try        curl -s ${url}/inventory/products/prod_abc`,
     `  broker     ${brokerLine}`,
     `  dashboard  ${selfCommand()} dashboard --nats-url ${broker.url}`,
+    ...pluginLines.map((line) => `  ${line}`),
     `  data       ${dataDir}${temporary ? ' (temporary; pass --data-dir DIR to keep it)' : ' (kept; start again with the same --data-dir to resume)'}`,
     '  Ctrl-C drains the consumers and exits.',
     '',

@@ -57,7 +57,7 @@ export interface RunningSystem extends ServiceActors {
   readonly inventoryStore: InventoryStore;
   /** Each read model's current runtime; an entry is replaced when its process restarts (look it up, do not keep it). */
   readonly readModels: Readonly<Record<ReadModelName, ReadModelRuntime>>;
-  /** A read-only connection per read model database, for the HTTP queries. */
+  /** A read-only connection per read model database (a plug-in's, where one is in place), for the HTTP queries. */
   readonly queries: { readonly inventory: Db; readonly products: Db; readonly summary: Db };
   /**
    * The read model's consumer process dies: its actor stops where it is, an open transaction on its database rolls
@@ -127,7 +127,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   services.orderService.start();
   services.reconciler?.start();
 
-  const queries = { inventory: data.reader('inventory', dbs.inventory), products: productsReader, summary: data.reader('customer-order-summary', dbs.summary) };
+  // Each query connection reads the database its read model lives in: a ProductInventory plug-in's own, if one.
+  const queries = { inventory: inventoryReader ?? data.reader('inventory', dbs.inventory), products: productsReader, summary: data.reader('customer-order-summary', dbs.summary) };
   return runningSystem({ options, data, clock, orderStore, inventoryStore, services, readModels, queries, wiring });
 }
 

@@ -1,7 +1,10 @@
 import type { InventoryCommandOutcome } from '../actors/inventoryService.js';
 import type { OrderServiceOutcome } from '../actors/orderService.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
+import type { ReadModelName } from '../domain/readModels.js';
+import type { ProjectionPlugin } from '../plugins/projectionPlugin.js';
 import { inventoryOf, listProducts, ordersOfCustomer, productOf, type CustomerOrderAnswer, type InventoryAnswer, type ProductAnswer } from '../store/queries.js';
+import { pluginInventoryOf, pluginOrdersOf, pluginProductOf, pluginProducts } from './pluginQueries.js';
 import type { RunningSystem } from './startSystem.js';
 
 /** Where a command's id and timestamp come from: random ids and the wall clock live, seeded ones in a scenario. */
@@ -31,15 +34,30 @@ export interface SystemPort {
 }
 
 export function systemPort(system: RunningSystem, stamps: CommandStamps): SystemPort {
+  const { queries, readModels } = system;
+  const plugin = <T extends ReadModelName>(name: T) => readModels[name].plugin as ProjectionPlugin<T> | undefined;
   return {
     placeOrder: (command) => new Promise((resolve) => system.orderService.send({ type: 'PLACE_ORDER', command, reply: resolve })),
     inventoryCommand: (command) => {
       const meta = { commandId: `cmd_${stamps.newId()}`, now: stamps.now(), newId: stamps.newId };
       return new Promise((resolve) => system.inventoryService.send({ type: 'COMMAND', command, meta, reply: resolve }));
     },
-    inventoryOf: (productId) => inventoryOf(system.queries.inventory, productId),
-    ordersOfCustomer: (customerId) => ordersOfCustomer(system.queries.summary, customerId),
-    productOf: (productId) => productOf(system.queries.products, productId),
-    listProducts: () => listProducts(system.queries.products),
+    // A read model replaced by a plug-in is answered from the plug-in's own model (its readState, or available).
+    inventoryOf: (productId) => {
+      const p = plugin('product-inventory');
+      return p ? pluginInventoryOf(p, queries.inventory, productId) : inventoryOf(queries.inventory, productId);
+    },
+    ordersOfCustomer: (customerId) => {
+      const p = plugin('customer-order-summary');
+      return p ? pluginOrdersOf(p, queries.summary, customerId) : ordersOfCustomer(queries.summary, customerId);
+    },
+    productOf: (productId) => {
+      const p = plugin('products');
+      return p ? pluginProductOf(p, queries.products, productId) : productOf(queries.products, productId);
+    },
+    listProducts: () => {
+      const p = plugin('products');
+      return p ? pluginProducts(p, queries.products) : listProducts(queries.products);
+    },
   };
 }

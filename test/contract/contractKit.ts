@@ -89,9 +89,14 @@ export async function rejects(
   return { error: s.error, elapsedMs: s.elapsedMs };
 }
 
-export async function waitUntil(h: ContractHarness, condition: () => boolean, boundMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  h: ContractHarness,
+  condition: () => boolean | Promise<boolean>,
+  boundMs: number,
+  what: string,
+): Promise<void> {
   const t0 = h.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (h.now() - t0 > boundMs) throw new Error(`timed out after ${boundMs} ms waiting for ${what}`);
     await h.sleep(stepMs);
   }

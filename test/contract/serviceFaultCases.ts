@@ -73,6 +73,9 @@ export function serviceFaultCases(harness: () => ContractHarness): void {
     await publishNamed(t, 'out', ['a', 'b']);
     const consumer = await t.durableConsumer(spec('out'));
     for (const d of (await resolves(h, consumer.fetch(10, 0), 2_000)).value) d.ack();
+    // Acks are fire-and-forget: wait until the broker has recorded them, or a busy machine may stop it first and
+    // (correctly, at least once) redeliver a and b after the restart.
+    await waitUntil(h, async () => (await consumer.info()).ackFloorSeq === 2, 2_000, 'the acks of a and b to count');
     const statuses: BrokerStatus[] = [];
     const unsubscribe = t.onStatus((s) => statuses.push(s));
     expect(t.status()).toBe('connected');

@@ -26,16 +26,22 @@ if (out === undefined) {
 }
 mkdirSync(out, { recursive: true });
 const root = join(import.meta.dirname, '..');
-const write = (name: string, report: unknown) => writeFileSync(join(out, `${name}.json`), `${JSON.stringify(report, null, 1)}\n`);
+const write = (name: string, report: unknown) =>
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(report, null, 1)}\n`);
 let written = 0;
 
 for (const dir of ['scenarios', 'scenarios/plugins', 'scenarios/regressions']) {
-  for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const loaded = await loadScenarioFile(join(root, dir, file));
     if (!loaded.ok) throw new Error(formatScenarioErrors(loaded.error));
     const plugins = await scenarioPlugins(loaded.value);
     if (!plugins.ok) throw new Error(plugins.error);
-    write(`${dir.replace('/', '_')}_${file}`, await runScenarioSim(loaded.value, { log: silentLogger(), plugins: plugins.plugins }));
+    write(
+      `${dir.replace('/', '_')}_${file}`,
+      await runScenarioSim(loaded.value, { log: silentLogger(), plugins: plugins.plugins }),
+    );
     written++;
   }
 }
@@ -53,7 +59,10 @@ for (const [target, fixture] of subjects) {
     const loaded = await loadProjectionPlugin(`${target}=${join(root, 'test', 'fixtures', 'projections', fixture)}`);
     plugins = { [loaded.target]: loaded.plugin };
   }
-  const focus = { targets: fixture ? [target as keyof ProjectionPlugins] : [], crashPoints: declaredCrashPoints(plugins) };
+  const focus = {
+    targets: fixture ? [target as keyof ProjectionPlugins] : [],
+    crashPoints: declaredCrashPoints(plugins),
+  };
   const cases = fc.sample(scenarioArbFor(focus), { seed: 777, numRuns: 25 });
   for (const [i, scenario] of cases.entries()) {
     write(`generated_${fixture ?? 'built-ins'}_${i}`, await runScenarioSim(scenario, { log: silentLogger(), plugins }));

@@ -27,18 +27,62 @@ interface Subject {
 
 const SUBJECTS: readonly Subject[] = [
   { name: 'built-ins', expect: 'pass' },
-  { name: 'correctInventorySelfManaged', expect: 'pass', plugin: { target: 'product-inventory', fixture: 'correctInventorySelfManaged.ts' } },
-  { name: 'correctSummaryManaged', expect: 'pass', plugin: { target: 'customer-order-summary', fixture: 'correctSummaryManaged.ts' } },
-  { name: 'correctSummarySelfManaged', expect: 'pass', plugin: { target: 'customer-order-summary', fixture: 'correctSummarySelfManaged.ts' } },
-  { name: 'nonIdempotentInventory', expect: 'caught', plugin: { target: 'product-inventory', fixture: 'nonIdempotentInventory.ts' } },
-  { name: 'swallowedErrorSummary', expect: 'caught', plugin: { target: 'customer-order-summary', fixture: 'swallowedErrorSummary.ts' } },
-  { name: 'replayUnsafeSummary', expect: 'caught', plugin: { target: 'customer-order-summary', fixture: 'replayUnsafeSummary.ts' } },
-  { name: 'partialUpdateSummary', expect: 'caught', plugin: { target: 'customer-order-summary', fixture: 'partialUpdateSummary.ts' } },
-  { name: 'inMemoryDedupeInventory', expect: 'caught', plugin: { target: 'product-inventory', fixture: 'inMemoryDedupeInventory.ts' } },
-  { name: 'restockOnlyInventory', expect: 'caught', plugin: { target: 'product-inventory', fixture: 'restockOnlyInventory.ts' } },
+  {
+    name: 'correctInventorySelfManaged',
+    expect: 'pass',
+    plugin: { target: 'product-inventory', fixture: 'correctInventorySelfManaged.ts' },
+  },
+  {
+    name: 'correctSummaryManaged',
+    expect: 'pass',
+    plugin: { target: 'customer-order-summary', fixture: 'correctSummaryManaged.ts' },
+  },
+  {
+    name: 'correctSummarySelfManaged',
+    expect: 'pass',
+    plugin: { target: 'customer-order-summary', fixture: 'correctSummarySelfManaged.ts' },
+  },
+  {
+    name: 'nonIdempotentInventory',
+    expect: 'caught',
+    plugin: { target: 'product-inventory', fixture: 'nonIdempotentInventory.ts' },
+  },
+  {
+    name: 'swallowedErrorSummary',
+    expect: 'caught',
+    plugin: { target: 'customer-order-summary', fixture: 'swallowedErrorSummary.ts' },
+  },
+  {
+    name: 'replayUnsafeSummary',
+    expect: 'caught',
+    plugin: { target: 'customer-order-summary', fixture: 'replayUnsafeSummary.ts' },
+  },
+  {
+    name: 'partialUpdateSummary',
+    expect: 'caught',
+    plugin: { target: 'customer-order-summary', fixture: 'partialUpdateSummary.ts' },
+  },
+  {
+    name: 'inMemoryDedupeInventory',
+    expect: 'caught',
+    plugin: { target: 'product-inventory', fixture: 'inMemoryDedupeInventory.ts' },
+  },
+  {
+    name: 'restockOnlyInventory',
+    expect: 'caught',
+    plugin: { target: 'product-inventory', fixture: 'restockOnlyInventory.ts' },
+  },
   { name: 'lastArrivalProducts', expect: 'caught', plugin: { target: 'products', fixture: 'lastArrivalProducts.ts' } },
-  { name: 'greatestNameProducts', expect: 'caught', plugin: { target: 'products', fixture: 'greatestNameProducts.ts' } },
-  { name: 'linesByProductSummary', expect: 'caught', plugin: { target: 'customer-order-summary', fixture: 'linesByProductSummary.ts' } },
+  {
+    name: 'greatestNameProducts',
+    expect: 'caught',
+    plugin: { target: 'products', fixture: 'greatestNameProducts.ts' },
+  },
+  {
+    name: 'linesByProductSummary',
+    expect: 'caught',
+    plugin: { target: 'customer-order-summary', fixture: 'linesByProductSummary.ts' },
+  },
 ];
 
 async function runOptionsFor(subject: Subject): Promise<Partial<RunOptions>> {
@@ -48,7 +92,12 @@ async function runOptionsFor(subject: Subject): Promise<Partial<RunOptions>> {
 }
 
 const { values } = parseArgs({
-  options: { seeds: { type: 'string', default: '20' }, runs: { type: 'string', default: '200' }, only: { type: 'string' }, out: { type: 'string', default: 'reports/sweep' } },
+  options: {
+    seeds: { type: 'string', default: '20' },
+    runs: { type: 'string', default: '200' },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'reports/sweep' },
+  },
 });
 const seeds = Number(values.seeds);
 const runs = Number(values.runs);
@@ -63,26 +112,45 @@ let unexpected = 0;
 for (const subject of subjects) {
   const runOptions = await runOptionsFor(subject);
   const outcomes: string[] = [];
-  let cases = 0, ms = 0, wrong = 0;
+  let cases = 0,
+    ms = 0,
+    wrong = 0;
   for (let i = 0; i < seeds; i++) {
     const seed = Math.floor(Math.random() * 0x1_0000_0000);
     // The last case started is on disk, so a run that never ends (or a crash) still says which case it was.
     const result: CheckResult = await checkProperties({
-      runs, seed, transport: 'sim', log: silentLogger(), counterexampleDir: join(values.out, subject.name), runOptions, shrink: subject.expect === 'pass',
-      onCase: (scenario) => writeFileSync(join(values.out, 'last-case.yaml'), scenarioToYaml(scenario, [`sweep ${subject.name}, fast-check seed ${seed}`])),
+      runs,
+      seed,
+      transport: 'sim',
+      log: silentLogger(),
+      counterexampleDir: join(values.out, subject.name),
+      runOptions,
+      shrink: subject.expect === 'pass',
+      onCase: (scenario) =>
+        writeFileSync(
+          join(values.out, 'last-case.yaml'),
+          scenarioToYaml(scenario, [`sweep ${subject.name}, fast-check seed ${seed}`]),
+        ),
     });
     cases += result.runs;
     ms += result.durationMs;
     const caught = !result.ok;
     if (caught !== (subject.expect === 'caught')) {
       wrong++;
-      const why = result.failure ? `${result.failure.message}\n      counterexample: ${result.failure.counterexample.file}` : `not caught in ${result.runs} cases`;
+      const why = result.failure
+        ? `${result.failure.message}\n      counterexample: ${result.failure.counterexample.file}`
+        : `not caught in ${result.runs} cases`;
       process.stdout.write(`  ${subject.name}: UNEXPECTED with seed ${seed}: ${why}\n`);
     }
     outcomes.push(caught ? `${result.runs}` : 'ok');
   }
   unexpected += wrong;
-  const detail = subject.expect === 'caught' ? `caught after ${outcomes.join(', ')} case(s)` : `${outcomes.filter((o) => o === 'ok').length}/${seeds} seeds passed`;
-  process.stdout.write(`${wrong === 0 ? 'ok  ' : 'FAIL'} ${subject.name.padEnd(28)} ${seeds} seeds × ${runs} runs, ${cases} cases in ${(ms / 1000).toFixed(0)} s: ${detail}\n`);
+  const detail =
+    subject.expect === 'caught'
+      ? `caught after ${outcomes.join(', ')} case(s)`
+      : `${outcomes.filter((o) => o === 'ok').length}/${seeds} seeds passed`;
+  process.stdout.write(
+    `${wrong === 0 ? 'ok  ' : 'FAIL'} ${subject.name.padEnd(28)} ${seeds} seeds × ${runs} runs, ${cases} cases in ${(ms / 1000).toFixed(0)} s: ${detail}\n`,
+  );
 }
 process.exit(unexpected === 0 ? 0 : 1);

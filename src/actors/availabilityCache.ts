@@ -37,7 +37,8 @@ export class AvailabilityCache {
   consume(lines: readonly { readonly productId: string; readonly quantity: number }[]): void {
     for (const line of lines) {
       const known = this.byProduct.get(line.productId);
-      if (known) this.byProduct.set(line.productId, { ...known, availableQuantity: known.availableQuantity - line.quantity });
+      if (known)
+        this.byProduct.set(line.productId, { ...known, availableQuantity: known.availableQuantity - line.quantity });
     }
   }
 }

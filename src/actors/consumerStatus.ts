@@ -18,7 +18,7 @@ export type ConsumerState =
 export function consumerState(snapshot: SnapshotFrom<typeof projectionConsumerMachine>): ConsumerState {
   if (snapshot.status === 'stopped') return 'down';
   const value = snapshot.value;
-  if (typeof value === 'object') return 'pulling' in value ? (value.pulling) : 'starting';
+  if (typeof value === 'object') return 'pulling' in value ? value.pulling : 'starting';
   if (value === 'init' || value === 'resuming') return 'starting';
   return value;
 }

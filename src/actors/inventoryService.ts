@@ -28,7 +28,12 @@ export interface InventoryServiceInput {
 }
 
 export type InventoryServiceEvent =
-  | { readonly type: 'COMMAND'; readonly command: CatalogCommand | AdjustStock; readonly meta: CommandMeta; readonly reply: (o: InventoryCommandOutcome) => void }
+  | {
+      readonly type: 'COMMAND';
+      readonly command: CatalogCommand | AdjustStock;
+      readonly meta: CommandMeta;
+      readonly reply: (o: InventoryCommandOutcome) => void;
+    }
   | { readonly type: 'STOP' }
   | { readonly type: 'START' };
 
@@ -36,7 +41,10 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** Answers inventory checks over request/reply for as long as it runs; the store does the (transactional) work. */
-const serveChecks = fromCallback<InventoryServiceEvent, { transport: Transport; store: InventoryStore; mode: InventoryMode; nowMs: () => number }>(({ input }) => {
+const serveChecks = fromCallback<
+  InventoryServiceEvent,
+  { transport: Transport; store: InventoryStore; mode: InventoryMode; nowMs: () => number }
+>(({ input }) => {
   const service = input.transport.serve(INVENTORY_CHECK_SUBJECT, (data) => {
     const request = JSON.parse(decoder.decode(data)) as InventoryCheckRequest;
     // The mode is the inventory service's, not the caller's: `reserve` is a property of the deployment.
@@ -46,7 +54,11 @@ const serveChecks = fromCallback<InventoryServiceEvent, { transport: Transport; 
   return () => void service.stop();
 });
 
-function execute(store: InventoryStore, command: CatalogCommand | AdjustStock, meta: CommandMeta): Result<EventEnvelope[], CommandRefusal> {
+function execute(
+  store: InventoryStore,
+  command: CatalogCommand | AdjustStock,
+  meta: CommandMeta,
+): Result<EventEnvelope[], CommandRefusal> {
   if (command.type === 'AdjustStock') {
     const known = store.entry(command.productId) !== undefined;
     const decided = decideAdjustStock(command, known, store.ledgerAvailable(command.productId), meta);
@@ -61,7 +73,11 @@ function execute(store: InventoryStore, command: CatalogCommand | AdjustStock, m
  * consumer of its own, started by the system beside it. `stopped` answers no checks (orders then get a 503).
  */
 export const inventoryServiceMachine = setup({
-  types: { input: {} as InventoryServiceInput, context: {} as InventoryServiceInput & { commands: number }, events: {} as InventoryServiceEvent },
+  types: {
+    input: {} as InventoryServiceInput,
+    context: {} as InventoryServiceInput & { commands: number },
+    events: {} as InventoryServiceEvent,
+  },
   actors: { serveChecks },
   actions: {
     executeCommand: assign(({ context, event }) => {
@@ -89,13 +105,23 @@ export const inventoryServiceMachine = setup({
   initial: 'running',
   states: {
     running: {
-      invoke: { src: 'serveChecks', input: ({ context }) => ({ transport: context.transport, store: context.store, mode: context.mode, nowMs: context.nowMs ?? Date.now }) },
+      invoke: {
+        src: 'serveChecks',
+        input: ({ context }) => ({
+          transport: context.transport,
+          store: context.store,
+          mode: context.mode,
+          nowMs: context.nowMs ?? Date.now,
+        }),
+      },
       on: { COMMAND: { actions: 'executeCommand' }, STOP: { target: 'stopped' } },
     },
     stopped: {
       on: {
         START: { target: 'running' },
-        COMMAND: { actions: ({ event }) => event.reply({ kind: 'unavailable', message: 'the inventory service is stopped' }) },
+        COMMAND: {
+          actions: ({ event }) => event.reply({ kind: 'unavailable', message: 'the inventory service is stopped' }),
+        },
       },
     },
   },

@@ -27,7 +27,11 @@ export interface OrderServiceInput {
 export type OrderServiceOutcome = PlaceOrderOutcome | { readonly kind: 'busy'; readonly message: string };
 
 export type OrderServiceEvent =
-  | { readonly type: 'PLACE_ORDER'; readonly command: PlaceOrder; readonly reply: (outcome: OrderServiceOutcome) => void }
+  | {
+      readonly type: 'PLACE_ORDER';
+      readonly command: PlaceOrder;
+      readonly reply: (outcome: OrderServiceOutcome) => void;
+    }
   | { readonly type: 'ORDER_SETTLED'; readonly id: string; readonly outcome: PlaceOrderOutcome }
   | { readonly type: 'STOP' }
   | { readonly type: 'START' };
@@ -75,8 +79,15 @@ export const orderServiceMachine = setup({
       const ref = spawn('placeOrder', {
         id: orderId,
         input: {
-          command: event.command, orderId, meta, transport: context.transport, store: context.store, checkTimeoutMs: context.checkTimeoutMs,
-          inventoryMode: context.inventoryMode, availability: context.availability, hooks: context.hooks,
+          command: event.command,
+          orderId,
+          meta,
+          transport: context.transport,
+          store: context.store,
+          checkTimeoutMs: context.checkTimeoutMs,
+          inventoryMode: context.inventoryMode,
+          availability: context.availability,
+          hooks: context.hooks,
         },
       });
       ref.subscribe({
@@ -84,7 +95,8 @@ export const orderServiceMachine = setup({
           const outcome = ref.getSnapshot().output;
           if (outcome) self.send({ type: 'ORDER_SETTLED', id: orderId, outcome });
         },
-        error: (err: unknown) => self.send({ type: 'ORDER_SETTLED', id: orderId, outcome: { kind: 'unavailable', message: String(err) } }),
+        error: (err: unknown) =>
+          self.send({ type: 'ORDER_SETTLED', id: orderId, outcome: { kind: 'unavailable', message: String(err) } }),
       });
       const inFlight = new Map(context.inFlight);
       inFlight.set(orderId, { ref, reply: event.reply });
@@ -108,7 +120,14 @@ export const orderServiceMachine = setup({
   },
 }).createMachine({
   id: 'orderService',
-  context: ({ input }) => ({ ...input, inFlight: new Map(), placed: 0, rejected: 0, failed: 0, availability: new AvailabilityCache() }),
+  context: ({ input }) => ({
+    ...input,
+    inFlight: new Map(),
+    placed: 0,
+    rejected: 0,
+    failed: 0,
+    availability: new AvailabilityCache(),
+  }),
   initial: 'running',
   // A settled order's child is stopped too: XState keeps spawned children in the snapshot until they are, and a
   // long run would otherwise hold every order it ever placed (the benchmark's RSS found it).
@@ -119,7 +138,9 @@ export const orderServiceMachine = setup({
     stopped: {
       on: {
         START: { target: 'running' },
-        PLACE_ORDER: { actions: ({ event }) => event.reply({ kind: 'unavailable', message: 'the order service is stopped' }) },
+        PLACE_ORDER: {
+          actions: ({ event }) => event.reply({ kind: 'unavailable', message: 'the order service is stopped' }),
+        },
       },
     },
   },

@@ -56,15 +56,31 @@ export const outboxRelayMachine = setup({
   delays: {
     poll: ({ context }) => context.input.pollMs ?? 200,
     retry: ({ context }) =>
-      Math.min(context.input.retryMaxMs ?? 2_000, (context.input.retryMs ?? 100) * 2 ** Math.min(10, Math.max(0, context.failures - 1))),
+      Math.min(
+        context.input.retryMaxMs ?? 2_000,
+        (context.input.retryMs ?? 100) * 2 ** Math.min(10, Math.max(0, context.failures - 1)),
+      ),
   },
 }).createMachine({
   id: 'outboxRelay',
-  context: ({ input }) => ({ input, published: 0, rounds: 0, duplicates: 0, backlog: input.outbox.backlog(), failures: 0, lastProblem: undefined }),
+  context: ({ input }) => ({
+    input,
+    published: 0,
+    rounds: 0,
+    duplicates: 0,
+    backlog: input.outbox.backlog(),
+    failures: 0,
+    lastProblem: undefined,
+  }),
   initial: 'init',
   on: { STOP: { target: '.stopped' } },
   states: {
-    init: { always: [{ guard: ({ context }) => context.input.autoStart === false, target: 'stopped' }, { target: 'draining' }] },
+    init: {
+      always: [
+        { guard: ({ context }) => context.input.autoStart === false, target: 'stopped' },
+        { target: 'draining' },
+      ],
+    },
     draining: {
       invoke: {
         src: 'publish',
@@ -76,14 +92,33 @@ export const outboxRelayMachine = setup({
           now: context.input.now ?? (() => new Date().toISOString()),
         }),
         onDone: [
-          { guard: ({ event }) => event.output.backlog > 0, target: 'draining', reenter: true, actions: { type: 'record', params: ({ event }: { event: { output: PublishOutboxOutput } }) => event.output } },
-          { target: 'idle', actions: { type: 'record', params: ({ event }: { event: { output: PublishOutboxOutput } }) => event.output } },
+          {
+            guard: ({ event }) => event.output.backlog > 0,
+            target: 'draining',
+            reenter: true,
+            actions: {
+              type: 'record',
+              params: ({ event }: { event: { output: PublishOutboxOutput } }) => event.output,
+            },
+          },
+          {
+            target: 'idle',
+            actions: {
+              type: 'record',
+              params: ({ event }: { event: { output: PublishOutboxOutput } }) => event.output,
+            },
+          },
         ],
         onError: {
           target: 'backingOff',
           actions: assign(({ context, event }) => {
-            if (context.failures === 0) context.input.log.warn({ err: event.error }, 'outbox publish failed; backing off');
-            return { failures: context.failures + 1, lastProblem: String(event.error), backlog: context.input.outbox.backlog() };
+            if (context.failures === 0)
+              context.input.log.warn({ err: event.error }, 'outbox publish failed; backing off');
+            return {
+              failures: context.failures + 1,
+              lastProblem: String(event.error),
+              backlog: context.input.outbox.backlog(),
+            };
           }),
         },
       },
@@ -95,7 +130,10 @@ export const outboxRelayMachine = setup({
     backingOff: { after: { retry: { target: 'draining' } } },
     stopped: {
       entry: assign(({ context }) => ({ backlog: context.input.outbox.backlog() })),
-      on: { START: { target: 'draining' }, NUDGE: { actions: assign(({ context }) => ({ backlog: context.input.outbox.backlog() })) } },
+      on: {
+        START: { target: 'draining' },
+        NUDGE: { actions: assign(({ context }) => ({ backlog: context.input.outbox.backlog() })) },
+      },
     },
   },
 });

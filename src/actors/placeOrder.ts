@@ -10,7 +10,11 @@ import { INVENTORY_CHECK_SUBJECT } from './inventoryService.js';
 
 export type PlaceOrderOutcome =
   | { readonly kind: 'placed'; readonly orderId: string }
-  | { readonly kind: 'rejected'; readonly orderId: string; readonly shortages: readonly { productId: string; requested: number; available: number }[] }
+  | {
+      readonly kind: 'rejected';
+      readonly orderId: string;
+      readonly shortages: readonly { productId: string; requested: number; available: number }[];
+    }
   | { readonly kind: 'invalid'; readonly errors: readonly FieldError[] }
   | { readonly kind: 'unavailable'; readonly message: string };
 
@@ -50,17 +54,29 @@ const decoder = new TextDecoder();
  * against its last-known availability (see AvailabilityCache): the same eventual guarantee as the article's check.
  */
 export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(async ({ input }) => {
-  const request: InventoryCheckRequest = { orderId: input.orderId, items: input.command.items, reserve: input.inventoryMode === 'reserve' };
+  const request: InventoryCheckRequest = {
+    orderId: input.orderId,
+    items: input.command.items,
+    reserve: input.inventoryMode === 'reserve',
+  };
   try {
-    const raw = await input.transport.request(INVENTORY_CHECK_SUBJECT, encoder.encode(JSON.stringify(request)), input.checkTimeoutMs);
+    const raw = await input.transport.request(
+      INVENTORY_CHECK_SUBJECT,
+      encoder.encode(JSON.stringify(request)),
+      input.checkTimeoutMs,
+    );
     const reply = JSON.parse(decoder.decode(raw)) as InventoryCheckReply;
     input.availability.remember(reply);
-    if (input.hooks?.crashBeforeCommit?.() === true) throw new OrderServiceCrashed(`order ${input.orderId}: the order service died after the inventory check, before the commit (injected)`);
+    if (input.hooks?.crashBeforeCommit?.() === true)
+      throw new OrderServiceCrashed(
+        `order ${input.orderId}: the order service died after the inventory check, before the commit (injected)`,
+      );
     return reply;
   } catch (error) {
-    const fallback = input.inventoryMode === 'check' && error instanceof TransportError && error.kind !== 'rejected'
-      ? input.availability.answer(input.command.items.map((i) => i.productId))
-      : undefined;
+    const fallback =
+      input.inventoryMode === 'check' && error instanceof TransportError && error.kind !== 'rejected'
+        ? input.availability.answer(input.command.items.map((i) => i.productId))
+        : undefined;
     if (fallback) return fallback;
     throw error;
   }
@@ -72,7 +88,10 @@ export const checkInventory = fromPromise<InventoryCheckReply, PlaceOrderInput>(
  * commit, so two orders decided in one turn cannot both spend the same units; a failed commit leaves it low, which
  * errs on the side of refusing.
  */
-export const persistDecision = fromPromise<void, { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string; availability: AvailabilityCache }>(({ input }) => {
+export const persistDecision = fromPromise<
+  void,
+  { store: OrderStore; decision: PlaceOrderDecision; shippingAddress: string; availability: AvailabilityCache }
+>(({ input }) => {
   if (input.decision.kind === 'placed') {
     input.availability.consume(input.decision.event.data.items);
     return input.store.savePlacedGrouped(input.decision.event);
@@ -94,8 +113,8 @@ const unavailable = (error: unknown): PlaceOrderOutcome => ({
     error instanceof OrderServiceCrashed
       ? error.message
       : error instanceof TransportError
-      ? `inventory service ${error.kind === 'no-responders' ? 'is not running' : error.kind}: ${error.message}`
-      : `order could not be placed: ${error instanceof Error ? error.message : String(error)}`,
+        ? `inventory service ${error.kind === 'no-responders' ? 'is not running' : error.kind}: ${error.message}`
+        : `order could not be placed: ${error instanceof Error ? error.message : String(error)}`,
 });
 
 /**
@@ -121,7 +140,10 @@ export const placeOrderMachine = setup({
         // Decide once, here: the decider draws fresh event ids from meta.
         onDone: {
           target: 'deciding',
-          actions: assign({ decided: ({ context, event }) => decidePlaceOrder(context.command, context.orderId, event.output, context.meta) }),
+          actions: assign({
+            decided: ({ context, event }) =>
+              decidePlaceOrder(context.command, context.orderId, event.output, context.meta),
+          }),
         },
         onError: { target: 'done', actions: assign({ outcome: ({ event }) => unavailable(event.error) }) },
       },
@@ -133,7 +155,9 @@ export const placeOrderMachine = setup({
           target: 'done',
           actions: assign({
             outcome: ({ context }): PlaceOrderOutcome =>
-              context.decided?.ok === false ? { kind: 'invalid', errors: context.decided.error } : { kind: 'unavailable', message: 'no decision' },
+              context.decided?.ok === false
+                ? { kind: 'invalid', errors: context.decided.error }
+                : { kind: 'unavailable', message: 'no decision' },
           }),
         },
       ],
@@ -141,7 +165,12 @@ export const placeOrderMachine = setup({
     persisting: {
       invoke: {
         src: 'persistDecision',
-        input: ({ context }) => ({ store: context.store, decision: decisionOf(context), shippingAddress: context.command.shippingAddress, availability: context.availability }),
+        input: ({ context }) => ({
+          store: context.store,
+          decision: decisionOf(context),
+          shippingAddress: context.command.shippingAddress,
+          availability: context.availability,
+        }),
         onDone: {
           target: 'done',
           actions: assign({

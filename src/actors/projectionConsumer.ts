@@ -52,7 +52,15 @@ export type ProjectionConsumerEvent =
 const isBrokerError = (e: unknown) => e instanceof TransportError;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-const zeroCounters: ConsumerCounters = { applied: 0, ignored: 0, duplicates: 0, parked: 0, redeliveries: 0, batches: 0, handlerFailures: 0 };
+const zeroCounters: ConsumerCounters = {
+  applied: 0,
+  ignored: 0,
+  duplicates: 0,
+  parked: 0,
+  redeliveries: 0,
+  batches: 0,
+  handlerFailures: 0,
+};
 
 function countPull(c: ConsumerCounters, out: PullOutput): ConsumerCounters {
   const r = out.result;
@@ -83,7 +91,10 @@ export const projectionConsumerMachine = setup({
     events: {} as ProjectionConsumerEvent,
   },
   actors: {
-    attach: fromPromise<DurableConsumer, { transport: Transport; name: string; settings: ConsumerSettings; store: ProjectionApplier }>(async ({ input }) => {
+    attach: fromPromise<
+      DurableConsumer,
+      { transport: Transport; name: string; settings: ConsumerSettings; store: ProjectionApplier }
+    >(async ({ input }) => {
       const consumer = await input.transport.durableConsumer({
         durable: input.name,
         filterSubject: EVENT_SUBJECTS,
@@ -96,8 +107,8 @@ export const projectionConsumerMachine = setup({
     }),
     pull: pullBatch,
     rebuild: rebuildProjection,
-    replayDeadLetters: fromPromise<{ replayed: number; stillFailing: number }, { store: ProjectionApplier }>(({ input }) =>
-      Promise.resolve(input.store.replayDeadLetters()),
+    replayDeadLetters: fromPromise<{ replayed: number; stillFailing: number }, { store: ProjectionApplier }>(
+      ({ input }) => Promise.resolve(input.store.replayDeadLetters()),
     ),
   },
   delays: {
@@ -152,9 +163,20 @@ export const projectionConsumerMachine = setup({
     starting: {
       invoke: {
         src: 'attach',
-        input: ({ context }) => ({ transport: context.transport, name: context.name, settings: context.settings, store: context.store }),
-        onDone: { target: 'pulling', actions: assign({ consumer: ({ event }) => event.output, lastProblem: undefined }) },
-        onError: { target: 'backingOff', actions: { type: 'brokerTrouble', params: ({ event }: { event: { error: unknown } }) => event.error } },
+        input: ({ context }) => ({
+          transport: context.transport,
+          name: context.name,
+          settings: context.settings,
+          store: context.store,
+        }),
+        onDone: {
+          target: 'pulling',
+          actions: assign({ consumer: ({ event }) => event.output, lastProblem: undefined }),
+        },
+        onError: {
+          target: 'backingOff',
+          actions: { type: 'brokerTrouble', params: ({ event }: { event: { error: unknown } }) => event.error },
+        },
       },
     },
     // catchingUp and idle both pull (the invoke lives on the parent and restarts on every re-entry); idle waits
@@ -172,41 +194,91 @@ export const projectionConsumerMachine = setup({
           hooks: context.hooks,
         }),
         onDone: [
-          { guard: ({ event }) => stopOf(event.output)?.kind === 'waiting', target: 'waitingForDependency', actions: { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output } },
-          { guard: ({ event }) => stopOf(event.output) !== undefined, target: 'backingOff', actions: { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output } },
-          { guard: ({ event }) => event.output.delivered === 0, target: '.idle', reenter: true, actions: [{ type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output }, assign({ idle: true })] },
-          { target: '.catchingUp', reenter: true, actions: [{ type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output }, assign({ idle: false })] },
+          {
+            guard: ({ event }) => stopOf(event.output)?.kind === 'waiting',
+            target: 'waitingForDependency',
+            actions: { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output },
+          },
+          {
+            guard: ({ event }) => stopOf(event.output) !== undefined,
+            target: 'backingOff',
+            actions: { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output },
+          },
+          {
+            guard: ({ event }) => event.output.delivered === 0,
+            target: '.idle',
+            reenter: true,
+            actions: [
+              { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output },
+              assign({ idle: true }),
+            ],
+          },
+          {
+            target: '.catchingUp',
+            reenter: true,
+            actions: [
+              { type: 'recordPull', params: ({ event }: { event: { output: PullOutput } }) => event.output },
+              assign({ idle: false }),
+            ],
+          },
         ],
         onError: [
-          { guard: ({ event }) => isBrokerError(event.error), target: 'backingOff', actions: { type: 'brokerTrouble', params: ({ event }: { event: { error: unknown } }) => event.error } },
-          { target: 'failed', actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error } },
+          {
+            guard: ({ event }) => isBrokerError(event.error),
+            target: 'backingOff',
+            actions: { type: 'brokerTrouble', params: ({ event }: { event: { error: unknown } }) => event.error },
+          },
+          {
+            target: 'failed',
+            actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error },
+          },
         ],
       },
     },
     backingOff: { after: { retryDelay: { target: 'resuming' } } },
     waitingForDependency: { after: { dependencyPoll: { target: 'resuming' } } },
     // A consumer handle exists after the first attach; re-attach only if it never did.
-    resuming: { always: [{ guard: ({ context }) => context.consumer === undefined, target: 'starting' }, { target: 'pulling' }] },
+    resuming: {
+      always: [{ guard: ({ context }) => context.consumer === undefined, target: 'starting' }, { target: 'pulling' }],
+    },
     rebuilding: {
       invoke: {
         src: 'rebuild',
-        input: ({ context }) => ({ transport: context.transport, store: context.store, settings: context.settings, dependencyWaitMaxMs: 60_000 }),
+        input: ({ context }) => ({
+          transport: context.transport,
+          store: context.store,
+          settings: context.settings,
+          dependencyWaitMaxMs: 60_000,
+        }),
         onDone: {
           target: 'resuming',
           actions: [
-            assign({ checkpoint: ({ event }) => event.output.checkpoint, rebuilds: ({ context }) => context.rebuilds + 1, lastProblem: undefined }),
+            assign({
+              checkpoint: ({ event }) => event.output.checkpoint,
+              rebuilds: ({ context }) => context.rebuilds + 1,
+              lastProblem: undefined,
+            }),
             ({ context, event }) => context.log.info(event.output, 'rebuild finished'),
           ],
         },
-        onError: { target: 'failed', actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error } },
+        onError: {
+          target: 'failed',
+          actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error },
+        },
       },
     },
     replayingDeadLetters: {
       invoke: {
         src: 'replayDeadLetters',
         input: ({ context }) => ({ store: context.store }),
-        onDone: { target: 'resuming', actions: ({ context, event }) => context.log.info(event.output, 'dead letters replayed') },
-        onError: { target: 'failed', actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error } },
+        onDone: {
+          target: 'resuming',
+          actions: ({ context, event }) => context.log.info(event.output, 'dead letters replayed'),
+        },
+        onError: {
+          target: 'failed',
+          actions: { type: 'fatal', params: ({ event }: { event: { error: unknown } }) => event.error },
+        },
       },
     },
     stopped: { on: { START: { target: 'resuming' } } },

@@ -27,7 +27,12 @@ export interface PublishOutboxOutput {
 export async function publishOutboxOnce(input: PublishOutboxInput): Promise<PublishOutboxOutput> {
   const rows = input.outbox.pending(input.windowSize);
   const results = await Promise.allSettled(
-    rows.map((row) => input.transport.publish({ subject: row.subject, msgId: row.msgId, data: row.payload }, { timeoutMs: input.publishTimeoutMs })),
+    rows.map((row) =>
+      input.transport.publish(
+        { subject: row.subject, msgId: row.msgId, data: row.payload },
+        { timeoutMs: input.publishTimeoutMs },
+      ),
+    ),
   );
   const sent: number[] = [];
   let duplicates = 0;
@@ -41,8 +46,11 @@ export async function publishOutboxOnce(input: PublishOutboxInput): Promise<Publ
     }
   });
   input.outbox.markSent(sent, input.now());
-  if (firstError !== undefined) throw firstError instanceof Error ? firstError : new Error('publish failed', { cause: firstError });
+  if (firstError !== undefined)
+    throw firstError instanceof Error ? firstError : new Error('publish failed', { cause: firstError });
   return { published: sent.length, duplicates, backlog: input.outbox.backlog() };
 }
 
-export const publishOutbox = fromPromise<PublishOutboxOutput, PublishOutboxInput>(({ input }) => publishOutboxOnce(input));
+export const publishOutbox = fromPromise<PublishOutboxOutput, PublishOutboxInput>(({ input }) =>
+  publishOutboxOnce(input),
+);

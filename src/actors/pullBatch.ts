@@ -57,7 +57,10 @@ export function redeliveryDelayMs(result: BatchResult, settings: ConsumerSetting
  * with the delay the stop calls for. Acks go out only after the commit, so a crash in between costs a redelivery
  * (a no-op against the checkpoint), never an event.
  */
-export async function pullOnce({ consumer, store, settings, waitMs, hooks }: PullInput, signal: AbortSignal): Promise<PullOutput> {
+export async function pullOnce(
+  { consumer, store, settings, waitMs, hooks }: PullInput,
+  signal: AbortSignal,
+): Promise<PullOutput> {
   if (hooks?.beforeFetch) await hooks.beforeFetch();
   if (signal.aborted) return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   const askedAt = settings.clock.now();
@@ -71,7 +74,8 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
     // Nothing, and at once: the broker turned the request away (a pull request of a dead process still claims the
     // messages until it expires: "408 requests pending") rather than waiting. Asking again at once would be a busy
     // loop — in the simulation, one in zero virtual time that never ends. Pause as after an out-of-order delivery.
-    if (waitMs > 0 && settings.clock.now() - askedAt < waitMs / 2) await sleep(settings.clock, Math.min(waitMs, settings.reorderDelayMs), signal);
+    if (waitMs > 0 && settings.clock.now() - askedAt < waitMs / 2)
+      await sleep(settings.clock, Math.min(waitMs, settings.reorderDelayMs), signal);
     return { delivered: 0, redelivered: 0, result: undefined, newestAppliedMs: undefined };
   }
   const ordered = [...deliveries].sort((a, b) => a.seq - b.seq);
@@ -87,7 +91,10 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
     }
   }
   const result = await applyWaitingBriefly(ordered, store, settings, signal);
-  if (hooks?.crashAfterCommit?.()) throw new ConsumerCrashed(`crashed after committing up to seq ${result.checkpoint}, before acking ${ordered.length} deliveries`);
+  if (hooks?.crashAfterCommit?.())
+    throw new ConsumerCrashed(
+      `crashed after committing up to seq ${result.checkpoint}, before acking ${ordered.length} deliveries`,
+    );
   if (handlerMs > 0) await sleep(settings.clock, handlerMs); // not cut short by a STOP: what is committed gets acked
   settle(ordered, result, settings, hooks?.ackLost);
   const newest = ordered.filter((d) => d.seq <= result.checkpoint).at(-1);
@@ -104,7 +111,12 @@ export async function pullOnce({ consumer, store, settings, waitMs, hooks }: Pul
  * the summary), waits a little in-process and goes on with the rest, instead of handing the whole batch back to
  * the broker. Bounded well under the ack wait; after that the stop stands and the machine backs off.
  */
-async function applyWaitingBriefly(ordered: readonly Delivery[], store: ProjectionApplier, settings: ConsumerSettings, signal: AbortSignal): Promise<BatchResult> {
+async function applyWaitingBriefly(
+  ordered: readonly Delivery[],
+  store: ProjectionApplier,
+  settings: ConsumerSettings,
+  signal: AbortSignal,
+): Promise<BatchResult> {
   const budgetMs = Math.min(settings.dependencyPollMs * 4, settings.ackWaitMs / 4);
   const { clock } = settings;
   const started = clock.now();
@@ -126,7 +138,12 @@ async function applyWaitingBriefly(ordered: readonly Delivery[], store: Projecti
   return total;
 }
 
-function settle(deliveries: readonly Delivery[], result: BatchResult, settings: ConsumerSettings, ackLost?: () => boolean): void {
+function settle(
+  deliveries: readonly Delivery[],
+  result: BatchResult,
+  settings: ConsumerSettings,
+  ackLost?: () => boolean,
+): void {
   const delayMs = redeliveryDelayMs(result, settings);
   for (const d of deliveries) {
     if (d.seq > result.checkpoint) d.nak(delayMs);

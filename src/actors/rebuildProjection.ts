@@ -19,7 +19,6 @@ export interface RebuildOutput {
   readonly parked: number;
 }
 
-
 /**
  * Rebuilds a read model from stream sequence 1 into fresh tables and swaps them in atomically. The live consumer
  * is not pulling meanwhile (the machine is in `rebuilding`); afterwards it resumes from its durable position and
@@ -48,7 +47,9 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
     }
   };
   const generation = store.beginRebuild();
-  let events = 0, parked = 0, waitedMs = 0;
+  let events = 0,
+    parked = 0,
+    waitedMs = 0;
   // Reading and applying overlap: the next range is fetched (the broker works on its own core) while this one is
   // applied (SQLite, on ours). At most two ranges are held at once. A prefetch that turns out to start at the wrong
   // place (the apply stopped early to wait) is dropped; its failure, if any, is observed and dropped with it.
@@ -74,7 +75,8 @@ export async function rebuildOnce(input: RebuildInput, signal: AbortSignal): Pro
       events += result.applied + result.ignored + result.parked;
       parked += result.parked;
       if (result.stop?.kind === 'waiting') {
-        if (waitedMs >= input.dependencyWaitMaxMs) throw new Error(`rebuild gave up waiting ${waitedMs} ms for ${result.stop.dependency}`);
+        if (waitedMs >= input.dependencyWaitMaxMs)
+          throw new Error(`rebuild gave up waiting ${waitedMs} ms for ${result.stop.dependency}`);
         await sleep(settings.clock, settings.dependencyPollMs, signal);
         waitedMs += settings.dependencyPollMs;
       } else if (result.stop) {
@@ -109,4 +111,6 @@ export function readRangeSize(settings: ConsumerSettings): number {
   return Math.max(settings.batchSize, 5_000);
 }
 
-export const rebuildProjection = fromPromise<RebuildOutput, RebuildInput>(({ input, signal }) => rebuildOnce(input, signal));
+export const rebuildProjection = fromPromise<RebuildOutput, RebuildInput>(({ input, signal }) =>
+  rebuildOnce(input, signal),
+);

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import { assign, fromPromise, setup } from 'xstate';
-import { FATES_PER_REQUEST_MAX, ORDER_FATES_SUBJECT, type OrderFate, type OrderFatesReply, type OrderFatesRequest, type ReservationTimings } from '../domain/reservations.js';
+import {
+  FATES_PER_REQUEST_MAX,
+  ORDER_FATES_SUBJECT,
+  type OrderFate,
+  type OrderFatesReply,
+  type OrderFatesRequest,
+  type ReservationTimings,
+} from '../domain/reservations.js';
 import type { ReservationLedger } from '../store/reservationLedger.js';
 import type { Transport } from '../transport/port.js';
 import type { Clock } from './clock.js';
@@ -49,7 +56,11 @@ export const reconcileOnce = fromPromise<ReconcileOutput, ReservationReconcilerI
   const asked = input.ledger.heldSince(input.clock.now() - input.timings.holdMs, FATES_PER_REQUEST_MAX);
   if (asked.length === 0) return { asked: 0, confirmed: 0, released: 0 };
   const request: OrderFatesRequest = { orderIds: asked };
-  const raw = await input.transport.request(ORDER_FATES_SUBJECT, encoder.encode(JSON.stringify(request)), input.requestTimeoutMs);
+  const raw = await input.transport.request(
+    ORDER_FATES_SUBJECT,
+    encoder.encode(JSON.stringify(request)),
+    input.requestTimeoutMs,
+  );
   const settled = input.ledger.settle(fatesFrom(JSON.parse(decoder.decode(raw)), asked));
   return { asked: asked.length, ...settled };
 });
@@ -76,14 +87,24 @@ export const reservationReconcilerMachine = setup({
         onDone: {
           target: 'waiting',
           actions: assign(({ context, event }) => {
-            if (event.output.released > 0) context.log.info(event.output, 'reservations released: their orders will never be placed');
-            return { rounds: context.rounds + 1, confirmed: context.confirmed + event.output.confirmed, released: context.released + event.output.released, lastProblem: undefined };
+            if (event.output.released > 0)
+              context.log.info(event.output, 'reservations released: their orders will never be placed');
+            return {
+              rounds: context.rounds + 1,
+              confirmed: context.confirmed + event.output.confirmed,
+              released: context.released + event.output.released,
+              lastProblem: undefined,
+            };
           }),
         },
         onError: {
           target: 'waiting',
           actions: assign(({ context, event }) => {
-            if (context.lastProblem === undefined) context.log.warn({ err: event.error }, 'cannot ask the order service about held reservations; they stay held');
+            if (context.lastProblem === undefined)
+              context.log.warn(
+                { err: event.error },
+                'cannot ask the order service about held reservations; they stay held',
+              );
             return { lastProblem: event.error instanceof Error ? event.error.message : String(event.error) };
           }),
         },

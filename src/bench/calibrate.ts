@@ -1,4 +1,11 @@
-import { inventoryUpdatedEvent, orderPlacedEvent, perSecond, pipelinedPublish, privateBroker, waitUntil } from './infra.js';
+import {
+  inventoryUpdatedEvent,
+  orderPlacedEvent,
+  perSecond,
+  pipelinedPublish,
+  privateBroker,
+  waitUntil,
+} from './infra.js';
 import type { BenchSizes } from './sizes.js';
 import { EVENT_SUBJECTS, type DurableConsumer } from '../transport/port.js';
 
@@ -21,12 +28,17 @@ export interface Calibration {
 /** Fetches (256 at a time) and acks until `total` messages were taken: the empty handler of the calibration. */
 async function takeAll(consumer: DurableConsumer, total: number, who: string, timeoutMs: number): Promise<void> {
   let taken = 0;
-  await waitUntil(`${who} to take every message`, async () => {
-    const batch = await consumer.fetch(256, 250);
-    for (const d of batch) d.ack();
-    taken += batch.length;
-    return taken >= total;
-  }, timeoutMs, 0);
+  await waitUntil(
+    `${who} to take every message`,
+    async () => {
+      const batch = await consumer.fetch(256, 250);
+      for (const d of batch) d.ack();
+      taken += batch.length;
+      return taken >= total;
+    },
+    timeoutMs,
+    0,
+  );
 }
 
 /** Events per order and consumers of each, as the system has them (e2e measures events_per_order: 3). */
@@ -41,12 +53,21 @@ async function pipelineCeiling(sizes: BenchSizes): Promise<number> {
     const total = orders * PIPELINE_EVENTS_PER_ORDER;
     const consumers = await Promise.all(
       Array.from({ length: PIPELINE_CONSUMERS }, (_, c) =>
-        transport.durableConsumer({ durable: `bench-pipe-${c}`, filterSubject: EVENT_SUBJECTS, ackWaitMs: 30_000, maxAckPending: 1_024 })),
+        transport.durableConsumer({
+          durable: `bench-pipe-${c}`,
+          filterSubject: EVENT_SUBJECTS,
+          ackWaitMs: 30_000,
+          maxAckPending: 1_024,
+        }),
+      ),
     );
     const started = performance.now();
-    const consumed = consumers.map((consumer, c) => takeAll(consumer, total, `pipeline consumer ${c}`, sizes.phaseTimeoutMs));
+    const consumed = consumers.map((consumer, c) =>
+      takeAll(consumer, total, `pipeline consumer ${c}`, sizes.phaseTimeoutMs),
+    );
     const event = (k: number) => {
-      const order = Math.floor(k / PIPELINE_EVENTS_PER_ORDER), part = k % PIPELINE_EVENTS_PER_ORDER;
+      const order = Math.floor(k / PIPELINE_EVENTS_PER_ORDER),
+        part = k % PIPELINE_EVENTS_PER_ORDER;
       return part === 0 ? orderPlacedEvent('pipe', order) : inventoryUpdatedEvent('pipe', order, part);
     };
     await Promise.all([pipelinedPublish(transport, total, sizes.publishWindow, event), ...consumed]);
@@ -66,21 +87,36 @@ export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
     const payloadBytes = orderPlacedEvent('cal', 0).data.byteLength;
     const pubMs = await pipelinedPublish(transport, n, sizes.publishWindow, (i) => orderPlacedEvent('cal', i));
 
-    const consumer = await transport.durableConsumer({ durable: 'bench-cons', filterSubject: EVENT_SUBJECTS, ackWaitMs: 30_000, maxAckPending: 1_024 });
+    const consumer = await transport.durableConsumer({
+      durable: 'bench-cons',
+      filterSubject: EVENT_SUBJECTS,
+      ackWaitMs: 30_000,
+      maxAckPending: 1_024,
+    });
     const consStart = performance.now();
     await takeAll(consumer, n, 'the calibration consumer', sizes.phaseTimeoutMs);
     const consMs = performance.now() - consStart;
 
     let drained = 0;
     const drainStart = performance.now();
-    await waitUntil('the calibration drain to read every message', async () => {
-      const batch = await transport.readRange(drained + 1, 5_000);
-      drained += batch.length;
-      return drained >= n || batch.length === 0;
-    }, sizes.phaseTimeoutMs, 0);
+    await waitUntil(
+      'the calibration drain to read every message',
+      async () => {
+        const batch = await transport.readRange(drained + 1, 5_000);
+        drained += batch.length;
+        return drained >= n || batch.length === 0;
+      },
+      sizes.phaseTimeoutMs,
+      0,
+    );
     const drainMs = performance.now() - drainStart;
     if (drained < n) throw new Error(`bench: drain read ${drained} of ${n} messages`);
-    raw = { R_pub: perSecond(n, pubMs), R_cons: perSecond(n, consMs), R_drain: perSecond(drained, drainMs), payloadBytes };
+    raw = {
+      R_pub: perSecond(n, pubMs),
+      R_cons: perSecond(n, consMs),
+      R_drain: perSecond(drained, drainMs),
+      payloadBytes,
+    };
   } finally {
     await broker.stop();
   }

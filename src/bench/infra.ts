@@ -30,7 +30,9 @@ export async function privateBroker(name: string): Promise<PrivateBroker> {
     await transport.provisionStream();
     const started = server;
     return {
-      server, transport, dataDir: join(dir, 'data'),
+      server,
+      transport,
+      dataDir: join(dir, 'data'),
       async stop() {
         await transport.close();
         await started.stop();
@@ -48,34 +50,69 @@ export const BENCH_PRODUCTS = 16;
 export const productId = (i: number): string => `prod_${String(i % BENCH_PRODUCTS).padStart(4, '0')}`;
 
 export function productAddedEvent(i: number): OutgoingEvent {
-  const data: ProductAdded = { type: 'ProductAdded', productId: productId(i), name: `Bench product ${i}`, priceCents: 1000 + i };
+  const data: ProductAdded = {
+    type: 'ProductAdded',
+    productId: productId(i),
+    name: `Bench product ${i}`,
+    priceCents: 1000 + i,
+  };
   const eventId = `bench-product-${i}`;
-  return { subject: subjectFor('ProductAdded'), msgId: eventId, data: encodeEnvelope(envelop(data, { eventId, occurredAt: new Date(0).toISOString(), causationId: eventId })) };
+  return {
+    subject: subjectFor('ProductAdded'),
+    msgId: eventId,
+    data: encodeEnvelope(envelop(data, { eventId, occurredAt: new Date(0).toISOString(), causationId: eventId })),
+  };
 }
 
 /** An OrderPlaced shaped like the ones the order service writes (two lines, uuid-like ids): the payload size is real. */
 export function orderPlacedEvent(run: string, i: number): OutgoingEvent {
   const orderId = `ord_${run}-${String(i).padStart(12, '0')}-4a1b-9c2d`;
   const data: OrderPlaced = {
-    type: 'OrderPlaced', orderId, customerId: `cust_${i % 1000}`, orderDate: new Date(1_700_000_000_000 + i).toISOString(),
+    type: 'OrderPlaced',
+    orderId,
+    customerId: `cust_${i % 1000}`,
+    orderDate: new Date(1_700_000_000_000 + i).toISOString(),
     shippingAddress: '123 Main St, Springfield',
-    items: [{ productId: productId(i), quantity: 2, unitPriceCents: 6250 }, { productId: productId(i + 1), quantity: 1, unitPriceCents: 2575 }],
+    items: [
+      { productId: productId(i), quantity: 2, unitPriceCents: 6250 },
+      { productId: productId(i + 1), quantity: 1, unitPriceCents: 2575 },
+    ],
     totalCents: 15075,
   };
   const eventId = `${run}-${String(i).padStart(12, '0')}-0000-4000-8000-000000000000`;
-  return { subject: subjectFor('OrderPlaced'), msgId: eventId, data: encodeEnvelope(envelop(data, { eventId, occurredAt: data.orderDate, causationId: `cmd-${eventId}` })) };
+  return {
+    subject: subjectFor('OrderPlaced'),
+    msgId: eventId,
+    data: encodeEnvelope(envelop(data, { eventId, occurredAt: data.orderDate, causationId: `cmd-${eventId}` })),
+  };
 }
 
 /** An InventoryUpdated as the inventory view derives it from an order line: the other two events of an order. */
 export function inventoryUpdatedEvent(run: string, i: number, line: number): OutgoingEvent {
   const sourceEventId = `${run}-${String(i).padStart(12, '0')}-0000-4000-8000-000000000000`;
   const eventId = `${sourceEventId}:${productId(i + line)}`;
-  const data: InventoryUpdated = { type: 'InventoryUpdated', productId: productId(i + line), availableQuantity: 1_000_000 - i, sourceEventId };
-  return { subject: subjectFor('InventoryUpdated'), msgId: eventId, data: encodeEnvelope(envelop(data, { eventId, occurredAt: new Date(1_700_000_000_000 + i).toISOString(), causationId: sourceEventId })) };
+  const data: InventoryUpdated = {
+    type: 'InventoryUpdated',
+    productId: productId(i + line),
+    availableQuantity: 1_000_000 - i,
+    sourceEventId,
+  };
+  return {
+    subject: subjectFor('InventoryUpdated'),
+    msgId: eventId,
+    data: encodeEnvelope(
+      envelop(data, { eventId, occurredAt: new Date(1_700_000_000_000 + i).toISOString(), causationId: sourceEventId }),
+    ),
+  };
 }
 
 /** Publishes `count` events with at most `window` un-acked publishes in flight. Returns the wall time taken, ms. */
-export async function pipelinedPublish(transport: Transport, count: number, window: number, make: (i: number) => OutgoingEvent): Promise<number> {
+export async function pipelinedPublish(
+  transport: Transport,
+  count: number,
+  window: number,
+  make: (i: number) => OutgoingEvent,
+): Promise<number> {
   const started = performance.now();
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -112,7 +149,12 @@ export function rssSampler(everyMs = 100): { peakMb(): number; phasePeakMb(): nu
 }
 
 /** Polls `condition` every `everyMs` until it holds; throws after `timeoutMs` naming `what`. */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 5): Promise<void> {
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 5,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() >= deadline) throw new Error(`bench: timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -26,26 +26,35 @@ export async function loadLoop(spec: LoadSpec): Promise<LoadResult> {
   const one = (i: number): Promise<number> =>
     new Promise((resolve, reject) => {
       const body = spec.body?.(i);
-      const req = request(spec.url, {
-        method: spec.method, agent, timeout: spec.timeoutMs,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      }, (res) => {
-        res.resume(); // the body is not needed; reading it frees the socket for the next request
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
-      });
+      const req = request(
+        spec.url,
+        {
+          method: spec.method,
+          agent,
+          timeout: spec.timeoutMs,
+          headers:
+            body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume(); // the body is not needed; reading it frees the socket for the next request
+          res.once('end', () => resolve(res.statusCode ?? 0));
+          res.once('error', reject);
+        },
+      );
       req.once('timeout', () => req.destroy(new Error(`request ${i} timed out after ${spec.timeoutMs} ms`)));
       req.once('error', reject);
       req.end(body);
     });
   const started = performance.now();
   try {
-    await Promise.all(Array.from({ length: Math.min(spec.concurrency, spec.requests) }, async () => {
-      while (next < spec.requests) {
-        const status = await one(next++);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(spec.concurrency, spec.requests) }, async () => {
+        while (next < spec.requests) {
+          const status = await one(next++);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+        }
+      }),
+    );
   } finally {
     agent.destroy();
   }

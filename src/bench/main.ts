@@ -16,7 +16,8 @@ import { FULL_SIZES, QUICK_SIZES } from './sizes.js';
 /** Where a run writes its figures unless told otherwise: git-ignored. */
 export const DEFAULT_BENCH_OUT = 'bench/results/latest.json';
 
-export const BENCH_USAGE = 'usage: npm run bench [-- --quick] [--out FILE]   (or: npx cqrs-testbed bench [--quick] [--out FILE])';
+export const BENCH_USAGE =
+  'usage: npm run bench [-- --quick] [--out FILE]   (or: npx cqrs-testbed bench [--quick] [--out FILE])';
 
 /** The flags `npm run bench --` takes; anything else is refused before a server starts. */
 export function parseBenchArgs(argv: readonly string[]): { quick: boolean; out: string } | { error: string } {
@@ -47,11 +48,14 @@ export async function benchMain(argv: readonly string[]): Promise<number> {
   }
   const { quick } = args;
   const out = resolve(args.out);
-  for (const dir of await sweepStaleTempDirs(silentLogger())) process.stderr.write(`bench: removed ${dir}, left by a run that died\n`);
+  for (const dir of await sweepStaleTempDirs(silentLogger()))
+    process.stderr.write(`bench: removed ${dir}, left by a run that died\n`);
   // Nothing to drain: a signal ends the bench at once; the exit hooks stop the current phase's broker and remove
   // its temp dir (src/process/ownedTempDir.ts).
   exitOnSignals((signal) => process.stderr.write(`bench: ${signal}: interrupted, nothing written\n`));
-  const results = await runBench(quick ? QUICK_SIZES : FULL_SIZES, quick ? 'quick' : 'full', (line) => process.stderr.write(`bench: ${line}\n`));
+  const results = await runBench(quick ? QUICK_SIZES : FULL_SIZES, quick ? 'quick' : 'full', (line) =>
+    process.stderr.write(`bench: ${line}\n`),
+  );
   process.stdout.write(`${formatTable(results)}\n`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

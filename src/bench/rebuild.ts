@@ -13,7 +13,14 @@ import { customerOrderSummaryView } from '../store/views/customerOrderSummaryVie
 import { productLookupFrom } from '../store/views/productLookup.js';
 import { productsView } from '../store/views/productsView.js';
 import { mkdirSync } from 'node:fs';
-import { BENCH_PRODUCTS, orderPlacedEvent, perSecond, pipelinedPublish, privateBroker, productAddedEvent } from './infra.js';
+import {
+  BENCH_PRODUCTS,
+  orderPlacedEvent,
+  perSecond,
+  pipelinedPublish,
+  privateBroker,
+  productAddedEvent,
+} from './infra.js';
 import type { BenchSizes } from './sizes.js';
 
 export interface Rebuild {
@@ -62,12 +69,20 @@ export async function rebuild(sizes: BenchSizes): Promise<Rebuild> {
     const store = new ProjectionStore(summaryDb, view, { maxDeliveries: 3, now });
     const rss = rssByProgress(() => store.rebuildProgress(), BENCH_PRODUCTS + sizes.rebuildEvents);
     const started = performance.now();
-    const out = await rebuildOnce({ transport, store, settings: DEFAULT_CONSUMER_SETTINGS, dependencyWaitMaxMs: 10_000 }, new AbortController().signal);
+    const out = await rebuildOnce(
+      { transport, store, settings: DEFAULT_CONSUMER_SETTINGS, dependencyWaitMaxMs: 10_000 },
+      new AbortController().signal,
+    );
     const ms = performance.now() - started;
     const rssByMark = rss.stop();
     const expected = BENCH_PRODUCTS + sizes.rebuildEvents;
-    if (out.events !== expected || out.parked !== 0) throw new Error(`bench: rebuild handled ${out.events} events (${out.parked} parked), expected ${expected}`);
-    return { rebuild_events_per_s: perSecond(out.events, ms), rebuild_events: out.events, rss_mb_by_rebuild_progress: rssByMark };
+    if (out.events !== expected || out.parked !== 0)
+      throw new Error(`bench: rebuild handled ${out.events} events (${out.parked} parked), expected ${expected}`);
+    return {
+      rebuild_events_per_s: perSecond(out.events, ms),
+      rebuild_events: out.events,
+      rss_mb_by_rebuild_progress: rssByMark,
+    };
   } finally {
     for (const db of [productsReader, productsDb, summaryDb]) db.close();
     await broker.stop();

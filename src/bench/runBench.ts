@@ -71,7 +71,11 @@ export interface BenchResults {
 }
 
 /** Runs every bench in turn (each on its own private nats-server) and returns the figures. */
-export async function runBench(sizes: BenchSizes, mode: string, progress: (line: string) => void = () => {}): Promise<BenchResults> {
+export async function runBench(
+  sizes: BenchSizes,
+  mode: string,
+  progress: (line: string) => void = () => {},
+): Promise<BenchResults> {
   const started = performance.now();
   const rss = rssSampler();
   try {
@@ -89,25 +93,43 @@ export async function runBench(sizes: BenchSizes, mode: string, progress: (line:
     const sim = await simSpeed(sizes);
     phases.sim = rss.phasePeakMb();
     return {
-      mode, cores: availableParallelism(), payload_bytes: cal.payloadBytes,
-      R_pub: cal.R_pub, R_cons: cal.R_cons, R_drain: cal.R_drain,
-      e2e_orders_per_s: e2e.e2e_orders_per_s, e2e_ratio: e2e.e2e_orders_per_s / Math.min(cal.R_pub, cal.R_cons),
+      mode,
+      cores: availableParallelism(),
+      payload_bytes: cal.payloadBytes,
+      R_pub: cal.R_pub,
+      R_cons: cal.R_cons,
+      R_drain: cal.R_drain,
+      e2e_orders_per_s: e2e.e2e_orders_per_s,
+      e2e_ratio: e2e.e2e_orders_per_s / Math.min(cal.R_pub, cal.R_cons),
       events_per_order: e2e.events_per_order,
       e2e_broker_bound_orders_per_s: brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
       e2e_vs_broker_bound: e2e.e2e_orders_per_s / brokerBound(e2e.events_per_order, cal.R_pub, cal.R_cons),
-      R_pipeline_orders: cal.R_pipeline_orders, e2e_vs_pipeline: e2e.e2e_orders_per_s / cal.R_pipeline_orders,
-      cpu_ms_per_order: e2e.cpu_ms_per_order, events_per_batch: e2e.events_per_batch,
-      http_orders_per_s: e2e.http_orders_per_s, bare_requests_per_s: e2e.bare_requests_per_s, http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
-      rebuild_events_per_s: rb.rebuild_events_per_s, rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
-      convergence_backlog_events: e2e.convergence_backlog_events, convergence_ms: e2e.convergence_ms,
+      R_pipeline_orders: cal.R_pipeline_orders,
+      e2e_vs_pipeline: e2e.e2e_orders_per_s / cal.R_pipeline_orders,
+      cpu_ms_per_order: e2e.cpu_ms_per_order,
+      events_per_batch: e2e.events_per_batch,
+      http_orders_per_s: e2e.http_orders_per_s,
+      bare_requests_per_s: e2e.bare_requests_per_s,
+      http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
+      rebuild_events_per_s: rb.rebuild_events_per_s,
+      rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
+      convergence_backlog_events: e2e.convergence_backlog_events,
+      convergence_ms: e2e.convergence_ms,
       convergence_overhead_ms: e2e.convergence_ms - (e2e.convergence_backlog_events * 1000) / rb.rebuild_events_per_s,
       ack_wait_ms: e2e.ack_wait_ms,
-      sim_orders_per_s: sim.sim_orders_per_s, sim_seconds_per_wall_s: sim.sim_seconds_per_wall_s, sim_ratio: sim.sim_orders_per_s / e2e.e2e_orders_per_s,
+      sim_orders_per_s: sim.sim_orders_per_s,
+      sim_seconds_per_wall_s: sim.sim_seconds_per_wall_s,
+      sim_ratio: sim.sim_orders_per_s / e2e.e2e_orders_per_s,
       sim_cpu_ms_per_order: sim.sim_cpu_ms_per_order,
-      peak_rss_mb: phases.rebuild ?? Number.NaN, events_for_rss: rb.rebuild_events, rss_mb_by_rebuild_progress: rb.rss_mb_by_rebuild_progress,
-      peak_rss_mb_whole_bench: rss.peakMb(), peak_rss_mb_by_phase: phases,
+      peak_rss_mb: phases.rebuild ?? Number.NaN,
+      events_for_rss: rb.rebuild_events,
+      rss_mb_by_rebuild_progress: rb.rss_mb_by_rebuild_progress,
+      peak_rss_mb_whole_bench: rss.peakMb(),
+      peak_rss_mb_by_phase: phases,
       not_placed: e2e.not_placed,
-      wall_s: (performance.now() - started) / 1000, node: process.version, finished_at: new Date().toISOString(),
+      wall_s: (performance.now() - started) / 1000,
+      node: process.version,
+      finished_at: new Date().toISOString(),
     };
   } finally {
     rss.stop();
@@ -119,7 +141,8 @@ export function brokerBound(events: number, rPub: number, rCons: number): number
   return 1 / (events / rPub + (events * READ_MODELS.length) / rCons);
 }
 
-const fmt = (v: number | string): string => (typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : v.toFixed(2));
+const fmt = (v: number | string): string =>
+  typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : v >= 100 ? v.toFixed(0) : v.toFixed(2);
 
 /** The table `npm run bench` prints. */
 export function formatTable(r: BenchResults): string {
@@ -130,24 +153,58 @@ export function formatTable(r: BenchResults): string {
     ['R_drain', r.R_drain, 'msg/s (ordered readRange, empty handler)'],
     ['e2e_orders_per_s', r.e2e_orders_per_s, 'orders/s, actor → every read model caught up'],
     ['e2e_ratio', r.e2e_ratio, 'e2e ÷ min(R_pub, R_cons)   target ≥ 0.5'],
-    ['events_per_order', r.events_per_order, `stream events per order, each delivered to ${READ_MODELS.length} read models`],
-    ['e2e_broker_bound', r.e2e_broker_bound_orders_per_s, 'orders/s the broker allows: 1 ÷ (events/R_pub + events×models/R_cons)'],
+    [
+      'events_per_order',
+      r.events_per_order,
+      `stream events per order, each delivered to ${READ_MODELS.length} read models`,
+    ],
+    [
+      'e2e_broker_bound',
+      r.e2e_broker_bound_orders_per_s,
+      'orders/s the broker allows: 1 ÷ (events/R_pub + events×models/R_cons)',
+    ],
     ['e2e_vs_broker_bound', r.e2e_vs_broker_bound, 'e2e ÷ that bound'],
-    ['R_pipeline_orders', r.R_pipeline_orders, 'orders/s measured: 3 events published per order, 3 empty consumers acking each'],
-    ['e2e_vs_pipeline', r.e2e_vs_pipeline, 'e2e ÷ R_pipeline_orders: share of the design\'s ceiling reached'],
-    ['cpu_ms_per_order', `${fmt(r.cpu_ms_per_order.testbed)} + ${fmt(r.cpu_ms_per_order.broker)}`, 'ms CPU per order: testbed process + broker'],
+    [
+      'R_pipeline_orders',
+      r.R_pipeline_orders,
+      'orders/s measured: 3 events published per order, 3 empty consumers acking each',
+    ],
+    ['e2e_vs_pipeline', r.e2e_vs_pipeline, "e2e ÷ R_pipeline_orders: share of the design's ceiling reached"],
+    [
+      'cpu_ms_per_order',
+      `${fmt(r.cpu_ms_per_order.testbed)} + ${fmt(r.cpu_ms_per_order.broker)}`,
+      'ms CPU per order: testbed process + broker',
+    ],
     ['http_orders_per_s', r.http_orders_per_s, 'orders/s through POST /orders'],
     ['bare_requests_per_s', r.bare_requests_per_s, 'req/s, bare route, same server and load loop'],
     ['http_ratio', r.http_ratio, 'HTTP orders/s ÷ bare req/s'],
     ['rebuild_events_per_s', r.rebuild_events_per_s, `events/s, summary rebuilt from seq 1 over ${r.events_for_rss}`],
     ['rebuild_ratio', r.rebuild_ratio, 'rebuild ÷ R_drain   target ≥ 0.6'],
     ['convergence_ms', r.convergence_ms, `ms to catch up a backlog of ${r.convergence_backlog_events} events`],
-    ['convergence_overhead_ms', r.convergence_overhead_ms, `ms beyond backlog ÷ rebuild rate   target ≤ ack wait (${r.ack_wait_ms} ms)`],
-    ['sim_orders_per_s', r.sim_orders_per_s, `orders/s through the simulation (${fmt(r.sim_seconds_per_wall_s)} simulated s per wall s)`],
+    [
+      'convergence_overhead_ms',
+      r.convergence_overhead_ms,
+      `ms beyond backlog ÷ rebuild rate   target ≤ ack wait (${r.ack_wait_ms} ms)`,
+    ],
+    [
+      'sim_orders_per_s',
+      r.sim_orders_per_s,
+      `orders/s through the simulation (${fmt(r.sim_seconds_per_wall_s)} simulated s per wall s)`,
+    ],
     ['sim_ratio', r.sim_ratio, 'sim ÷ real e2e   target ≥ 20'],
-    ['sim_cpu_ms_per_order', r.sim_cpu_ms_per_order, 'ms CPU per order through the simulation (same actors and SQLite)'],
+    [
+      'sim_cpu_ms_per_order',
+      r.sim_cpu_ms_per_order,
+      'ms CPU per order through the simulation (same actors and SQLite)',
+    ],
     ['peak_rss_mb', r.peak_rss_mb, `MB, publishing and rebuilding ${r.events_for_rss} events   target < 400 at 1M`],
-    ['rss_by_progress', Object.entries(r.rss_mb_by_rebuild_progress).map(([k, v]) => `${k}:${fmt(v)}`).join(' '), 'MB at that share of the rebuild (flat = bounded)'],
+    [
+      'rss_by_progress',
+      Object.entries(r.rss_mb_by_rebuild_progress)
+        .map(([k, v]) => `${k}:${fmt(v)}`)
+        .join(' '),
+      'MB at that share of the rebuild (flat = bounded)',
+    ],
     ['peak_rss_whole', r.peak_rss_mb_whole_bench, 'MB, every phase (the simulation holds its stream in memory)'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -156,6 +213,20 @@ export function formatTable(r: BenchResults): string {
 
 /** Keys every results file must carry (the smoke test checks them). */
 export const REQUIRED_KEYS = [
-  'cores', 'R_pub', 'R_cons', 'R_drain', 'e2e_orders_per_s', 'e2e_ratio', 'http_ratio', 'rebuild_events_per_s', 'rebuild_ratio',
-  'convergence_overhead_ms', 'ack_wait_ms', 'sim_ratio', 'peak_rss_mb', 'events_for_rss', 'R_pipeline_orders', 'e2e_vs_pipeline',
+  'cores',
+  'R_pub',
+  'R_cons',
+  'R_drain',
+  'e2e_orders_per_s',
+  'e2e_ratio',
+  'http_ratio',
+  'rebuild_events_per_s',
+  'rebuild_ratio',
+  'convergence_overhead_ms',
+  'ack_wait_ms',
+  'sim_ratio',
+  'peak_rss_mb',
+  'events_for_rss',
+  'R_pipeline_orders',
+  'e2e_vs_pipeline',
 ] as const satisfies readonly (keyof BenchResults)[];

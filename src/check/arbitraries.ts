@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
-import type { ExpectationSpec, FaultSpec, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from '../scenarios/scenario.js';
+import type {
+  ExpectationSpec,
+  FaultSpec,
+  RemediationSpec,
+  Scenario,
+  SystemSpec,
+  WorkloadSpec,
+} from '../scenarios/scenario.js';
 
 /**
  * Generated scenarios for the property suites: small seeded workloads and fault schedules drawn from every fault
@@ -64,14 +71,27 @@ export interface DeclaredCrashPoint {
 }
 
 /** One fault starting before `durationMs`. Durations stay short so a run heals well inside its bound. */
-function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[], focus: readonly ReadModelName[]): fc.Arbitrary<FaultSpec> {
+function faultArb(
+  durationMs: number,
+  crashPoints: readonly DeclaredCrashPoint[],
+  focus: readonly ReadModelName[],
+): fc.Arbitrary<FaultSpec> {
   const target = targetArb(focus);
   const atMs = fc.integer({ min: 0, max: durationMs - 1 });
   const span = fc.integer({ min: 100, max: 1_500 });
-  const armed = crashPoints.length === 0
-    ? []
-    : [fc.record({ kind: fc.constant('crashPoint' as const), declared: fc.constantFrom(...crashPoints), atMs, times: fc.integer({ min: 1, max: 3 }) })
-      .map(({ declared, ...f }): FaultSpec => ({ ...f, target: declared.target, point: declared.point }))];
+  const armed =
+    crashPoints.length === 0
+      ? []
+      : [
+          fc
+            .record({
+              kind: fc.constant('crashPoint' as const),
+              declared: fc.constantFrom(...crashPoints),
+              atMs,
+              times: fc.integer({ min: 1, max: 3 }),
+            })
+            .map(({ declared, ...f }): FaultSpec => ({ ...f, target: declared.target, point: declared.point })),
+        ];
   // With plug-ins under test, the faults that act on a consumer come three times as often as the others.
   const onConsumer = focus.length > 0 ? 3 : 1;
   const weighted = (weight: number) => (arbitrary: fc.Arbitrary<FaultSpec>) => ({ weight, arbitrary });
@@ -80,9 +100,27 @@ function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[]
     fc.record({ kind: fc.constant('crashMidBatch' as const), target, atMs, times: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('handlerBug' as const), target, atMs, match: eventMatch }),
     fc.record({ kind: fc.constant('silentCorruption' as const), target, atMs, match: eventMatch }),
-    fc.record({ kind: fc.constant('slowConsumer' as const), target, atMs, latencyMs: fc.integer({ min: 10, max: 300 }), durationMs: span }),
-    fc.record({ kind: fc.constant('ackLoss' as const), target, atMs, durationMs: span, ratio: fc.constantFrom(1, 0.5, 0.2) }),
-    fc.record({ kind: fc.constant('processRestart' as const), target, atMs, restartAfterMs: fc.integer({ min: 0, max: 1_000 }), when: fc.constantFrom('afterCommit' as const, 'afterCommit' as const, 'now' as const) }),
+    fc.record({
+      kind: fc.constant('slowConsumer' as const),
+      target,
+      atMs,
+      latencyMs: fc.integer({ min: 10, max: 300 }),
+      durationMs: span,
+    }),
+    fc.record({
+      kind: fc.constant('ackLoss' as const),
+      target,
+      atMs,
+      durationMs: span,
+      ratio: fc.constantFrom(1, 0.5, 0.2),
+    }),
+    fc.record({
+      kind: fc.constant('processRestart' as const),
+      target,
+      atMs,
+      restartAfterMs: fc.integer({ min: 0, max: 1_000 }),
+      when: fc.constantFrom('afterCommit' as const, 'afterCommit' as const, 'now' as const),
+    }),
     ...armed,
   ];
   const otherFaults: fc.Arbitrary<FaultSpec>[] = [
@@ -90,12 +128,16 @@ function faultArb(durationMs: number, crashPoints: readonly DeclaredCrashPoint[]
     fc.record({ kind: fc.constant('dependencyLag' as const), atMs, durationMs: span }),
     fc.record({ kind: fc.constant('brokerPause' as const), atMs, durationMs: fc.integer({ min: 100, max: 1_000 }) }),
     fc.record({ kind: fc.constant('brokerRestart' as const), atMs, downMs: fc.integer({ min: 100, max: 1_000 }) }),
-    fc.record({ kind: fc.constant('outboxRelayOutage' as const), target: fc.constantFrom('orders' as const, 'inventory' as const), atMs, durationMs: span }),
+    fc.record({
+      kind: fc.constant('outboxRelayOutage' as const),
+      target: fc.constantFrom('orders' as const, 'inventory' as const),
+      atMs,
+      durationMs: span,
+    }),
     fc.record({ kind: fc.constant('orderServiceCrash' as const), atMs, times: fc.integer({ min: 1, max: 3 }) }),
   ];
   return fc.oneof(...consumerFaults.map(weighted(onConsumer)), ...otherFaults.map(weighted(1)));
 }
-
 
 /**
  * Bugs get fixed after the workload, then every model a bug touched is rebuilt — the only repair for silent damage —
@@ -110,7 +152,11 @@ export function remediationFor(faults: readonly FaultSpec[]): RemediationSpec[] 
   if (bugged.has('products')) rebuild.add('customer-order-summary');
   return [
     ...[...bugged].map((target) => ({ action: 'deployFix' as const, target, afterWorkload: true })),
-    ...READ_MODELS.filter((m) => rebuild.has(m)).map((target) => ({ action: 'rebuild' as const, target, afterWorkload: true })),
+    ...READ_MODELS.filter((m) => rebuild.has(m)).map((target) => ({
+      action: 'rebuild' as const,
+      target,
+      afterWorkload: true,
+    })),
   ];
 }
 
@@ -146,38 +192,40 @@ export interface ArbitraryFocus {
 /** Generated scenarios, with faults concentrated on the plug-ins under test if there are any. */
 export function scenarioArbFor(focus: ArbitraryFocus = {}): fc.Arbitrary<Scenario> {
   return fc
-  .record({
-    inventoryMode: fc.constantFrom('check' as const, 'reserve' as const),
-    consumer: fc.record({
-      ackWaitMs: fc.constantFrom(300, 1_000, 2_000),
-      maxDeliveries: fc.integer({ min: 1, max: 5 }),
-      batchSize: fc.constantFrom(1, 3, 16, 256),
-      initialBackoffMs: fc.constantFrom(10, 50, 100),
-      maxBackoffMs: fc.constantFrom(200, 1_000),
-      // Handlers that take time: a batch outlasting the ack wait comes back while it is being applied.
-      handlerMsPerEvent: fc.constantFrom(0, 0, 1, 5, 20),
-    }),
-    workload: workloadArbFor(focus.targets ?? []),
-    seed: fc.integer({ min: 0, max: 0xffff_ffff }),
-  })
-  .chain(({ inventoryMode, consumer, workload, seed }) =>
-    fc.array(faultArb(workload.durationMs, focus.crashPoints ?? [], focus.targets ?? []), { maxLength: 4 }).map((faults): Scenario => {
-      const system: SystemSpec = { inventoryMode, summaryDependency: 'wait', consumer };
-      return {
-        name: 'generated',
-        description: 'A generated workload and fault schedule (property suite).',
-        teaches: 'Counterexample found by the property suite; replay it with cqrs-testbed run.',
-        seed,
-        timeoutMs: 120_000,
-        system,
-        workload,
-        faults,
-        remediation: remediationFor(faults),
-        expect: universalExpectations(system, faults),
-        file: '(generated)',
-      };
-    }),
-  );
+    .record({
+      inventoryMode: fc.constantFrom('check' as const, 'reserve' as const),
+      consumer: fc.record({
+        ackWaitMs: fc.constantFrom(300, 1_000, 2_000),
+        maxDeliveries: fc.integer({ min: 1, max: 5 }),
+        batchSize: fc.constantFrom(1, 3, 16, 256),
+        initialBackoffMs: fc.constantFrom(10, 50, 100),
+        maxBackoffMs: fc.constantFrom(200, 1_000),
+        // Handlers that take time: a batch outlasting the ack wait comes back while it is being applied.
+        handlerMsPerEvent: fc.constantFrom(0, 0, 1, 5, 20),
+      }),
+      workload: workloadArbFor(focus.targets ?? []),
+      seed: fc.integer({ min: 0, max: 0xffff_ffff }),
+    })
+    .chain(({ inventoryMode, consumer, workload, seed }) =>
+      fc
+        .array(faultArb(workload.durationMs, focus.crashPoints ?? [], focus.targets ?? []), { maxLength: 4 })
+        .map((faults): Scenario => {
+          const system: SystemSpec = { inventoryMode, summaryDependency: 'wait', consumer };
+          return {
+            name: 'generated',
+            description: 'A generated workload and fault schedule (property suite).',
+            teaches: 'Counterexample found by the property suite; replay it with cqrs-testbed run.',
+            seed,
+            timeoutMs: 120_000,
+            system,
+            workload,
+            faults,
+            remediation: remediationFor(faults),
+            expect: universalExpectations(system, faults),
+            file: '(generated)',
+          };
+        }),
+    );
 }
 
 export const scenarioArb: fc.Arbitrary<Scenario> = scenarioArbFor();

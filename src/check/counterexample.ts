@@ -14,7 +14,10 @@ function relativeModulePath(dir: string, path: string): string {
 /** A scenario in the YAML file format (what `cqrs-testbed run` loads), with a header saying where it came from. */
 export function scenarioToYaml(scenario: Scenario, header: readonly string[] = []): string {
   const { file: _file, ...body } = scenario;
-  const comment = ['# yaml-language-server: $schema=../../scenarios/schema.json', ...header.map((line) => `# ${line}`)].join('\n');
+  const comment = [
+    '# yaml-language-server: $schema=../../scenarios/schema.json',
+    ...header.map((line) => `# ${line}`),
+  ].join('\n');
   return `${comment}\n${stringify(body, { lineWidth: 120 })}`;
 }
 
@@ -43,7 +46,9 @@ export function writeCounterexample(
   // Scenario names are kebab-case and short; the path is in the header comment in full.
   const name = `counterexample-${why.seed}-${createHash('sha256').update(why.path).digest('hex').slice(0, 8)}`;
   const file = join(dir, `${name}.yaml`);
-  const plugins = Object.entries(why.plugins ?? {}).map(([target, path]) => [target, relativeModulePath(dir, path)] as const);
+  const plugins = Object.entries(why.plugins ?? {}).map(
+    ([target, path]) => [target, relativeModulePath(dir, path)] as const,
+  );
   const projections = { ...scenario.projections, ...Object.fromEntries(plugins) };
   const yaml = scenarioToYaml({ ...scenario, name, ...(Object.keys(projections).length > 0 ? { projections } : {}) }, [
     `Shrunk counterexample from the property suite: fast-check seed ${why.seed}, path "${why.path}".`,

@@ -56,7 +56,8 @@ export function checkpointRegressions(report: ScenarioReport): string[] {
     for (const m of READ_MODELS) {
       const now = sample.models[m].checkpoint;
       const before = last[m];
-      if (before !== undefined && now < before) problems.push(`${m} checkpoint moved back from ${before} to ${now} at ${sample.atMs} ms`);
+      if (before !== undefined && now < before)
+        problems.push(`${m} checkpoint moved back from ${before} to ${now} at ${sample.atMs} ms`);
       last[m] = now;
     }
   }
@@ -65,10 +66,15 @@ export function checkpointRegressions(report: ScenarioReport): string[] {
 
 /** Why a run fails the suite: a violated expectation, a checkpoint that moved backwards, or (reserve mode) oversold stock. */
 export function failuresOf(report: ScenarioReport, scenario: Scenario): string[] {
-  const oversold = scenario.system.inventoryMode === 'reserve' && report.finalNegativeInventory.length > 0
-    ? [`reserve mode oversold: ${report.finalNegativeInventory.join(', ')}`]
-    : [];
-  return [...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`), ...checkpointRegressions(report), ...oversold];
+  const oversold =
+    scenario.system.inventoryMode === 'reserve' && report.finalNegativeInventory.length > 0
+      ? [`reserve mode oversold: ${report.finalNegativeInventory.join(', ')}`]
+      : [];
+  return [
+    ...report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`),
+    ...checkpointRegressions(report),
+    ...oversold,
+  ];
 }
 
 /** Every crash point the self-managed plug-ins in place declare: the suite arms them by itself. */
@@ -90,7 +96,10 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   const run = options.transport === 'sim' ? runScenarioSim : runScenario;
   let n = 0;
   const plugins = options.runOptions?.plugins ?? {};
-  const focus = { targets: READ_MODELS.filter((m) => plugins[m] !== undefined), crashPoints: declaredCrashPoints(plugins) };
+  const focus = {
+    targets: READ_MODELS.filter((m) => plugins[m] !== undefined),
+    crashPoints: declaredCrashPoints(plugins),
+  };
   const property = fc.asyncProperty(scenarioArbFor(focus), async (scenario) => {
     options.onCase?.(scenario);
     const report = await run(scenario, { log: options.log, ...options.runOptions });
@@ -99,7 +108,9 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
     if (failures.length > 0) {
       // Which model broke, and how, first: with a plug-in under test, its own model is the verdict that matters.
       const broke = attributionLines(report.attribution);
-      throw new Error(`seed ${scenario.seed}: ${broke.length > 0 ? `${broke.join('; ')} | ` : ''}${failures.join('; ')}`);
+      throw new Error(
+        `seed ${scenario.seed}: ${broke.length > 0 ? `${broke.join('; ')} | ` : ''}${failures.join('; ')}`,
+      );
     }
   });
   const result = await fc.check(property, {
@@ -113,12 +124,22 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
   // fast-check hands the seed back as a signed 32-bit int (3567148851 comes back as -727818445); both replay the same
   // run, but the one printed must be the one --seed takes.
   const seed = result.seed >>> 0;
-  if (!result.failed || result.counterexample === null) return { ok: !result.failed, runs: result.numRuns, seed, durationMs };
+  if (!result.failed || result.counterexample === null)
+    return { ok: !result.failed, runs: result.numRuns, seed, durationMs };
   const [scenario] = result.counterexample;
   const message = result.errorInstance instanceof Error ? result.errorInstance.message : String(result.errorInstance);
   const counterexample = writeCounterexample(options.counterexampleDir, scenario, {
-    seed, path: result.counterexamplePath ?? '', failure: message, ...(options.runCommand ? { runCommand: options.runCommand } : {}),
+    seed,
+    path: result.counterexamplePath ?? '',
+    failure: message,
+    ...(options.runCommand ? { runCommand: options.runCommand } : {}),
     ...(options.pluginPaths ? { plugins: options.pluginPaths } : {}),
   });
-  return { ok: false, runs: result.numRuns, seed, durationMs, failure: { path: result.counterexamplePath ?? '', message, scenario, counterexample } };
+  return {
+    ok: false,
+    runs: result.numRuns,
+    seed,
+    durationMs,
+    failure: { path: result.counterexamplePath ?? '', message, scenario, counterexample },
+  };
 }

@@ -25,7 +25,8 @@ export const checkSeed = (value: string): number => signedOrUnsignedSeed(value) 
 
 /** package.json's version: what `--version` prints. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 /** Commander's accumulator for a repeatable option. */
@@ -33,5 +34,7 @@ export const collect = (value: string, previous: readonly string[]): string[] =>
 
 /** The global --log-level if the user gave one, else `fallback` (scenario runs keep stderr quiet by default). */
 export function logLevelFor(program: Command, fallback: string): string {
-  return program.getOptionValueSource('logLevel') === 'default' ? fallback : program.opts<{ logLevel: string }>().logLevel;
+  return program.getOptionValueSource('logLevel') === 'default'
+    ? fallback
+    : program.opts<{ logLevel: string }>().logLevel;
 }

@@ -31,7 +31,11 @@ export interface BrokerSupervisor {
  * worth naming (waiting to restart) and nothing else in the system reacts to it. Stops and kills asked for through
  * the server's own API are not restarted.
  */
-export function superviseBroker(server: NatsServerProcess, log: Logger, settings = DEFAULT_BROKER_SUPERVISOR_SETTINGS): BrokerSupervisor {
+export function superviseBroker(
+  server: NatsServerProcess,
+  log: Logger,
+  settings = DEFAULT_BROKER_SUPERVISOR_SETTINGS,
+): BrokerSupervisor {
   let closed = false;
   let restarts = 0;
   let failures = 0;
@@ -42,12 +46,18 @@ export function superviseBroker(server: NatsServerProcess, log: Logger, settings
   const restartLoop = async (exit: NatsServerExit): Promise<void> => {
     while (!closed) {
       if (failures >= settings.maxConsecutiveRestarts) {
-        log.error({ failures }, 'private nats-server keeps dying; no more restarts (restart cqrs-testbed to try again)');
+        log.error(
+          { failures },
+          'private nats-server keeps dying; no more restarts (restart cqrs-testbed to try again)',
+        );
         return;
       }
       const delayMs = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** failures);
       failures++;
-      log.warn({ pid: exit.pid, code: exit.code, signal: exit.signal, delayMs, attempt: failures }, 'private nats-server died; restarting it');
+      log.warn(
+        { pid: exit.pid, code: exit.code, signal: exit.signal, delayMs, attempt: failures },
+        'private nats-server died; restarting it',
+      );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delayMs);
         wake = () => {

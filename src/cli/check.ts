@@ -35,7 +35,9 @@ export async function checkCommand(options: CheckCommandOptions, log: Logger): P
   let runsDone = 0;
   // Nothing to drain: a signal ends the suite at once; the exit hooks stop the current run's broker (on nats) and
   // remove its temp dir.
-  const disposeSignals = exitOnSignals((signal) => process.stderr.write(`cqrs-testbed check: ${signal}: stopped after ${runsDone} run(s), no verdict\n`));
+  const disposeSignals = exitOnSignals((signal) =>
+    process.stderr.write(`cqrs-testbed check: ${signal}: stopped after ${runsDone} run(s), no verdict\n`),
+  );
   try {
     return await checkAndReport(options, plugins, log, () => runsDone++);
   } finally {
@@ -43,7 +45,12 @@ export async function checkCommand(options: CheckCommandOptions, log: Logger): P
   }
 }
 
-async function checkAndReport(options: CheckCommandOptions, plugins: Extract<PluginRunOptions, { ok: true }>, log: Logger, ranOne: () => void): Promise<number> {
+async function checkAndReport(
+  options: CheckCommandOptions,
+  plugins: Extract<PluginRunOptions, { ok: true }>,
+  log: Logger,
+  ranOne: () => void,
+): Promise<number> {
   const seed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
   // One seed, one spelling (unsigned), and commands that work pasted as printed (./selfCommand.ts) — with the
   // plug-ins and crash points the runs had, or a replay would test the built-ins and pass.
@@ -51,7 +58,9 @@ async function checkAndReport(options: CheckCommandOptions, plugins: Extract<Plu
   const pluginFlags = replayFlags(plugins);
   const replaySuite = `${cli} check --seed ${seed} --runs ${options.runs} --transport ${options.transport}${pluginFlags}`;
   const runCommand = (file: string) => `${cli} run ${shellPath(file)}${pluginFlags}`;
-  process.stdout.write(`property suite on ${options.transport}: ${options.runs} runs, seed ${seed}\n  replay: ${replaySuite}\n`);
+  process.stdout.write(
+    `property suite on ${options.transport}: ${options.runs} runs, seed ${seed}\n  replay: ${replaySuite}\n`,
+  );
   for (const line of plugins.banner) process.stdout.write(`  ${line}\n`);
   const started = Date.now();
   const result = await checkProperties({
@@ -61,18 +70,25 @@ async function checkAndReport(options: CheckCommandOptions, plugins: Extract<Plu
     log,
     counterexampleDir: options.counterexamples,
     runCommand,
-    runOptions: { ...(plugins.plugins ? { plugins: plugins.plugins } : {}), ...(plugins.crashPoints ? { crashPoints: plugins.crashPoints } : {}) },
+    runOptions: {
+      ...(plugins.plugins ? { plugins: plugins.plugins } : {}),
+      ...(plugins.crashPoints ? { crashPoints: plugins.crashPoints } : {}),
+    },
     ...(plugins.pluginPaths ? { pluginPaths: plugins.pluginPaths } : {}),
     onRun: (n, report) => {
       ranOne();
       if (n % 10 === 0 || report.verdict === 'fail') {
-        process.stdout.write(`  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`);
+        process.stdout.write(
+          `  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`,
+        );
       }
     },
   });
   if (options.junit) writeFileCreatingDirs(options.junit, junitReport(result, options.transport, replaySuite));
   if (result.ok) {
-    process.stdout.write(`all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`);
+    process.stdout.write(
+      `all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`,
+    );
     return 0;
   }
   const f = result.failure;
@@ -80,7 +96,9 @@ async function checkAndReport(options: CheckCommandOptions, plugins: Extract<Plu
   process.stdout.write(
     `property violated (seed ${result.seed}, path ${f?.path ?? '?'}):\n  ${f?.message ?? 'unknown failure'}\n` +
       `shrunk counterexample: ${file}\n` +
-      (f ? `replay the scenario:  ${runCommand(f.counterexample.file)} --transport sim   (or on real NATS without --transport)\n` : '') +
+      (f
+        ? `replay the scenario:  ${runCommand(f.counterexample.file)} --transport sim   (or on real NATS without --transport)\n`
+        : '') +
       `replay the suite:     ${replaySuite}\n`,
   );
   return 1;
@@ -88,13 +106,17 @@ async function checkAndReport(options: CheckCommandOptions, plugins: Extract<Plu
 
 /** ` --projection t=path … --crash-point t:p:n …`, as given (paths as the user's shell reaches them). */
 function replayFlags(plugins: Extract<PluginRunOptions, { ok: true }>): string {
-  const projections = Object.entries(plugins.pluginPaths ?? {}).map(([target, path]) => ` --projection ${target}=${shellPath(path)}`);
+  const projections = Object.entries(plugins.pluginPaths ?? {}).map(
+    ([target, path]) => ` --projection ${target}=${shellPath(path)}`,
+  );
   const crashPoints = (plugins.crashPoints ?? []).map((c) => ` --crash-point ${c.target}:${c.point}:${c.times}`);
   return [...projections, ...crashPoints].join('');
 }
 
 function junitReport(result: CheckResult, transport: CheckTransport, replay: string): string {
-  const failure = result.failure ? `\n      <failure message="${xml(result.failure.message)}">${xml(result.failure.counterexample.yaml)}</failure>\n    ` : '';
+  const failure = result.failure
+    ? `\n      <failure message="${xml(result.failure.message)}">${xml(result.failure.counterexample.yaml)}</failure>\n    `
+    : '';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed check" tests="1" failures="${result.ok ? 0 : 1}">\n` +
     `  <testsuite name="properties (${transport})" tests="1" failures="${result.ok ? 0 : 1}" time="${(result.durationMs / 1000).toFixed(3)}">\n` +

@@ -20,14 +20,17 @@ export function lockDataDir(dir: string): DataDirLock {
   const file = join(dir, 'cqrs-testbed.pid');
   const holder = readPidFile(file);
   if (holder !== undefined && holder !== process.pid && isTestbed(holder)) {
-    throw new DataDirInUseError(`data dir ${dir} is in use by cqrs-testbed pid ${holder}; stop it first (or remove ${file} if that is wrong)`);
+    throw new DataDirInUseError(
+      `data dir ${dir} is in use by cqrs-testbed pid ${holder}; stop it first (or remove ${file} if that is wrong)`,
+    );
   }
   rmSync(file, { force: true });
   try {
     // 'wx': if another testbed won the race between our check and now, we find out here.
     writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
   } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new DataDirInUseError(`data dir ${dir} was claimed by another cqrs-testbed just now`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new DataDirInUseError(`data dir ${dir} was claimed by another cqrs-testbed just now`, { cause: err });
     throw err;
   }
   return {
@@ -37,7 +40,6 @@ export function lockDataDir(dir: string): DataDirLock {
     },
   };
 }
-
 
 /** Alive and running cqrs-testbed. Without /proc to look at its command line, a live pid counts (the safe side). */
 function isTestbed(pid: number): boolean {

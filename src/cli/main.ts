@@ -1,13 +1,29 @@
 import { Command, Option } from 'commander';
 import { NatsServerNotFoundError } from '../transport/natsServerProcess.js';
 import { packageVersion } from './argParsers.js';
-import { addBenchCommand, addCheckCommand, addDashboardCommand, addListCommand, addRunCommand, addUpCommand, type Cli } from './commands.js';
+import {
+  addBenchCommand,
+  addCheckCommand,
+  addDashboardCommand,
+  addListCommand,
+  addRunCommand,
+  addUpCommand,
+  type Cli,
+} from './commands.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('cqrs-testbed')
-    .description('A resilience testbed for CQRS read models: the article’s shop as XState actors over NATS JetStream and SQLite.')
-    .addOption(new Option('--log-format <format>', 'log format on stderr').choices(['json', 'pretty']).default('pretty'))
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .description(
+      'A resilience testbed for CQRS read models: the article’s shop as XState actors over NATS JetStream and SQLite.',
+    )
+    .addOption(
+      new Option('--log-format <format>', 'log format on stderr').choices(['json', 'pretty']).default('pretty'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])
+        .default('info'),
+    )
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -22,7 +38,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = code;
     },
   };
-  for (const add of [addUpCommand, addRunCommand, addDashboardCommand, addCheckCommand, addBenchCommand, addListCommand]) add(cli);
+  for (const add of [
+    addUpCommand,
+    addRunCommand,
+    addDashboardCommand,
+    addCheckCommand,
+    addBenchCommand,
+    addListCommand,
+  ])
+    add(cli);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

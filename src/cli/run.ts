@@ -7,7 +7,14 @@ import { onShutdownSignals, signalExitCode } from '../process/shutdownSignals.js
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { runScenario } from '../scenarios/natsRig.js';
-import { jsonLine, junitXml, progressLine, reportForMachines, scenarioDetail, summaryTable } from '../scenarios/reports.js';
+import {
+  jsonLine,
+  junitXml,
+  progressLine,
+  reportForMachines,
+  scenarioDetail,
+  summaryTable,
+} from '../scenarios/reports.js';
 import { InfrastructureError, RunAborted, type RunOptions, type ScenarioReport } from '../scenarios/runTypes.js';
 import type { Scenario } from '../scenarios/scenario.js';
 import { crashPointProblems, scenarioPlugins } from '../scenarios/scenarioPlugins.js';
@@ -35,7 +42,11 @@ export interface RunCommandOptions {
 export function expandScenarioPaths(paths: readonly string[]): string[] {
   return paths.flatMap((p) => {
     try {
-      if (statSync(p).isDirectory()) return readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+      if (statSync(p).isDirectory())
+        return readdirSync(p)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+          .map((f) => join(p, f));
     } catch {
       return [p]; // the loader reports the missing file with its name
     }
@@ -100,7 +111,9 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     process.exit(signalExitCode(signal));
   });
   void signals.next.then((signal) => {
-    process.stderr.write(`cqrs-testbed: ${signal}: abandoning the run, stopping its broker and removing its files (${signal} again exits at once)\n`);
+    process.stderr.write(
+      `cqrs-testbed: ${signal}: abandoning the run, stopping its broker and removing its files (${signal} again exits at once)\n`,
+    );
     stop.abort(signal);
   });
   try {
@@ -122,9 +135,17 @@ async function runAll(
   const reports: ScenarioReport[] = [];
   const onFailure = (err: Error) => {
     log.error({ err }, 'dashboard failed');
-    process.stderr.write(`cqrs-testbed: the dashboard stopped (${err.message}); the run goes on and its report follows at the end\n`);
+    process.stderr.write(
+      `cqrs-testbed: the dashboard stopped (${err.message}); the run goes on and its report follows at the end\n`,
+    );
   };
-  const session = options.ui && !options.json ? (await import('../ui/runSession.js')).startRunSession({ onFailure, ...(options.logFile ? { logFile: options.logFile } : {}) }) : undefined;
+  const session =
+    options.ui && !options.json
+      ? (await import('../ui/runSession.js')).startRunSession({
+          onFailure,
+          ...(options.logFile ? { logFile: options.logFile } : {}),
+        })
+      : undefined;
   session?.quit.addEventListener('abort', () => stop.abort('quit'), { once: true });
   const abandoned = async (name: string): Promise<number> => {
     await session?.close();
@@ -140,18 +161,24 @@ async function runAll(
   for (const scenario of scenarios) {
     if (stop.signal.aborted) return abandoned(scenario.name);
     let lastPrinted = 0;
-    const onProgress = options.json || session
-      ? undefined
-      : (p: Parameters<typeof progressLine>[1]) => {
-          if (p.elapsedMs - lastPrinted < 1_000) return;
-          lastPrinted = p.elapsedMs;
-          process.stdout.write(`${progressLine(scenario.name, p)}\n`);
-        };
+    const onProgress =
+      options.json || session
+        ? undefined
+        : (p: Parameters<typeof progressLine>[1]) => {
+            if (p.elapsedMs - lastPrinted < 1_000) return;
+            lastPrinted = p.elapsedMs;
+            process.stdout.write(`${progressLine(scenario.name, p)}\n`);
+          };
     try {
       const run = options.transport === 'sim' ? (await import('../scenarios/simRig.js')).runScenarioSim : runScenario;
       const report = await run(scenario, {
-        log, ...pluginOptions, plugins: pluginsOf.get(scenario) ?? {}, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(onProgress ? { onProgress } : {}),
-        ...session?.optionsFor(scenario), signal: stop.signal,
+        log,
+        ...pluginOptions,
+        plugins: pluginsOf.get(scenario) ?? {},
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        ...(onProgress ? { onProgress } : {}),
+        ...session?.optionsFor(scenario),
+        signal: stop.signal,
       });
       reports.push(report);
       session?.finish(report);
@@ -187,7 +214,11 @@ function writeReport(dir: string, report: ScenarioReport): void {
  */
 export function scenarioListing(scenarios: readonly Pick<Scenario, 'name' | 'file' | 'teaches'>[]): string {
   const width = Math.max(0, ...scenarios.map((s) => s.name.length));
-  return scenarios.map((s) => [`${s.name.padEnd(width)}  ${s.file}`, ...wrapLine(`    ${s.teaches}`, LINE_WIDTH_MAX, '    ')].join('\n')).join('\n');
+  return scenarios
+    .map((s) =>
+      [`${s.name.padEnd(width)}  ${s.file}`, ...wrapLine(`    ${s.teaches}`, LINE_WIDTH_MAX, '    ')].join('\n'),
+    )
+    .join('\n');
 }
 
 /**
@@ -209,6 +240,8 @@ export async function listCommand(paths: readonly string[]): Promise<number> {
   }
   if (scenarios.length > 0) process.stdout.write(`${scenarioListing(scenarios)}\n`);
   if (errors.length === 0) return 0;
-  process.stderr.write(`${errors.join('\n')}\n${errors.length} of ${files.length} scenario files invalid${scenarios.length > 0 ? '; the valid ones are listed' : ''}\n`);
+  process.stderr.write(
+    `${errors.join('\n')}\n${errors.length} of ${files.length} scenario files invalid${scenarios.length > 0 ? '; the valid ones are listed' : ''}\n`,
+  );
   return 2;
 }

@@ -17,11 +17,22 @@ export const SEED_CATALOG = [
 export async function seedCatalog(system: RunningSystem, port: SystemPort): Promise<number> {
   let added = 0;
   for (const p of SEED_CATALOG) {
-    const outcome = await port.inventoryCommand({ type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    const outcome = await port.inventoryCommand({
+      type: 'AddProduct',
+      productId: p.productId,
+      name: p.name,
+      priceCents: p.priceCents,
+    });
     // Exists already: a restart. Stock it only if a previous start died between adding it and stocking it.
     if (outcome.kind === 'conflict' && system.inventoryStore.everAdjusted(p.productId)) continue;
-    if (outcome.kind !== 'done' && outcome.kind !== 'conflict') throw new Error(`seeding ${p.productId}: ${outcome.message}`);
-    const stocked = await port.inventoryCommand({ type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+    if (outcome.kind !== 'done' && outcome.kind !== 'conflict')
+      throw new Error(`seeding ${p.productId}: ${outcome.message}`);
+    const stocked = await port.inventoryCommand({
+      type: 'AdjustStock',
+      productId: p.productId,
+      delta: p.stock,
+      reason: 'opening stock',
+    });
     if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
     if (outcome.kind === 'done') added++;
   }

@@ -6,10 +6,17 @@ export type UiChoice = { readonly ui: boolean } | { readonly error: string };
  * (`unavailable` says what is missing), not CI, not --json. `--ui` where it cannot work is an error rather than a
  * silent downgrade: whoever asked for it expects keys that would not work.
  */
-export function chooseUi(flags: { readonly ui?: boolean; readonly json: boolean }, unavailable: string | undefined, inCi: boolean): UiChoice {
-  if (flags.ui === true && flags.json) return { error: '--ui and --json exclude each other: --json keeps stdout for JSON lines' };
+export function chooseUi(
+  flags: { readonly ui?: boolean; readonly json: boolean },
+  unavailable: string | undefined,
+  inCi: boolean,
+): UiChoice {
+  if (flags.ui === true && flags.json)
+    return { error: '--ui and --json exclude each other: --json keeps stdout for JSON lines' };
   if (flags.ui === true && unavailable !== undefined) {
-    return { error: `--ui: the dashboard needs a terminal for its screen and its keys, and here ${unavailable}; without --ui the run prints progress lines` };
+    return {
+      error: `--ui: the dashboard needs a terminal for its screen and its keys, and here ${unavailable}; without --ui the run prints progress lines`,
+    };
   }
   return { ui: !flags.json && (flags.ui ?? (unavailable === undefined && !inCi)) };
 }

@@ -43,57 +43,121 @@ export async function up(options: UpOptions, log: Logger): Promise<void> {
   // Owned (src/process/): removed on exit, even a forced one; after a kill -9, by the next start's sweep.
   const temp = options.dataDir === undefined ? createOwnedTempDir('cqrs-testbed-') : undefined;
   const dataDir = temp ?? resolve(options.dataDir ?? '.');
-  const undo: { readonly what: string; readonly run: () => unknown }[] = [];
-  if (temp) undo.push({ what: 'remove temporary data dir', run: () => removeOwnedTempDir(temp) });
   const signals = onShutdownSignals(log, (signal) => {
     process.stderr.write(`cqrs-testbed: ${signal} again: exiting without draining\n`);
     process.exit(130);
   });
-  const step = async <T>(what: string, start: () => Promise<T> | T, stop?: (value: T) => unknown): Promise<T> => {
-    if (signals.received) throw new StartupInterrupted(what);
-    const value = await start();
-    if (stop) undo.push({ what, run: () => stop(value) });
-    if (signals.received) throw new StartupInterrupted(what);
-    return value;
-  };
-
+  const startup = new Startup(() => signals.received !== undefined);
+  if (temp) startup.undoLater('remove temporary data dir', () => removeOwnedTempDir(temp));
   try {
     if (!temp) {
       mkdirSync(dataDir, { recursive: true });
-      await step('lock data dir', () => lockDataDir(dataDir), (lock) => lock.release());
+      await startup.step(
+        'lock data dir',
+        () => lockDataDir(dataDir),
+        (lock) => lock.release(),
+      );
     }
-    const broker = await step('broker', () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'), (b) => b.close());
-    // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
-    const faults = new FaultController();
-    const system = await step('system', () => startSystem({
-      transport: broker.transport, log, dataDir, inventoryMode: options.inventoryMode, wrapView: faults.wrapView, wrapHandler: faults.wrapHandler,
-      ...(options.plugins ? { plugins: options.plugins } : {}),
-    }), (s) => s.stop());
-    await step('telemetry', () => serveTelemetry({ system, transport: broker.transport, log: log.child({ actor: 'telemetry' }), faults, ...(broker.server ? { broker: broker.server } : {}) }), (t) => t.stop());
-    const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
-    const seeded = await step('seed catalogue', () => seedCatalog(system, systemPort(system, ids)));
-    const app = buildHttpServer(system, log, { ...ids });
-    const url = await step('http', () => listen(app, { host: options.host, port: options.httpPort }), () => app.close());
-    process.stdout.write(banner(url, broker, dataDir, temp !== undefined, seeded, options.inventoryMode, options.pluginLines ?? []));
+    await serve(startup, options, log, dataDir, temp !== undefined);
     await signals.next;
   } catch (err: unknown) {
     if (!(err instanceof StartupInterrupted)) throw err;
     log.info({ interrupted: err.message }, 'startup interrupted');
   } finally {
     // app.close() first: no new requests; system.stop() drains orders in flight and the outboxes; then the broker.
-    for (const done of undo.reverse()) {
+    await startup.undoAll(log);
+    signals.dispose();
+  }
+  process.stdout.write('stopped cleanly\n');
+}
+
+/** Startup steps, each undone in reverse order at shutdown; a signal between steps interrupts the rest. */
+class Startup {
+  private readonly undo: { readonly what: string; readonly run: () => unknown }[] = [];
+
+  constructor(private readonly interrupted: () => boolean) {}
+
+  undoLater(what: string, run: () => unknown): void {
+    this.undo.push({ what, run });
+  }
+
+  async step<T>(what: string, start: () => Promise<T> | T, stop?: (value: T) => unknown): Promise<T> {
+    if (this.interrupted()) throw new StartupInterrupted(what);
+    const value = await start();
+    if (stop) this.undoLater(what, () => stop(value));
+    if (this.interrupted()) throw new StartupInterrupted(what);
+    return value;
+  }
+
+  async undoAll(log: Logger): Promise<void> {
+    for (const done of this.undo.reverse()) {
       try {
         await done.run();
       } catch (err: unknown) {
         log.error({ err, step: done.what }, 'shutdown step failed; continuing');
       }
     }
-    signals.dispose();
+    this.undo.length = 0;
   }
-  process.stdout.write('stopped cleanly\n');
 }
 
-function banner(url: string, broker: Broker, dataDir: string, temporary: boolean, seeded: number, mode: InventoryMode, pluginLines: readonly string[]): string {
+/** Broker, system, telemetry, catalogue and HTTP, each a startup step; prints the banner once all are up. */
+async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir: string, temporary: boolean) {
+  const broker = await startup.step(
+    'broker',
+    () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'),
+    (b) => b.close(),
+  );
+  // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
+  const faults = new FaultController();
+  const systemOptions = {
+    transport: broker.transport,
+    log,
+    dataDir,
+    inventoryMode: options.inventoryMode,
+    wrapView: faults.wrapView,
+    wrapHandler: faults.wrapHandler,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  };
+  const system = await startup.step(
+    'system',
+    () => startSystem(systemOptions),
+    (s) => s.stop(),
+  );
+  const telemetry = {
+    system,
+    transport: broker.transport,
+    log: log.child({ actor: 'telemetry' }),
+    faults,
+    ...(broker.server ? { broker: broker.server } : {}),
+  };
+  await startup.step(
+    'telemetry',
+    () => serveTelemetry(telemetry),
+    (t) => t.stop(),
+  );
+  const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
+  const seeded = await startup.step('seed catalogue', () => seedCatalog(system, systemPort(system, ids)));
+  const app = buildHttpServer(system, log, { ...ids });
+  const listening = { host: options.host, port: options.httpPort };
+  const url = await startup.step(
+    'http',
+    () => listen(app, listening),
+    () => app.close(),
+  );
+  const pluginLines = options.pluginLines ?? [];
+  process.stdout.write(banner(url, broker, dataDir, temporary, seeded, options.inventoryMode, pluginLines));
+}
+
+function banner(
+  url: string,
+  broker: Broker,
+  dataDir: string,
+  temporary: boolean,
+  seeded: number,
+  mode: InventoryMode,
+  pluginLines: readonly string[],
+): string {
   const brokerLine = broker.server
     ? `${broker.url} (private nats-server pid ${broker.server.pid}, restarted if it dies, stopped on exit; pid file ${pidFileOf(join(dataDir, 'nats'))})`
     : `${broker.url} (NATS_URL)`;

@@ -9,8 +9,7 @@ export interface CatalogEntry {
 }
 
 export type CommandRefusal =
-  | { readonly kind: 'not-found'; readonly message: string }
-  | { readonly kind: 'conflict'; readonly message: string };
+  { readonly kind: 'not-found'; readonly message: string } | { readonly kind: 'conflict'; readonly message: string };
 
 type CatalogEvent = ProductAdded | ProductRenamed | ProductRepriced;
 
@@ -24,15 +23,27 @@ export function decideCatalog(
   switch (cmd.type) {
     case 'AddProduct':
       if (current) return err({ kind: 'conflict', message: `product ${cmd.productId} already exists` });
-      return ok([envelop<ProductAdded>({ type: 'ProductAdded', productId: cmd.productId, name: cmd.name, priceCents: cmd.priceCents }, envMeta())]);
+      return ok([
+        envelop<ProductAdded>(
+          { type: 'ProductAdded', productId: cmd.productId, name: cmd.name, priceCents: cmd.priceCents },
+          envMeta(),
+        ),
+      ]);
     case 'RenameProduct':
       if (!current) return err({ kind: 'not-found', message: `unknown product ${cmd.productId}` });
       if (current.name === cmd.name) return ok([]);
-      return ok([envelop<ProductRenamed>({ type: 'ProductRenamed', productId: cmd.productId, name: cmd.name }, envMeta())]);
+      return ok([
+        envelop<ProductRenamed>({ type: 'ProductRenamed', productId: cmd.productId, name: cmd.name }, envMeta()),
+      ]);
     case 'RepriceProduct':
       if (!current) return err({ kind: 'not-found', message: `unknown product ${cmd.productId}` });
       if (current.priceCents === cmd.priceCents) return ok([]);
-      return ok([envelop<ProductRepriced>({ type: 'ProductRepriced', productId: cmd.productId, priceCents: cmd.priceCents }, envMeta())]);
+      return ok([
+        envelop<ProductRepriced>(
+          { type: 'ProductRepriced', productId: cmd.productId, priceCents: cmd.priceCents },
+          envMeta(),
+        ),
+      ]);
     default: {
       const never: never = cmd;
       throw new Error(`unknown catalog command ${JSON.stringify(never)}`);
@@ -53,8 +64,17 @@ export function decideAdjustStock(
   if (!known) return err({ kind: 'not-found', message: `unknown product ${cmd.productId}` });
   // Only a removal can be refused: after an oversell onHand may already be negative, and a restock must still land.
   if (cmd.delta < 0 && onHand + cmd.delta < 0) {
-    return err({ kind: 'conflict', message: `adjustment ${cmd.delta} would take ${cmd.productId} below zero (on hand: ${onHand})` });
+    return err({
+      kind: 'conflict',
+      message: `adjustment ${cmd.delta} would take ${cmd.productId} below zero (on hand: ${onHand})`,
+    });
   }
-  const data: StockAdjusted = { type: 'StockAdjusted', adjustmentId: meta.commandId, productId: cmd.productId, delta: cmd.delta, reason: cmd.reason };
+  const data: StockAdjusted = {
+    type: 'StockAdjusted',
+    adjustmentId: meta.commandId,
+    productId: cmd.productId,
+    delta: cmd.delta,
+    reason: cmd.reason,
+  };
   return ok(envelop(data, { eventId: meta.newId(), occurredAt: meta.now, causationId: meta.commandId }));
 }

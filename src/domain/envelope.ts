@@ -59,7 +59,8 @@ export function decodeEnvelope(bytes: Uint8Array): Result<EventEnvelope, string>
   }
   const data = decodeEventData(r.data);
   if (!data.ok) return err(`bad ${String(r.type)} payload: ${data.error}`);
-  if (data.value.type !== r.type) return err(`envelope type ${String(r.type)} does not match payload type ${data.value.type}`);
+  if (data.value.type !== r.type)
+    return err(`envelope type ${String(r.type)} does not match payload type ${data.value.type}`);
   return ok({
     eventId: r.eventId as string,
     type: data.value.type,

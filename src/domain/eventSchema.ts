@@ -35,9 +35,14 @@ export function decodeEventData(data: unknown): Result<DomainEvent, string> {
 function checkData(d: Obj): string | undefined {
   switch (d.type) {
     case 'OrderPlaced':
-      return missing(d, ['orderId', 'customerId', 'orderDate', 'shippingAddress'], ['totalCents']) ?? checkLines(d.items);
+      return (
+        missing(d, ['orderId', 'customerId', 'orderDate', 'shippingAddress'], ['totalCents']) ?? checkLines(d.items)
+      );
     case 'OrderRejected':
-      return missing(d, ['orderId', 'customerId', 'reason'], []) ?? (Array.isArray(d.shortages) ? undefined : 'shortages must be an array');
+      return (
+        missing(d, ['orderId', 'customerId', 'reason'], []) ??
+        (Array.isArray(d.shortages) ? undefined : 'shortages must be an array')
+      );
     case 'StockAdjusted':
       return missing(d, ['adjustmentId', 'productId', 'reason'], ['delta']);
     case 'InventoryUpdated':

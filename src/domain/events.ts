@@ -65,13 +65,7 @@ export interface ProductRepriced {
 }
 
 export type DomainEvent =
-  | OrderPlaced
-  | OrderRejected
-  | StockAdjusted
-  | InventoryUpdated
-  | ProductAdded
-  | ProductRenamed
-  | ProductRepriced;
+  OrderPlaced | OrderRejected | StockAdjusted | InventoryUpdated | ProductAdded | ProductRenamed | ProductRepriced;
 
 export type DomainEventType = DomainEvent['type'];
 

@@ -12,7 +12,9 @@ export type PlaceOrderDecision =
  * Quantities per product, summed over the lines: an order may list a product on more than one line (a cart with the
  * same item twice), and stock is judged on the total.
  */
-export function quantitiesByProduct(lines: readonly { readonly productId: string; readonly quantity: number }[]): Map<string, number> {
+export function quantitiesByProduct(
+  lines: readonly { readonly productId: string; readonly quantity: number }[],
+): Map<string, number> {
   const total = new Map<string, number>();
   for (const l of lines) total.set(l.productId, (total.get(l.productId) ?? 0) + l.quantity);
   return total;
@@ -42,7 +44,13 @@ export function decidePlaceOrder(
     .map(([productId, requested]) => ({ productId, requested, available: byId.get(productId)?.availableQuantity ?? 0 }))
     .filter((s) => s.requested > s.available);
   if (shortages.length > 0 && !check.reserved) {
-    const rejected: OrderRejected = { type: 'OrderRejected', orderId, customerId: cmd.customerId, reason: 'insufficient-stock', shortages };
+    const rejected: OrderRejected = {
+      type: 'OrderRejected',
+      orderId,
+      customerId: cmd.customerId,
+      reason: 'insufficient-stock',
+      shortages,
+    };
     return ok({ kind: 'rejected', event: envelop(rejected, envMeta) });
   }
   const items = cmd.items.map((line) => ({

@@ -43,7 +43,8 @@ export class ZipfSampler {
 
   sample(prng: Prng): number {
     const u = prng.next();
-    let lo = 0, hi = this.cdf.length - 1;
+    let lo = 0,
+      hi = this.cdf.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if ((this.cdf[mid] ?? 1) < u) lo = mid + 1;

@@ -35,7 +35,11 @@ export interface ReadModelInfo {
 export const READ_MODEL_INFO: Readonly<Record<ReadModelName, ReadModelInfo>> = {
   'product-inventory': { shortName: 'inventory', title: 'the ProductInventory view' },
   products: { shortName: 'products', title: 'the Products read model' },
-  'customer-order-summary': { shortName: 'summary', title: 'the CustomerOrderSummary read model', readsFrom: 'products' },
+  'customer-order-summary': {
+    shortName: 'summary',
+    title: 'the CustomerOrderSummary read model',
+    readsFrom: 'products',
+  },
 };
 
 export function isReadModelName(s: unknown): s is ReadModelName {

@@ -7,7 +7,12 @@ export interface RetryPolicy {
   readonly maxDeliveries: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialBackoffMs: 200, maxBackoffMs: 5_000, multiplier: 2, maxDeliveries: 5 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  initialBackoffMs: 200,
+  maxBackoffMs: 5_000,
+  multiplier: 2,
+  maxDeliveries: 5,
+};
 
 /** Delay before attempt `attempts + 1`, given `attempts` failures so far (≥ 1). No jitter: runs must replay from a seed. */
 export function backoffMs(policy: RetryPolicy, attempts: number): number {

@@ -1,4 +1,11 @@
-import type { AddProduct, AdjustStock, OrderItemRequest, PlaceOrder, RenameProduct, RepriceProduct } from './commands.js';
+import type {
+  AddProduct,
+  AdjustStock,
+  OrderItemRequest,
+  PlaceOrder,
+  RenameProduct,
+  RepriceProduct,
+} from './commands.js';
 import { ID_PATTERN, LIMITS } from './limits.js';
 import { amountToCents } from './money.js';
 import { err, ok, type FieldError, type Result } from './result.js';
@@ -33,7 +40,8 @@ function checkId(o: Obj, key: string, field: string, errors: FieldError[]): stri
 
 function checkText(o: Obj, key: string, maxLength: number, errors: FieldError[]): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.trim().length === 0) errors.push({ field: key, message: 'is required and must be a non-empty string' });
+  if (typeof v !== 'string' || v.trim().length === 0)
+    errors.push({ field: key, message: 'is required and must be a non-empty string' });
   else if (v.length > maxLength) errors.push({ field: key, message: `must be at most ${maxLength} characters` });
   return typeof v === 'string' ? v : '';
 }
@@ -76,7 +84,8 @@ function checkItems(o: Obj, errors: FieldError[]): OrderItemRequest[] {
   });
 }
 
-const done = <T>(errors: readonly FieldError[], value: T): Validated<T> => (errors.length > 0 ? err(errors) : ok(value));
+const done = <T>(errors: readonly FieldError[], value: T): Validated<T> =>
+  errors.length > 0 ? err(errors) : ok(value);
 
 /** Validates an HTTP body into a PlaceOrder command; every problem is reported, not just the first. */
 export function validatePlaceOrder(input: unknown): Validated<PlaceOrder> {
@@ -113,15 +122,20 @@ export function validateAddProduct(input: unknown): Validated<AddProduct> {
 }
 
 /** PATCH of a product: a new name, a new price, or both (becoming one command each). */
-export function validateProductChange(productId: string, input: unknown): Validated<(RenameProduct | RepriceProduct)[]> {
+export function validateProductChange(
+  productId: string,
+  input: unknown,
+): Validated<(RenameProduct | RepriceProduct)[]> {
   if (!isObj(input)) return err([NOT_AN_OBJECT]);
   const o = input;
   const errors: FieldError[] = [];
   const commands: (RenameProduct | RepriceProduct)[] = [];
   // The id comes from the URL path; it is checked like every other id (validateAdjustStock does the same).
   checkId({ productId }, 'productId', 'productId', errors);
-  if (o.name === undefined && o.price === undefined) errors.push({ field: '(body)', message: 'give a name, a price, or both' });
-  if (o.name !== undefined) commands.push({ type: 'RenameProduct', productId, name: checkText(o, 'name', LIMITS.nameLengthMax, errors) });
+  if (o.name === undefined && o.price === undefined)
+    errors.push({ field: '(body)', message: 'give a name, a price, or both' });
+  if (o.name !== undefined)
+    commands.push({ type: 'RenameProduct', productId, name: checkText(o, 'name', LIMITS.nameLengthMax, errors) });
   if (o.price !== undefined) commands.push({ type: 'RepriceProduct', productId, priceCents: checkPrice(o, errors) });
   return done(errors, commands);
 }

@@ -5,7 +5,12 @@ import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { deadLetterView } from './deadLetterView.js';
 import { methodNotAllowed, notFound } from './replies.js';
 
-const ACTIONS = { stop: 'STOP', start: 'START', rebuild: 'REBUILD', 'replay-dead-letters': 'REPLAY_DEAD_LETTERS' } as const;
+const ACTIONS = {
+  stop: 'STOP',
+  start: 'START',
+  rebuild: 'REBUILD',
+  'replay-dead-letters': 'REPLAY_DEAD_LETTERS',
+} as const;
 
 /** Health, and the remediation verbs on each consumer: what an operator (or the scenario runner) reaches for. */
 export function adminRoutes(app: FastifyInstance, system: RunningSystem): void {
@@ -18,9 +23,11 @@ export function adminRoutes(app: FastifyInstance, system: RunningSystem): void {
     const { name, action } = request.params;
     // `dead-letters` is a resource, not a verb: read with GET.
     if (action === 'dead-letters') return methodNotAllowed(reply, request.method, request.url, ['GET', 'HEAD']);
-    if (!(READ_MODELS as readonly string[]).includes(name)) return notFound(reply, `unknown consumer ${name}; known: ${READ_MODELS.join(', ')}`);
+    if (!(READ_MODELS as readonly string[]).includes(name))
+      return notFound(reply, `unknown consumer ${name}; known: ${READ_MODELS.join(', ')}`);
     // Object.hasOwn, not `in`: `toString` or `constructor` must be unknown actions, not inherited ones.
-    if (!Object.hasOwn(ACTIONS, action)) return notFound(reply, `unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`);
+    if (!Object.hasOwn(ACTIONS, action))
+      return notFound(reply, `unknown action ${action}; known: ${Object.keys(ACTIONS).join(', ')}`);
     system.readModels[name as ReadModelName].consumer.send({ type: ACTIONS[action as keyof typeof ACTIONS] });
     return reply.code(202).send({ consumer: name, action });
   });

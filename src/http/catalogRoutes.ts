@@ -6,7 +6,10 @@ import { validateAddProduct, validateAdjustStock, validateProductChange } from '
 import { badRequest, conflict, notFound, unavailable } from './replies.js';
 
 /** Runs commands one after another; stops at the first refusal. */
-async function runAll(port: SystemPort, commands: readonly (CatalogCommand | AdjustStock)[]): Promise<InventoryCommandOutcome> {
+async function runAll(
+  port: SystemPort,
+  commands: readonly (CatalogCommand | AdjustStock)[],
+): Promise<InventoryCommandOutcome> {
   const events = [];
   for (const command of commands) {
     const outcome = await port.inventoryCommand(command);

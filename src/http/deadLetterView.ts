@@ -7,7 +7,10 @@ import type { DeadLetter } from '../store/deadLetterStore.js';
  * that are not even that.
  */
 export type DeadLetterView = Omit<DeadLetter, 'data'> &
-  ({ readonly dataFormat: 'json'; readonly data: unknown } | { readonly dataFormat: 'text' | 'base64'; readonly data: string });
+  (
+    | { readonly dataFormat: 'json'; readonly data: unknown }
+    | { readonly dataFormat: 'text' | 'base64'; readonly data: string }
+  );
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -12,7 +12,10 @@ export function orderRoutes(app: FastifyInstance, port: SystemPort): void {
       case 'placed':
         return reply.code(201).send({ orderId: outcome.orderId });
       case 'rejected':
-        return conflict(reply, 'insufficient-stock', 'not enough stock for every line', { orderId: outcome.orderId, shortages: outcome.shortages });
+        return conflict(reply, 'insufficient-stock', 'not enough stock for every line', {
+          orderId: outcome.orderId,
+          shortages: outcome.shortages,
+        });
       case 'invalid':
         return badRequest(reply, outcome.errors);
       case 'busy':

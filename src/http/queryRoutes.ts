@@ -18,8 +18,11 @@ export function queryRoutes(app: FastifyInstance, port: SystemPort): void {
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
-  app.get<{ Params: { customerId: string } }>('/customer/:customerId/orders', (request, reply) =>
-    badId(reply, 'customerId', request.params.customerId) ?? reply.send(port.ordersOfCustomer(request.params.customerId)),
+  app.get<{ Params: { customerId: string } }>(
+    '/customer/:customerId/orders',
+    (request, reply) =>
+      badId(reply, 'customerId', request.params.customerId) ??
+      reply.send(port.ordersOfCustomer(request.params.customerId)),
   );
 
   app.get<{ Params: { productId: string } }>('/products/:productId', (request, reply) => {

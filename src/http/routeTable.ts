@@ -7,14 +7,16 @@ export class RouteTable {
 
   add(method: string | readonly string[], url: string): void {
     const segments = url.split('/');
-    for (const m of typeof method === 'string' ? [method] : method) this.routes.push({ segments, method: m.toUpperCase() });
+    for (const m of typeof method === 'string' ? [method] : method)
+      this.routes.push({ segments, method: m.toUpperCase() });
   }
 
   /** Every method some route takes on `path` (a `:param` matches one non-empty segment), sorted; [] when none. */
   methodsFor(path: string): string[] {
     const segments = (path.split('?')[0] ?? '').split('/');
     const matches = (pattern: readonly string[]) =>
-      pattern.length === segments.length && pattern.every((p, i) => (p.startsWith(':') ? (segments[i] ?? '') !== '' : p === segments[i]));
+      pattern.length === segments.length &&
+      pattern.every((p, i) => (p.startsWith(':') ? (segments[i] ?? '') !== '' : p === segments[i]));
     return [...new Set(this.routes.filter((r) => matches(r.segments)).map((r) => r.method))].sort();
   }
 }

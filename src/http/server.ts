@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { RunningSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
@@ -25,25 +32,57 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 const MAX_PARAM_LENGTH = 100;
 
 /** Fastify's own client errors, renamed to the stable codes of our error bodies, with a message that says what to do. */
-const CLIENT_ERRORS: ReadonlyMap<string, { readonly error: string; readonly message: (limitBytes: number) => string }> = new Map(Object.entries({
-  FST_ERR_CTP_INVALID_JSON_BODY: { error: 'invalid-json', message: () => 'the request body is not valid JSON (or holds a __proto__ or constructor.prototype key)' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'empty-body', message: () => 'the request body is empty; send a JSON object' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { error: 'unsupported-media-type', message: () => 'send the body as JSON with content-type application/json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'payload-too-large', message: (limit) => `the request body is larger than ${limit} bytes` },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: 'bad-request', message: () => 'the request body does not match its content-length' },
-  FST_ERR_BAD_URL: { error: 'bad-url', message: () => 'the URL has an invalid percent-encoding' },
-  FST_ERR_MAX_PARAM_LENGTH: { error: 'uri-too-long', message: () => `a path segment is longer than ${MAX_PARAM_LENGTH} characters` },
-}));
+const CLIENT_ERRORS: ReadonlyMap<string, { readonly error: string; readonly message: (limitBytes: number) => string }> =
+  new Map(
+    Object.entries({
+      FST_ERR_CTP_INVALID_JSON_BODY: {
+        error: 'invalid-json',
+        message: () => 'the request body is not valid JSON (or holds a __proto__ or constructor.prototype key)',
+      },
+      FST_ERR_CTP_EMPTY_JSON_BODY: {
+        error: 'empty-body',
+        message: () => 'the request body is empty; send a JSON object',
+      },
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+        error: 'unsupported-media-type',
+        message: () => 'send the body as JSON with content-type application/json',
+      },
+      FST_ERR_CTP_BODY_TOO_LARGE: {
+        error: 'payload-too-large',
+        message: (limit) => `the request body is larger than ${limit} bytes`,
+      },
+      FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+        error: 'bad-request',
+        message: () => 'the request body does not match its content-length',
+      },
+      FST_ERR_BAD_URL: { error: 'bad-url', message: () => 'the URL has an invalid percent-encoding' },
+      FST_ERR_MAX_PARAM_LENGTH: {
+        error: 'uri-too-long',
+        message: () => `a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+      },
+    }),
+  );
 
 /** One reply for every error, whether a handler threw it, body parsing raised it, or the router did (frameworkErrors). */
-function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, bodyLimit: number): FastifyReply {
+function replyWithError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  bodyLimit: number,
+): FastifyReply {
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) {
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'internal error; nothing was changed by this request if it was a command' } satisfies ErrorBody);
+    return reply.code(500).send({
+      error: 'internal',
+      message: 'internal error; nothing was changed by this request if it was a command',
+    } satisfies ErrorBody);
   }
   const known = CLIENT_ERRORS.get(error.code);
-  return reply.code(status).send({ error: known?.error ?? 'bad-request', message: known?.message(bodyLimit) ?? error.message } satisfies ErrorBody);
+  return reply.code(status).send({
+    error: known?.error ?? 'bad-request',
+    message: known?.message(bodyLimit) ?? error.message,
+  } satisfies ErrorBody);
 }
 
 /**
@@ -72,10 +111,16 @@ export function buildHttpServer(system: RunningSystem, log: Logger, options: Htt
   app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
     const allowed = routes.methodsFor(request.url);
-    if (allowed.length > 0) return methodNotAllowed(reply, request.method, request.url.split('?')[0] ?? request.url, allowed);
-    return reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody);
+    if (allowed.length > 0)
+      return methodNotAllowed(reply, request.method, request.url.split('?')[0] ?? request.url, allowed);
+    return reply
+      .code(404)
+      .send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody);
   });
-  const port = systemPort(system, { newId: options.newId ?? (() => randomUUID()), now: options.now ?? (() => new Date().toISOString()) });
+  const port = systemPort(system, {
+    newId: options.newId ?? (() => randomUUID()),
+    now: options.now ?? (() => new Date().toISOString()),
+  });
   orderRoutes(app, port);
   catalogRoutes(app, port);
   queryRoutes(app, port);

@@ -11,7 +11,13 @@ export function createLogger(options: { level?: string; format?: LogFormat; dest
   if (options.format === 'pretty') {
     return pino({
       level,
-      transport: { target: 'pino-pretty', options: { destination: options.destination ?? 2, colorize: prettyColours(options.destination, process.stderr.isTTY, process.env) } },
+      transport: {
+        target: 'pino-pretty',
+        options: {
+          destination: options.destination ?? 2,
+          colorize: prettyColours(options.destination, process.stderr.isTTY, process.env),
+        },
+      },
     });
   }
   return pino({ level }, pino.destination({ dest: options.destination ?? 2, sync: false, mkdir: true }));
@@ -21,7 +27,11 @@ export function createLogger(options: { level?: string; format?: LogFormat; dest
  * Colour codes only for a person at a terminal: not in a file, not in stderr redirected to a file or a pipe (where
  * they arrive as `\x1b[32m` litter), and never with NO_COLOR set (https://no-color.org).
  */
-export function prettyColours(destination: string | undefined, stderrIsTty: boolean | undefined, env: NodeJS.ProcessEnv): boolean {
+export function prettyColours(
+  destination: string | undefined,
+  stderrIsTty: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+): boolean {
   return destination === undefined && stderrIsTty === true && (env.NO_COLOR ?? '') === '';
 }
 

@@ -33,8 +33,16 @@ exit 0
 `;
 
 export function spawnGuard(pid: number, storeDir: string, log: Logger | undefined): ChildProcess {
-  const guard = spawn('/bin/sh', ['-c', guardScript, 'nats-server-guard', String(pid), storeDir], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  guard.once('error', (err) => log?.warn({ err }, 'could not start the nats-server guard; an orphaned server is stopped on the next start instead'));
+  const guard = spawn('/bin/sh', ['-c', guardScript, 'nats-server-guard', String(pid), storeDir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  guard.once('error', (err) =>
+    log?.warn(
+      { err },
+      'could not start the nats-server guard; an orphaned server is stopped on the next start instead',
+    ),
+  );
   // The pipe end that tells the guard we are gone must not keep our event loop alive, nor the guard process.
   guard.unref();
   (guard.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -57,7 +65,11 @@ export function removePidFile(pidFile: string, pid: number): void {
  * bound. Returns the pid it stopped, or undefined when there was nothing to stop (no file, dead pid, or a pid that
  * is now some other process: a stale file, ignored).
  */
-export async function stopOrphanedNatsServer(pidFile: string, storeDir: string, log?: Logger): Promise<number | undefined> {
+export async function stopOrphanedNatsServer(
+  pidFile: string,
+  storeDir: string,
+  log?: Logger,
+): Promise<number | undefined> {
   const pid = readPidFile(pidFile);
   if (pid === undefined || pid === process.pid) return undefined;
   const argv = commandLineOf(pid);
@@ -70,7 +82,8 @@ export async function stopOrphanedNatsServer(pidFile: string, storeDir: string, 
   if (!(await exitsWithin(pid, orphanStopGraceMs))) {
     log?.warn({ pid }, 'left-over nats-server ignored SIGTERM; sending SIGKILL');
     signal(pid, 'SIGKILL');
-    if (!(await exitsWithin(pid, orphanKillWaitMs))) throw new Error(`could not stop the left-over nats-server pid ${pid} on ${storeDir}`);
+    if (!(await exitsWithin(pid, orphanKillWaitMs)))
+      throw new Error(`could not stop the left-over nats-server pid ${pid} on ${storeDir}`);
   }
   return pid;
 }
@@ -99,7 +112,6 @@ export function isNatsServerOn(argv: readonly string[], storeDir: string): boole
   const dir = i >= 0 ? argv[i + 1] : undefined;
   return dir !== undefined && resolve(dir) === resolve(storeDir);
 }
-
 
 /** The process's argv from /proc (Linux); undefined when it is gone or there is no /proc to ask. */
 function commandLineOf(pid: number): string[] | undefined {

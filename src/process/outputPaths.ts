@@ -49,7 +49,10 @@ function writable(path: string, isDir: boolean): string | undefined {
   }
 }
 
-type Look = { readonly kind: 'found'; readonly stats: Stats } | { readonly kind: 'missing' } | { readonly kind: 'problem'; readonly why: string };
+type Look =
+  | { readonly kind: 'found'; readonly stats: Stats }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'problem'; readonly why: string };
 
 /** The path's stats, or that it is missing, or why it cannot be looked at (a file where a directory should be). */
 function look(path: string): Look {
@@ -78,7 +81,9 @@ function nearestFileAbove(path: string): string {
 }
 
 /** Every flag's path checked; the first problem as `--flag PATH: why`, or undefined when all can be written. */
-export function checkOutputs(outputs: readonly (readonly [flag: string, path: string | undefined, kind: OutputKind])[]): string | undefined {
+export function checkOutputs(
+  outputs: readonly (readonly [flag: string, path: string | undefined, kind: OutputKind])[],
+): string | undefined {
   for (const [flag, path, kind] of outputs) {
     if (path === undefined) continue;
     const why = unwritable(path, kind);

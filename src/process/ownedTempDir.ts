@@ -60,7 +60,11 @@ export function readOwner(dir: string): OwnerRecord | undefined {
   try {
     const r = JSON.parse(text) as Partial<OwnerRecord>;
     if (typeof r.pid !== 'number' || !Number.isInteger(r.pid) || r.pid <= 0) return undefined;
-    return { pid: r.pid, startTime: typeof r.startTime === 'string' ? r.startTime : null, command: typeof r.command === 'string' ? r.command : '' };
+    return {
+      pid: r.pid,
+      startTime: typeof r.startTime === 'string' ? r.startTime : null,
+      command: typeof r.command === 'string' ? r.command : '',
+    };
   } catch {
     return undefined; // not ours to judge: left alone
   }
@@ -72,6 +76,8 @@ function removeNow(dir: string): void {
     killNatsServerNow(brokerPidFileOf(dir), brokerStoreOf(dir));
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   } catch (err: unknown) {
-    process.stderr.write(`cqrs-testbed: could not remove ${dir} on exit (${err instanceof Error ? err.message : String(err)}); the next run removes it\n`);
+    process.stderr.write(
+      `cqrs-testbed: could not remove ${dir} on exit (${err instanceof Error ? err.message : String(err)}); the next run removes it\n`,
+    );
   }
 }

@@ -38,7 +38,8 @@ export class CaughtUpCheck {
     for (const m of READ_MODELS) {
       const since = this.tainted.get(m);
       const upstream = READ_MODEL_INFO[m].readsFrom;
-      if (since !== undefined && rebuilds(m) > since && (upstream === undefined || !this.tainted.has(upstream))) this.tainted.delete(m);
+      if (since !== undefined && rebuilds(m) > since && (upstream === undefined || !this.tainted.has(upstream)))
+        this.tainted.delete(m);
     }
   }
 

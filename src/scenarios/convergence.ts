@@ -21,8 +21,12 @@ export interface SampleFacts {
  * releases those after its hold time).
  */
 function commandSideSettled(system: RunningSystem): boolean {
-  return system.orderStore.outbox.backlog() === 0 && system.inventoryStore.outbox.backlog() === 0 &&
-    system.orderService.getSnapshot().context.inFlight.size === 0 && strandedReservations(system.inventoryStore, system.orderStore).length === 0;
+  return (
+    system.orderStore.outbox.backlog() === 0 &&
+    system.inventoryStore.outbox.backlog() === 0 &&
+    system.orderService.getSnapshot().context.inFlight.size === 0 &&
+    strandedReservations(system.inventoryStore, system.orderStore).length === 0
+  );
 }
 
 /**
@@ -47,11 +51,11 @@ export async function waitForConvergence(
     const facts = latest();
     const drained = commandSideSettled(system);
     if (drained && facts !== undefined && facts.divergent === 0 && facts.behindHead.length === 0) return elapsed();
-    const quiet = drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
+    const quiet =
+      drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
     quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
     if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
     await sleep(clock, 100);
   }
   return null;
 }
-

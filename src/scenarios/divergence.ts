@@ -17,7 +17,12 @@ export interface Divergence {
   readonly wrong: number;
   readonly duplicated: number;
   /** A few offending keys with expected and actual values, for the report (bounded). */
-  readonly examples: readonly { readonly key: string; readonly bucket: Bucket; readonly expected: unknown; readonly actual: unknown }[];
+  readonly examples: readonly {
+    readonly key: string;
+    readonly bucket: Bucket;
+    readonly expected: unknown;
+    readonly actual: unknown;
+  }[];
 }
 
 export type Bucket = 'missing' | 'unexpected' | 'wrong' | 'duplicated';
@@ -57,7 +62,9 @@ function inventoryEffects(log: readonly LogEntry[]): Map<string, number[]> {
     if (list) list.push(delta);
     else effects.set(productId, [delta]);
   };
-  for (const { envelope: { data: e } } of log) {
+  for (const {
+    envelope: { data: e },
+  } of log) {
     if (e.type === 'StockAdjusted') add(e.productId, e.delta);
     else if (e.type === 'OrderPlaced') for (const l of e.items) add(l.productId, -l.quantity);
   }
@@ -94,7 +101,11 @@ export interface ModelStates {
   readonly 'customer-order-summary': ReadonlyMap<string, SummaryRow>;
 }
 
-export function divergenceOf(oracle: ReferenceState, models: ModelStates, log: readonly LogEntry[]): Record<keyof ModelStates, Divergence> {
+export function divergenceOf(
+  oracle: ReferenceState,
+  models: ModelStates,
+  log: readonly LogEntry[],
+): Record<keyof ModelStates, Divergence> {
   let effects: Map<string, number[]> | undefined;
   return {
     'product-inventory': compareMaps(oracle.inventory, models['product-inventory'], (key, expected, actual) => {
@@ -102,8 +113,10 @@ export function divergenceOf(oracle: ReferenceState, models: ModelStates, log: r
       return explainedByReappliedRange(effects.get(key) ?? [], actual - expected) ? 'duplicated' : 'wrong';
     }),
     products: compareMaps(oracle.products, models.products),
-    'customer-order-summary': compareMaps(oracle.summaries, models['customer-order-summary'], (_key, expected, actual) =>
-      repeated(expected, actual) ? 'duplicated' : 'wrong',
+    'customer-order-summary': compareMaps(
+      oracle.summaries,
+      models['customer-order-summary'],
+      (_key, expected, actual) => (repeated(expected, actual) ? 'duplicated' : 'wrong'),
     ),
   };
 }

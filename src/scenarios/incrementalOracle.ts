@@ -15,7 +15,10 @@ export class IncrementalOracle {
   firstNegative: { seq: number; productId: string; quantity: number } | undefined;
   private readSeq = 0;
 
-  constructor(private readonly transport: Transport, private readonly pageSize = 1_000) {}
+  constructor(
+    private readonly transport: Transport,
+    private readonly pageSize = 1_000,
+  ) {}
 
   /** Folds everything the stream has now. Returns the head sequence. */
   async catchUp(): Promise<number> {
@@ -41,7 +44,8 @@ export class IncrementalOracle {
   private watchNegative(entry: LogEntry): void {
     if (this.firstNegative) return;
     const e = entry.envelope.data;
-    const touched = e.type === 'OrderPlaced' ? e.items.map((l) => l.productId) : e.type === 'StockAdjusted' ? [e.productId] : [];
+    const touched =
+      e.type === 'OrderPlaced' ? e.items.map((l) => l.productId) : e.type === 'StockAdjusted' ? [e.productId] : [];
     for (const productId of touched) {
       const quantity = this.state.inventory.get(productId) ?? 0;
       if (quantity < 0) {

@@ -38,36 +38,76 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
   // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
   const standing = perReadModel((m) => {
     const snap = system.readModels[m].consumer.getSnapshot();
-    return { checkpoint: system.readModels[m].store.checkpoint(), state: consumerState(snap), lastProblem: snap.context.lastProblem ?? null };
+    return {
+      checkpoint: system.readModels[m].store.checkpoint(),
+      state: consumerState(snap),
+      lastProblem: snap.context.lastProblem ?? null,
+    };
   });
-  const rebuildMismatches = needsRebuildComparison(scenario.expect) ? await compareRebuild(system, finalModels, input.awaitConsumer) : undefined;
+  const rebuildMismatches = needsRebuildComparison(scenario.expect)
+    ? await compareRebuild(system, finalModels, input.awaitConsumer)
+    : undefined;
   const writeModel = checkWriteModel(system.orderStore, oracle.log);
-  const reservations = checkReservations(scenario.system.inventoryMode, system.inventoryStore, system.orderStore, oracle.log);
+  const reservations = checkReservations(
+    scenario.system.inventoryMode,
+    system.inventoryStore,
+    system.orderStore,
+    oracle.log,
+  );
   const deadLetters = perReadModel((m) => system.readModels[m].store.deadLetters.count());
   const convergedAfterMs = input.convergedAtMs === null ? null : Math.max(0, input.convergedAtMs - input.lastHealMs);
   const caughtUpDivergence = input.caughtUp.findings();
-  const properties = evaluate(scenario.expect, { finalDivergence, caughtUpDivergence, convergedAfterMs, writeModel, reservations, deadLetters, firstNegative: oracle.firstNegative, rebuildMismatches });
+  const properties = evaluate(scenario.expect, {
+    finalDivergence,
+    caughtUpDivergence,
+    convergedAfterMs,
+    writeModel,
+    reservations,
+    deadLetters,
+    firstNegative: oracle.firstNegative,
+    rebuildMismatches,
+  });
   const head = oracle.state.lastSeq;
   const models = perReadModel((m): ModelReport => {
     const { checkpoint, state, lastProblem } = standing[m];
     return {
-      divergence: finalDivergence[m], checkpoint, lagEvents: Math.max(0, head - checkpoint), redeliveries: system.readModels[m].consumer.getSnapshot().context.counters.redeliveries,
-      deadLetters: deadLetters[m], state, lastProblem, maxLagEvents: input.sampler.maxLag[m],
+      divergence: finalDivergence[m],
+      checkpoint,
+      lagEvents: Math.max(0, head - checkpoint),
+      redeliveries: system.readModels[m].consumer.getSnapshot().context.counters.redeliveries,
+      deadLetters: deadLetters[m],
+      state,
+      lastProblem,
+      maxLagEvents: input.sampler.maxLag[m],
     };
   });
   const plugins = new Set(READ_MODELS.filter((m) => system.readModels[m].plugin !== undefined));
-  const rebuildKeysDiffer = Object.fromEntries(READ_MODELS.flatMap((m) => {
-    const c = rebuildMismatches?.[m];
-    return c && 'keysDiffer' in c ? [[m, c.keysDiffer]] : [];
-  })) as Partial<Record<ReadModelName, number>>;
+  const rebuildKeysDiffer = Object.fromEntries(
+    READ_MODELS.flatMap((m) => {
+      const c = rebuildMismatches?.[m];
+      return c && 'keysDiffer' in c ? [[m, c.keysDiffer]] : [];
+    }),
+  ) as Partial<Record<ReadModelName, number>>;
   const attribution = attribute({ headSeq: head, plugins, models, caughtUp: caughtUpDivergence, rebuildKeysDiffer });
   return {
-    scenario: scenario.name, file: scenario.file, seed: input.seed,
+    scenario: scenario.name,
+    file: scenario.file,
+    seed: input.seed,
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
-    properties, attribution, models, convergedAfterMs, writeModel, reservations, caughtUpDivergence, workload: input.counters,
+    properties,
+    attribution,
+    models,
+    convergedAfterMs,
+    writeModel,
+    reservations,
+    caughtUpDivergence,
+    workload: input.counters,
     events: { stream: head, undecodable: oracle.undecodable.length },
     finalNegativeInventory: [...oracle.state.inventory].filter(([, q]) => q < 0).map(([p, q]) => `${p}: ${q}`),
-    timeline: input.recorder.reportTimeline(), liveActions: input.recorder.liveActions(), samples: input.sampler.samples, durationMs: input.clock.now() - input.runStart,
+    timeline: input.recorder.reportTimeline(),
+    liveActions: input.recorder.liveActions(),
+    samples: input.sampler.samples,
+    durationMs: input.clock.now() - input.runStart,
   };
 }
 
@@ -94,7 +134,9 @@ async function compareRebuild(
   incremental: ReadModelStates,
   awaitConsumer: TimelineContext['awaitConsumer'],
 ): Promise<Record<ReadModelName, RebuildComparison>> {
-  const incrementalSeq = Object.fromEntries(READ_MODELS.map((m) => [m, system.readModels[m].store.checkpoint()])) as Record<ReadModelName, number>;
+  const incrementalSeq = Object.fromEntries(
+    READ_MODELS.map((m) => [m, system.readModels[m].store.checkpoint()]),
+  ) as Record<ReadModelName, number>;
   const rebuiltSeq = {} as Record<ReadModelName, number>;
   for (const m of READ_MODELS) {
     const ref = system.readModels[m].consumer;
@@ -106,7 +148,13 @@ async function compareRebuild(
   const rebuilt = readModelStates(system.readModels);
   const compare = <M extends ReadModelName>(m: M): RebuildComparison =>
     incrementalSeq[m] === rebuiltSeq[m]
-      ? { keysDiffer: divergent(compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>)) }
-      : { notComparedBecause: `its incremental view stopped at seq ${incrementalSeq[m]}, the rebuild reached ${rebuiltSeq[m]}` };
+      ? {
+          keysDiffer: divergent(
+            compareMaps(incremental[m] as ReadonlyMap<string, unknown>, rebuilt[m] as ReadonlyMap<string, unknown>),
+          ),
+        }
+      : {
+          notComparedBecause: `its incremental view stopped at seq ${incrementalSeq[m]}, the rebuild reached ${rebuiltSeq[m]}`,
+        };
   return perReadModel(compare);
 }

@@ -47,6 +47,42 @@ const BUG_MATCH: Record<ReadModelName, EventMatch> = {
   'customer-order-summary': { eventType: 'OrderPlaced' },
 };
 
+type ConsumerVerb = 'stopConsumer' | 'startConsumer' | 'rebuild' | 'replayDeadLetters';
+
+/** The consumer verbs: the event each sends, and how it shows on the timeline and in the answer. */
+const CONSUMER_VERBS: {
+  readonly [K in ConsumerVerb]: {
+    readonly event: 'STOP' | 'START' | 'REBUILD' | 'REPLAY_DEAD_LETTERS';
+    readonly step: (target: ReadModelName) => LiveStep;
+    readonly answer: (target: ReadModelName) => string;
+  };
+} = {
+  stopConsumer: {
+    event: 'STOP',
+    step: (t) => ({ label: `${t} consumer stopped (live)`, phase: 'fault-start', key: `live:stop:${t}` }),
+    answer: (t) => `stopped ${t}`,
+  },
+  startConsumer: {
+    event: 'START',
+    step: (t) => ({ label: `${t} consumer started (live)`, phase: 'fault-end', key: `live:stop:${t}` }),
+    answer: (t) => `started ${t}`,
+  },
+  rebuild: {
+    event: 'REBUILD',
+    step: (t) => ({ label: `rebuild ${t} (live)`, phase: 'remediation', key: `live:rebuild:${t}` }),
+    answer: (t) => `rebuilding ${t}`,
+  },
+  replayDeadLetters: {
+    event: 'REPLAY_DEAD_LETTERS',
+    // Replayed out of order, the parked events may leave the model wrong until a rebuild.
+    step: (t) => ({ label: `replayDeadLetters ${t} (live)`, phase: 'remediation', key: `live:replay:${t}`, taints: t }),
+    answer: (t) => `replaying the dead letters of ${t}`,
+  },
+};
+
+const done = (message: string): ControlResult => ({ ok: true, message });
+const refused = (message: string): ControlResult => ({ ok: false, message });
+
 /**
  * Live control of a running system: the same verbs the scenario timeline and the admin API use (consumer
  * STOP/START/REBUILD/REPLAY_DEAD_LETTERS, the fault controller's handler bug, the broker's SIGSTOP/SIGCONT), each
@@ -54,81 +90,88 @@ const BUG_MATCH: Record<ReadModelName, EventMatch> = {
  */
 export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
   const bugs = new Set<ReadModelName>();
-  let paused = false;
-  let resumeTimer: unknown;
-  const done = (message: string): ControlResult => ({ ok: true, message });
-  const refused = (message: string): ControlResult => ({ ok: false, message });
-  const resume = () => {
-    if (!paused) return;
-    deps.clock.clearTimeout(resumeTimer);
-    deps.broker?.resume();
-    paused = false;
-    deps.record({ label: 'broker resumed (live)', phase: 'fault-end', key: 'live:broker' });
-  };
-
+  const broker = brokerPauser(deps);
   const apply = (action: ControlAction): ControlResult => {
-    if ('target' in action && deps.system.readModels[action.target].consumer.getSnapshot().status !== 'active' && action.kind !== 'toggleBug') {
+    const consumerDown = (target: ReadModelName) =>
+      deps.system.readModels[target].consumer.getSnapshot().status !== 'active';
+    if ('target' in action && action.kind !== 'toggleBug' && consumerDown(action.target)) {
       return refused(`the process of ${action.target} is down (a processRestart fault); it is back shortly`);
     }
     switch (action.kind) {
       case 'stopConsumer':
-        deps.system.readModels[action.target].consumer.send({ type: 'STOP' });
-        deps.record({ label: `${action.target} consumer stopped (live)`, phase: 'fault-start', key: `live:stop:${action.target}` });
-        return done(`stopped ${action.target}`);
       case 'startConsumer':
-        deps.system.readModels[action.target].consumer.send({ type: 'START' });
-        deps.record({ label: `${action.target} consumer started (live)`, phase: 'fault-end', key: `live:stop:${action.target}` });
-        return done(`started ${action.target}`);
       case 'rebuild':
-        deps.system.readModels[action.target].consumer.send({ type: 'REBUILD' });
-        deps.record({ label: `rebuild ${action.target} (live)`, phase: 'remediation', key: `live:rebuild:${action.target}` });
-        return done(`rebuilding ${action.target}`);
-      case 'replayDeadLetters':
-        deps.system.readModels[action.target].consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-        deps.record({ label: `replayDeadLetters ${action.target} (live)`, phase: 'remediation', key: `live:replay:${action.target}`, taints: action.target });
-        return done(`replaying the dead letters of ${action.target}`);
-      case 'toggleBug': {
-        if (!deps.faults) return refused('handler bugs need the fault hooks (scenario runs only)');
-        const key = `live:bug:${action.target}`;
-        if (bugs.delete(action.target)) {
-          deps.faults.setBug(action.target, undefined);
-          deps.record({ label: `${action.target} handler fixed (live)`, phase: 'fault-end', key });
-          return done(`fixed the handler of ${action.target} (parked events stay parked: replay them)`);
-        }
-        const match = BUG_MATCH[action.target];
-        bugs.add(action.target);
-        deps.faults.setBug(action.target, match);
-        deps.record({ label: `${action.target} handler throws for ${match.eventType ?? 'every event'} (live)`, phase: 'fault-start', key, taints: action.target });
-        return done(`the handler of ${action.target} now throws for ${match.eventType ?? 'every event'}`);
+      case 'replayDeadLetters': {
+        const verb = CONSUMER_VERBS[action.kind];
+        deps.system.readModels[action.target].consumer.send({ type: verb.event });
+        deps.record(verb.step(action.target));
+        return done(verb.answer(action.target));
       }
-      case 'pauseBroker': {
-        if (!deps.broker) return refused('the broker is not ours to pause (NATS_URL)');
-        if (paused) return refused('the broker is already paused');
-        const broker = deps.broker;
-        paused = true;
-        const pause = () => {
-          broker.pause();
-          deps.record({ label: 'broker paused (live)', phase: 'fault-start', key: 'live:broker' });
-          if (deps.autoResumeMs !== undefined) resumeTimer = deps.clock.setTimeout(resume, deps.autoResumeMs);
-        };
-        if (deps.pauseDelayMs === undefined) pause();
-        else deps.clock.setTimeout(pause, deps.pauseDelayMs);
-        return done(deps.autoResumeMs === undefined ? 'broker paused (SIGSTOP)' : `broker paused for ${deps.autoResumeMs / 1000} s`);
-      }
+      case 'toggleBug':
+        return toggleBug(deps, bugs, action.target);
+      case 'pauseBroker':
+        return broker.pause();
       case 'resumeBroker':
-        if (!paused) return refused('the broker is not paused');
-        resume();
-        return done('broker resumed (SIGCONT)');
+        return broker.resume();
       default: {
         const never: never = action;
         return refused(`unknown action ${JSON.stringify(never)}`);
       }
     }
   };
+  return { send: (action) => Promise.resolve(apply(action)), brokerPaused: broker.paused, bugs: () => bugs };
+}
 
+/** Injects the key press's bug into `target`'s handler, or fixes it when it is in. */
+function toggleBug(deps: LiveControlDeps, bugs: Set<ReadModelName>, target: ReadModelName): ControlResult {
+  if (!deps.faults) return refused('handler bugs need the fault hooks (scenario runs only)');
+  const key = `live:bug:${target}`;
+  if (bugs.delete(target)) {
+    deps.faults.setBug(target, undefined);
+    deps.record({ label: `${target} handler fixed (live)`, phase: 'fault-end', key });
+    return done(`fixed the handler of ${target} (parked events stay parked: replay them)`);
+  }
+  const match = BUG_MATCH[target];
+  bugs.add(target);
+  deps.faults.setBug(target, match);
+  const throwsFor = match.eventType ?? 'every event';
+  deps.record({ label: `${target} handler throws for ${throwsFor} (live)`, phase: 'fault-start', key, taints: target });
+  return done(`the handler of ${target} now throws for ${throwsFor}`);
+}
+
+/** SIGSTOP/SIGCONT of our broker, with the optional delay before pausing and the automatic resume. */
+function brokerPauser(deps: LiveControlDeps) {
+  let paused = false;
+  let resumeTimer: unknown;
+  const resumeNow = () => {
+    if (!paused) return;
+    deps.clock.clearTimeout(resumeTimer);
+    deps.broker?.resume();
+    paused = false;
+    deps.record({ label: 'broker resumed (live)', phase: 'fault-end', key: 'live:broker' });
+  };
   return {
-    send: (action) => Promise.resolve(apply(action)),
-    brokerPaused: () => paused,
-    bugs: () => bugs,
+    paused: () => paused,
+    pause: (): ControlResult => {
+      if (!deps.broker) return refused('the broker is not ours to pause (NATS_URL)');
+      if (paused) return refused('the broker is already paused');
+      const broker = deps.broker;
+      paused = true;
+      const pauseNow = () => {
+        broker.pause();
+        deps.record({ label: 'broker paused (live)', phase: 'fault-start', key: 'live:broker' });
+        if (deps.autoResumeMs !== undefined) resumeTimer = deps.clock.setTimeout(resumeNow, deps.autoResumeMs);
+      };
+      if (deps.pauseDelayMs === undefined) pauseNow();
+      else deps.clock.setTimeout(pauseNow, deps.pauseDelayMs);
+      return done(
+        deps.autoResumeMs === undefined ? 'broker paused (SIGSTOP)' : `broker paused for ${deps.autoResumeMs / 1000} s`,
+      );
+    },
+    resume: (): ControlResult => {
+      if (!paused) return refused('the broker is not paused');
+      resumeNow();
+      return done('broker resumed (SIGCONT)');
+    },
   };
 }

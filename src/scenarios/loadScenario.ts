@@ -1,11 +1,30 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type YAMLError,
+} from 'yaml';
 import { ID_PATTERN } from '../domain/limits.js';
 import { err, ok, type Result } from '../domain/result.js';
 import type { ExpectationSpec, FaultSpec, RemediationSpec, Scenario, SystemSpec, WorkloadSpec } from './scenario.js';
-import { FAULT_DEFAULTS, SCENARIO_DEFAULTS, SCENARIO_FILE_BYTES_MAX, SCENARIO_NAME_PATTERN, SCENARIO_SCHEMA, UNION_TAG_KEYS, type JsonSchema } from './scenarioSchema.js';
+import {
+  FAULT_DEFAULTS,
+  SCENARIO_DEFAULTS,
+  SCENARIO_FILE_BYTES_MAX,
+  SCENARIO_NAME_PATTERN,
+  SCENARIO_SCHEMA,
+  UNION_TAG_KEYS,
+  type JsonSchema,
+} from './scenarioSchema.js';
 
 // Longer than the ~200 lines STYLE.md suggests: parsing, error explanation and cross-field checks of one file format
 // belong together, and each function stays short.
@@ -56,13 +75,35 @@ const validateShape = (): ValidateFunction =>
 
 /** Parses and validates scenario YAML; every problem found is returned, each once, with its path. */
 export function parseScenario(text: string, file: string): ScenarioResult {
-  const fail = (problems: readonly Problem[], locate: (s: readonly Segment[]) => Position = () => ({})): ScenarioResult =>
-    err(capped(problems.map((p): ScenarioError => ({ file, path: formatPath(p.segments), message: p.message, ...locate(p.segments) })).sort(byPosition)));
+  const fail = (
+    problems: readonly Problem[],
+    locate: (s: readonly Segment[]) => Position = () => ({}),
+  ): ScenarioResult =>
+    err(
+      capped(
+        problems
+          .map((p): ScenarioError => ({
+            file,
+            path: formatPath(p.segments),
+            message: p.message,
+            ...locate(p.segments),
+          }))
+          .sort(byPosition),
+      ),
+    );
   if (text.length > SCENARIO_FILE_BYTES_MAX) {
-    return fail([{ segments: [], message: `is ${text.length} characters long; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` }]);
+    return fail([
+      {
+        segments: [],
+        message: `is ${text.length} characters long; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}`,
+      },
+    ]);
   }
   const depth = nestingDepth(text);
-  if (depth > NESTING_MAX) return fail([{ segments: [], message: `nests ${depth} levels deep; scenario files may nest at most ${NESTING_MAX}` }]);
+  if (depth > NESTING_MAX)
+    return fail([
+      { segments: [], message: `nests ${depth} levels deep; scenario files may nest at most ${NESTING_MAX}` },
+    ]);
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   let data: unknown;
@@ -93,7 +134,9 @@ export async function loadScenarioFile(path: string): Promise<ScenarioResult> {
     // Checked before reading, so a huge file is never read into memory.
     const { size } = await stat(path);
     if (size > SCENARIO_FILE_BYTES_MAX) {
-      return err([{ file: path, path: '', message: `is ${size} bytes; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` }]);
+      return err([
+        { file: path, path: '', message: `is ${size} bytes; scenario files are limited to ${SCENARIO_FILE_BYTES_MAX}` },
+      ]);
     }
     text = await readFile(path, 'utf8');
   } catch (e) {
@@ -105,7 +148,10 @@ export async function loadScenarioFile(path: string): Promise<ScenarioResult> {
 /** One line per error: `scenarios/foo.yaml:12:11: faults[1].kind: must be one of … (got "consumerOutge")`. */
 export function formatScenarioErrors(errors: readonly ScenarioError[]): string {
   return errors
-    .map((e) => `${e.file}${e.line === undefined ? '' : `:${e.line}:${e.column ?? 1}`}: ${e.path === '' ? '' : `${e.path}: `}${e.message}`)
+    .map(
+      (e) =>
+        `${e.file}${e.line === undefined ? '' : `:${e.line}:${e.column ?? 1}`}: ${e.path === '' ? '' : `${e.path}: `}${e.message}`,
+    )
     .join('\n');
 }
 
@@ -124,7 +170,10 @@ function withDefaults(raw: ScenarioFile, file: string): Scenario {
     },
     // Ranges copied, so no two scenarios share (and could ever mutate) the defaults' objects.
     workload: {
-      ...w, initialStock: { ...w.initialStock }, itemsPerOrder: { ...w.itemsPerOrder }, quantityPerItem: { ...w.quantityPerItem },
+      ...w,
+      initialStock: { ...w.initialStock },
+      itemsPerOrder: { ...w.itemsPerOrder },
+      quantityPerItem: { ...w.quantityPerItem },
       stockAdjustmentDelta: { ...w.stockAdjustmentDelta },
     },
     faults: (raw.faults ?? []).map((f) => ({ ...FAULT_DEFAULTS[f.kind], ...f })),
@@ -137,8 +186,13 @@ function withDefaults(raw: ScenarioFile, file: string): Scenario {
 }
 
 /** Plug-in paths are written relative to the scenario file; anything else would depend on where `run` started. */
-function resolvedProjections(projections: NonNullable<Scenario['projections']>, file: string): NonNullable<Scenario['projections']> {
-  return Object.fromEntries(Object.entries(projections).map(([target, path]) => [target, resolve(dirname(file), path)]));
+function resolvedProjections(
+  projections: NonNullable<Scenario['projections']>,
+  file: string,
+): NonNullable<Scenario['projections']> {
+  return Object.fromEntries(
+    Object.entries(projections).map(([target, path]) => [target, resolve(dirname(file), path)]),
+  );
 }
 
 /** Rules across fields that JSON Schema cannot say (or cannot say clearly). Runs on a schema-valid scenario. */
@@ -151,29 +205,60 @@ function crossFieldProblems(s: Scenario): Problem[] {
     if (r.min > r.max) add(['workload', key], `min (${r.min}) must not be more than max (${r.max})`);
   }
   const c = s.system.consumer;
-  if (c.maxBackoffMs < c.initialBackoffMs) add(['system', 'consumer', 'maxBackoffMs'], `must be at least initialBackoffMs (${c.initialBackoffMs}) (got ${c.maxBackoffMs})`);
-  if (s.timeoutMs <= durationMs) add(['timeoutMs'], `must be more than workload.durationMs (${durationMs}): it bounds the workload plus settling (got ${s.timeoutMs})`);
+  if (c.maxBackoffMs < c.initialBackoffMs)
+    add(
+      ['system', 'consumer', 'maxBackoffMs'],
+      `must be at least initialBackoffMs (${c.initialBackoffMs}) (got ${c.maxBackoffMs})`,
+    );
+  if (s.timeoutMs <= durationMs)
+    add(
+      ['timeoutMs'],
+      `must be more than workload.durationMs (${durationMs}): it bounds the workload plus settling (got ${s.timeoutMs})`,
+    );
   s.faults.forEach((f, i) => {
-    if (f.atMs >= durationMs) add(['faults', i, 'atMs'], `must be before the end of the workload (workload.durationMs is ${durationMs}) (got ${f.atMs})`);
-    const [lastsKey, lastsMs] = 'durationMs' in f ? ['durationMs', f.durationMs] : 'downMs' in f ? ['downMs', f.downMs]
-      : 'restartAfterMs' in f ? ['restartAfterMs', f.restartAfterMs] : [undefined, 0];
+    if (f.atMs >= durationMs)
+      add(
+        ['faults', i, 'atMs'],
+        `must be before the end of the workload (workload.durationMs is ${durationMs}) (got ${f.atMs})`,
+      );
+    const [lastsKey, lastsMs] =
+      'durationMs' in f
+        ? ['durationMs', f.durationMs]
+        : 'downMs' in f
+          ? ['downMs', f.downMs]
+          : 'restartAfterMs' in f
+            ? ['restartAfterMs', f.restartAfterMs]
+            : [undefined, 0];
     if (lastsKey !== undefined && f.atMs + lastsMs >= s.timeoutMs) {
-      add(['faults', i, lastsKey], `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`);
+      add(
+        ['faults', i, lastsKey],
+        `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`,
+      );
     }
     if (f.kind === 'handlerBug' || f.kind === 'silentCorruption') {
       // A deployFix with neither time is reported on its own below, not again here.
-      const fixed = s.remediation.some((r) => r.action === 'deployFix' && r.target === f.target && (r.atMs === undefined || r.atMs > f.atMs));
+      const fixed = s.remediation.some(
+        (r) => r.action === 'deployFix' && r.target === f.target && (r.atMs === undefined || r.atMs > f.atMs),
+      );
       if (!fixed) {
-        add(['faults', i], `a ${f.kind} lasts until a deployFix on its target, but no deployFix on ${f.target} comes after atMs ${f.atMs}: ` +
-          `add {action: deployFix, target: ${f.target}, atMs: <later>} (or afterWorkload: true) to remediation`);
+        add(
+          ['faults', i],
+          `a ${f.kind} lasts until a deployFix on its target, but no deployFix on ${f.target} comes after atMs ${f.atMs}: ` +
+            `add {action: deployFix, target: ${f.target}, atMs: <later>} (or afterWorkload: true) to remediation`,
+        );
       }
     }
   });
   s.remediation.forEach((r, i) => {
-    if (r.atMs !== undefined && r.afterWorkload !== undefined) add(['remediation', i], 'must have exactly one of atMs or afterWorkload: true (got both)');
-    else if (r.atMs === undefined && r.afterWorkload === undefined) add(['remediation', i], 'must have atMs (ms from the start of the workload) or afterWorkload: true');
+    if (r.atMs !== undefined && r.afterWorkload !== undefined)
+      add(['remediation', i], 'must have exactly one of atMs or afterWorkload: true (got both)');
+    else if (r.atMs === undefined && r.afterWorkload === undefined)
+      add(['remediation', i], 'must have atMs (ms from the start of the workload) or afterWorkload: true');
     else if (r.atMs !== undefined && r.atMs >= durationMs) {
-      add(['remediation', i, 'atMs'], `must be before the end of the workload (workload.durationMs is ${durationMs}); use afterWorkload: true to act after it (got ${r.atMs})`);
+      add(
+        ['remediation', i, 'atMs'],
+        `must be before the end of the workload (workload.durationMs is ${durationMs}); use afterWorkload: true to act after it (got ${r.atMs})`,
+      );
     }
   });
   return problems;
@@ -188,7 +273,9 @@ function explain(errors: readonly ErrorObject[]): Problem[] {
   const { kept, problems } = resolveOneOfs(errors);
   const described = [...problems, ...kept.map(describe)];
   // A misspelt key is reported once, as unknown with a suggestion, not again as the missing key it was meant to be.
-  const suggested = new Set(described.flatMap((p) => ('suggests' in p && p.suggests !== undefined ? [p.suggests] : [])));
+  const suggested = new Set(
+    described.flatMap((p) => ('suggests' in p && p.suggests !== undefined ? [p.suggests] : [])),
+  );
   const seen = new Set<string>();
   return described.filter((p) => {
     const path = formatPath(p.segments);
@@ -206,7 +293,9 @@ function resolveOneOfs(errors: readonly ErrorObject[]): { kept: ErrorObject[]; p
   let kept = errors.filter((e) => e.keyword !== 'oneOf');
   const problems: Problem[] = [];
   for (const o of errors.filter((e) => e.keyword === 'oneOf')) {
-    const inside = (e: ErrorObject) => e.schemaPath.startsWith(`${o.schemaPath}/`) && (e.instancePath === o.instancePath || e.instancePath.startsWith(`${o.instancePath}/`));
+    const inside = (e: ErrorObject) =>
+      e.schemaPath.startsWith(`${o.schemaPath}/`) &&
+      (e.instancePath === o.instancePath || e.instancePath.startsWith(`${o.instancePath}/`));
     const branchOf = (e: ErrorObject) => Number(e.schemaPath.slice(o.schemaPath.length + 1).split('/')[0]);
     const branches = o.schema as readonly JsonSchema[];
     const chosen = chooseBranch(branches, o.data, (i) => kept.filter((e) => inside(e) && branchOf(e) === i).length);
@@ -227,19 +316,29 @@ function tagsOf(branch: JsonSchema): [string, readonly unknown[]][] {
     .map(([key, s]) => [key, s.const !== undefined ? [s.const] : (s.enum ?? [])]);
 }
 
-function chooseBranch(branches: readonly JsonSchema[], data: unknown, errorCount: (i: number) => number): number | Problem {
+function chooseBranch(
+  branches: readonly JsonSchema[],
+  data: unknown,
+  errorCount: (i: number) => number,
+): number | Problem {
   if (isObject(data)) {
-    const fitting = branches.flatMap((b, i) => (tagsOf(b).every(([key, values]) => values.includes(data[key])) ? [i] : []));
+    const fitting = branches.flatMap((b, i) =>
+      tagsOf(b).every(([key, values]) => values.includes(data[key])) ? [i] : [],
+    );
     if (fitting.length > 0) return fitting.reduce((best, i) => (errorCount(i) < errorCount(best) ? i : best));
   }
   const allowed = new Map<string, unknown[]>();
-  for (const [key, values] of branches.flatMap(tagsOf)) allowed.set(key, [...new Set([...(allowed.get(key) ?? []), ...values])]);
+  for (const [key, values] of branches.flatMap(tagsOf))
+    allowed.set(key, [...new Set([...(allowed.get(key) ?? []), ...values])]);
   const wanted = [...allowed].map(([key, values]) => `"${key}" (one of ${values.join(', ')})`).join(' or ');
   if (!isObject(data)) return { segments: [], message: `must be a mapping with ${wanted} (got ${show(data)})` };
   const present = [...allowed.keys()].find((key) => key in data);
   if (present === undefined) return { segments: [], message: `must have ${wanted}` };
   const values = (allowed.get(present) ?? []).map(String);
-  return { segments: [present], message: `must be one of ${values.join(', ')} (got ${show(data[present])})${didYouMean(data[present], values)}` };
+  return {
+    segments: [present],
+    message: `must be one of ${values.join(', ')} (got ${show(data[present])})${didYouMean(data[present], values)}`,
+  };
 }
 
 function describe(e: ErrorObject): Problem & { suggests?: string; missing?: true } {
@@ -249,7 +348,11 @@ function describe(e: ErrorObject): Problem & { suggests?: string; missing?: true
     case 'required': {
       const key = (e.params as { missingProperty: string }).missingProperty;
       const property = schema.properties?.[key];
-      return { segments: [...at, key], message: `is required${property ? `: ${expected(property)}` : ''}`, missing: true };
+      return {
+        segments: [...at, key],
+        message: `is required${property ? `: ${expected(property)}` : ''}`,
+        missing: true,
+      };
     }
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -263,12 +366,21 @@ function describe(e: ErrorObject): Problem & { suggests?: string; missing?: true
     }
     case 'minItems':
     case 'maxItems':
-      return { segments: at, message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(e.schema)} item(s) (got ${Array.isArray(e.data) ? e.data.length : 0})` };
+      return {
+        segments: at,
+        message: `must have ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(e.schema)} item(s) (got ${Array.isArray(e.data) ? e.data.length : 0})`,
+      };
     case 'enum':
-      return { segments: at, message: `must be ${expected(schema)} (got ${show(e.data)})${didYouMean(e.data, (schema.enum ?? []).map(String))}` };
+      return {
+        segments: at,
+        message: `must be ${expected(schema)} (got ${show(e.data)})${didYouMean(e.data, (schema.enum ?? []).map(String))}`,
+      };
     default:
       // type, const, bounds, pattern, length: say what is expected of the value, from its own schema.
-      return { segments: at, message: `must be ${expected(schema)} (got ${show(e.data)})${numberHint(schema, e.data)}` };
+      return {
+        segments: at,
+        message: `must be ${expected(schema)} (got ${show(e.data)})${numberHint(schema, e.data)}`,
+      };
   }
 }
 
@@ -298,7 +410,10 @@ function expected(s: JsonSchema): string {
     case 'object': {
       const required = s.required ?? [];
       const optional = Object.keys(s.properties ?? {}).filter((k) => !required.includes(k));
-      const lists = [required.length > 0 ? `${required.join(', ')} (required)` : '', optional.length > 0 ? `${optional.join(', ')} (optional)` : ''];
+      const lists = [
+        required.length > 0 ? `${required.join(', ')} (required)` : '',
+        optional.length > 0 ? `${optional.join(', ')} (optional)` : '',
+      ];
       return `a mapping with keys ${lists.filter((l) => l !== '').join(' and ')}`;
     }
     case undefined:
@@ -316,7 +431,9 @@ function show(v: unknown): string {
 
 /** YAML 1.2 reads `60_000` as a string; say so rather than leave the user puzzled by "got \"60_000\"". */
 const numberHint = (s: JsonSchema, v: unknown): string =>
-  (s.type === 'integer' || s.type === 'number') && typeof v === 'string' && /^-?[\d_]+(\.\d+)?$/.test(v) ? '; write numbers without "_"' : '';
+  (s.type === 'integer' || s.type === 'number') && typeof v === 'string' && /^-?[\d_]+(\.\d+)?$/.test(v)
+    ? '; write numbers without "_"'
+    : '';
 
 function didYouMean(v: unknown, candidates: readonly string[]): string {
   const guess = typeof v === 'string' ? closest(v, candidates) : undefined;
@@ -338,7 +455,12 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     prev = row;
   }
   return prev[b.length] ?? 0;
@@ -348,12 +470,24 @@ function editDistance(a: string, b: string): number {
 
 /** ajv's `/faults/1/kind` as segments; every numeric segment is a list index (no scenario key is a number). */
 const toSegments = (pointer: string): Segment[] =>
-  pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 /** `faults[2].durationMs`; a key that is not a plain identifier is quoted: `workload["bad key"]`. */
 function formatPath(segments: readonly Segment[]): string {
   return segments
-    .map((s, i) => (typeof s === 'number' ? `[${s}]` : /^[A-Za-z_$][\w$]*$/.test(s) ? `${i === 0 ? '' : '.'}${s}` : `[${JSON.stringify(s)}]`))
+    .map((s, i) =>
+      typeof s === 'number'
+        ? `[${s}]`
+        : /^[A-Za-z_$][\w$]*$/.test(s)
+          ? `${i === 0 ? '' : '.'}${s}`
+          : `[${JSON.stringify(s)}]`,
+    )
     .join('');
 }
 
@@ -401,10 +535,14 @@ function nestingDepth(text: string): number {
 }
 
 /** Problems in file order; those about the whole file (no position) first. */
-const byPosition = (a: ScenarioError, b: ScenarioError): number => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
+const byPosition = (a: ScenarioError, b: ScenarioError): number =>
+  (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0);
 
 function capped(errors: ScenarioError[]): ScenarioError[] {
   const [first] = errors;
   if (errors.length <= ERRORS_MAX || first === undefined) return errors;
-  return [...errors.slice(0, ERRORS_MAX), { file: first.file, path: '', message: `… and ${errors.length - ERRORS_MAX} more problems` }];
+  return [
+    ...errors.slice(0, ERRORS_MAX),
+    { file: first.file, path: '', message: `… and ${errors.length - ERRORS_MAX} more problems` },
+  ];
 }

@@ -42,16 +42,28 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
   const dir = createOwnedTempDir(`cqrs-scenario-${scenario.name}-`);
   let server: NatsServerProcess;
   try {
-    server = await startNatsServer({ storeDir: brokerStoreOf(dir), pidFile: brokerPidFileOf(dir), detach: true, log: log.child({ actor: 'nats-server' }) });
+    server = await startNatsServer({
+      storeDir: brokerStoreOf(dir),
+      pidFile: brokerPidFileOf(dir),
+      detach: true,
+      log: log.child({ actor: 'nats-server' }),
+    });
   } catch (error) {
     removeOwnedTempDir(dir);
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
   }
-  const transport = await connectJetStream({ servers: server.url, name: `scenario-${scenario.name}`, log: log.child({ actor: 'transport' }) });
+  const transport = await connectJetStream({
+    servers: server.url,
+    name: `scenario-${scenario.name}`,
+    log: log.child({ actor: 'transport' }),
+  });
   const faults = new FaultController(realClock);
   const system = await startSystem({
     ...systemOptionsFor(scenario, faults),
-    transport, log, dataDir: join(dir, 'data'), ...(plugins ? { plugins } : {}),
+    transport,
+    log,
+    dataDir: join(dir, 'data'),
+    ...(plugins ? { plugins } : {}),
   });
   superviseCrashes(faults, system, realClock);
   return { dir, server, broker: server, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
@@ -64,4 +76,3 @@ async function tearDown(rig: NatsRig): Promise<void> {
   await rig.server.stop();
   removeOwnedTempDir(rig.dir);
 }
-

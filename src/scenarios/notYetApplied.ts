@@ -42,7 +42,12 @@ function ordersByProduct(reference: ReferenceState): Map<string, string[]> {
 }
 
 /** The keys of `model` that events past `checkpoint` change (the same keys its reference fold would touch). */
-export function pendingKeys(model: ReadModelName, log: readonly LogEntry[], checkpoint: number, reference: ReferenceState): Set<string> {
+export function pendingKeys(
+  model: ReadModelName,
+  log: readonly LogEntry[],
+  checkpoint: number,
+  reference: ReferenceState,
+): Set<string> {
   const keys = new Set<string>();
   let listings: Map<string, string[]> | undefined;
   for (let i = firstAfter(log, checkpoint); i < log.length; i++) {
@@ -54,7 +59,8 @@ export function pendingKeys(model: ReadModelName, log: readonly LogEntry[], chec
         else if (e.type === 'OrderPlaced') for (const line of e.items) keys.add(line.productId);
         break;
       case 'products':
-        if (e.type === 'ProductAdded' || e.type === 'ProductRenamed' || e.type === 'ProductRepriced') keys.add(e.productId);
+        if (e.type === 'ProductAdded' || e.type === 'ProductRenamed' || e.type === 'ProductRepriced')
+          keys.add(e.productId);
         break;
       case 'customer-order-summary':
         if (e.type === 'OrderPlaced') keys.add(e.orderId);
@@ -78,7 +84,11 @@ function without<V>(map: ReadonlyMap<string, V>, keys: ReadonlySet<string>): Rea
 }
 
 /** Of the pending keys, how many already equal the oracle and how many do not (yet). */
-function pendingSplit<V>(oracle: ReadonlyMap<string, V>, model: ReadonlyMap<string, V>, keys: ReadonlySet<string>): { ok: number; notYetApplied: number } {
+function pendingSplit<V>(
+  oracle: ReadonlyMap<string, V>,
+  model: ReadonlyMap<string, V>,
+  keys: ReadonlySet<string>,
+): { ok: number; notYetApplied: number } {
   let ok = 0;
   let notYetApplied = 0;
   for (const key of keys) {
@@ -104,7 +114,12 @@ export function divergenceWithLag(
   const pending = {
     'product-inventory': pendingKeys('product-inventory', log, checkpoints['product-inventory'], reference),
     products: pendingKeys('products', log, checkpoints.products, reference),
-    'customer-order-summary': pendingKeys('customer-order-summary', log, checkpoints['customer-order-summary'], reference),
+    'customer-order-summary': pendingKeys(
+      'customer-order-summary',
+      log,
+      checkpoints['customer-order-summary'],
+      reference,
+    ),
   };
   const settled = divergenceOf(
     {
@@ -123,11 +138,19 @@ export function divergenceWithLag(
   const split = {
     'product-inventory': pendingSplit(reference.inventory, states['product-inventory'], pending['product-inventory']),
     products: pendingSplit(reference.products, states.products, pending.products),
-    'customer-order-summary': pendingSplit(reference.summaries, states['customer-order-summary'], pending['customer-order-summary']),
+    'customer-order-summary': pendingSplit(
+      reference.summaries,
+      states['customer-order-summary'],
+      pending['customer-order-summary'],
+    ),
   };
   const merge = (name: ReadModelName): LagSplitDivergence => {
     const { examples: _examples, ...d } = settled[name];
     return { ...d, ok: d.ok + split[name].ok, notYetApplied: split[name].notYetApplied };
   };
-  return { 'product-inventory': merge('product-inventory'), products: merge('products'), 'customer-order-summary': merge('customer-order-summary') };
+  return {
+    'product-inventory': merge('product-inventory'),
+    products: merge('products'),
+    'customer-order-summary': merge('customer-order-summary'),
+  };
 }

@@ -17,20 +17,32 @@ export interface OrderCounts {
 export const refusedCount = (c: OrderCounts): number => c.rejected + c.unavailable + c.invalid;
 
 /** The refusal reasons, in the words of the text reports (`long`) or of the dashboard, where width is scarce. */
-const REASONS: readonly { readonly key: 'rejected' | 'unavailable' | 'invalid'; readonly long: string; readonly short: string }[] = [
+const REASONS: readonly {
+  readonly key: 'rejected' | 'unavailable' | 'invalid';
+  readonly long: string;
+  readonly short: string;
+}[] = [
   { key: 'rejected', long: 'insufficient stock', short: 'out of stock' },
   { key: 'unavailable', long: 'unavailable', short: 'unavailable' },
   { key: 'invalid', long: 'invalid', short: 'invalid' },
 ];
 
 /** `61 refused (58 insufficient stock, 3 unavailable)`, or `0 refused`: the reasons that occurred, with their counts. */
-export function refusedText(c: OrderCounts, words: 'long' | 'short' = 'long', n: (x: number) => string = String): string {
+export function refusedText(
+  c: OrderCounts,
+  words: 'long' | 'short' = 'long',
+  n: (x: number) => string = String,
+): string {
   const reasons = REASONS.filter((r) => c[r.key] > 0).map((r) => `${n(c[r.key])} ${r[words]}`);
   return `${n(refusedCount(c))} refused${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
 }
 
 /** `142 placed, 61 refused (58 insufficient stock, 3 unavailable), 0 failed`. */
-export function orderOutcomes(c: OrderCounts, words: 'long' | 'short' = 'long', n: (x: number) => string = String): string {
+export function orderOutcomes(
+  c: OrderCounts,
+  words: 'long' | 'short' = 'long',
+  n: (x: number) => string = String,
+): string {
   return `${n(c.placed)} placed, ${refusedText(c, words, n)}, ${n(c.failed)} failed`;
 }
 
@@ -41,5 +53,10 @@ export function orderCountsJson(c: OrderCounts): {
   refusedFor: { insufficientStock: number; unavailable: number; invalid: number };
   failed: number;
 } {
-  return { placed: c.placed, refused: refusedCount(c), refusedFor: { insufficientStock: c.rejected, unavailable: c.unavailable, invalid: c.invalid }, failed: c.failed };
+  return {
+    placed: c.placed,
+    refused: refusedCount(c),
+    refusedFor: { insufficientStock: c.rejected, unavailable: c.unavailable, invalid: c.invalid },
+    failed: c.failed,
+  };
 }

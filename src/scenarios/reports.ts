@@ -5,7 +5,9 @@ import { type Progress, type ScenarioReport } from './runTypes.js';
 import { LINE_WIDTH_MAX, wrapBlock, wrapLine } from './textWrap.js';
 
 /** The report as machines read it: as run, plus the orders by outcome under names that say what they count. */
-export function reportForMachines(report: ScenarioReport): ScenarioReport & { orders: ReturnType<typeof orderCountsJson> } {
+export function reportForMachines(
+  report: ScenarioReport,
+): ScenarioReport & { orders: ReturnType<typeof orderCountsJson> } {
   return { ...report, orders: orderCountsJson(report.workload) };
 }
 
@@ -20,7 +22,9 @@ export function jsonLine(report: ScenarioReport): string {
  * scenario file. Null when the seed is enough.
  */
 export function notReproducible(r: Pick<ScenarioReport, 'liveActions'>): string | null {
-  return r.liveActions > 0 ? `not reproducible by seed alone (${r.liveActions} live action${r.liveActions === 1 ? '' : 's'})` : null;
+  return r.liveActions > 0
+    ? `not reproducible by seed alone (${r.liveActions} live action${r.liveActions === 1 ? '' : 's'})`
+    : null;
 }
 
 /** The verdict line: PASS/FAIL, the run, and whether its seed replays it. */
@@ -32,9 +36,14 @@ export function verdictLine(r: ScenarioReport): string {
 /** The timeline as the text report lists it: time on the scenario clock, what happened, live actions marked. */
 function timelineLines(r: ScenarioReport): string[] {
   if (r.timeline.length === 0) return [];
-  return ['  timeline:', ...r.timeline.map((t) => `    ${`${(t.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${t.label}${t.live && !t.label.includes('(live)') ? ' (live)' : ''}`)];
+  return [
+    '  timeline:',
+    ...r.timeline.map(
+      (t) =>
+        `    ${`${(t.atMs / 1000).toFixed(1)} s`.padStart(8)}  ${t.label}${t.live && !t.label.includes('(live)') ? ' (live)' : ''}`,
+    ),
+  ];
 }
-
 
 /**
  * Progress, once a second: time, phase and every order by outcome on the first line; each model's lag and the
@@ -82,7 +91,9 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
       failed.length === 0 ? '-' : failed.join(', '),
     ]);
   }
-  const widths = SUMMARY_COLUMNS.map((c, i) => Math.min(c.widthMax, Math.max(...rows.map((row) => (row[i] ?? '').length))));
+  const widths = SUMMARY_COLUMNS.map((c, i) =>
+    Math.min(c.widthMax, Math.max(...rows.map((row) => (row[i] ?? '').length))),
+  );
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
   // Room for the longest property name beside the row, or else the failed properties go on lines below it.
   const beside = LINE_WIDTH_MAX - fixed >= FAILED_PROPERTIES_WIDTH_MIN;
@@ -92,26 +103,43 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
       const shown = beside ? row : row.slice(0, -1);
       const cells = shown.map((cell, i) => wrapLine(cell, widths[i] ?? cell.length, ''));
       const height = Math.max(...cells.map((c) => c.length));
-      const lines = Array.from({ length: height }, (_, k) => cells.map((c, i) => pad(c[k] ?? '', widths[i] ?? 0)).join('  ').trimEnd());
+      const lines = Array.from({ length: height }, (_, k) =>
+        cells
+          .map((c, i) => pad(c[k] ?? '', widths[i] ?? 0))
+          .join('  ')
+          .trimEnd(),
+      );
       const failed = row[row.length - 1] ?? '-';
-      return beside || r === 0 || failed === '-' ? lines : [...lines, ...wrapLine(`    failed: ${failed}`, LINE_WIDTH_MAX, '      ')];
+      return beside || r === 0 || failed === '-'
+        ? lines
+        : [...lines, ...wrapLine(`    failed: ${failed}`, LINE_WIDTH_MAX, '      ')];
     })
-    .concat(reports.some((r) => r.liveActions > 0) ? ['* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)'] : [])
+    .concat(
+      reports.some((r) => r.liveActions > 0)
+        ? ['* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)']
+        : [],
+    )
     .join('\n');
 }
 
 /** The per-scenario detail printed without `--json`: every property with its detail, and each model's buckets. */
 export function scenarioDetail(r: ScenarioReport): string {
   const lines = [verdictLine(r)];
-  lines.push(`  orders: ${orderOutcomes(r.workload)}${r.workload.lastFailure === null ? '' : ` (last failure: ${r.workload.lastFailure})`}`);
+  lines.push(
+    `  orders: ${orderOutcomes(r.workload)}${r.workload.lastFailure === null ? '' : ` (last failure: ${r.workload.lastFailure})`}`,
+  );
   for (const p of r.properties) lines.push(`  ${p.holds ? '✓' : '✗'} ${p.name}: ${p.detail}`);
   for (const line of attributionLines(r.attribution)) lines.push(`  → ${line}`);
   for (const m of READ_MODELS) {
     const x = r.models[m];
     const d = x.divergence;
     // Two lines a model: one line would run past 120 columns as soon as the numbers grow.
-    lines.push(`    ${pad(m, 24)} ok ${d.ok}, missing ${d.missing}, unexpected ${d.unexpected}, wrong ${d.wrong}, duplicated ${d.duplicated}`);
-    lines.push(`    ${pad('', 24)} max lag ${x.maxLagEvents} events, redeliveries ${x.redeliveries}, dead letters ${x.deadLetters}`);
+    lines.push(
+      `    ${pad(m, 24)} ok ${d.ok}, missing ${d.missing}, unexpected ${d.unexpected}, wrong ${d.wrong}, duplicated ${d.duplicated}`,
+    );
+    lines.push(
+      `    ${pad('', 24)} max lag ${x.maxLagEvents} events, redeliveries ${x.redeliveries}, dead letters ${x.deadLetters}`,
+    );
   }
   lines.push(...timelineLines(r));
   return wrapBlock(lines);
@@ -130,8 +158,10 @@ export function junitXml(reports: readonly ScenarioReport[]): string {
         : `    <testcase classname="${xml(r.scenario)}" name="${xml(p.name)}">\n      <failure message="${xml(p.detail)}"/>\n    </testcase>`,
     );
     const failed = r.properties.filter((p) => !p.holds).length;
-    return `  <testsuite name="${xml(r.scenario)}" tests="${r.properties.length}" failures="${failed}" time="${(r.durationMs / 1000).toFixed(3)}">\n` +
-      `    <properties><property name="seed" value="${r.seed}"/><property name="file" value="${xml(r.file)}"/><property name="liveActions" value="${r.liveActions}"/></properties>\n${cases.join('\n')}\n  </testsuite>`;
+    return (
+      `  <testsuite name="${xml(r.scenario)}" tests="${r.properties.length}" failures="${failed}" time="${(r.durationMs / 1000).toFixed(3)}">\n` +
+      `    <properties><property name="seed" value="${r.seed}"/><property name="file" value="${xml(r.file)}"/><property name="liveActions" value="${r.liveActions}"/></properties>\n${cases.join('\n')}\n  </testsuite>`
+    );
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="cqrs-testbed" tests="${tests}" failures="${failures}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -24,11 +24,19 @@ export function strandedReservations(inventory: InventoryStore, orders: OrderSto
  * reserved are exactly what the placed orders in the log took. A crash between reservation and commit that left
  * units held for ever shows up here (`noStrandedReservations`). Check mode takes no reservations.
  */
-export function checkReservations(mode: InventoryMode, inventory: InventoryStore, orders: OrderStore, log: readonly LogEntry[]): ReservationCheck {
+export function checkReservations(
+  mode: InventoryMode,
+  inventory: InventoryStore,
+  orders: OrderStore,
+  log: readonly LogEntry[],
+): ReservationCheck {
   if (mode !== 'reserve') return { mode, strandedOrders: 0, mismatches: [] };
   const taken = new Map<string, number>();
-  for (const { envelope: { data: e } } of log) {
-    if (e.type === 'OrderPlaced') for (const l of e.items) taken.set(l.productId, (taken.get(l.productId) ?? 0) + l.quantity);
+  for (const {
+    envelope: { data: e },
+  } of log) {
+    if (e.type === 'OrderPlaced')
+      for (const l of e.items) taken.set(l.productId, (taken.get(l.productId) ?? 0) + l.quantity);
   }
   const reserved = inventory.reservations.activeByProduct();
   const mismatches: string[] = [];

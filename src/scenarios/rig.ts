@@ -16,14 +16,27 @@ export interface Rig {
 }
 
 /** The system options a scenario asks for, with the fault controller's hooks wired in. */
-export function systemOptionsFor(scenario: Scenario, faults: FaultController): Pick<SystemOptions, 'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'wrapHandler' | 'consumerHooks' | 'orderHooks'> {
+export function systemOptionsFor(
+  scenario: Scenario,
+  faults: FaultController,
+): Pick<
+  SystemOptions,
+  'inventoryMode' | 'summary' | 'consumer' | 'wrapView' | 'wrapHandler' | 'consumerHooks' | 'orderHooks'
+> {
   const c = scenario.system.consumer;
   return {
     inventoryMode: scenario.system.inventoryMode,
     summary: { dependency: scenario.system.summaryDependency },
     consumer: {
-      ackWaitMs: c.ackWaitMs, batchSize: c.batchSize, handlerMsPerEvent: c.handlerMsPerEvent,
-      retry: { maxDeliveries: c.maxDeliveries, initialBackoffMs: c.initialBackoffMs, maxBackoffMs: c.maxBackoffMs, multiplier: 2 },
+      ackWaitMs: c.ackWaitMs,
+      batchSize: c.batchSize,
+      handlerMsPerEvent: c.handlerMsPerEvent,
+      retry: {
+        maxDeliveries: c.maxDeliveries,
+        initialBackoffMs: c.initialBackoffMs,
+        maxBackoffMs: c.maxBackoffMs,
+        multiplier: 2,
+      },
     },
     wrapView: faults.wrapView,
     wrapHandler: faults.wrapHandler,
@@ -40,4 +53,3 @@ export function superviseCrashes(faults: FaultController, system: RunningSystem,
       if (consumer.getSnapshot().status === 'active') consumer.send({ type: 'START' }); // not after the system stopped
     }, 250);
 }
-

@@ -36,15 +36,30 @@ export class RunRecorder {
 
   /** A self-managed plug-in's crash point armed before the workload starts. */
   crashPointArmed(target: ReadModelName, point: string, times: number): void {
-    this.ran.push({ atMs: 0, label: `${target} crashes at crash point "${point}" (×${times})`, phase: 'fault-start', key: undefined, live: false, instant: true });
+    this.ran.push({
+      atMs: 0,
+      label: `${target} crashes at crash point "${point}" (×${times})`,
+      phase: 'fault-start',
+      key: undefined,
+      live: false,
+      instant: true,
+    });
   }
 
   /** Records a step of the scenario (timed, or a remediation after the workload), then runs it. */
   async runStep(step: TimedStep, atMs: number, ctx: TimelineContext): Promise<void> {
-    this.ran.push({ atMs, label: step.label, phase: step.phase, key: step.faultKey, live: false, instant: step.instant === true });
+    this.ran.push({
+      atMs,
+      label: step.label,
+      phase: step.phase,
+      key: step.faultKey,
+      live: false,
+      instant: step.instant === true,
+    });
     if (this.plan.timed.includes(step)) this.ranTimed.add(step);
     else this.afterWorkloadRan++;
-    if (step.phase === 'fault-start' && step.faultKey && step.instant !== true) this.active.set(step.faultKey, step.label);
+    if (step.phase === 'fault-start' && step.faultKey && step.instant !== true)
+      this.active.set(step.faultKey, step.label);
     if (step.phase === 'fault-end' && step.faultKey) this.active.delete(step.faultKey);
     for (const key of step.ends ?? []) this.active.delete(key);
     if (step.taints) this.caughtUp.taint(step.taints, this.rebuildsOf);
@@ -86,8 +101,12 @@ export class RunRecorder {
   /** Past, active and upcoming steps, for the dashboard. */
   dashboardTimeline(): TimelineEntry[] {
     return timelineEntries(this.ran, new Set(this.active.keys()), [
-      ...this.plan.timed.filter((s) => !this.ranTimed.has(s)).map((s) => ({ atMs: s.atMs, label: s.label, phase: s.phase })),
-      ...this.plan.afterWorkload.slice(this.afterWorkloadRan).map((r) => ({ atMs: null, label: `${r.action} ${r.target}`, phase: 'remediation' as const })),
+      ...this.plan.timed
+        .filter((s) => !this.ranTimed.has(s))
+        .map((s) => ({ atMs: s.atMs, label: s.label, phase: s.phase })),
+      ...this.plan.afterWorkload
+        .slice(this.afterWorkloadRan)
+        .map((r) => ({ atMs: null, label: `${r.action} ${r.target}`, phase: 'remediation' as const })),
     ]);
   }
 }

@@ -36,8 +36,18 @@ export function timelineEntries(
     if (s.key !== undefined && s.phase === 'fault-start') latestStart.set(s.key, i);
   });
   const past = ran.map((s, i): TimelineEntry => ({
-    atMs: s.atMs, label: s.label, phase: s.phase, live: s.live,
-    status: s.phase === 'fault-start' && !s.instant && s.key !== undefined && activeKeys.has(s.key) && latestStart.get(s.key) === i ? 'active' : 'past',
+    atMs: s.atMs,
+    label: s.label,
+    phase: s.phase,
+    live: s.live,
+    status:
+      s.phase === 'fault-start' &&
+      !s.instant &&
+      s.key !== undefined &&
+      activeKeys.has(s.key) &&
+      latestStart.get(s.key) === i
+        ? 'active'
+        : 'past',
   }));
   return [...past, ...upcoming.map((u): TimelineEntry => ({ ...u, status: 'upcoming', live: false }))];
 }
@@ -61,7 +71,13 @@ export interface RunTelemetryInput {
 }
 
 /** Just the order counts (the telemetry crosses NATS: no more than the dashboard shows). */
-const orderCountsOf = (c: OrderCounts): OrderCounts => ({ placed: c.placed, rejected: c.rejected, unavailable: c.unavailable, invalid: c.invalid, failed: c.failed });
+const orderCountsOf = (c: OrderCounts): OrderCounts => ({
+  placed: c.placed,
+  rejected: c.rejected,
+  unavailable: c.unavailable,
+  invalid: c.invalid,
+  failed: c.failed,
+});
 
 /** The consumer side of a model, read now: state, position, retries. */
 function consumerSide(system: RunningSystem, name: ReadModelName) {
@@ -87,8 +103,14 @@ export function modelsTelemetry(
   log: readonly LogEntry[],
   nowMs: number,
 ): Record<ReadModelName, ModelTelemetry> {
-  const sides = Object.fromEntries(READ_MODELS.map((name) => [name, consumerSide(system, name)])) as Record<ReadModelName, ReturnType<typeof consumerSide>>;
-  const checkpoints = Object.fromEntries(READ_MODELS.map((name) => [name, sides[name].checkpoint])) as Record<ReadModelName, number>;
+  const sides = Object.fromEntries(READ_MODELS.map((name) => [name, consumerSide(system, name)])) as Record<
+    ReadModelName,
+    ReturnType<typeof consumerSide>
+  >;
+  const checkpoints = Object.fromEntries(READ_MODELS.map((name) => [name, sides[name].checkpoint])) as Record<
+    ReadModelName,
+    number
+  >;
   const divergence = divergenceWithLag(compared.reference, compared.states, log, checkpoints);
   const models = {} as Record<ReadModelName, ModelTelemetry>;
   for (const name of READ_MODELS) {
@@ -146,7 +168,10 @@ export function refreshedTelemetry(
     phase: now.phase,
     broker: now.system.options.transport.status(),
     brokerPaused: now.brokerPaused,
-    outboxBacklog: { orders: now.system.orderStore.outbox.backlog(), inventory: now.system.inventoryStore.outbox.backlog() },
+    outboxBacklog: {
+      orders: now.system.orderStore.outbox.backlog(),
+      inventory: now.system.inventoryStore.outbox.backlog(),
+    },
     orders: orderCountsOf(now.counters),
     models,
     timeline: now.timeline,

@@ -31,7 +31,17 @@ export interface Sample {
   readonly headSeq: number;
   /** Rows committed but not yet published, per outbox. */
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
-  readonly models: Readonly<Record<ReadModelName, { readonly divergent: number; readonly lagEvents: number; readonly state: ConsumerState; readonly checkpoint: number }>>;
+  readonly models: Readonly<
+    Record<
+      ReadModelName,
+      {
+        readonly divergent: number;
+        readonly lagEvents: number;
+        readonly state: ConsumerState;
+        readonly checkpoint: number;
+      }
+    >
+  >;
 }
 
 export interface ModelReport {
@@ -70,7 +80,12 @@ export interface ScenarioReport {
   /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
   readonly finalNegativeInventory: readonly string[];
   /** What happened when: the scenario's faults and remediations, and (`live`) actions taken from the dashboard. */
-  readonly timeline: readonly { readonly atMs: number; readonly label: string; readonly phase: string; readonly live: boolean }[];
+  readonly timeline: readonly {
+    readonly atMs: number;
+    readonly label: string;
+    readonly phase: string;
+    readonly live: boolean;
+  }[];
   /** Actions taken from the dashboard: when there were any, the seed alone does not replay this run. */
   readonly liveActions: number;
   readonly samples: readonly Sample[];

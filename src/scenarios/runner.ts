@@ -6,7 +6,7 @@ import { CaughtUpCheck } from './caughtUpCheck.js';
 import { waitForConvergence } from './convergence.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import { judgeRun } from './judgeRun.js';
-import { createLiveControl } from './liveControl.js';
+import { createLiveControl, type LiveStep } from './liveControl.js';
 import type { Rig } from './rig.js';
 import { RunRecorder } from './runRecorder.js';
 import { RunAborted, type Progress, type RunOptions, type ScenarioReport } from './runTypes.js';
@@ -35,17 +35,77 @@ interface Run {
  * in virtual time. Seed the catalogue; play the workload while the timeline injects faults and remediations, with
  * the sampler comparing every model with the oracle; heal; wait for convergence (bounded); judge.
  */
-export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger): Promise<ScenarioReport> {
-  const { system, transport, clock } = rig;
+export async function runOnRig(
+  rig: Rig,
+  scenario: Scenario,
+  seed: number,
+  options: RunOptions,
+  log: Logger,
+): Promise<ScenarioReport> {
+  const { system, clock } = rig;
   const runStart = clock.now();
   const port = systemPort(system, { newId: rig.newId, now: isoNow(clock) });
   await seedWorkloadCatalog(port, workloadCatalog(scenario.workload, seed));
+  const parts = prepareRun(rig, scenario, seed, options, log);
+  const { run, recorder, sampler, counters, elapsed, startMs } = parts;
+  try {
+    // (Inline awaits, not helper functions: on the simulation the depth of an await chain decides which of two
+    // things due at the same virtual moment runs first, and a refactor must not change the schedule.)
+    const abort = new AbortController();
+    options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    const timeline = startTimeline(run, parts.plan.timed, abort.signal);
+    const ops = workloadOps(scenario.workload, seed);
+    const driving = { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal };
+    await untilAborted(driveWorkload(port, ops, driving), options.signal);
+    run.phase = 'healing';
+    throwIfFailed(await untilAborted(timeline, options.signal));
+    for (const step of remediationsAfterWorkload(scenario, parts.plan.afterWorkload)) {
+      await untilAborted(recorder.runStep(step(elapsed()), elapsed(), run.ctx), options.signal);
+    }
+    const lastHealMs = lastHealAt(scenario, recorder, elapsed());
+    run.phase = 'settling';
+    const settleUntil = settleDeadline(scenario, runStart, startMs + lastHealMs);
+    const convergedAtMs = await untilAborted(
+      waitForConvergence(
+        system,
+        clock,
+        settleUntil,
+        () => sampler.fresh(),
+        () => sampler.latest(),
+        elapsed,
+      ),
+      options.signal,
+    );
+    run.phase = 'checking';
+    const { oracle, caughtUp, awaitConsumer } = parts;
+    return await judgeRun({
+      ...{ scenario, seed, system, clock, oracle, caughtUp, sampler, recorder, counters, awaitConsumer },
+      ...{ convergedAtMs, lastHealMs, runStart },
+    });
+  } finally {
+    await sampler.stop();
+  }
+}
 
+/**
+ * Everything a run needs before its workload starts, built synchronously in one go (scenario time 0 is now): the
+ * oracle, the recorder with the scenario's crash points armed, live control when asked for, and the sampler, started.
+ */
+function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger) {
+  const { system, transport, clock } = rig;
   const oracle = new IncrementalOracle(transport);
   const counters = emptyCounters();
   const plan = planTimeline(scenario);
   const awaitConsumer = consumerWaiter(clock);
-  const ctx: TimelineContext = { system, transport, broker: rig.broker, clock, faults: rig.faults, seed, awaitConsumer };
+  const ctx: TimelineContext = {
+    system,
+    transport,
+    broker: rig.broker,
+    clock,
+    faults: rig.faults,
+    seed,
+    awaitConsumer,
+  };
   const startMs = clock.now();
   const elapsed = () => clock.now() - startMs;
   const caughtUp = new CaughtUpCheck();
@@ -56,40 +116,43 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
     recorder.crashPointArmed(c.target, c.point, c.times);
   }
   const run: Run = { recorder, ctx, startMs, phase: 'workload' };
-  const live = options.onControl ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record: (step) => recorder.liveAction(step, elapsed()) }) : undefined;
+  const record = (step: LiveStep) => recorder.liveAction(step, elapsed());
+  const live = options.onControl
+    ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record })
+    : undefined;
   if (live) options.onControl?.(live);
-  const brokerPaused = () => live?.brokerPaused() === true || scenario.faults.some((f, i) => f.kind === 'brokerPause' && recorder.isActive(`fault#${i}`));
-  const sampler = new Sampler({ scenario, seed, system, clock, oracle, caughtUp, recorder, counters, rebuildsOf, elapsed, phase: () => run.phase, brokerPaused, options, log });
+  const brokerPaused = () =>
+    live?.brokerPaused() === true ||
+    scenario.faults.some((f, i) => f.kind === 'brokerPause' && recorder.isActive(`fault#${i}`));
+  const phase = () => run.phase;
+  const sampler = new Sampler({
+    ...{ scenario, seed, system, clock, oracle, caughtUp, recorder, counters, rebuildsOf, elapsed, phase },
+    ...{ brokerPaused, options, log },
+  });
   sampler.start();
-  try {
-    // (Inline awaits, not helper functions: on the simulation the depth of an await chain decides which of two
-    // things due at the same virtual moment runs first, and a refactor must not change the schedule.)
-    const abort = new AbortController();
-    options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
-    const timeline = startTimeline(run, plan.timed, abort.signal);
-    const ops = workloadOps(scenario.workload, seed);
-    await untilAborted(driveWorkload(port, ops, { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal }), options.signal);
-    run.phase = 'healing';
-    throwIfFailed(await untilAborted(timeline, options.signal));
-    for (const step of remediationsAfterWorkload(scenario, plan.afterWorkload)) {
-      await untilAborted(recorder.runStep(step(elapsed()), elapsed(), ctx), options.signal);
-    }
-    const lastHealMs = Math.max(
-      scenario.workload.durationMs,
-      ...scenario.faults.map((f) => faultEndMs(f, scenario.remediation) ?? 0),
-      recorder.lastStepMs(),
-      elapsed(),
-    );
-    run.phase = 'settling';
-    // Wait for convergence as long as the longest `converges` bound asks (10 s if none), leaving time for the checks.
-    const withinMs = Math.max(0, ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)));
-    const settleUntil = Math.min(runStart + scenario.timeoutMs - CHECKS_RESERVE_MS, startMs + lastHealMs + (withinMs || 10_000) + 2_000);
-    const convergedAtMs = await untilAborted(waitForConvergence(system, clock, settleUntil, () => sampler.fresh(), () => sampler.latest(), elapsed), options.signal);
-    run.phase = 'checking';
-    return await judgeRun({ scenario, seed, system, clock, oracle, caughtUp, sampler, recorder, counters, awaitConsumer, convergedAtMs, lastHealMs, runStart });
-  } finally {
-    await sampler.stop();
-  }
+  return { run, plan, oracle, counters, awaitConsumer, startMs, elapsed, caughtUp, recorder, sampler };
+}
+
+/** When the last fault ended or remediation ran (scenario time): convergence is measured from there. */
+function lastHealAt(scenario: Scenario, recorder: RunRecorder, nowMs: number): number {
+  return Math.max(
+    scenario.workload.durationMs,
+    ...scenario.faults.map((f) => faultEndMs(f, scenario.remediation) ?? 0),
+    recorder.lastStepMs(),
+    nowMs,
+  );
+}
+
+/**
+ * How long to wait for convergence: as long as the longest `converges` bound asks (10 s if none) after the last
+ * heal, leaving time for the checks within the scenario's timeout.
+ */
+function settleDeadline(scenario: Scenario, runStart: number, lastHealClockMs: number): number {
+  const withinMs = Math.max(
+    0,
+    ...scenario.expect.map((e) => ('withinMs' in e && e.withinMs !== undefined ? e.withinMs : 0)),
+  );
+  return Math.min(runStart + scenario.timeoutMs - CHECKS_RESERVE_MS, lastHealClockMs + (withinMs || 10_000) + 2_000);
 }
 
 /**
@@ -97,7 +160,11 @@ export async function runOnRig(rig: Rig, scenario: Scenario, seed: number, optio
  * poison publish) must not hold back the step that resumes it. Resolves with the first step's error, if any (kept,
  * not left unhandled while the workload runs).
  */
-function startTimeline(run: Run, timed: ReturnType<typeof planTimeline>['timed'], signal: AbortSignal): Promise<unknown> {
+function startTimeline(
+  run: Run,
+  timed: ReturnType<typeof planTimeline>['timed'],
+  signal: AbortSignal,
+): Promise<unknown> {
   const { clock } = run.ctx;
   return Promise.all(
     timed.map(async (step) => {
@@ -112,16 +179,29 @@ function startTimeline(run: Run, timed: ReturnType<typeof planTimeline>['timed']
 }
 
 function throwIfFailed(timelineError: unknown): void {
-  if (timelineError !== undefined) throw timelineError instanceof Error ? timelineError : new Error('a timeline step failed', { cause: timelineError });
+  if (timelineError !== undefined)
+    throw timelineError instanceof Error
+      ? timelineError
+      : new Error('a timeline step failed', { cause: timelineError });
 }
 
 /** The remediations the scenario runs after the workload, each a step made when it starts (it is timed then). */
-function remediationsAfterWorkload(scenario: Scenario, afterWorkload: ReturnType<typeof planTimeline>['afterWorkload']): ((atMs: number) => TimedStep)[] {
+function remediationsAfterWorkload(
+  scenario: Scenario,
+  afterWorkload: ReturnType<typeof planTimeline>['afterWorkload'],
+): ((atMs: number) => TimedStep)[] {
   return afterWorkload.map((r) => {
     // A fix deployed after the workload ends the bugs on its target that nothing ended before (no longer active).
-    const ends = r.action === 'deployFix'
-      ? scenario.faults.flatMap((f, i) => ((f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === r.target && faultEndMs(f, scenario.remediation) === undefined ? [`fault#${i}`] : []))
-      : [];
+    const ends =
+      r.action === 'deployFix'
+        ? scenario.faults.flatMap((f, i) =>
+            (f.kind === 'handlerBug' || f.kind === 'silentCorruption') &&
+            f.target === r.target &&
+            faultEndMs(f, scenario.remediation) === undefined
+              ? [`fault#${i}`]
+              : [],
+          )
+        : [];
     return (atMs: number) => remediationStep(r, atMs, ends);
   });
 }
@@ -151,4 +231,3 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
     void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
-

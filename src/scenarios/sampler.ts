@@ -73,9 +73,16 @@ export class Sampler {
       await sleep(d.clock, d.options.sampleEveryMs ?? 250);
       // A sample still waiting on the broker: the dashboard gets what can be read without it, marked stale.
       if (this.sampling && this.inflight && this.lastTelemetry && d.options.onTelemetry) {
-        d.options.onTelemetry(refreshedTelemetry(this.lastTelemetry, {
-          system: d.system, elapsedMs: d.elapsed(), phase: d.phase(), brokerPaused: d.brokerPaused(), counters: d.counters, timeline: d.recorder.dashboardTimeline(),
-        }));
+        d.options.onTelemetry(
+          refreshedTelemetry(this.lastTelemetry, {
+            system: d.system,
+            elapsedMs: d.elapsed(),
+            phase: d.phase(),
+            brokerPaused: d.brokerPaused(),
+            counters: d.counters,
+            timeline: d.recorder.dashboardTimeline(),
+          }),
+        );
       }
       if (this.sampling) void this.sample();
     }
@@ -87,34 +94,64 @@ export class Sampler {
       const head = await d.oracle.catchUp();
       const states = readModelStates(d.system.readModels);
       const div = divergenceOf(d.oracle.state, states, d.oracle.log);
-      const models = {} as Record<ReadModelName, { divergent: number; lagEvents: number; state: ConsumerState; checkpoint: number }>;
+      const models = {} as Record<
+        ReadModelName,
+        { divergent: number; lagEvents: number; state: ConsumerState; checkpoint: number }
+      >;
       for (const name of READ_MODELS) {
         const checkpoint = d.system.readModels[name].store.checkpoint();
         const lagEvents = Math.max(0, head - checkpoint);
         this.maxLag[name] = Math.max(this.maxLag[name], lagEvents);
-        models[name] = { divergent: divergent(div[name]), lagEvents, state: consumerState(d.system.readModels[name].consumer.getSnapshot()), checkpoint };
+        models[name] = {
+          divergent: divergent(div[name]),
+          lagEvents,
+          state: consumerState(d.system.readModels[name].consumer.getSnapshot()),
+          checkpoint,
+        };
       }
       this.latestFacts = {
         divergent: READ_MODELS.reduce((s, m) => s + models[m].divergent, 0),
         behindHead: READ_MODELS.filter((m) => models[m].checkpoint < head),
       };
       d.caughtUp.observe({
-        atMs: d.elapsed(), headSeq: head, divergence: div, divergent,
+        atMs: d.elapsed(),
+        headSeq: head,
+        divergence: div,
+        divergent,
         checkpoints: perReadModel((m) => models[m].checkpoint),
-        rebuilding: (m) => models[m].state === 'rebuilding', rebuilds: d.rebuildsOf,
+        rebuilding: (m) => models[m].state === 'rebuilding',
+        rebuilds: d.rebuildsOf,
       });
-      const outboxBacklog = { orders: d.system.orderStore.outbox.backlog(), inventory: d.system.inventoryStore.outbox.backlog() };
+      const outboxBacklog = {
+        orders: d.system.orderStore.outbox.backlog(),
+        inventory: d.system.inventoryStore.outbox.backlog(),
+      };
       this.samples.push({ atMs: d.elapsed(), headSeq: head, outboxBacklog, models });
       if (d.options.onTelemetry) {
         this.lastTelemetry = telemetrySnapshot({
-          scenario: d.scenario, seed: d.seed, system: d.system, elapsedMs: d.elapsed(), nowMs: d.clock.now(), phase: d.phase(), brokerPaused: d.brokerPaused(),
-          headSeq: head, reference: d.oracle.state, states, log: d.oracle.log, counters: d.counters, timeline: d.recorder.dashboardTimeline(), firstNegative: d.oracle.firstNegative,
+          scenario: d.scenario,
+          seed: d.seed,
+          system: d.system,
+          elapsedMs: d.elapsed(),
+          nowMs: d.clock.now(),
+          phase: d.phase(),
+          brokerPaused: d.brokerPaused(),
+          headSeq: head,
+          reference: d.oracle.state,
+          states,
+          log: d.oracle.log,
+          counters: d.counters,
+          timeline: d.recorder.dashboardTimeline(),
+          firstNegative: d.oracle.firstNegative,
         });
         d.options.onTelemetry(this.lastTelemetry);
       }
       if (this.samples.length > SAMPLES_KEPT) this.samples.splice(0, this.samples.length - SAMPLES_KEPT);
       d.options.onProgress?.({
-        elapsedMs: d.elapsed(), phase: d.phase(), orders: { ...d.counters }, activeFaults: d.recorder.activeFaults(),
+        elapsedMs: d.elapsed(),
+        phase: d.phase(),
+        orders: { ...d.counters },
+        activeFaults: d.recorder.activeFaults(),
         lagEvents: perReadModel((m) => models[m].lagEvents),
       });
     } catch (error) {

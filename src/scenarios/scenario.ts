@@ -83,16 +83,36 @@ export type FaultSpec =
   | (Timed & { readonly kind: 'crashMidBatch'; readonly target: ReadModelName; readonly times: number })
   | (Timed & { readonly kind: 'handlerBug'; readonly target: ReadModelName; readonly match: EventMatch })
   | (Timed & { readonly kind: 'silentCorruption'; readonly target: ReadModelName; readonly match: EventMatch })
-  | (Timed & { readonly kind: 'slowConsumer'; readonly target: ReadModelName; readonly latencyMs: number; readonly durationMs: number })
+  | (Timed & {
+      readonly kind: 'slowConsumer';
+      readonly target: ReadModelName;
+      readonly latencyMs: number;
+      readonly durationMs: number;
+    })
   | (Timed & { readonly kind: 'poisonEvent'; readonly count: number })
   | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
   | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
   | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
-  | (Timed & { readonly kind: 'ackLoss'; readonly target: ReadModelName; readonly durationMs: number; readonly ratio: number })
-  | (Timed & { readonly kind: 'processRestart'; readonly target: ReadModelName; readonly restartAfterMs: number; readonly when: ProcessKillMoment })
-  | (Timed & { readonly kind: 'crashPoint'; readonly target: ReadModelName; readonly point: string; readonly times: number });
+  | (Timed & {
+      readonly kind: 'ackLoss';
+      readonly target: ReadModelName;
+      readonly durationMs: number;
+      readonly ratio: number;
+    })
+  | (Timed & {
+      readonly kind: 'processRestart';
+      readonly target: ReadModelName;
+      readonly restartAfterMs: number;
+      readonly when: ProcessKillMoment;
+    })
+  | (Timed & {
+      readonly kind: 'crashPoint';
+      readonly target: ReadModelName;
+      readonly point: string;
+      readonly times: number;
+    });
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -132,4 +152,9 @@ export type ExpectationSpec =
   | { readonly property: 'deadLetters'; readonly target: ReadModelName; readonly count: number }
   | { readonly property: Exclude<PropertyName, 'converges' | 'deadLetters'> }
   /** The named property is expected NOT to hold: the scenario passes when the violation is found. */
-  | { readonly violation: PropertyName; readonly withinMs?: number; readonly target?: ReadModelName; readonly count?: number };
+  | {
+      readonly violation: PropertyName;
+      readonly withinMs?: number;
+      readonly target?: ReadModelName;
+      readonly count?: number;
+    };

@@ -11,9 +11,14 @@ export function crashPointProblems(scenario: Scenario, plugins: ProjectionPlugin
     if (f.kind !== 'crashPoint') return [];
     const where = `${scenario.file}: faults[${i}] (crashPoint ${f.target}:${f.point})`;
     const plugin = plugins[f.target];
-    if (plugin?.mode !== 'self-managed') return [`${where}: crash points belong to self-managed plug-ins; run it with --projection ${f.target}=<your plug-in>`];
+    if (plugin?.mode !== 'self-managed')
+      return [
+        `${where}: crash points belong to self-managed plug-ins; run it with --projection ${f.target}=<your plug-in>`,
+      ];
     if (plugin.crashPoints !== undefined && !plugin.crashPoints.includes(f.point)) {
-      return [`${where}: the plug-in declares no crash point "${f.point}" (it declares ${plugin.crashPoints.join(', ') || 'none'})`];
+      return [
+        `${where}: the plug-in declares no crash point "${f.point}" (it declares ${plugin.crashPoints.join(', ') || 'none'})`,
+      ];
     }
     return [];
   });
@@ -23,14 +28,18 @@ export function crashPointProblems(scenario: Scenario, plugins: ProjectionPlugin
  * The plug-ins one scenario runs with: those its file names (`projections`), each overridden by a `--projection`
  * for the same read model. A module that cannot be loaded is an error naming the scenario.
  */
-export async function scenarioPlugins(scenario: Scenario, fromCommandLine: ProjectionPlugins = {}): Promise<{ ok: true; plugins: ProjectionPlugins } | { ok: false; error: string }> {
+export async function scenarioPlugins(
+  scenario: Scenario,
+  fromCommandLine: ProjectionPlugins = {},
+): Promise<{ ok: true; plugins: ProjectionPlugins } | { ok: false; error: string }> {
   const plugins: Record<string, unknown> = { ...fromCommandLine };
   for (const [target, path] of Object.entries(scenario.projections ?? {})) {
     if (plugins[target] !== undefined) continue;
     try {
       plugins[target] = (await loadProjectionPlugin(`${target}=${path}`)).plugin;
     } catch (error) {
-      if (error instanceof ProjectionPluginError) return { ok: false, error: `${scenario.file}: projections: ${error.message}` };
+      if (error instanceof ProjectionPluginError)
+        return { ok: false, error: `${scenario.file}: projections: ${error.message}` };
       throw error;
     }
   }

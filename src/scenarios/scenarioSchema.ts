@@ -43,7 +43,14 @@ export const SCENARIO_DEFAULTS = {
   system: {
     inventoryMode: 'check',
     summaryDependency: 'wait',
-    consumer: { ackWaitMs: 2_000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2_000, handlerMsPerEvent: 0 },
+    consumer: {
+      ackWaitMs: 2_000,
+      maxDeliveries: 5,
+      batchSize: 256,
+      initialBackoffMs: 100,
+      maxBackoffMs: 2_000,
+      handlerMsPerEvent: 0,
+    },
   },
   workload: {
     concurrency: 8,
@@ -88,7 +95,8 @@ const PROPERTIES: Record<PropertyName, string> = {
   inventoryNeverNegative: 'no product’s available quantity went below zero at any point (no oversell)',
   rebuildEqualsIncremental: 'rebuilding each read model from the stream gives the incrementally built one',
   writeModelPublishedOnce: 'every accepted order was published exactly once (the outbox works)',
-  noStrandedReservations: 'reserve mode: once healed, every reserved unit belongs to a placed order (a crash between reservation and commit strands nothing); holds trivially in check mode',
+  noStrandedReservations:
+    'reserve mode: once healed, every reserved unit belongs to a placed order (a crash between reservation and commit strands nothing); holds trivially in check mode',
 };
 
 const keys = <K extends string>(r: Record<K, unknown>): K[] => Object.keys(r) as K[];
@@ -96,64 +104,167 @@ export const READ_MODEL_TARGETS: readonly ReadModelName[] = READ_MODELS;
 export const PROPERTY_NAMES = keys(PROPERTIES);
 
 const withDefault = (dflt: unknown): Pick<JsonSchema, 'default'> => (dflt === undefined ? {} : { default: dflt });
-const int = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema =>
-  ({ type: 'integer', minimum, maximum, description, ...withDefault(dflt) });
-const num = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema =>
-  ({ type: 'number', minimum, maximum, description, ...withDefault(dflt) });
-const text = (maxLength: number, description: string, pattern?: string): JsonSchema =>
-  ({ type: 'string', minLength: 1, maxLength, description, ...(pattern === undefined ? {} : { pattern }) });
-const oneOfStrings = (values: readonly string[], description: string, dflt?: string): JsonSchema =>
-  ({ type: 'string', enum: values, description, ...withDefault(dflt) });
+const int = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema => ({
+  type: 'integer',
+  minimum,
+  maximum,
+  description,
+  ...withDefault(dflt),
+});
+const num = (minimum: number, maximum: number, description: string, dflt?: number): JsonSchema => ({
+  type: 'number',
+  minimum,
+  maximum,
+  description,
+  ...withDefault(dflt),
+});
+const text = (maxLength: number, description: string, pattern?: string): JsonSchema => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  description,
+  ...(pattern === undefined ? {} : { pattern }),
+});
+const oneOfStrings = (values: readonly string[], description: string, dflt?: string): JsonSchema => ({
+  type: 'string',
+  enum: values,
+  description,
+  ...withDefault(dflt),
+});
 const tag = (value: string, description: string): JsonSchema => ({ type: 'string', const: value, description });
-function obj(description: string, properties: Record<string, JsonSchema>, required: readonly string[] = [], dflt?: unknown): JsonSchema {
-  return { type: 'object', description, properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false, ...withDefault(dflt) };
+function obj(
+  description: string,
+  properties: Record<string, JsonSchema>,
+  required: readonly string[] = [],
+  dflt?: unknown,
+): JsonSchema {
+  return {
+    type: 'object',
+    description,
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+    ...withDefault(dflt),
+  };
 }
 const range = (minimum: number, maximum: number, description: string, dflt: { min: number; max: number }): JsonSchema =>
-  obj(`${description} Drawn uniformly from min..max inclusive (min <= max).`, {
-    min: int(minimum, maximum, 'Smallest value.'),
-    max: int(minimum, maximum, 'Largest value.'),
-  }, ['min', 'max'], dflt);
+  obj(
+    `${description} Drawn uniformly from min..max inclusive (min <= max).`,
+    {
+      min: int(minimum, maximum, 'Smallest value.'),
+      max: int(minimum, maximum, 'Largest value.'),
+    },
+    ['min', 'max'],
+    dflt,
+  );
 
 const readModel = (description: string) => oneOfStrings(READ_MODEL_TARGETS, description);
-const atMs = int(0, TIME_MS_MAX, 'When the fault starts, in ms from the start of the workload (must be before workload.durationMs).');
+const atMs = int(
+  0,
+  TIME_MS_MAX,
+  'When the fault starts, in ms from the start of the workload (must be before workload.durationMs).',
+);
 const durationMs = int(100, TIME_MS_MAX, 'How long the fault lasts, in ms.');
-const perSecond = (description: string, dflt: number) => num(0, 5_000, `${description} per second over the workload (0 for none).`, dflt);
+const perSecond = (description: string, dflt: number) =>
+  num(0, 5_000, `${description} per second over the workload (0 for none).`, dflt);
 
 const eventMatch = obj('Which events the bug hits; every given field must match ({} hits every event).', {
   eventType: oneOfStrings(EVENT_TYPES, 'Only events of this type.'),
-  productId: text(LIMITS.idLengthMax, 'Only events touching this product (workload products are prod_0000, prod_0001, …).', ID_PATTERN.source),
+  productId: text(
+    LIMITS.idLengthMax,
+    'Only events touching this product (workload products are prod_0000, prod_0001, …).',
+    ID_PATTERN.source,
+  ),
 });
 
 const FAULTS: { [K in FaultKind]: { readonly description: string; readonly fields: Record<string, JsonSchema> } } = {
-  consumerOutage: { description: 'The target consumer stops pulling for durationMs, then resumes from its checkpoint.', fields: { target: readModel('The read model whose consumer goes down.'), durationMs } },
-  crashMidBatch: { description: 'The target consumer crashes after committing a batch but before acking it, `times` times: the batch is redelivered.', fields: { target: readModel('The read model whose consumer crashes.'), times: int(1, 20, 'How many batches crash.') } },
-  handlerBug: { description: 'The target handler throws for matching events (retried, then dead-lettered) until a deployFix remediation on the same target.', fields: { target: readModel('The read model with the bug.'), match: eventMatch } },
-  silentCorruption: { description: 'The target handler writes plausible wrong values for matching events, without failing, until a deployFix on the same target.', fields: { target: readModel('The read model with the silent bug.'), match: eventMatch } },
-  slowConsumer: { description: 'The target consumer takes latencyMs longer per batch for durationMs.', fields: { target: readModel('The read model whose consumer slows down.'), latencyMs: int(1, 60_000, 'Added latency per batch, in ms.'), durationMs } },
-  poisonEvent: { description: 'Publishes `count` undecodable messages on the event stream; every consumer must park them, not stall.', fields: { count: int(1, 100, 'How many poison messages.') } },
-  dependencyLag: { description: 'The Products read model, where the customer order summary looks up product names, stops for durationMs.', fields: { durationMs } },
-  brokerPause: { description: 'The NATS server is frozen (SIGSTOP) for durationMs, then resumed.', fields: { durationMs } },
-  brokerRestart: { description: 'The NATS server is stopped, and restarted downMs later.', fields: { downMs: int(0, TIME_MS_MAX, 'How long the broker stays down, in ms.') } },
-  outboxRelayOutage: { description: 'The target service’s outbox relay stops publishing for durationMs.', fields: { target: oneOfStrings(keys(OUTBOXES), 'The service whose outbox relay goes down.'), durationMs } },
+  consumerOutage: {
+    description: 'The target consumer stops pulling for durationMs, then resumes from its checkpoint.',
+    fields: { target: readModel('The read model whose consumer goes down.'), durationMs },
+  },
+  crashMidBatch: {
+    description:
+      'The target consumer crashes after committing a batch but before acking it, `times` times: the batch is redelivered.',
+    fields: {
+      target: readModel('The read model whose consumer crashes.'),
+      times: int(1, 20, 'How many batches crash.'),
+    },
+  },
+  handlerBug: {
+    description:
+      'The target handler throws for matching events (retried, then dead-lettered) until a deployFix remediation on the same target.',
+    fields: { target: readModel('The read model with the bug.'), match: eventMatch },
+  },
+  silentCorruption: {
+    description:
+      'The target handler writes plausible wrong values for matching events, without failing, until a deployFix on the same target.',
+    fields: { target: readModel('The read model with the silent bug.'), match: eventMatch },
+  },
+  slowConsumer: {
+    description: 'The target consumer takes latencyMs longer per batch for durationMs.',
+    fields: {
+      target: readModel('The read model whose consumer slows down.'),
+      latencyMs: int(1, 60_000, 'Added latency per batch, in ms.'),
+      durationMs,
+    },
+  },
+  poisonEvent: {
+    description:
+      'Publishes `count` undecodable messages on the event stream; every consumer must park them, not stall.',
+    fields: { count: int(1, 100, 'How many poison messages.') },
+  },
+  dependencyLag: {
+    description:
+      'The Products read model, where the customer order summary looks up product names, stops for durationMs.',
+    fields: { durationMs },
+  },
+  brokerPause: {
+    description: 'The NATS server is frozen (SIGSTOP) for durationMs, then resumed.',
+    fields: { durationMs },
+  },
+  brokerRestart: {
+    description: 'The NATS server is stopped, and restarted downMs later.',
+    fields: { downMs: int(0, TIME_MS_MAX, 'How long the broker stays down, in ms.') },
+  },
+  outboxRelayOutage: {
+    description: 'The target service’s outbox relay stops publishing for durationMs.',
+    fields: { target: oneOfStrings(keys(OUTBOXES), 'The service whose outbox relay goes down.'), durationMs },
+  },
   orderServiceCrash: {
-    description: 'The order service dies `times` times between an order’s inventory check (in reserve mode: its stock reservation) and its commit: that order is lost, its client gets an error, and the reservation reconciler must release the stock.',
+    description:
+      'The order service dies `times` times between an order’s inventory check (in reserve mode: its stock reservation) and its commit: that order is lost, its client gets an error, and the reservation reconciler must release the stock.',
     fields: { times: int(1, 100, 'How many orders die between check and commit.') },
   },
   ackLoss: {
-    description: 'Acknowledgements from the target consumer are lost on the way to the broker for durationMs (a share `ratio` of them): events already applied come back after the ack wait, interleaved with newer ones.',
-    fields: { target: readModel('The read model whose acks are lost.'), durationMs, ratio: num(0.01, 1, 'Share of acks lost (1: every one).', 1) },
+    description:
+      'Acknowledgements from the target consumer are lost on the way to the broker for durationMs (a share `ratio` of them): events already applied come back after the ack wait, interleaved with newer ones.',
+    fields: {
+      target: readModel('The read model whose acks are lost.'),
+      durationMs,
+      ratio: num(0.01, 1, 'Share of acks lost (1: every one).', 1),
+    },
   },
   processRestart: {
-    description: 'The target consumer’s process dies and comes back restartAfterMs later: its actor, its store objects and (for a plug-in) its module are thrown away and loaded fresh, so nothing kept in memory survives; an open transaction is rolled back.',
+    description:
+      'The target consumer’s process dies and comes back restartAfterMs later: its actor, its store objects and (for a plug-in) its module are thrown away and loaded fresh, so nothing kept in memory survives; an open transaction is rolled back.',
     fields: {
       target: readModel('The read model whose process restarts.'),
       restartAfterMs: int(0, TIME_MS_MAX, 'How long the process stays down, in ms.'),
-      when: oneOfStrings(['afterCommit', 'now'], 'afterCommit (default): right after its next commit, before acking it (waiting up to 2 s for one) — applied, unacknowledged events come back to the fresh process; now: wherever it is.', 'afterCommit'),
+      when: oneOfStrings(
+        ['afterCommit', 'now'],
+        'afterCommit (default): right after its next commit, before acking it (waiting up to 2 s for one) — applied, unacknowledged events come back to the fresh process; now: wherever it is.',
+        'afterCommit',
+      ),
     },
   },
   crashPoint: {
-    description: 'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
-    fields: { target: readModel('The read model whose plug-in has the crash point.'), point: text(64, 'The crash point’s name, as the plug-in declares it.', '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'), times: int(1, 1_000, 'How many passes crash.') },
+    description:
+      'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
+    fields: {
+      target: readModel('The read model whose plug-in has the crash point.'),
+      point: text(64, 'The crash point’s name, as the plug-in declares it.', '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'),
+      times: int(1, 1_000, 'How many passes crash.'),
+    },
   },
 };
 export const FAULT_KINDS = keys(FAULTS);
@@ -167,7 +278,11 @@ export const FAULT_DEFAULTS: { readonly [K in FaultKind]?: Readonly<Record<strin
 const fault = (kind: FaultKind): JsonSchema => {
   const { description, fields } = FAULTS[kind];
   const optional = Object.keys(FAULT_DEFAULTS[kind] ?? {});
-  return obj(description, { kind: tag(kind, `The fault: ${description}`), atMs, ...fields }, ['kind', 'atMs', ...Object.keys(fields).filter((f) => !optional.includes(f))]);
+  return obj(description, { kind: tag(kind, `The fault: ${description}`), atMs, ...fields }, [
+    'kind',
+    'atMs',
+    ...Object.keys(fields).filter((f) => !optional.includes(f)),
+  ]);
 };
 
 const withinMs = int(0, TIME_MS_MAX, 'Bound, in ms after the last fault healed.');
@@ -178,73 +293,201 @@ const propertyList = PROPERTY_NAMES.map((p) => `${p}: ${PROPERTIES[p]}`).join(';
 const expectation: JsonSchema = {
   description: 'A property the run must satisfy ({property: …}), or must be seen to break ({violation: …}).',
   oneOf: [
-    obj('The read models converge to the oracle in time.', { property: tag('converges', PROPERTIES.converges), withinMs }, ['property', 'withinMs']),
-    obj('The target read model ends with exactly `count` dead letters.', { property: tag('deadLetters', PROPERTIES.deadLetters), target: readModel('The read model whose dead letters are counted.'), count: deadLetterCount }, ['property', 'target', 'count']),
-    obj('A property that takes no parameters.', { property: oneOfStrings(plainProperties, `The property. ${propertyList}.`) }, ['property']),
-    obj('The named property is expected NOT to hold: the scenario passes when the violation is found.', {
-      violation: oneOfStrings(PROPERTY_NAMES, `The property expected to break. ${propertyList}.`),
-      withinMs: { ...withinMs, description: 'For converges: the bound that is expected to be missed.' },
-      target: readModel('For deadLetters: the read model.'),
-      count: { ...deadLetterCount, description: 'For deadLetters: the count that is expected to differ.' },
-    }, ['violation']),
+    obj(
+      'The read models converge to the oracle in time.',
+      { property: tag('converges', PROPERTIES.converges), withinMs },
+      ['property', 'withinMs'],
+    ),
+    obj(
+      'The target read model ends with exactly `count` dead letters.',
+      {
+        property: tag('deadLetters', PROPERTIES.deadLetters),
+        target: readModel('The read model whose dead letters are counted.'),
+        count: deadLetterCount,
+      },
+      ['property', 'target', 'count'],
+    ),
+    obj(
+      'A property that takes no parameters.',
+      { property: oneOfStrings(plainProperties, `The property. ${propertyList}.`) },
+      ['property'],
+    ),
+    obj(
+      'The named property is expected NOT to hold: the scenario passes when the violation is found.',
+      {
+        violation: oneOfStrings(PROPERTY_NAMES, `The property expected to break. ${propertyList}.`),
+        withinMs: { ...withinMs, description: 'For converges: the bound that is expected to be missed.' },
+        target: readModel('For deadLetters: the read model.'),
+        count: { ...deadLetterCount, description: 'For deadLetters: the count that is expected to differ.' },
+      },
+      ['violation'],
+    ),
   ],
 };
 
-const remediation = obj('A remediation step: give exactly one of atMs or afterWorkload: true.', {
-  action: oneOfStrings(keys(ACTIONS), `What to do. ${keys(ACTIONS).map((a) => `${a}: ${ACTIONS[a]}`).join('; ')}.`),
-  target: readModel('The read model acted on.'),
-  atMs: int(0, TIME_MS_MAX, 'When, in ms from the start of the workload (before workload.durationMs).'),
-  afterWorkload: { type: 'boolean', const: true, description: 'Run once the workload has ended and the timed faults have healed.' },
-}, ['action', 'target']);
+const remediation = obj(
+  'A remediation step: give exactly one of atMs or afterWorkload: true.',
+  {
+    action: oneOfStrings(
+      keys(ACTIONS),
+      `What to do. ${keys(ACTIONS)
+        .map((a) => `${a}: ${ACTIONS[a]}`)
+        .join('; ')}.`,
+    ),
+    target: readModel('The read model acted on.'),
+    atMs: int(0, TIME_MS_MAX, 'When, in ms from the start of the workload (before workload.durationMs).'),
+    afterWorkload: {
+      type: 'boolean',
+      const: true,
+      description: 'Run once the workload has ended and the timed faults have healed.',
+    },
+  },
+  ['action', 'target'],
+);
 
 const consumer = SCENARIO_DEFAULTS.system.consumer;
-const system = obj('How the system under test is configured.', {
-  inventoryMode: oneOfStrings(['check', 'reserve'], 'check: the order service reads the async ProductInventory view (can oversell); reserve: the inventory service reserves stock synchronously.', SCENARIO_DEFAULTS.system.inventoryMode),
-  summaryDependency: oneOfStrings(['wait', 'naive'], 'wait: the summary waits for Products to catch up; naive: it looks names up as they are (stale names when Products lags).', SCENARIO_DEFAULTS.system.summaryDependency),
-  consumer: obj('Settings of every projection consumer.', {
-    ackWaitMs: int(100, TIME_MS_MAX, 'The broker redelivers an unacknowledged message after this many ms.', consumer.ackWaitMs),
-    maxDeliveries: int(1, 100, 'Handler attempts before an event is dead-lettered.', consumer.maxDeliveries),
-    batchSize: int(1, 5_000, 'Events fetched and applied in one transaction, at most.', consumer.batchSize),
-    initialBackoffMs: int(1, 60_000, 'First retry delay after a handler failure, in ms (doubles each attempt).', consumer.initialBackoffMs),
-    maxBackoffMs: int(1, TIME_MS_MAX, 'Cap on the retry delay, in ms (at least initialBackoffMs).', consumer.maxBackoffMs),
-    handlerMsPerEvent: int(0, 10_000, 'Time a handler takes per event, between fetch and apply (virtual on the simulation): a batch that outlasts the ack wait is redelivered while applied.', consumer.handlerMsPerEvent),
-  }, [], consumer),
-}, [], SCENARIO_DEFAULTS.system);
+const system = obj(
+  'How the system under test is configured.',
+  {
+    inventoryMode: oneOfStrings(
+      ['check', 'reserve'],
+      'check: the order service reads the async ProductInventory view (can oversell); reserve: the inventory service reserves stock synchronously.',
+      SCENARIO_DEFAULTS.system.inventoryMode,
+    ),
+    summaryDependency: oneOfStrings(
+      ['wait', 'naive'],
+      'wait: the summary waits for Products to catch up; naive: it looks names up as they are (stale names when Products lags).',
+      SCENARIO_DEFAULTS.system.summaryDependency,
+    ),
+    consumer: obj(
+      'Settings of every projection consumer.',
+      {
+        ackWaitMs: int(
+          100,
+          TIME_MS_MAX,
+          'The broker redelivers an unacknowledged message after this many ms.',
+          consumer.ackWaitMs,
+        ),
+        maxDeliveries: int(1, 100, 'Handler attempts before an event is dead-lettered.', consumer.maxDeliveries),
+        batchSize: int(1, 5_000, 'Events fetched and applied in one transaction, at most.', consumer.batchSize),
+        initialBackoffMs: int(
+          1,
+          60_000,
+          'First retry delay after a handler failure, in ms (doubles each attempt).',
+          consumer.initialBackoffMs,
+        ),
+        maxBackoffMs: int(
+          1,
+          TIME_MS_MAX,
+          'Cap on the retry delay, in ms (at least initialBackoffMs).',
+          consumer.maxBackoffMs,
+        ),
+        handlerMsPerEvent: int(
+          0,
+          10_000,
+          'Time a handler takes per event, between fetch and apply (virtual on the simulation): a batch that outlasts the ack wait is redelivered while applied.',
+          consumer.handlerMsPerEvent,
+        ),
+      },
+      [],
+      consumer,
+    ),
+  },
+  [],
+  SCENARIO_DEFAULTS.system,
+);
 
 const w = SCENARIO_DEFAULTS.workload;
-const workload = obj('The seeded workload: the same seed gives the same operations at the same times.', {
-  durationMs: int(100, TIME_MS_MAX, 'How long the workload runs, in ms.'),
-  ordersPerSecond: num(0, 5_000, 'Orders placed per second.'),
-  concurrency: int(1, 512, 'Orders in flight at once, at most (more room for the oversell race).', w.concurrency),
-  customers: int(1, 100_000, 'Distinct customers placing orders.', w.customers),
-  products: int(1, 10_000, 'Products in the catalogue.', w.products),
-  hotProductSkew: num(0, 4, 'Zipf exponent of product popularity: 0 uniform, ~1 a few hot products, 2 one very hot product.', w.hotProductSkew),
-  initialStock: range(0, LIMITS.stockDeltaAbsMax, 'Opening stock of each product.', w.initialStock),
-  itemsPerOrder: range(1, LIMITS.orderLinesMax, 'Distinct products per order (capped at products).', w.itemsPerOrder),
-  quantityPerItem: range(1, LIMITS.quantityMax, 'Quantity ordered per line.', w.quantityPerItem),
-  repeatedLineShare: num(0, 1, 'Chance that a further line of an order names a product already on it (0: every line a distinct product).', w.repeatedLineShare),
-  stockAdjustmentsPerSecond: perSecond('Stock adjustments', w.stockAdjustmentsPerSecond),
-  stockAdjustmentDelta: range(-LIMITS.stockDeltaAbsMax, LIMITS.stockDeltaAbsMax, 'Delta of each stock adjustment (a drawn 0 becomes +1); negative removes stock, and is refused where it would go below zero.', w.stockAdjustmentDelta),
-  renamesPerSecond: perSecond('Product renames', w.renamesPerSecond),
-  repricesPerSecond: perSecond('Product reprices', w.repricesPerSecond),
-}, ['durationMs', 'ordersPerSecond']);
+const workload = obj(
+  'The seeded workload: the same seed gives the same operations at the same times.',
+  {
+    durationMs: int(100, TIME_MS_MAX, 'How long the workload runs, in ms.'),
+    ordersPerSecond: num(0, 5_000, 'Orders placed per second.'),
+    concurrency: int(1, 512, 'Orders in flight at once, at most (more room for the oversell race).', w.concurrency),
+    customers: int(1, 100_000, 'Distinct customers placing orders.', w.customers),
+    products: int(1, 10_000, 'Products in the catalogue.', w.products),
+    hotProductSkew: num(
+      0,
+      4,
+      'Zipf exponent of product popularity: 0 uniform, ~1 a few hot products, 2 one very hot product.',
+      w.hotProductSkew,
+    ),
+    initialStock: range(0, LIMITS.stockDeltaAbsMax, 'Opening stock of each product.', w.initialStock),
+    itemsPerOrder: range(1, LIMITS.orderLinesMax, 'Distinct products per order (capped at products).', w.itemsPerOrder),
+    quantityPerItem: range(1, LIMITS.quantityMax, 'Quantity ordered per line.', w.quantityPerItem),
+    repeatedLineShare: num(
+      0,
+      1,
+      'Chance that a further line of an order names a product already on it (0: every line a distinct product).',
+      w.repeatedLineShare,
+    ),
+    stockAdjustmentsPerSecond: perSecond('Stock adjustments', w.stockAdjustmentsPerSecond),
+    stockAdjustmentDelta: range(
+      -LIMITS.stockDeltaAbsMax,
+      LIMITS.stockDeltaAbsMax,
+      'Delta of each stock adjustment (a drawn 0 becomes +1); negative removes stock, and is refused where it would go below zero.',
+      w.stockAdjustmentDelta,
+    ),
+    renamesPerSecond: perSecond('Product renames', w.renamesPerSecond),
+    repricesPerSecond: perSecond('Product reprices', w.repricesPerSecond),
+  },
+  ['durationMs', 'ordersPerSecond'],
+);
 
 export const SCENARIO_SCHEMA: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'urn:cqrs-testbed:scenario',
   title: 'cqrs-testbed scenario',
-  ...obj('A resilience scenario for the CQRS read models: system options, a seeded workload, faults, remediation and expectations. Times are ms from the start of the workload.', {
-    name: text(64, 'Scenario name, kebab-case (e.g. oversell-race); shown in listings and reports.', SCENARIO_NAME_PATTERN),
-    description: text(2_000, 'What happens in this scenario.'),
-    teaches: text(500, 'What the scenario teaches (shown by `cqrs-testbed list`).'),
-    seed: int(0, 4_294_967_295, 'Seed of the workload and every random choice: the same seed replays the same run.', SCENARIO_DEFAULTS.seed),
-    timeoutMs: int(1_000, TIME_MS_MAX, 'Hard bound on the whole run (workload plus settling), in ms; more than workload.durationMs.', SCENARIO_DEFAULTS.timeoutMs),
-    system,
-    projections: obj('Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.',
-      perReadModel((m) => text(1_000, `Module replacing ${READ_MODEL_INFO[m].title}.`))),
-    workload,
-    faults: { type: 'array', maxItems: FAULTS_MAX, description: 'Faults injected during the run, each with kind and atMs.', items: { description: 'A fault, chosen by kind.', oneOf: FAULT_KINDS.map(fault) }, default: [] },
-    remediation: { type: 'array', maxItems: REMEDIATIONS_MAX, description: 'Remediation steps (deployFix, rebuild, …), each at atMs or afterWorkload.', items: remediation, default: [] },
-    expect: { type: 'array', minItems: 1, maxItems: EXPECTATIONS_MAX, description: 'What the verdict checks: properties that must hold, or violations that must be found.', items: expectation },
-  }, ['name', 'description', 'teaches', 'workload', 'expect']),
+  ...obj(
+    'A resilience scenario for the CQRS read models: system options, a seeded workload, faults, remediation and expectations. Times are ms from the start of the workload.',
+    {
+      name: text(
+        64,
+        'Scenario name, kebab-case (e.g. oversell-race); shown in listings and reports.',
+        SCENARIO_NAME_PATTERN,
+      ),
+      description: text(2_000, 'What happens in this scenario.'),
+      teaches: text(500, 'What the scenario teaches (shown by `cqrs-testbed list`).'),
+      seed: int(
+        0,
+        4_294_967_295,
+        'Seed of the workload and every random choice: the same seed replays the same run.',
+        SCENARIO_DEFAULTS.seed,
+      ),
+      timeoutMs: int(
+        1_000,
+        TIME_MS_MAX,
+        'Hard bound on the whole run (workload plus settling), in ms; more than workload.durationMs.',
+        SCENARIO_DEFAULTS.timeoutMs,
+      ),
+      system,
+      projections: obj(
+        'Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.',
+        perReadModel((m) => text(1_000, `Module replacing ${READ_MODEL_INFO[m].title}.`)),
+      ),
+      workload,
+      faults: {
+        type: 'array',
+        maxItems: FAULTS_MAX,
+        description: 'Faults injected during the run, each with kind and atMs.',
+        items: { description: 'A fault, chosen by kind.', oneOf: FAULT_KINDS.map(fault) },
+        default: [],
+      },
+      remediation: {
+        type: 'array',
+        maxItems: REMEDIATIONS_MAX,
+        description: 'Remediation steps (deployFix, rebuild, …), each at atMs or afterWorkload.',
+        items: remediation,
+        default: [],
+      },
+      expect: {
+        type: 'array',
+        minItems: 1,
+        maxItems: EXPECTATIONS_MAX,
+        description: 'What the verdict checks: properties that must hold, or violations that must be found.',
+        items: expectation,
+      },
+    },
+    ['name', 'description', 'teaches', 'workload', 'expect'],
+  ),
 };

@@ -47,7 +47,19 @@ export async function runScenarioSim(scenario: Scenario, options: RunOptions): P
   let counter = 0;
   const newId = () => `${seed.toString(36)}-${(++counter).toString(36)}`;
   const limitMs = scenario.timeoutMs + 60_000;
-  const system = await drive(clock, startSystem({ ...systemOptionsFor(scenario, faults), transport, log, dataDir: ':memory:', clock, newId, ...(options.plugins ? { plugins: options.plugins } : {}) }), limitMs);
+  const system = await drive(
+    clock,
+    startSystem({
+      ...systemOptionsFor(scenario, faults),
+      transport,
+      log,
+      dataDir: ':memory:',
+      clock,
+      newId,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    }),
+    limitMs,
+  );
   superviseCrashes(faults, system, clock);
   const rig: Rig = {
     clock,

@@ -81,7 +81,10 @@ export const CONTROL_SUBJECT = 'telemetry.cqrs-testbed.control';
 
 /** What the dashboard's keys do to a running system. */
 export type ControlAction =
-  | { readonly kind: 'stopConsumer' | 'startConsumer' | 'rebuild' | 'replayDeadLetters' | 'toggleBug'; readonly target: ReadModelName }
+  | {
+      readonly kind: 'stopConsumer' | 'startConsumer' | 'rebuild' | 'replayDeadLetters' | 'toggleBug';
+      readonly target: ReadModelName;
+    }
   | { readonly kind: 'pauseBroker' | 'resumeBroker' };
 
 export interface ControlResult {

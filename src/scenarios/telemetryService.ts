@@ -7,7 +7,13 @@ import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import { createLiveControl } from './liveControl.js';
 import { modelsTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
-import { CONTROL_SUBJECT, parseControlAction, TELEMETRY_SUBJECT, type ControlResult, type Telemetry } from './telemetry.js';
+import {
+  CONTROL_SUBJECT,
+  parseControlAction,
+  TELEMETRY_SUBJECT,
+  type ControlResult,
+  type Telemetry,
+} from './telemetry.js';
 import type { BrokerControl } from './timeline.js';
 
 export interface TelemetryServiceOptions {
@@ -41,11 +47,21 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
   const ran: RanStep[] = [];
   const active = new Set<string>();
   const control = createLiveControl({
-    system, clock, autoResumeMs: REMOTE_PAUSE_MS, pauseDelayMs: 200,
+    system,
+    clock,
+    autoResumeMs: REMOTE_PAUSE_MS,
+    pauseDelayMs: 200,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
     record: (step) => {
-      ran.push({ atMs: clock.now() - startedAt, label: step.label, phase: step.phase, key: step.key, live: true, instant: false });
+      ran.push({
+        atMs: clock.now() - startedAt,
+        label: step.label,
+        phase: step.phase,
+        key: step.key,
+        live: true,
+        instant: false,
+      });
       if (step.phase === 'fault-start') active.add(step.key);
       if (step.phase === 'fault-end') active.delete(step.key);
       options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
@@ -60,13 +76,28 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
     const orders = system.orderStore.counts();
     const service = system.orderService.getSnapshot().context;
     return {
-      source: 'up', scenario: null, seed: null, elapsedMs: clock.now() - startedAt, workloadMs: null, phase: 'running',
-      broker: transport.status(), brokerPaused: control.brokerPaused(), headSeq: head,
+      source: 'up',
+      scenario: null,
+      seed: null,
+      elapsedMs: clock.now() - startedAt,
+      workloadMs: null,
+      phase: 'running',
+      broker: transport.status(),
+      brokerPaused: control.brokerPaused(),
+      headSeq: head,
       outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
       orders: { placed: orders.placed, rejected: orders.rejected, unavailable: service.failed, invalid: 0, failed: 0 },
-      models: modelsTelemetry(system, head, { reference: oracle.state, states: readModelStates(system.readModels) }, oracle.log, clock.now()),
+      models: modelsTelemetry(
+        system,
+        head,
+        { reference: oracle.state, states: readModelStates(system.readModels) },
+        oracle.log,
+        clock.now(),
+      ),
       timeline: timelineEntries(ran, active, []),
-      expectations: [], firstNegative: oracle.firstNegative ?? null, stale: false,
+      expectations: [],
+      firstNegative: oracle.firstNegative ?? null,
+      stale: false,
     };
   };
 
@@ -80,7 +111,9 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
         options.log.warn({ err }, 'undecodable control request');
       }
       const action = parseControlAction(parsed);
-      const result: ControlResult = action ? await control.send(action) : { ok: false, message: 'not a control action' };
+      const result: ControlResult = action
+        ? await control.send(action)
+        : { ok: false, message: 'not a control action' };
       return encoder.encode(JSON.stringify(result));
     }),
   ];

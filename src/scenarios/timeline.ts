@@ -75,7 +75,9 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
     case 'silentCorruption': {
       // The first fix deployed once the bug is in: an earlier deployFix (for an earlier bug) does not end this one.
       const fixes = remediation.flatMap((r) =>
-        r.action === 'deployFix' && r.target === fault.target && r.atMs !== undefined && r.atMs >= fault.atMs ? [r.atMs] : [],
+        r.action === 'deployFix' && r.target === fault.target && r.atMs !== undefined && r.atMs >= fault.atMs
+          ? [r.atMs]
+          : [],
       );
       return fixes.length > 0 ? Math.min(...fixes) : undefined;
     }
@@ -95,41 +97,81 @@ interface StepKit {
 }
 
 /** Faults that act once (events published, crashes armed): never "active" on the timeline. */
-const INSTANT_FAULTS: ReadonlySet<FaultSpec['kind']> = new Set(['poisonEvent', 'crashMidBatch', 'orderServiceCrash', 'crashPoint']);
+const INSTANT_FAULTS: ReadonlySet<FaultSpec['kind']> = new Set([
+  'poisonEvent',
+  'crashMidBatch',
+  'orderServiceCrash',
+  'crashPoint',
+]);
 
 /**
  * The steps of each fault kind (keyed by the kinds in scenario.ts, so a new kind does not compile until it has
  * steps here): a start, and an end for faults that last.
  */
-const FAULT_STEPS: { readonly [K in FaultSpec['kind']]: (fault: Extract<FaultSpec, { kind: K }>, kit: StepKit) => TimedStep[] } = {
+const FAULT_STEPS: {
+  readonly [K in FaultSpec['kind']]: (fault: Extract<FaultSpec, { kind: K }>, kit: StepKit) => TimedStep[];
+} = {
   consumerOutage: (fault, { at, end, step }) => {
     return [
       step(at, 'fault-start', `${fault.target} consumer down`, (c) => tell(c, fault.target, { type: 'STOP' })),
       step(end, 'fault-end', `${fault.target} consumer back`, (c) => tell(c, fault.target, { type: 'START' })),
     ];
   },
-  crashMidBatch: (fault, { at, step }) => [step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) => Promise.resolve(c.faults.addCrashes(fault.target, fault.times)))],
-  handlerBug: (fault, { at, step }) => [{ ...step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setBug(fault.target, fault.match))), taints: fault.target }],
-  silentCorruption: (fault, { at, step }) => [{ ...step(at, 'fault-start', `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`, (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match))), taints: fault.target }],
+  crashMidBatch: (fault, { at, step }) => [
+    step(at, 'fault-start', `${fault.target} crashes after commit, before ack (×${fault.times})`, (c) =>
+      Promise.resolve(c.faults.addCrashes(fault.target, fault.times)),
+    ),
+  ],
+  handlerBug: (fault, { at, step }) => [
+    {
+      ...step(at, 'fault-start', `${fault.target} handler throws for ${JSON.stringify(fault.match)}`, (c) =>
+        Promise.resolve(c.faults.setBug(fault.target, fault.match)),
+      ),
+      taints: fault.target,
+    },
+  ],
+  silentCorruption: (fault, { at, step }) => [
+    {
+      ...step(
+        at,
+        'fault-start',
+        `${fault.target} handler silently writes wrong values for ${JSON.stringify(fault.match)}`,
+        (c) => Promise.resolve(c.faults.setCorruption(fault.target, fault.match)),
+      ),
+      taints: fault.target,
+    },
+  ],
   slowConsumer: (fault, { at, end, step }) => {
     return [
-      step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) => Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs))),
-      step(end, 'fault-end', `${fault.target} at full speed`, (c) => Promise.resolve(c.faults.setLatency(fault.target, 0))),
+      step(at, 'fault-start', `${fault.target} slowed by ${fault.latencyMs} ms per batch`, (c) =>
+        Promise.resolve(c.faults.setLatency(fault.target, fault.latencyMs)),
+      ),
+      step(end, 'fault-end', `${fault.target} at full speed`, (c) =>
+        Promise.resolve(c.faults.setLatency(fault.target, 0)),
+      ),
     ];
   },
   poisonEvent: (fault, { at, step, faultKey }) => {
-    return [step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
-      for (let i = 0; i < fault.count; i++) {
-        // The fault's own key in the id: two poison faults at the same time are two sets of events, not one
-        // the broker dedupes (the property suite found that: it expected two dead letters and saw one).
-        const poison = { subject: 'shop.products.added', msgId: `poison-${c.seed}-${faultKey}-${at}-${i}`, data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`) };
-        await publishPersistently(c, poison);
-      }
-    })];
+    return [
+      step(at, 'fault-start', `${fault.count} undecodable event(s) published`, async (c) => {
+        for (let i = 0; i < fault.count; i++) {
+          // The fault's own key in the id: two poison faults at the same time are two sets of events, not one
+          // the broker dedupes (the property suite found that: it expected two dead letters and saw one).
+          const poison = {
+            subject: 'shop.products.added',
+            msgId: `poison-${c.seed}-${faultKey}-${at}-${i}`,
+            data: new TextEncoder().encode(`{"not": "an envelope", "n": ${i}`),
+          };
+          await publishPersistently(c, poison);
+        }
+      }),
+    ];
   },
   dependencyLag: (fault, { at, end, step }) => {
     return [
-      step(at, 'fault-start', 'products read model down (summary depends on it)', (c) => tell(c, 'products', { type: 'STOP' })),
+      step(at, 'fault-start', 'products read model down (summary depends on it)', (c) =>
+        tell(c, 'products', { type: 'STOP' }),
+      ),
       step(end, 'fault-end', 'products read model back', (c) => tell(c, 'products', { type: 'START' })),
     ];
   },
@@ -147,18 +189,30 @@ const FAULT_STEPS: { readonly [K in FaultSpec['kind']]: (fault: Extract<FaultSpe
   },
   outboxRelayOutage: (fault, { at, end, step }) => {
     return [
-      step(at, 'fault-start', `${fault.target} outbox relay down`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'STOP' }))),
-      step(end, 'fault-end', `${fault.target} outbox relay back`, (c) => Promise.resolve(relay(c, fault.target).send({ type: 'START' }))),
+      step(at, 'fault-start', `${fault.target} outbox relay down`, (c) =>
+        Promise.resolve(relay(c, fault.target).send({ type: 'STOP' })),
+      ),
+      step(end, 'fault-end', `${fault.target} outbox relay back`, (c) =>
+        Promise.resolve(relay(c, fault.target).send({ type: 'START' })),
+      ),
     ];
   },
-  orderServiceCrash: (fault, { at, step }) => [step(at, 'fault-start', `order service dies between inventory check and commit (×${fault.times})`, (c) => Promise.resolve(c.faults.addOrderCrashes(fault.times)))],
+  orderServiceCrash: (fault, { at, step }) => [
+    step(at, 'fault-start', `order service dies between inventory check and commit (×${fault.times})`, (c) =>
+      Promise.resolve(c.faults.addOrderCrashes(fault.times)),
+    ),
+  ],
   ackLoss: (fault, { at, end, step }) => {
     const share = fault.ratio >= 1 ? 'all' : `${Math.round(fault.ratio * 100)}% of`;
     // Seeded per fault, so the same scenario loses the same acks.
     const seed = (fault.atMs * 31 + fault.durationMs) ^ 0x2545f491;
     return [
-      step(at, 'fault-start', `${fault.target} loses ${share} its acks`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, { ratio: fault.ratio, seed: seed ^ c.seed }))),
-      step(end, 'fault-end', `${fault.target} acks get through again`, (c) => Promise.resolve(c.faults.setAckLoss(fault.target, undefined))),
+      step(at, 'fault-start', `${fault.target} loses ${share} its acks`, (c) =>
+        Promise.resolve(c.faults.setAckLoss(fault.target, { ratio: fault.ratio, seed: seed ^ c.seed })),
+      ),
+      step(end, 'fault-end', `${fault.target} acks get through again`, (c) =>
+        Promise.resolve(c.faults.setAckLoss(fault.target, undefined)),
+      ),
     ];
   },
   processRestart: (fault, { at, end, step }) => {
@@ -174,14 +228,25 @@ const FAULT_STEPS: { readonly [K in FaultSpec['kind']]: (fault: Extract<FaultSpe
       step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
     ];
   },
-  crashPoint: (fault, { at, step }) => [step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) => Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)))],
+  crashPoint: (fault, { at, step }) => [
+    step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) =>
+      Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)),
+    ),
+  ],
 };
 
 function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;
   const end = faultEndMs(fault, remediation) ?? at;
   const instant = INSTANT_FAULTS.has(fault.kind);
-  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({ atMs, phase, label, faultKey, instant, run });
+  const step = (atMs: number, phase: TimedStep['phase'], label: string, run: TimedStep['run']): TimedStep => ({
+    atMs,
+    phase,
+    label,
+    faultKey,
+    instant,
+    run,
+  });
   const make = FAULT_STEPS[fault.kind] as (f: FaultSpec, kit: StepKit) => TimedStep[];
   return make(fault, { at, end, faultKey, step });
 }
@@ -221,7 +286,11 @@ export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly
       }
       case 'replayDeadLetters':
         ref.send({ type: 'REPLAY_DEAD_LETTERS' });
-        await c.awaitConsumer(r.target, () => ref.getSnapshot().value !== 'replayingDeadLetters', 'dead-letter replay to finish');
+        await c.awaitConsumer(
+          r.target,
+          () => ref.getSnapshot().value !== 'replayingDeadLetters',
+          'dead-letter replay to finish',
+        );
         return;
       case 'restartConsumer':
         ref.send({ type: 'STOP' });
@@ -234,7 +303,14 @@ export function remediationStep(r: RemediationSpec, atMs: number, ends: readonly
     }
   };
   // Dead letters replayed after newer events: safe for effects that commute, not for a parked rename (see README).
-  return { atMs, phase: 'remediation', label, ends, run, ...(r.action === 'replayDeadLetters' ? { taints: r.target } : {}) };
+  return {
+    atMs,
+    phase: 'remediation',
+    label,
+    ends,
+    run,
+    ...(r.action === 'replayDeadLetters' ? { taints: r.target } : {}),
+  };
 }
 
 /** Every timed step of a scenario (faults and `atMs` remediations), in time order; `afterWorkload` ones separately. */
@@ -243,10 +319,15 @@ export function planTimeline(scenario: Scenario): { timed: TimedStep[]; afterWor
   // A fix ends the bugs on its target whose end faultEndMs says it is: not a bug that only starts after it.
   const endedBy = (target: string, atMs: number) =>
     scenario.faults.flatMap((f, i) =>
-      (f.kind === 'handlerBug' || f.kind === 'silentCorruption') && f.target === target && faultEndMs(f, scenario.remediation) === atMs ? [`fault#${i}`] : [],
+      (f.kind === 'handlerBug' || f.kind === 'silentCorruption') &&
+      f.target === target &&
+      faultEndMs(f, scenario.remediation) === atMs
+        ? [`fault#${i}`]
+        : [],
     );
   for (const r of scenario.remediation) {
-    if (r.atMs !== undefined) timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? endedBy(r.target, r.atMs) : []));
+    if (r.atMs !== undefined)
+      timed.push(remediationStep(r, r.atMs, r.action === 'deployFix' ? endedBy(r.target, r.atMs) : []));
   }
   timed.sort((a, b) => a.atMs - b.atMs);
   return { timed, afterWorkload: scenario.remediation.filter((r) => r.afterWorkload === true) };

@@ -9,7 +9,12 @@ export interface CatalogEntrySpec {
 }
 
 export type WorkloadOp =
-  | { readonly atMs: number; readonly kind: 'placeOrder'; readonly customerId: string; readonly items: readonly { productId: string; quantity: number }[] }
+  | {
+      readonly atMs: number;
+      readonly kind: 'placeOrder';
+      readonly customerId: string;
+      readonly items: readonly { productId: string; quantity: number }[];
+    }
   | { readonly atMs: number; readonly kind: 'adjustStock'; readonly productId: string; readonly delta: number }
   | { readonly atMs: number; readonly kind: 'rename'; readonly productId: string; readonly name: string }
   | { readonly atMs: number; readonly kind: 'reprice'; readonly productId: string; readonly priceCents: number };
@@ -54,7 +59,8 @@ function distinctLines(spec: WorkloadSpec, prng: Prng, popularity: ZipfSampler):
   // distinct products and the loop below would never end.
   const most = Math.min(spec.itemsPerOrder.max, spec.products);
   const count = prng.int(Math.min(spec.itemsPerOrder.min, most), most);
-  while (lines.size < count) lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
+  while (lines.size < count)
+    lines.set(productId(popularity.sample(prng)), prng.int(spec.quantityPerItem.min, spec.quantityPerItem.max));
   return [...lines].map(([p, quantity]) => ({ productId: p, quantity }));
 }
 
@@ -77,7 +83,20 @@ function linesWithRepeats(spec: WorkloadSpec, prng: Prng, popularity: ZipfSample
   return lines;
 }
 
-const NAME_WORDS = ['Zephyr', 'Amber', 'Quartz', 'Basil', 'Nimbus', 'Cobalt', 'Echo', 'Juniper', 'Onyx', 'Delta', 'Maple', 'Indigo'] as const;
+const NAME_WORDS = [
+  'Zephyr',
+  'Amber',
+  'Quartz',
+  'Basil',
+  'Nimbus',
+  'Cobalt',
+  'Echo',
+  'Juniper',
+  'Onyx',
+  'Delta',
+  'Maple',
+  'Indigo',
+] as const;
 
 /**
  * A product's name after its `version`-th rename: a word chosen by a hash (no draw from the workload's PRNG, so the
@@ -107,19 +126,26 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
   const renames = new Map<number, number>();
   for (;;) {
     let earliest: (typeof streams)[number] | undefined;
-    for (const s of streams) if (s.nextAt !== undefined && (earliest?.nextAt === undefined || s.nextAt < earliest.nextAt)) earliest = s;
+    for (const s of streams)
+      if (s.nextAt !== undefined && (earliest?.nextAt === undefined || s.nextAt < earliest.nextAt)) earliest = s;
     if (earliest?.nextAt === undefined) return;
     const atMs = earliest.nextAt;
     earliest.nextAt = nextTick(earliest.times);
     switch (earliest.kind) {
       case 'placeOrder': {
-        const items = spec.repeatedLineShare > 0 ? linesWithRepeats(spec, prng, popularity) : distinctLines(spec, prng, popularity);
+        const items =
+          spec.repeatedLineShare > 0 ? linesWithRepeats(spec, prng, popularity) : distinctLines(spec, prng, popularity);
         yield { atMs, kind: 'placeOrder', customerId: customerId(prng.int(0, spec.customers - 1)), items };
         break;
       }
       case 'adjustStock': {
         const delta = prng.int(spec.stockAdjustmentDelta.min, spec.stockAdjustmentDelta.max);
-        yield { atMs, kind: 'adjustStock', productId: productId(popularity.sample(prng)), delta: delta === 0 ? 1 : delta };
+        yield {
+          atMs,
+          kind: 'adjustStock',
+          productId: productId(popularity.sample(prng)),
+          delta: delta === 0 ? 1 : delta,
+        };
         break;
       }
       case 'rename': {
@@ -130,7 +156,12 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
         break;
       }
       case 'reprice':
-        yield { atMs, kind: 'reprice', productId: productId(prng.int(0, spec.products - 1)), priceCents: prng.int(100, 10_000) };
+        yield {
+          atMs,
+          kind: 'reprice',
+          productId: productId(prng.int(0, spec.products - 1)),
+          priceCents: prng.int(100, 10_000),
+        };
         break;
     }
   }

@@ -17,17 +17,34 @@ export interface WorkloadCounters extends Mutable<OrderCounts> {
 }
 
 export const emptyCounters = (): WorkloadCounters => ({
-  placed: 0, rejected: 0, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 0, catalogRefused: 0, lagBehindScheduleMsMax: 0,
+  placed: 0,
+  rejected: 0,
+  unavailable: 0,
+  invalid: 0,
+  failed: 0,
+  lastFailure: null,
+  catalogChanges: 0,
+  catalogRefused: 0,
+  lagBehindScheduleMsMax: 0,
 });
-
 
 /** Adds the opening catalogue through the inventory service's command side. */
 export async function seedWorkloadCatalog(port: SystemPort, catalog: readonly CatalogEntrySpec[]): Promise<void> {
   for (const p of catalog) {
-    const added = await port.inventoryCommand({ type: 'AddProduct', productId: p.productId, name: p.name, priceCents: p.priceCents });
+    const added = await port.inventoryCommand({
+      type: 'AddProduct',
+      productId: p.productId,
+      name: p.name,
+      priceCents: p.priceCents,
+    });
     if (added.kind !== 'done') throw new Error(`seeding ${p.productId}: ${added.kind}`);
     if (p.stock > 0) {
-      const stocked = await port.inventoryCommand({ type: 'AdjustStock', productId: p.productId, delta: p.stock, reason: 'opening stock' });
+      const stocked = await port.inventoryCommand({
+        type: 'AdjustStock',
+        productId: p.productId,
+        delta: p.stock,
+        reason: 'opening stock',
+      });
       if (stocked.kind !== 'done') throw new Error(`stocking ${p.productId}: ${stocked.kind}`);
     }
   }
@@ -40,7 +57,13 @@ export async function seedWorkloadCatalog(port: SystemPort, catalog: readonly Ca
 export async function driveWorkload(
   port: SystemPort,
   ops: Iterable<WorkloadOp>,
-  options: { readonly clock: Clock; readonly startMs: number; readonly concurrency: number; readonly counters: WorkloadCounters; readonly signal: AbortSignal },
+  options: {
+    readonly clock: Clock;
+    readonly startMs: number;
+    readonly concurrency: number;
+    readonly counters: WorkloadCounters;
+    readonly signal: AbortSignal;
+  },
 ): Promise<void> {
   const { counters } = options;
   const inFlight = new Set<Promise<void>>();
@@ -52,7 +75,12 @@ export async function driveWorkload(
     counters.lagBehindScheduleMsMax = Math.max(counters.lagBehindScheduleMsMax, options.clock.now() - due);
     if (op.kind === 'placeOrder') {
       while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
-      const command: PlaceOrder = { type: 'PlaceOrder', customerId: op.customerId, items: op.items, shippingAddress: `${op.customerId} street` };
+      const command: PlaceOrder = {
+        type: 'PlaceOrder',
+        customerId: op.customerId,
+        items: op.items,
+        shippingAddress: `${op.customerId} street`,
+      };
       const p: Promise<void> = port.placeOrder(command).then(
         (outcome) => {
           if (outcome.kind === 'placed') counters.placed++;

@@ -15,8 +15,13 @@ export interface WriteModelCheck {
 /** Every accepted order published exactly once: the write model (orders.db) against the stream. */
 export function checkWriteModel(store: OrderStore, log: readonly LogEntry[]): WriteModelCheck {
   const published = new Map<string, number>();
-  for (const { envelope: { data: e } } of log) if (e.type === 'OrderPlaced') published.set(e.orderId, (published.get(e.orderId) ?? 0) + 1);
-  let accepted = 0, unpublished = 0, publishedTwice = 0;
+  for (const {
+    envelope: { data: e },
+  } of log)
+    if (e.type === 'OrderPlaced') published.set(e.orderId, (published.get(e.orderId) ?? 0) + 1);
+  let accepted = 0,
+    unpublished = 0,
+    publishedTwice = 0;
   const examples: string[] = [];
   const seen = new Set<string>();
   for (let after = ''; ;) {
@@ -28,7 +33,7 @@ export function checkWriteModel(store: OrderStore, log: readonly LogEntry[]): Wr
       const times = published.get(orderId) ?? 0;
       if (times === 0) unpublished++;
       if (times > 1) publishedTwice++;
-      if ((times !== 1) && examples.length < 5) examples.push(`${orderId} published ${times}×`);
+      if (times !== 1 && examples.length < 5) examples.push(`${orderId} published ${times}×`);
     }
     after = page.at(-1)?.orderId ?? after;
   }

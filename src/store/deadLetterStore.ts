@@ -22,11 +22,26 @@ const DDL = `CREATE TABLE IF NOT EXISTS dead_letters (
   replayed_at TEXT
 )`;
 
-interface Row { seq: number; subject: string; msg_id: string | null; payload: Buffer; reason: string; attempts: number; parked_at: string; replayed_at: string | null }
+interface Row {
+  seq: number;
+  subject: string;
+  msg_id: string | null;
+  payload: Buffer;
+  reason: string;
+  attempts: number;
+  parked_at: string;
+  replayed_at: string | null;
+}
 
 const toLetter = (r: Row): DeadLetter => ({
-  seq: r.seq, subject: r.subject, msgId: r.msg_id, data: new Uint8Array(r.payload), reason: r.reason,
-  attempts: r.attempts, parkedAt: r.parked_at, replayedAt: r.replayed_at,
+  seq: r.seq,
+  subject: r.subject,
+  msgId: r.msg_id,
+  data: new Uint8Array(r.payload),
+  reason: r.reason,
+  attempts: r.attempts,
+  parkedAt: r.parked_at,
+  replayedAt: r.replayed_at,
 });
 
 /** What a dead letter keeps of an event: enough to replay it exactly. */
@@ -66,7 +81,9 @@ export class DeadLetterStore {
 
   /** Bounded: a replay works through the backlog a page at a time. */
   unreplayed(limit = 10_000): DeadLetter[] {
-    return (this.db.prepare('SELECT * FROM dead_letters WHERE replayed_at IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[]).map(toLetter);
+    return (
+      this.db.prepare('SELECT * FROM dead_letters WHERE replayed_at IS NULL ORDER BY seq LIMIT ?').all(limit) as Row[]
+    ).map(toLetter);
   }
 
   markReplayed(seq: number, now: string): void {
@@ -74,6 +91,8 @@ export class DeadLetterStore {
   }
 
   noteReplayFailure(seq: number, message: string): void {
-    this.db.prepare("UPDATE dead_letters SET reason = reason || ' | replay failed: ' || ? WHERE seq = ?").run(message, seq);
+    this.db
+      .prepare("UPDATE dead_letters SET reason = reason || ' | replay failed: ' || ? WHERE seq = ?")
+      .run(message, seq);
   }
 }

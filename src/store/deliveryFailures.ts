@@ -2,7 +2,8 @@ import { DeadLetterStore, type ParkableEvent } from './deadLetterStore.js';
 import type { ApplyMode } from './projectionView.js';
 import type { Db } from './sqlite.js';
 
-const FAILURES_DDL = 'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
+const FAILURES_DDL =
+  'CREATE TABLE IF NOT EXISTS failures (seq INTEGER PRIMARY KEY, attempts INTEGER NOT NULL, last_error TEXT NOT NULL)';
 
 /**
  * The failure and dead-letter bookkeeping both kinds of projection store share (the built-ins' ProjectionStore and

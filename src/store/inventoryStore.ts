@@ -28,7 +28,10 @@ export class InventoryStore {
   private readonly ledger;
 
   /** `viewAvailable` replaces the read of the built-in view's table (a user's plug-in projection replaces the view). */
-  constructor(readonly db: Db, options: { readonly viewAvailable?: (productId: string) => number | undefined } = {}) {
+  constructor(
+    readonly db: Db,
+    options: { readonly viewAvailable?: (productId: string) => number | undefined } = {},
+  ) {
     migrate(db, DDL);
     this.viewQuantity = options.viewAvailable;
     this.outbox = new Outbox(db);
@@ -44,9 +47,10 @@ export class InventoryStore {
   /** The asynchronously updated view's number (what the article's check reads). Requires the view's table. */
   viewAvailable(productId: string): number {
     // Prepared on first use: the view's table is created by its projection store, which may start later.
-    this.viewQuantity ??= ((stmt) => (id: string) => stmt.get(id) as number | undefined)(
-      this.db.prepare('SELECT available_quantity FROM product_inventory WHERE product_id = ?').pluck(),
-    );
+    this.viewQuantity ??= (
+      (stmt) => (id: string) =>
+        stmt.get(id) as number | undefined
+    )(this.db.prepare('SELECT available_quantity FROM product_inventory WHERE product_id = ?').pluck());
     return this.viewQuantity(productId) ?? 0;
   }
 
@@ -55,9 +59,13 @@ export class InventoryStore {
    * wrote (rows are marked sent, never deleted), so it is the record of adjustments, whatever they summed to.
    */
   everAdjusted(productId: string): boolean {
-    return this.db
-      .prepare("SELECT 1 FROM outbox WHERE subject = 'shop.inventory.adjusted' AND json_extract(CAST(payload AS TEXT), '$.data.productId') = ? LIMIT 1")
-      .get(productId) !== undefined;
+    return (
+      this.db
+        .prepare(
+          "SELECT 1 FROM outbox WHERE subject = 'shop.inventory.adjusted' AND json_extract(CAST(payload AS TEXT), '$.data.productId') = ? LIMIT 1",
+        )
+        .get(productId) !== undefined
+    );
   }
 
   /** Stock the command side knows synchronously: adjustments minus reservations. */
@@ -72,7 +80,9 @@ export class InventoryStore {
         const e = envelope.data;
         switch (e.type) {
           case 'ProductAdded':
-            this.db.prepare('INSERT INTO catalog (product_id, name, price_cents) VALUES (?, ?, ?)').run(e.productId, e.name, e.priceCents);
+            this.db
+              .prepare('INSERT INTO catalog (product_id, name, price_cents) VALUES (?, ?, ?)')
+              .run(e.productId, e.name, e.priceCents);
             this.db.prepare('INSERT INTO stock_ledger (product_id) VALUES (?)').run(e.productId);
             break;
           case 'ProductRenamed':
@@ -82,7 +92,9 @@ export class InventoryStore {
             this.db.prepare('UPDATE catalog SET price_cents = ? WHERE product_id = ?').run(e.priceCents, e.productId);
             break;
           case 'StockAdjusted':
-            this.db.prepare('UPDATE stock_ledger SET adjusted_total = adjusted_total + ? WHERE product_id = ?').run(e.delta, e.productId);
+            this.db
+              .prepare('UPDATE stock_ledger SET adjusted_total = adjusted_total + ? WHERE product_id = ?')
+              .run(e.delta, e.productId);
             break;
           default:
             throw new Error(`the inventory command side does not record ${e.type}`);
@@ -103,10 +115,19 @@ export class InventoryStore {
       const items = [...wanted.keys()].map((productId) => {
         const entry = this.entry(productId);
         const available = request.reserve ? this.ledgerAvailable(productId) : this.viewAvailable(productId);
-        return { productId, known: entry !== undefined, availableQuantity: available, priceCents: entry?.priceCents ?? 0 };
+        return {
+          productId,
+          known: entry !== undefined,
+          availableQuantity: available,
+          priceCents: entry?.priceCents ?? 0,
+        };
       });
       if (!request.reserve) return { items, reserved: false };
-      if (this.reservations.has(request.orderId)) return { items: items.map((i) => ({ ...i, availableQuantity: Math.max(i.availableQuantity, 0) })), reserved: true };
+      if (this.reservations.has(request.orderId))
+        return {
+          items: items.map((i) => ({ ...i, availableQuantity: Math.max(i.availableQuantity, 0) })),
+          reserved: true,
+        };
       const fits = items.every((i) => i.known && i.availableQuantity >= (wanted.get(i.productId) ?? 0));
       if (!fits) return { items, reserved: false };
       this.reservations.hold(request.orderId, wanted, nowMs);

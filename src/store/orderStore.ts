@@ -49,7 +49,9 @@ export class OrderStore {
       `INSERT INTO orders (order_id, customer_id, status, order_date, shipping_address, total_cents, event_id)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertItem = db.prepare('INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?)');
+    this.insertItem = db.prepare(
+      'INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_cents) VALUES (?, ?, ?, ?, ?)',
+    );
     this.group = new GroupCommit(db);
   }
 
@@ -74,7 +76,15 @@ export class OrderStore {
 
   private writePlaced(event: EventEnvelope<OrderPlaced>): void {
     const o = event.data;
-    this.insertOrder.run(o.orderId, o.customerId, 'placed', o.orderDate, o.shippingAddress, o.totalCents, event.eventId);
+    this.insertOrder.run(
+      o.orderId,
+      o.customerId,
+      'placed',
+      o.orderDate,
+      o.shippingAddress,
+      o.totalCents,
+      event.eventId,
+    );
     o.items.forEach((l, i) => this.insertItem.run(o.orderId, i, l.productId, l.quantity, l.unitPriceCents));
     this.outbox.append(event);
   }
@@ -82,7 +92,9 @@ export class OrderStore {
   /** Accepted orders with the id of the event that must announce each: what the write-model check compares to the stream. */
   placedOrders(afterOrderId = '', limit = 10_000): { orderId: string; eventId: string }[] {
     return this.db
-      .prepare("SELECT order_id AS orderId, event_id AS eventId FROM orders WHERE status = 'placed' AND order_id > ? ORDER BY order_id LIMIT ?")
+      .prepare(
+        "SELECT order_id AS orderId, event_id AS eventId FROM orders WHERE status = 'placed' AND order_id > ? ORDER BY order_id LIMIT ?",
+      )
       .all(afterOrderId, limit) as { orderId: string; eventId: string }[];
   }
 
@@ -112,7 +124,10 @@ export class OrderStore {
   }
 
   counts(): { placed: number; rejected: number } {
-    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM orders GROUP BY status').all() as { status: string; n: number }[];
+    const rows = this.db.prepare('SELECT status, COUNT(*) AS n FROM orders GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
     const get = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
     return { placed: get('placed'), rejected: get('rejected') };
   }

@@ -37,7 +37,9 @@ export class Outbox {
     this.insert = db.prepare(
       'INSERT INTO outbox (msg_id, subject, payload, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(msg_id) DO NOTHING',
     );
-    this.selectPending = db.prepare('SELECT id, msg_id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?');
+    this.selectPending = db.prepare(
+      'SELECT id, msg_id, subject, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?',
+    );
     this.markOne = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
     this.countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').pluck();
   }

@@ -1,7 +1,14 @@
 import { decodeEnvelope } from '../domain/envelope.js';
 import type { DeadLetterStore } from './deadLetterStore.js';
 import { DeliveryFailures } from './deliveryFailures.js';
-import { liveTables, rebuildTables, type ApplyMode, type ProjectionView, type TableName, type ViewWriter } from './projectionView.js';
+import {
+  liveTables,
+  rebuildTables,
+  type ApplyMode,
+  type ProjectionView,
+  type TableName,
+  type ViewWriter,
+} from './projectionView.js';
 import { withTempFilesOnDisk, type Db } from './sqlite.js';
 
 /** A message as the store needs it: position, bytes, and how often the broker has handed it over. */
@@ -17,7 +24,13 @@ export interface IncomingEvent {
 export type BatchStop =
   /** The handler threw; the event is not applied and will be retried (it was below the delivery bound). */
   | { readonly kind: 'failed'; readonly seq: number; readonly error: string; readonly attempts: number }
-  | { readonly kind: 'waiting'; readonly seq: number; readonly dependency: string; readonly neededSeq: number; readonly haveSeq: number }
+  | {
+      readonly kind: 'waiting';
+      readonly seq: number;
+      readonly dependency: string;
+      readonly neededSeq: number;
+      readonly haveSeq: number;
+    }
   /** A later event arrived before the one due next (a nak'd one has not come back yet): not applied. */
   | { readonly kind: 'gap'; readonly seq: number; readonly expected: number };
 
@@ -62,7 +75,8 @@ class WaitSignal extends Error {
   }
 }
 
-const CHECKPOINT_DDL = 'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
+const CHECKPOINT_DDL =
+  'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
 
 /**
  * The transactional heart of every projection: applies a batch of events and moves the checkpoint (the stream
@@ -97,7 +111,9 @@ export class ProjectionStore implements ProjectionApplier {
       if (!this.tableExists(view.tables[0] ?? '')) this.createTables(liveTables);
     })();
     this.readCheckpoint = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
-    this.writeCheckpoint = db.prepare('INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq');
+    this.writeCheckpoint = db.prepare(
+      'INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq',
+    );
     this.writer = view.bind(db, liveTables);
   }
 
@@ -114,14 +130,27 @@ export class ProjectionStore implements ProjectionApplier {
     })();
   }
 
-  private applyAll(events: readonly IncomingEvent[], writer: ViewWriter, mode: ApplyMode, start: number, firstSeq: number): BatchResult {
+  private applyAll(
+    events: readonly IncomingEvent[],
+    writer: ViewWriter,
+    mode: ApplyMode,
+    start: number,
+    firstSeq: number,
+  ): BatchResult {
     let checkpoint = start;
-    let applied = 0, ignored = 0, duplicates = 0, parked = 0;
+    let applied = 0,
+      ignored = 0,
+      duplicates = 0,
+      parked = 0;
     const applyOne = this.db.transaction((event: IncomingEvent) => this.applyDecoded(event, writer, mode)); // nested: a savepoint
     for (const event of events) {
-      if (event.seq <= checkpoint) { duplicates++; continue; }
+      if (event.seq <= checkpoint) {
+        duplicates++;
+        continue;
+      }
       const expected = Math.max(checkpoint + 1, firstSeq);
-      if (event.seq !== expected) return { checkpoint, applied, ignored, duplicates, parked, stop: { kind: 'gap', seq: event.seq, expected } };
+      if (event.seq !== expected)
+        return { checkpoint, applied, ignored, duplicates, parked, stop: { kind: 'gap', seq: event.seq, expected } };
       try {
         const outcome = applyOne(event);
         if (outcome === 'applied') applied++;
@@ -129,11 +158,19 @@ export class ProjectionStore implements ProjectionApplier {
         else parked++;
         checkpoint = event.seq;
       } catch (error) {
-        if (error instanceof WaitSignal) return { checkpoint, applied, ignored, duplicates, parked, stop: error.outcome };
+        if (error instanceof WaitSignal)
+          return { checkpoint, applied, ignored, duplicates, parked, stop: error.outcome };
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         const attempts = this.failures.record(event.seq, message, mode);
         if (this.failures.retries(attempts)) {
-          return { checkpoint, applied, ignored, duplicates, parked, stop: { kind: 'failed', seq: event.seq, error: message, attempts } };
+          return {
+            checkpoint,
+            applied,
+            ignored,
+            duplicates,
+            parked,
+            stop: { kind: 'failed', seq: event.seq, error: message, attempts },
+          };
         }
         this.failures.parkFailed(event, message, attempts, mode);
         parked++;
@@ -151,7 +188,14 @@ export class ProjectionStore implements ProjectionApplier {
       return 'parked';
     }
     const outcome = writer.apply({ seq: event.seq, envelope: decoded.value }, mode);
-    if (outcome.kind === 'waitForDependency') throw new WaitSignal({ kind: 'waiting', seq: event.seq, dependency: outcome.dependency, neededSeq: outcome.neededSeq, haveSeq: outcome.haveSeq });
+    if (outcome.kind === 'waitForDependency')
+      throw new WaitSignal({
+        kind: 'waiting',
+        seq: event.seq,
+        dependency: outcome.dependency,
+        neededSeq: outcome.neededSeq,
+        haveSeq: outcome.haveSeq,
+      });
     this.failures.succeeded(event.seq);
     return outcome.kind;
   }
@@ -181,7 +225,8 @@ export class ProjectionStore implements ProjectionApplier {
     if (!writer) throw new Error(`${this.view.name}: applyRebuildBatch before beginRebuild`);
     return this.db.transaction(() => {
       const result = this.applyAll(events, writer, 'rebuild', this.rebuildCheckpoint, firstSeq);
-      if (this.rebuildFromSeq === 0 && result.checkpoint > this.rebuildCheckpoint) this.rebuildFromSeq = Math.max(this.rebuildCheckpoint + 1, firstSeq);
+      if (this.rebuildFromSeq === 0 && result.checkpoint > this.rebuildCheckpoint)
+        this.rebuildFromSeq = Math.max(this.rebuildCheckpoint + 1, firstSeq);
       this.rebuildCheckpoint = result.checkpoint;
       return result;
     })();
@@ -195,16 +240,19 @@ export class ProjectionStore implements ProjectionApplier {
   finishRebuild(): void {
     if (!this.rebuildWriter) throw new Error(`${this.view.name}: finishRebuild before beginRebuild`);
     // The swap builds the reader-only indexes over the whole view: their sort spills to disk, not to memory.
-    withTempFilesOnDisk(this.db, () => this.db.transaction(() => {
-      this.dropTables(liveTables);
-      for (const base of this.view.tables) {
-        this.dropIndexesOf(rebuildTables(base));
-        this.db.exec(`ALTER TABLE "${rebuildTables(base)}" RENAME TO "${base}"`);
-      }
-      for (const sql of [...this.view.indexDdl(liveTables), ...(this.view.queryIndexDdl?.(liveTables) ?? [])]) this.db.exec(sql);
-      this.writeCheckpoint.run(this.rebuildCheckpoint);
-      this.failures.closeLettersTheRebuildApplied(this.rebuildFromSeq, this.rebuildCheckpoint);
-    })());
+    withTempFilesOnDisk(this.db, () =>
+      this.db.transaction(() => {
+        this.dropTables(liveTables);
+        for (const base of this.view.tables) {
+          this.dropIndexesOf(rebuildTables(base));
+          this.db.exec(`ALTER TABLE "${rebuildTables(base)}" RENAME TO "${base}"`);
+        }
+        for (const sql of [...this.view.indexDdl(liveTables), ...(this.view.queryIndexDdl?.(liveTables) ?? [])])
+          this.db.exec(sql);
+        this.writeCheckpoint.run(this.rebuildCheckpoint);
+        this.failures.closeLettersTheRebuildApplied(this.rebuildFromSeq, this.rebuildCheckpoint);
+      })(),
+    );
     this.rebuildWriter = undefined;
     this.writer = this.view.bind(this.db, liveTables); // statements must be re-prepared against the swapped tables
   }
@@ -218,7 +266,8 @@ export class ProjectionStore implements ProjectionApplier {
 
   /** Re-applies parked events in stream order, out of band. Returns how many now applied. */
   replayDeadLetters(): { replayed: number; stillFailing: number } {
-    let replayed = 0, stillFailing = 0;
+    let replayed = 0,
+      stillFailing = 0;
     for (const letter of this.deadLetters.unreplayed()) {
       try {
         this.db.transaction(() => {

@@ -12,7 +12,12 @@ export type ApplyOutcome =
   /** The event does not concern this view; only the checkpoint moves. */
   | { readonly kind: 'ignored' }
   /** A read model this one reads from has not yet applied up to `neededSeq`: nothing was written; try later. */
-  | { readonly kind: 'waitForDependency'; readonly dependency: string; readonly neededSeq: number; readonly haveSeq: number };
+  | {
+      readonly kind: 'waitForDependency';
+      readonly dependency: string;
+      readonly neededSeq: number;
+      readonly haveSeq: number;
+    };
 
 /** The part of a read model that writes rows. Called inside the consumer's transaction; throwing rolls the event back. */
 export interface ViewWriter {

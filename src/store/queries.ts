@@ -9,7 +9,10 @@ export interface InventoryAnswer {
 }
 
 export function inventoryOf(db: Db, productId: string): InventoryAnswer | undefined {
-  const row = db.prepare('SELECT available_quantity FROM product_inventory WHERE product_id = ?').pluck().get(productId) as number | undefined;
+  const row = db
+    .prepare('SELECT available_quantity FROM product_inventory WHERE product_id = ?')
+    .pluck()
+    .get(productId) as number | undefined;
   return row === undefined ? undefined : { productId, availableQuantity: row };
 }
 
@@ -23,14 +26,21 @@ export interface CustomerOrderAnswer {
 /** Newest first. Bounded: a customer with more orders gets the newest `limit`. */
 export function ordersOfCustomer(db: Db, customerId: string, limit = 1_000): CustomerOrderAnswer[] {
   const orders = db
-    .prepare('SELECT order_id, order_date, total_cents FROM customer_orders WHERE customer_id = ? ORDER BY order_date DESC, order_id DESC LIMIT ?')
+    .prepare(
+      'SELECT order_id, order_date, total_cents FROM customer_orders WHERE customer_id = ? ORDER BY order_date DESC, order_id DESC LIMIT ?',
+    )
     .all(customerId, limit) as { order_id: string; order_date: string; total_cents: number }[];
-  const items = db.prepare('SELECT product_name, quantity FROM customer_order_items WHERE order_id = ? ORDER BY line_no');
+  const items = db.prepare(
+    'SELECT product_name, quantity FROM customer_order_items WHERE order_id = ? ORDER BY line_no',
+  );
   return orders.map((o) => ({
     orderId: o.order_id,
     orderDate: o.order_date,
     totalAmount: centsToAmount(o.total_cents),
-    items: (items.all(o.order_id) as { product_name: string | null; quantity: number }[]).map((i) => ({ productName: i.product_name, quantity: i.quantity })),
+    items: (items.all(o.order_id) as { product_name: string | null; quantity: number }[]).map((i) => ({
+      productName: i.product_name,
+      quantity: i.quantity,
+    })),
   }));
 }
 
@@ -52,7 +62,11 @@ export function productOf(db: Db, productId: string): ProductAnswer | undefined 
 }
 
 export function listProducts(db: Db, limit = 1_000): ProductAnswer[] {
-  return (db.prepare('SELECT product_id, name, price_cents FROM products ORDER BY product_id LIMIT ?').all(limit) as {
-    product_id: string; name: string; price_cents: number;
-  }[]).map(toProduct);
+  return (
+    db.prepare('SELECT product_id, name, price_cents FROM products ORDER BY product_id LIMIT ?').all(limit) as {
+      product_id: string;
+      name: string;
+      price_cents: number;
+    }[]
+  ).map(toProduct);
 }

@@ -32,19 +32,29 @@ export class ReservationLedger {
     for (const sql of DDL) db.exec(sql);
     this.upgradeOldSchema();
     db.exec(INDEX_DDL);
-    this.activeRows = db.prepare("SELECT COUNT(*) FROM reservations WHERE order_id = ? AND state <> 'released'").pluck();
-    this.insert = db.prepare("INSERT INTO reservations (order_id, product_id, quantity, state, reserved_at_ms) VALUES (?, ?, ?, 'held', ?)");
+    this.activeRows = db
+      .prepare("SELECT COUNT(*) FROM reservations WHERE order_id = ? AND state <> 'released'")
+      .pluck();
+    this.insert = db.prepare(
+      "INSERT INTO reservations (order_id, product_id, quantity, state, reserved_at_ms) VALUES (?, ?, ?, 'held', ?)",
+    );
     this.addReserved = db.prepare('UPDATE stock_ledger SET reserved_total = reserved_total + ? WHERE product_id = ?');
-    this.heldOf = db.prepare("SELECT product_id AS productId, quantity FROM reservations WHERE order_id = ? AND state = 'held'");
-    this.markConfirmed = db.prepare("UPDATE reservations SET state = 'confirmed' WHERE order_id = ? AND state = 'held'");
+    this.heldOf = db.prepare(
+      "SELECT product_id AS productId, quantity FROM reservations WHERE order_id = ? AND state = 'held'",
+    );
+    this.markConfirmed = db.prepare(
+      "UPDATE reservations SET state = 'confirmed' WHERE order_id = ? AND state = 'held'",
+    );
     this.markReleased = db.prepare("UPDATE reservations SET state = 'released' WHERE order_id = ? AND state = 'held'");
   }
 
   /** Data directories from before reservations had an end: their rows become held, so the first round settles them. */
   private upgradeOldSchema(): void {
-    const columns = (this.db.prepare("SELECT name FROM pragma_table_info('reservations')").pluck().all() as string[]);
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('reservations')").pluck().all() as string[];
     if (columns.includes('state')) return;
-    this.db.exec("ALTER TABLE reservations ADD COLUMN state TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held', 'confirmed', 'released'))");
+    this.db.exec(
+      "ALTER TABLE reservations ADD COLUMN state TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held', 'confirmed', 'released'))",
+    );
     this.db.exec('ALTER TABLE reservations ADD COLUMN reserved_at_ms INTEGER NOT NULL DEFAULT 0');
   }
 
@@ -64,14 +74,17 @@ export class ReservationLedger {
   /** Orders with stock held since `cutoffMs` or earlier: the ones whose fate is worth asking about. Bounded. */
   heldSince(cutoffMs: number, limit: number): string[] {
     return this.db
-      .prepare("SELECT DISTINCT order_id FROM reservations WHERE state = 'held' AND reserved_at_ms <= ? ORDER BY order_id LIMIT ?")
+      .prepare(
+        "SELECT DISTINCT order_id FROM reservations WHERE state = 'held' AND reserved_at_ms <= ? ORDER BY order_id LIMIT ?",
+      )
       .pluck()
       .all(cutoffMs, limit) as string[];
   }
 
   /** Settles each order's held reservation by its fate, in one transaction: placed → confirmed, otherwise released. */
   settle(fates: ReadonlyMap<string, OrderFate>): { confirmed: number; released: number } {
-    let confirmed = 0, released = 0;
+    let confirmed = 0,
+      released = 0;
     this.db.transaction(() => {
       for (const [orderId, fate] of fates) {
         if (fate === 'placed') {
@@ -90,13 +103,18 @@ export class ReservationLedger {
 
   /** Every order still holding stock (any age), for the runner's checks. */
   heldOrders(): string[] {
-    return this.db.prepare("SELECT DISTINCT order_id FROM reservations WHERE state = 'held' ORDER BY order_id").pluck().all() as string[];
+    return this.db
+      .prepare("SELECT DISTINCT order_id FROM reservations WHERE state = 'held' ORDER BY order_id")
+      .pluck()
+      .all() as string[];
   }
 
   /** Units held or confirmed, per product: what reserved_total must equal. */
   activeByProduct(): Map<string, number> {
     const rows = this.db
-      .prepare("SELECT product_id AS productId, SUM(quantity) AS quantity FROM reservations WHERE state <> 'released' GROUP BY product_id")
+      .prepare(
+        "SELECT product_id AS productId, SUM(quantity) AS quantity FROM reservations WHERE state <> 'released' GROUP BY product_id",
+      )
       .all() as { productId: string; quantity: number }[];
     return new Map(rows.map((r) => [r.productId, r.quantity]));
   }

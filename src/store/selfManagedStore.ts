@@ -29,7 +29,8 @@ type Handled =
   | Extract<BatchStop, { kind: 'failed' }>
   | Extract<BatchStop, { kind: 'waiting' }>;
 
-const POSITION_DDL = 'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
+const POSITION_DDL =
+  'CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)';
 /** A rebuild does not retry a failing event (it must finish); a live delivery counts its failures. */
 const modeOf = (source: DeliverySource): ApplyMode => (source === 'rebuild' ? 'rebuild' : 'live');
 const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -70,7 +71,9 @@ export class SelfManagedStore implements ProjectionApplier {
     db.exec(POSITION_DDL);
     plugin.setup(db);
     this.readPosition = db.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
-    this.writePosition = db.prepare('INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq');
+    this.writePosition = db.prepare(
+      'INSERT INTO checkpoint (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq',
+    );
     this.highWater = this.durablePosition();
   }
 
@@ -93,7 +96,9 @@ export class SelfManagedStore implements ProjectionApplier {
   }
 
   applyBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
-    let applied = 0, ignored = 0, parked = 0;
+    let applied = 0,
+      ignored = 0,
+      parked = 0;
     const startedAt = this.highWater;
     const result = (stop?: BatchStop): BatchResult => {
       // Durable before the consumer acks anything: an acknowledged event is never above the position.
@@ -101,7 +106,11 @@ export class SelfManagedStore implements ProjectionApplier {
       return {
         // Everything at or below `checkpoint` may be acked: not a redelivery that stopped the batch, nor what follows it.
         checkpoint: stop && stop.kind !== 'gap' ? Math.min(this.highWater, stop.seq - 1) : this.highWater,
-        applied, ignored, duplicates: 0, parked, ...(stop ? { stop } : {}),
+        applied,
+        ignored,
+        duplicates: 0,
+        parked,
+        ...(stop ? { stop } : {}),
       };
     };
     for (const event of events) {
@@ -110,9 +119,15 @@ export class SelfManagedStore implements ProjectionApplier {
       if (!redelivery && event.seq !== expected) return result({ kind: 'gap', seq: event.seq, expected });
       const outcome = this.deliver(event, 'live');
       switch (outcome.kind) {
-        case 'applied': applied++; break;
-        case 'ignored': ignored++; break;
-        case 'parked': parked++; break;
+        case 'applied':
+          applied++;
+          break;
+        case 'ignored':
+          ignored++;
+          break;
+        case 'parked':
+          parked++;
+          break;
         case 'failed':
         case 'waiting':
           return result(outcome);
@@ -134,7 +149,10 @@ export class SelfManagedStore implements ProjectionApplier {
       return { kind: 'parked' };
     }
     let crashedAt: string | undefined;
-    const crash = () => new ConsumerCrashed(`${this.plugin.target}: crashed at crash point "${crashedAt}" while handling seq ${event.seq}`);
+    const crash = () =>
+      new ConsumerCrashed(
+        `${this.plugin.target}: crashed at crash point "${crashedAt}" while handling seq ${event.seq}`,
+      );
     const ctx: HandleContext = {
       products: this.options.products,
       crashPoint: (name) => {
@@ -145,15 +163,29 @@ export class SelfManagedStore implements ProjectionApplier {
       },
     };
     try {
-      const delivery = { streamSeq: event.seq, deliveryCount: event.deliveryCount ?? 1, eventId: decoded.value.eventId, source };
+      const delivery = {
+        streamSeq: event.seq,
+        deliveryCount: event.deliveryCount ?? 1,
+        eventId: decoded.value.eventId,
+        source,
+      };
       const outcome: unknown = this.plugin.handle(this.db, { seq: event.seq, envelope: decoded.value }, delivery, ctx);
       if (crashedAt !== undefined) throw crash(); // the handler caught the crash: a crashed process does not go on
       if (outcome instanceof Promise) {
         void outcome.then(undefined, () => undefined); // its rejection is reported below, not left unhandled
         throw new PluginContractError('handle returned a Promise; it must be synchronous (SQLite is)');
       }
-      const o = (outcome ?? { kind: 'applied' }) as Exclude<Handled, { kind: 'parked' | 'failed' }> | { kind: 'waitForDependency'; dependency: string; neededSeq: number; haveSeq: number };
-      if (o.kind === 'waitForDependency') return { kind: 'waiting', seq: event.seq, dependency: o.dependency, neededSeq: o.neededSeq, haveSeq: o.haveSeq };
+      const o = (outcome ?? { kind: 'applied' }) as
+        | Exclude<Handled, { kind: 'parked' | 'failed' }>
+        | { kind: 'waitForDependency'; dependency: string; neededSeq: number; haveSeq: number };
+      if (o.kind === 'waitForDependency')
+        return {
+          kind: 'waiting',
+          seq: event.seq,
+          dependency: o.dependency,
+          neededSeq: o.neededSeq,
+          haveSeq: o.haveSeq,
+        };
       if (source === 'live') this.failures.succeeded(event.seq);
       return { kind: o.kind === 'ignored' ? 'ignored' : 'applied' };
     } catch (error) {
@@ -197,10 +229,23 @@ export class SelfManagedStore implements ProjectionApplier {
 
   applyRebuildBatch(events: readonly IncomingEvent[], firstSeq = 1): BatchResult {
     if (!this.rebuilding) throw new Error(`${this.plugin.target}: applyRebuildBatch before beginRebuild`);
-    let applied = 0, ignored = 0, duplicates = 0, parked = 0;
-    const result = (stop?: BatchStop): BatchResult => ({ checkpoint: this.rebuildCheckpoint, applied, ignored, duplicates, parked, ...(stop ? { stop } : {}) });
+    let applied = 0,
+      ignored = 0,
+      duplicates = 0,
+      parked = 0;
+    const result = (stop?: BatchStop): BatchResult => ({
+      checkpoint: this.rebuildCheckpoint,
+      applied,
+      ignored,
+      duplicates,
+      parked,
+      ...(stop ? { stop } : {}),
+    });
     for (const event of events) {
-      if (event.seq <= this.rebuildCheckpoint) { duplicates++; continue; }
+      if (event.seq <= this.rebuildCheckpoint) {
+        duplicates++;
+        continue;
+      }
       const expected = Math.max(this.rebuildCheckpoint + 1, firstSeq);
       if (event.seq !== expected) return result({ kind: 'gap', seq: event.seq, expected });
       const outcome = this.deliver(event, 'rebuild');
@@ -236,9 +281,16 @@ export class SelfManagedStore implements ProjectionApplier {
 
   /** Hands parked events to the plug-in again, in stream order, out of band (no crash points). */
   replayDeadLetters(): { replayed: number; stillFailing: number } {
-    let replayed = 0, stillFailing = 0;
+    let replayed = 0,
+      stillFailing = 0;
     for (const letter of this.deadLetters.unreplayed()) {
-      const error = this.replayOne({ seq: letter.seq, subject: letter.subject, data: letter.data, msgId: letter.msgId ?? undefined, deliveryCount: letter.attempts + 1 });
+      const error = this.replayOne({
+        seq: letter.seq,
+        subject: letter.subject,
+        data: letter.data,
+        msgId: letter.msgId ?? undefined,
+        deliveryCount: letter.attempts + 1,
+      });
       if (error === undefined) {
         this.deadLetters.markReplayed(letter.seq, this.options.now());
         replayed++;
@@ -255,7 +307,12 @@ export class SelfManagedStore implements ProjectionApplier {
     const decoded = decodeEnvelope(event.data);
     if (!decoded.ok) return decoded.error;
     try {
-      const delivery = { streamSeq: event.seq, deliveryCount: event.deliveryCount ?? 1, eventId: decoded.value.eventId, source: 'deadLetterReplay' as const };
+      const delivery = {
+        streamSeq: event.seq,
+        deliveryCount: event.deliveryCount ?? 1,
+        eventId: decoded.value.eventId,
+        source: 'deadLetterReplay' as const,
+      };
       const ctx: HandleContext = { products: this.options.products, crashPoint: () => undefined };
       const outcome: unknown = this.plugin.handle(this.db, { seq: event.seq, envelope: decoded.value }, delivery, ctx);
       if (outcome instanceof Promise) {

@@ -43,7 +43,12 @@ export interface SystemHealth {
     readonly lastSeq: number | null;
   };
   readonly consumers: readonly ConsumerHealth[];
-  readonly outboxes: readonly { readonly name: string; readonly state: string; readonly backlog: number; readonly lastProblem: string | null }[];
+  readonly outboxes: readonly {
+    readonly name: string;
+    readonly state: string;
+    readonly backlog: number;
+    readonly lastProblem: string | null;
+  }[];
   readonly services: { readonly orders: string; readonly inventory: string };
 }
 
@@ -51,7 +56,11 @@ export interface SystemHealth {
  * One look at everything: broker reachability, each consumer's state and lag, each outbox's backlog. Degraded
  * when the broker is not connected, or a consumer is failed/stopped/behind by a problem, or an outbox is stuck.
  */
-export async function systemHealth(system: RunningSystem, nowMs = Date.now(), probeTimeoutMs = BROKER_PROBE_TIMEOUT_MS): Promise<SystemHealth> {
+export async function systemHealth(
+  system: RunningSystem,
+  nowMs = Date.now(),
+  probeTimeoutMs = BROKER_PROBE_TIMEOUT_MS,
+): Promise<SystemHealth> {
   const transport = system.options.transport;
   // A real round trip, not the connection's cached state: a SIGSTOPped broker keeps its TCP connection open, and the
   // client notices only at its next ping (minutes). A broker that dies mid-request leaves the call hanging until the
@@ -64,27 +73,47 @@ export async function systemHealth(system: RunningSystem, nowMs = Date.now(), pr
   for (const model of Object.values(system.readModels)) {
     const checkpoint = model.store.checkpoint();
     const behind = stream !== undefined && stream.lastSeq > checkpoint;
-    const oldest = behind && transport.status() === 'connected' ? await within(transport.getEvent(checkpoint + 1), EVENT_PROBE_TIMEOUT_MS) : undefined;
+    const oldest =
+      behind && transport.status() === 'connected'
+        ? await within(transport.getEvent(checkpoint + 1), EVENT_PROBE_TIMEOUT_MS)
+        : undefined;
     consumers.push(
-      consumerHealth(model.name, model.consumer.getSnapshot(), { lastSeq: stream?.lastSeq ?? checkpoint }, model.store.deadLetters.count(), oldest?.timestampMs, nowMs),
+      consumerHealth(
+        model.name,
+        model.consumer.getSnapshot(),
+        { lastSeq: stream?.lastSeq ?? checkpoint },
+        model.store.deadLetters.count(),
+        oldest?.timestampMs,
+        nowMs,
+      ),
     );
   }
   const connection = transport.status();
   const brokerStatus: BrokerHealth = connection === 'connected' && stream === undefined ? 'unresponsive' : connection;
   const outboxes = Object.values(system.relays).map((relay) => {
     const snap = relay.getSnapshot();
-    return { name: snap.context.input.name, state: String(snap.value), backlog: snap.context.input.outbox.backlog(), lastProblem: snap.context.lastProblem ?? null };
+    return {
+      name: snap.context.input.name,
+      state: String(snap.value),
+      backlog: snap.context.input.outbox.backlog(),
+      lastProblem: snap.context.lastProblem ?? null,
+    };
   });
   const degraded =
     brokerStatus !== 'connected' ||
-    consumers.some((c) => c.state === 'failed' || c.state === 'stopped' || (c.lastProblem !== null && c.lagEvents > 0)) ||
+    consumers.some(
+      (c) => c.state === 'failed' || c.state === 'stopped' || (c.lastProblem !== null && c.lagEvents > 0),
+    ) ||
     outboxes.some((o) => o.state !== 'idle' && o.state !== 'draining');
   return {
     status: degraded ? 'degraded' : 'ok',
     broker: { status: brokerStatus, roundTripMs, lastSeq: stream?.lastSeq ?? null },
     consumers,
     outboxes,
-    services: { orders: String(system.orderService.getSnapshot().value), inventory: String(system.inventoryService.getSnapshot().value) },
+    services: {
+      orders: String(system.orderService.getSnapshot().value),
+      inventory: String(system.inventoryService.getSnapshot().value),
+    },
   };
 }
 

@@ -12,7 +12,11 @@ import { builtInReadState, type ProjectionPlugin } from '../plugins/projectionPl
  * Products as the summary sees it when Products is a plug-in. The position is read before the names, so the names
  * are at least as new as the position says: the summary's wait rule (position ≥ the order's) stays sound.
  */
-export function productLookupFromPlugin(plugin: ProjectionPlugin<'products'>, db: Db, checkpoint: () => number): ProductLookup {
+export function productLookupFromPlugin(
+  plugin: ProjectionPlugin<'products'>,
+  db: Db,
+  checkpoint: () => number,
+): ProductLookup {
   return {
     snapshot(productIds) {
       const position = checkpoint();
@@ -31,7 +35,10 @@ export function productLookupFromPlugin(plugin: ProjectionPlugin<'products'>, db
  * The inventory service's check reads the ProductInventory view; with a plug-in, through its `available` (one
  * product), or its `readState` (the whole model) when it has none.
  */
-export function availabilityFromPlugin(plugin: ProjectionPlugin<'product-inventory'>, db: Db): (productId: string) => number | undefined {
+export function availabilityFromPlugin(
+  plugin: ProjectionPlugin<'product-inventory'>,
+  db: Db,
+): (productId: string) => number | undefined {
   if (plugin.available) return (productId) => plugin.available?.(db, productId);
   return (productId) => plugin.readState(db).get(productId);
 }
@@ -42,12 +49,17 @@ export function lazyLookup(make: () => ProductLookup): ProductLookup {
   return { snapshot: (ids) => (lookup ??= make()).snapshot(ids) };
 }
 
-
 /** Every read model in the reference fold's shape: the plug-in's `readState` where one replaces the built-in. */
-export function readModelStates(models: Readonly<Record<ReadModelName, { readonly db: Db; readonly plugin: ProjectionPlugin | undefined }>>): ReadModelStates {
+export function readModelStates(
+  models: Readonly<Record<ReadModelName, { readonly db: Db; readonly plugin: ProjectionPlugin | undefined }>>,
+): ReadModelStates {
   const state = <T extends ReadModelName>(name: T): ReadModelStates[T] => {
     const { db, plugin } = models[name];
-    return (plugin ? (plugin as ProjectionPlugin<T>).readState(db) : builtInReadState[name](db));
+    return plugin ? (plugin as ProjectionPlugin<T>).readState(db) : builtInReadState[name](db);
   };
-  return { 'product-inventory': state('product-inventory'), products: state('products'), 'customer-order-summary': state('customer-order-summary') };
+  return {
+    'product-inventory': state('product-inventory'),
+    products: state('products'),
+    'customer-order-summary': state('customer-order-summary'),
+  };
 }

@@ -61,12 +61,22 @@ export function builtInView(name: ReadModelName, w: Pick<ReadModelWiring, 'produ
  * transactions; managed: its view in our transaction), else the built-in view; and a consumer actor (not started)
  * with a broker connection of its own, as a process would have: a killed one sends nothing more.
  */
-export function readModelRuntime(name: ReadModelName, db: Db, plugin: ProjectionPlugin | undefined, w: ReadModelWiring): ReadModelRuntime {
+export function readModelRuntime(
+  name: ReadModelName,
+  db: Db,
+  plugin: ProjectionPlugin | undefined,
+  w: ReadModelWiring,
+): ReadModelRuntime {
   const hooks = w.consumerHooks?.(name);
   const maxDeliveries = w.settings.retry.maxDeliveries;
   let store: ProjectionApplier;
   if (plugin?.mode === 'self-managed') {
-    store = new SelfManagedStore(db, w.wrapHandler?.(name, plugin) ?? plugin, { maxDeliveries, now: w.now, products: w.products, crashPoint: hooks?.crashPoint });
+    store = new SelfManagedStore(db, w.wrapHandler?.(name, plugin) ?? plugin, {
+      maxDeliveries,
+      now: w.now,
+      products: w.products,
+      crashPoint: hooks?.crashPoint,
+    });
   } else {
     const view = plugin ? resolveView(plugin, { products: w.products }) : builtInView(name, w);
     store = new ProjectionStore(db, w.wrapView?.(name, view) ?? view, { maxDeliveries, now: w.now });
@@ -74,7 +84,14 @@ export function readModelRuntime(name: ReadModelName, db: Db, plugin: Projection
   const connection = killableConnection(w.transport);
   const consumer = createActor(projectionConsumerMachine, {
     clock: w.clock,
-    input: { name, transport: connection.transport, store, settings: w.settings, log: w.log.child({ actor: name }), ...(hooks ? { hooks } : {}) },
+    input: {
+      name,
+      transport: connection.transport,
+      store,
+      settings: w.settings,
+      log: w.log.child({ actor: name }),
+      ...(hooks ? { hooks } : {}),
+    },
   });
   return { name, db, store, consumer, plugin, killConnection: () => connection.kill() };
 }

@@ -22,7 +22,10 @@ const ORDER_FATE_TIMEOUT_MS = 2_000;
 export interface ServiceActors {
   readonly orderService: ActorRefFrom<typeof orderServiceMachine>;
   readonly inventoryService: ActorRefFrom<typeof inventoryServiceMachine>;
-  readonly relays: { readonly orders: ActorRefFrom<typeof outboxRelayMachine>; readonly inventory: ActorRefFrom<typeof outboxRelayMachine> };
+  readonly relays: {
+    readonly orders: ActorRefFrom<typeof outboxRelayMachine>;
+    readonly inventory: ActorRefFrom<typeof outboxRelayMachine>;
+  };
   /** Reserve mode only: settles held reservations with the order service. */
   readonly reconciler: ActorRefFrom<typeof reservationReconcilerMachine> | undefined;
 }
@@ -45,31 +48,66 @@ export interface ServiceWiring {
 export function serviceActors(w: ServiceWiring): ServiceActors {
   const { clock, transport, log, now } = w;
   const relays = {
-    orders: createActor(outboxRelayMachine, { clock, input: { name: 'orders-outbox', outbox: w.orderStore.outbox, transport, log: log.child({ actor: 'orders-outbox' }), now } }),
-    inventory: createActor(outboxRelayMachine, { clock, input: { name: 'inventory-outbox', outbox: w.inventoryStore.outbox, transport, log: log.child({ actor: 'inventory-outbox' }), now } }),
+    orders: createActor(outboxRelayMachine, {
+      clock,
+      input: {
+        name: 'orders-outbox',
+        outbox: w.orderStore.outbox,
+        transport,
+        log: log.child({ actor: 'orders-outbox' }),
+        now,
+      },
+    }),
+    inventory: createActor(outboxRelayMachine, {
+      clock,
+      input: {
+        name: 'inventory-outbox',
+        outbox: w.inventoryStore.outbox,
+        transport,
+        log: log.child({ actor: 'inventory-outbox' }),
+        now,
+      },
+    }),
   };
   const orderService = createActor(orderServiceMachine, {
     clock,
     input: {
-      store: w.orderStore, transport, log: log.child({ actor: 'order-service' }), maxInFlight: w.maxOrdersInFlight, checkTimeoutMs: INVENTORY_CHECK_TIMEOUT_MS,
-      inventoryMode: w.inventoryMode, newId: w.newId, now, onCommitted: () => relays.orders.send({ type: 'NUDGE' }), hooks: w.orderHooks,
+      store: w.orderStore,
+      transport,
+      log: log.child({ actor: 'order-service' }),
+      maxInFlight: w.maxOrdersInFlight,
+      checkTimeoutMs: INVENTORY_CHECK_TIMEOUT_MS,
+      inventoryMode: w.inventoryMode,
+      newId: w.newId,
+      now,
+      onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
+      hooks: w.orderHooks,
     },
   });
   const inventoryService = createActor(inventoryServiceMachine, {
     clock,
     input: {
-      store: w.inventoryStore, transport, mode: w.inventoryMode, log: log.child({ actor: 'inventory-service' }),
-      onCommitted: () => relays.inventory.send({ type: 'NUDGE' }), nowMs: () => clock.now(),
+      store: w.inventoryStore,
+      transport,
+      mode: w.inventoryMode,
+      log: log.child({ actor: 'inventory-service' }),
+      onCommitted: () => relays.inventory.send({ type: 'NUDGE' }),
+      nowMs: () => clock.now(),
     },
   });
-  const reconciler = w.inventoryMode === 'reserve'
-    ? createActor(reservationReconcilerMachine, {
-      clock,
-      input: {
-        ledger: w.inventoryStore.reservations, transport, clock, timings: { ...DEFAULT_RESERVATION_TIMINGS, ...w.reservations },
-        requestTimeoutMs: ORDER_FATE_TIMEOUT_MS, log: log.child({ actor: 'reservation-reconciler' }),
-      },
-    })
-    : undefined;
+  const reconciler =
+    w.inventoryMode === 'reserve'
+      ? createActor(reservationReconcilerMachine, {
+          clock,
+          input: {
+            ledger: w.inventoryStore.reservations,
+            transport,
+            clock,
+            timings: { ...DEFAULT_RESERVATION_TIMINGS, ...w.reservations },
+            requestTimeoutMs: ORDER_FATE_TIMEOUT_MS,
+            log: log.child({ actor: 'reservation-reconciler' }),
+          },
+        })
+      : undefined;
   return { orderService, inventoryService, relays, reconciler };
 }

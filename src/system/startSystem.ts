@@ -22,7 +22,6 @@ import { availabilityFromPlugin, lazyLookup, productLookupFromPlugin } from './p
 import { readModelRuntime, type ReadModelRuntime, type ReadModelWiring } from './readModelRuntime.js';
 import { DEFAULT_MAX_ORDERS_IN_FLIGHT, serviceActors, type ServiceActors } from './serviceActors.js';
 
-
 export interface SystemOptions {
   readonly transport: Transport;
   readonly log: Logger;
@@ -90,35 +89,46 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const now = options.now ?? isoNow(clock);
   await transport.provisionStream();
 
-  const dbs = { orders: data.open('orders'), inventory: data.open('inventory'), products: data.open('products'), summary: data.open('customer-order-summary') };
+  const dbs = {
+    orders: data.open('orders'),
+    inventory: data.open('inventory'),
+    products: data.open('products'),
+    summary: data.open('customer-order-summary'),
+  };
   // Each system starts as a fresh process would: a plug-in loaded from a file gets a fresh instance of its module,
   // so module-level state (an in-memory dedupe set) never carries over from an earlier run in the same process —
   // a run replayed alone from its scenario file is then the run the property suite judged.
   const plugins = await freshPlugins(options.plugins ?? {}, clock);
-  // The summary reads Products through its own read-only connection to that separate database. Built on first use:
-  // Products (declared below) must have created its tables first.
-  const products = lazyLookup(() =>
-    plugins.products
-      ? productLookupFromPlugin(plugins.products, productsReader, () => readModels.products.store.checkpoint())
-      : productLookupFrom(productsReader),
-  );
-  const wiring: ReadModelWiring = { transport, clock, settings, log, now, products, summary: options.summary, wrapView: options.wrapView, wrapHandler: options.wrapHandler, consumerHooks: options.consumerHooks };
-  // A plug-in for ProductInventory gets a database of its own (the built-in view shares the inventory service's).
+  const base = { transport, clock, settings, log, now, summary: options.summary };
+  const hooks = { wrapView: options.wrapView, wrapHandler: options.wrapHandler, consumerHooks: options.consumerHooks };
+  const { readModels, wiring, productsReader, inventoryPluginDb } = readModelsOf(data, dbs, plugins, {
+    ...base,
+    ...hooks,
+  });
   const inventoryPlugin = plugins['product-inventory'];
-  const inventoryPluginDb = inventoryPlugin ? data.open('product-inventory') : undefined;
-  const inventoryModel = readModelRuntime('product-inventory', inventoryPluginDb ?? dbs.inventory, inventoryPlugin, wiring);
-  const productsModel = readModelRuntime('products', dbs.products, plugins.products, wiring);
-  const productsReader = data.reader('products', dbs.products);
-  const summaryModel = readModelRuntime('customer-order-summary', dbs.summary, plugins['customer-order-summary'], wiring);
-  const readModels: Record<ReadModelName, ReadModelRuntime> = { 'product-inventory': inventoryModel, products: productsModel, 'customer-order-summary': summaryModel };
 
   const orderStore = new OrderStore(dbs.orders);
   // With a plug-in for ProductInventory, the inventory service's check reads the plug-in's view of availability.
-  const inventoryReader = inventoryPlugin && inventoryPluginDb ? data.reader('product-inventory', inventoryPluginDb) : undefined;
-  const inventoryStore = new InventoryStore(dbs.inventory, inventoryPlugin && inventoryReader ? { viewAvailable: availabilityFromPlugin(inventoryPlugin, inventoryReader) } : {});
+  const inventoryReader =
+    inventoryPlugin && inventoryPluginDb ? data.reader('product-inventory', inventoryPluginDb) : undefined;
+  const inventoryStore = new InventoryStore(
+    dbs.inventory,
+    inventoryPlugin && inventoryReader
+      ? { viewAvailable: availabilityFromPlugin(inventoryPlugin, inventoryReader) }
+      : {},
+  );
   const services = serviceActors({
-    orderStore, inventoryStore, transport, clock, log, now, newId: options.newId ?? (() => randomUUID()), inventoryMode: options.inventoryMode ?? 'check',
-    maxOrdersInFlight: options.maxOrdersInFlight ?? DEFAULT_MAX_ORDERS_IN_FLIGHT, orderHooks: options.orderHooks, reservations: options.reservations,
+    orderStore,
+    inventoryStore,
+    transport,
+    clock,
+    log,
+    now,
+    newId: options.newId ?? (() => randomUUID()),
+    inventoryMode: options.inventoryMode ?? 'check',
+    maxOrdersInFlight: options.maxOrdersInFlight ?? DEFAULT_MAX_ORDERS_IN_FLIGHT,
+    orderHooks: options.orderHooks,
+    reservations: options.reservations,
   });
   for (const m of Object.values(readModels)) m.consumer.start();
   services.relays.orders.start();
@@ -128,8 +138,46 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   services.reconciler?.start();
 
   // Each query connection reads the database its read model lives in: a ProductInventory plug-in's own, if one.
-  const queries = { inventory: inventoryReader ?? data.reader('inventory', dbs.inventory), products: productsReader, summary: data.reader('customer-order-summary', dbs.summary) };
+  const queries = {
+    inventory: inventoryReader ?? data.reader('inventory', dbs.inventory),
+    products: productsReader,
+    summary: data.reader('customer-order-summary', dbs.summary),
+  };
   return runningSystem({ options, data, clock, orderStore, inventoryStore, services, readModels, queries, wiring });
+}
+
+type SystemDbs = Readonly<Record<'orders' | 'inventory' | 'products' | 'summary', Db>>;
+
+/** Every read model's runtime (not started yet), on the built-in view or the plug-in in place, and the wiring they share. */
+function readModelsOf(
+  data: DataDir,
+  dbs: SystemDbs,
+  plugins: ProjectionPlugins,
+  base: Omit<ReadModelWiring, 'products'>,
+) {
+  // The summary reads Products through its own read-only connection to that separate database. Built on first use:
+  // Products (declared below) must have created its tables first.
+  const products = lazyLookup(() =>
+    plugins.products
+      ? productLookupFromPlugin(plugins.products, productsReader, () => readModels.products.store.checkpoint())
+      : productLookupFrom(productsReader),
+  );
+  const wiring: ReadModelWiring = { ...base, products };
+  // A plug-in for ProductInventory gets a database of its own (the built-in view shares the inventory service's).
+  const inventoryPlugin = plugins['product-inventory'];
+  const inventoryPluginDb = inventoryPlugin ? data.open('product-inventory') : undefined;
+  const inventoryDb = inventoryPluginDb ?? dbs.inventory;
+  const inventoryModel = readModelRuntime('product-inventory', inventoryDb, inventoryPlugin, wiring);
+  const productsModel = readModelRuntime('products', dbs.products, plugins.products, wiring);
+  const productsReader = data.reader('products', dbs.products);
+  const summaryPlugin = plugins['customer-order-summary'];
+  const summaryModel = readModelRuntime('customer-order-summary', dbs.summary, summaryPlugin, wiring);
+  const readModels: Record<ReadModelName, ReadModelRuntime> = {
+    'product-inventory': inventoryModel,
+    products: productsModel,
+    'customer-order-summary': summaryModel,
+  };
+  return { readModels, wiring, productsReader, inventoryPluginDb };
 }
 
 /** The running system's handle: its parts, and the life and death of its read model processes. */
@@ -148,7 +196,12 @@ function runningSystem(parts: {
   const { orderService, relays } = services;
   let stopped = false;
   return {
-    options: parts.options, orderStore: parts.orderStore, inventoryStore: parts.inventoryStore, ...services, readModels, queries: parts.queries,
+    options: parts.options,
+    orderStore: parts.orderStore,
+    inventoryStore: parts.inventoryStore,
+    ...services,
+    readModels,
+    queries: parts.queries,
     killReadModel(name) {
       const dying = readModels[name];
       dying.killConnection();
@@ -171,9 +224,20 @@ function runningSystem(parts: {
       orderService.send({ type: 'STOP' });
       await waitFor(clock, () => orderService.getSnapshot().context.inFlight.size === 0, STOP_ORDERS_WAIT_MS);
       // Let the relays hand over what is committed (bounded); anything left stays in the outbox for next start.
-      await waitFor(clock, () => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0, STOP_RELAYS_WAIT_MS);
+      await waitFor(
+        clock,
+        () => relays.orders.getSnapshot().context.backlog === 0 && relays.inventory.getSnapshot().context.backlog === 0,
+        STOP_RELAYS_WAIT_MS,
+      );
       services.reconciler?.stop();
-      for (const actor of [orderService, services.inventoryService, relays.orders, relays.inventory, ...Object.values(readModels).map((m) => m.consumer)]) actor.stop();
+      for (const actor of [
+        orderService,
+        services.inventoryService,
+        relays.orders,
+        relays.inventory,
+        ...Object.values(readModels).map((m) => m.consumer),
+      ])
+        actor.stop();
       parts.data.closeAll();
     },
   };

@@ -3,7 +3,15 @@ import type { OrderServiceOutcome } from '../actors/orderService.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
 import type { ReadModelName } from '../domain/readModels.js';
 import type { ProjectionPlugin } from '../plugins/projectionPlugin.js';
-import { inventoryOf, listProducts, ordersOfCustomer, productOf, type CustomerOrderAnswer, type InventoryAnswer, type ProductAnswer } from '../store/queries.js';
+import {
+  inventoryOf,
+  listProducts,
+  ordersOfCustomer,
+  productOf,
+  type CustomerOrderAnswer,
+  type InventoryAnswer,
+  type ProductAnswer,
+} from '../store/queries.js';
 import { pluginInventoryOf, pluginOrdersOf, pluginProductOf, pluginProducts } from './pluginQueries.js';
 import type { RunningSystem } from './startSystem.js';
 
@@ -37,7 +45,8 @@ export function systemPort(system: RunningSystem, stamps: CommandStamps): System
   const { queries, readModels } = system;
   const plugin = <T extends ReadModelName>(name: T) => readModels[name].plugin as ProjectionPlugin<T> | undefined;
   return {
-    placeOrder: (command) => new Promise((resolve) => system.orderService.send({ type: 'PLACE_ORDER', command, reply: resolve })),
+    placeOrder: (command) =>
+      new Promise((resolve) => system.orderService.send({ type: 'PLACE_ORDER', command, reply: resolve })),
     inventoryCommand: (command) => {
       const meta = { commandId: `cmd_${stamps.newId()}`, now: stamps.now(), newId: stamps.newId };
       return new Promise((resolve) => system.inventoryService.send({ type: 'COMMAND', command, meta, reply: resolve }));

@@ -88,7 +88,16 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const args = ['-js', '-a', HOST, '-p', String(port), '-sd', options.storeDir];
   const log = options.log?.child({ component: 'nats-server', port });
   const listeners = new Set<(exit: NatsServerExit) => void>();
-  const launchOptions: LaunchOptions = { bin, args, port, log, pidFile: options.pidFile, storeDir: options.storeDir, detach: options.detach ?? false, listeners };
+  const launchOptions: LaunchOptions = {
+    bin,
+    args,
+    port,
+    log,
+    pidFile: options.pidFile,
+    storeDir: options.storeDir,
+    detach: options.detach ?? false,
+    listeners,
+  };
   if (options.pidFile) await stopOrphanedNatsServer(options.pidFile, options.storeDir, log);
   let running = await launch(launchOptions);
 
@@ -252,7 +261,9 @@ export async function findNatsServerBinary(): Promise<string> {
   const override = process.env.NATS_SERVER_BIN;
   if (override !== undefined && override !== '') {
     if (await isExecutable(override)) return override;
-    throw new NatsServerNotFoundError(`nats-server not found: NATS_SERVER_BIN=${override} is not an executable file.\n${NATS_SERVER_INSTALL_HINT}`);
+    throw new NatsServerNotFoundError(
+      `nats-server not found: NATS_SERVER_BIN=${override} is not an executable file.\n${NATS_SERVER_INSTALL_HINT}`,
+    );
   }
   const dirs = [...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== ''), ...extraSearchDirs];
   for (const dir of dirs) {
@@ -308,7 +319,6 @@ function greetsAsNats(port: number): Promise<boolean> {
     socket.once('error', () => done(false));
   });
 }
-
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,11 @@ const realTimers: RaceTimers = {
 };
 
 /** True if `p` settles within `ms` (of `timers`' time); the timer never outlives the race. */
-export async function settlesWithin(p: Promise<unknown>, ms: number, timers: RaceTimers = realTimers): Promise<boolean> {
+export async function settlesWithin(
+  p: Promise<unknown>,
+  ms: number,
+  timers: RaceTimers = realTimers,
+): Promise<boolean> {
   let timer: unknown;
   const timeout = new Promise<false>((resolve) => {
     timer = timers.setTimeout(() => resolve(false), ms);

@@ -45,7 +45,8 @@ function useFeed(feed: TelemetryFeed, refreshMs: number): { state: FeedState; no
     });
     const timer = setInterval(() => {
       // Re-render without news too, once a second or so, so "no telemetry for …" counts up.
-      if (dirty || Date.now() - (feed.snapshot().receivedAtMs ?? Date.now()) > 1_000) setView({ state: feed.snapshot(), nowMs: Date.now() });
+      if (dirty || Date.now() - (feed.snapshot().receivedAtMs ?? Date.now()) > 1_000)
+        setView({ state: feed.snapshot(), nowMs: Date.now() });
       dirty = false;
     }, refreshMs);
     return () => {
@@ -60,7 +61,12 @@ function useFeed(feed: TelemetryFeed, refreshMs: number): { state: FeedState; no
  * The dashboard's only stateful component: subscribes to the feed, follows the terminal's size, maps keys to
  * live control actions. Everything it renders is the pure <Dashboard>.
  */
-export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel = 'customer-order-summary' }: DashboardContainerProps) {
+export function DashboardContainer({
+  feed,
+  onQuit,
+  refreshMs = 200,
+  initialModel = 'customer-order-summary',
+}: DashboardContainerProps) {
   const { state, nowMs } = useFeed(feed, refreshMs);
   const size = useTerminalSize();
   const [selected, setSelected] = useState<ReadModelName>(initialModel);
@@ -85,7 +91,11 @@ export function DashboardContainer({ feed, onQuit, refreshMs = 200, initialModel
       const liveControl = current.control;
       const command = keyCommand(
         { input, upArrow: key.upArrow, downArrow: key.downArrow, tab: key.tab, ctrl: key.ctrl },
-        { selected: selectedNow.current, telemetry: current.telemetry, canControl: liveControl !== undefined && current.report === undefined },
+        {
+          selected: selectedNow.current,
+          telemetry: current.telemetry,
+          canControl: liveControl !== undefined && current.report === undefined,
+        },
       );
       switch (command.kind) {
         case 'quit':

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import { realClock, sleep } from '../actors/clock.js';
-import { CONTROL_SUBJECT, TELEMETRY_SUBJECT, type ControlResult, type LiveControl, type Telemetry } from '../scenarios/telemetry.js';
+import {
+  CONTROL_SUBJECT,
+  TELEMETRY_SUBJECT,
+  type ControlResult,
+  type LiveControl,
+  type Telemetry,
+} from '../scenarios/telemetry.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../transport/port.js';
 import { createTelemetryFeed, type TelemetryFeed } from './feed.js';
@@ -23,14 +29,23 @@ export function remoteControl(transport: Transport): LiveControl {
 }
 
 /** Asks for a snapshot every `pollMs` until `signal` aborts; a missing answer leaves the last one (aging) on screen. */
-export async function pollTelemetry(transport: Transport, feed: TelemetryFeed, signal: AbortSignal, pollMs: number, where: string, log: Logger): Promise<void> {
+export async function pollTelemetry(
+  transport: Transport,
+  feed: TelemetryFeed,
+  signal: AbortSignal,
+  pollMs: number,
+  where: string,
+  log: Logger,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const reply = await transport.request(TELEMETRY_SUBJECT, new Uint8Array(), REQUEST_TIMEOUT_MS);
       feed.push(JSON.parse(decoder.decode(reply)) as Telemetry);
     } catch (err: unknown) {
       log.debug({ err }, 'no telemetry');
-      feed.setWaiting(`no answer on ${TELEMETRY_SUBJECT} from ${where} (${message(err)}); is \`cqrs-testbed up\` running there? q quits`);
+      feed.setWaiting(
+        `no answer on ${TELEMETRY_SUBJECT} from ${where} (${message(err)}); is \`cqrs-testbed up\` running there? q quits`,
+      );
     }
     await sleep(realClock, pollMs, signal);
   }
@@ -41,10 +56,18 @@ export async function pollTelemetry(transport: Transport, feed: TelemetryFeed, s
  * only, so it works wherever the services run. Exit 0 on quit, 1 if the screen fails, 2 when the broker cannot be
  * reached at all. The caller has checked that the terminal can host it (./terminal.ts).
  */
-export async function dashboardCommand(options: { readonly natsUrl: string; readonly log: Logger; readonly pollMs?: number }): Promise<number> {
+export async function dashboardCommand(options: {
+  readonly natsUrl: string;
+  readonly log: Logger;
+  readonly pollMs?: number;
+}): Promise<number> {
   let transport: Transport;
   try {
-    transport = await connectJetStream({ servers: options.natsUrl, name: 'cqrs-testbed-dashboard', log: options.log.child({ actor: 'transport' }) });
+    transport = await connectJetStream({
+      servers: options.natsUrl,
+      name: 'cqrs-testbed-dashboard',
+      log: options.log.child({ actor: 'transport' }),
+    });
   } catch (err: unknown) {
     process.stderr.write(`cqrs-testbed dashboard: cannot reach ${options.natsUrl}: ${message(err)}\n`);
     return 2;

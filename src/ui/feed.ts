@@ -31,7 +31,14 @@ export interface TelemetryFeed {
 }
 
 export function createTelemetryFeed(now: () => number = Date.now, waiting = 'starting…'): TelemetryFeed {
-  let state: FeedState = { telemetry: undefined, history: emptyHistory, report: undefined, control: undefined, receivedAtMs: undefined, waiting };
+  let state: FeedState = {
+    telemetry: undefined,
+    history: emptyHistory,
+    report: undefined,
+    control: undefined,
+    receivedAtMs: undefined,
+    waiting,
+  };
   const listeners = new Set<(urgent: boolean) => void>();
   const set = (next: Partial<FeedState>, urgent: boolean) => {
     state = { ...state, ...next };
@@ -41,7 +48,18 @@ export function createTelemetryFeed(now: () => number = Date.now, waiting = 'sta
     push: (t) => set({ telemetry: t, history: appendHistory(state.history, t), receivedAtMs: now() }, false),
     finish: (report) => set({ report, control: undefined }, true),
     setControl: (control) => set({ control }, true),
-    reset: (w) => set({ telemetry: undefined, history: emptyHistory, report: undefined, control: undefined, receivedAtMs: undefined, waiting: w }, true),
+    reset: (w) =>
+      set(
+        {
+          telemetry: undefined,
+          history: emptyHistory,
+          report: undefined,
+          control: undefined,
+          receivedAtMs: undefined,
+          waiting: w,
+        },
+        true,
+      ),
     setWaiting: (w) => set({ waiting: w }, true),
     snapshot: () => state,
     subscribe(listener) {

@@ -3,10 +3,12 @@
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
 
 /** `s` cut or padded to exactly `width` characters (left-aligned). */
-export const padEnd = (s: string, width: number): string => (s.length > width ? s.slice(0, Math.max(0, width - 1)) + '…' : s.padEnd(width));
+export const padEnd = (s: string, width: number): string =>
+  s.length > width ? s.slice(0, Math.max(0, width - 1)) + '…' : s.padEnd(width);
 
 /** `s` right-aligned in `width` characters; too long, it is cut from the left (numbers keep their low digits). */
-export const padStart = (s: string, width: number): string => (s.length > width ? s.slice(s.length - width) : s.padStart(width));
+export const padStart = (s: string, width: number): string =>
+  s.length > width ? s.slice(s.length - width) : s.padStart(width);
 
 /** A count that fits 5 characters: 12345, 123k, 12.3M. */
 export function count(n: number): string {

@@ -24,7 +24,8 @@ export const HISTORY_POINTS_MAX = 2_400;
 export const divergentCount = (d: DivergenceCounts): number => d.notYetApplied + unexplainedCount(d);
 
 /** Keys that differ in a way the model's lag does not explain. */
-export const unexplainedCount = (d: Omit<DivergenceCounts, 'notYetApplied'>): number => d.missing + d.unexpected + d.wrong + d.duplicated;
+export const unexplainedCount = (d: Omit<DivergenceCounts, 'notYetApplied'>): number =>
+  d.missing + d.unexpected + d.wrong + d.duplicated;
 
 const keyOf = (t: Telemetry) => `${t.source}:${t.scenario ?? ''}:${t.seed ?? ''}`;
 
@@ -33,7 +34,10 @@ export function appendHistory(history: History, t: Telemetry, max = HISTORY_POIN
   const key = keyOf(t);
   const last = history.points[history.points.length - 1];
   const fresh = history.key !== key || (last !== undefined && t.elapsedMs < last.elapsedMs);
-  const divergent = Object.fromEntries(READ_MODELS.map((m) => [m, divergentCount(t.models[m].divergence)])) as Record<ReadModelName, number>;
+  const divergent = Object.fromEntries(READ_MODELS.map((m) => [m, divergentCount(t.models[m].divergence)])) as Record<
+    ReadModelName,
+    number
+  >;
   const point: HistoryPoint = { elapsedMs: t.elapsedMs, placed: t.orders.placed, headSeq: t.headSeq, divergent };
   const points = fresh ? [point] : [...history.points, point];
   return { key, points: points.length > max ? points.slice(points.length - max) : points };
@@ -51,8 +55,12 @@ export function ratesOf(history: History, windowMs = 2_000): Rates {
   const first = history.points.find((p) => p.elapsedMs >= last.elapsedMs - windowMs) ?? last;
   const seconds = (last.elapsedMs - first.elapsedMs) / 1000;
   if (seconds <= 0) return { ordersPerSecond: 0, eventsPerSecond: 0 };
-  return { ordersPerSecond: (last.placed - first.placed) / seconds, eventsPerSecond: Math.max(0, last.headSeq - first.headSeq) / seconds };
+  return {
+    ordersPerSecond: (last.placed - first.placed) / seconds,
+    eventsPerSecond: Math.max(0, last.headSeq - first.headSeq) / seconds,
+  };
 }
 
 /** One model's divergence over time, oldest first. */
-export const divergenceSeries = (history: History, model: ReadModelName): number[] => history.points.map((p) => p.divergent[model]);
+export const divergenceSeries = (history: History, model: ReadModelName): number[] =>
+  history.points.map((p) => p.divergent[model]);

@@ -46,7 +46,10 @@ export function keyCommand(key: KeyPress, ctx: KeyContext): KeyCommand {
   const control = (action: ControlAction): KeyCommand => ({ kind: 'control', action });
   switch (key.input) {
     case 's':
-      return control({ kind: ctx.telemetry?.models[target].state === 'stopped' ? 'startConsumer' : 'stopConsumer', target });
+      return control({
+        kind: ctx.telemetry?.models[target].state === 'stopped' ? 'startConsumer' : 'stopConsumer',
+        target,
+      });
     case 'b':
       return control({ kind: 'toggleBug', target });
     case 'r':

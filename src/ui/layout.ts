@@ -20,7 +20,11 @@ const SPACING_LINES = 4;
  * Fits the dashboard in `rows - 1` lines: ink redraws the whole screen (flicker) once its output reaches the
  * terminal's height. What gives way first: timeline rows beyond three, the blank lines, the sparkline block.
  */
-export function dashboardLayout(size: { readonly columns: number; readonly rows: number }, propertyLines: number, timelineEntries: number): DashboardLayout {
+export function dashboardLayout(
+  size: { readonly columns: number; readonly rows: number },
+  propertyLines: number,
+  timelineEntries: number,
+): DashboardLayout {
   const table = tableLayout(size.columns);
   const wanted = Math.max(1, timelineEntries);
   let avail = size.rows - 1 - FIXED_LINES - propertyLines;

@@ -31,7 +31,11 @@ const UNMOUNT_TIMEOUT_MS = 2_000;
  */
 export function startDashboard(options: StartDashboardOptions): DashboardHandle {
   const instance = render(
-    <DashboardContainer feed={options.feed} onQuit={options.onQuit} {...(options.initialModel ? { initialModel: options.initialModel } : {})} />,
+    <DashboardContainer
+      feed={options.feed}
+      onQuit={options.onQuit}
+      {...(options.initialModel ? { initialModel: options.initialModel } : {})}
+    />,
     {
       exitOnCtrlC: false,
       patchConsole: true,

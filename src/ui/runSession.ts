@@ -12,7 +12,9 @@ export interface RunSession {
   readonly quit: AbortSignal;
 }
 
-export function startRunSession(options: { readonly logFile?: string; readonly onFailure?: (err: Error) => void } = {}): RunSession {
+export function startRunSession(
+  options: { readonly logFile?: string; readonly onFailure?: (err: Error) => void } = {},
+): RunSession {
   const quit = new AbortController();
   const feed = createTelemetryFeed(Date.now, 'starting…');
   const dashboard = startDashboard({ feed, onQuit: () => quit.abort() });
@@ -21,7 +23,9 @@ export function startRunSession(options: { readonly logFile?: string; readonly o
   return {
     quit: quit.signal,
     optionsFor(scenario) {
-      feed.reset(`${scenario.name}: starting a private broker and seeding the catalogue…${options.logFile ? ` (logs: ${options.logFile})` : ''}`);
+      feed.reset(
+        `${scenario.name}: starting a private broker and seeding the catalogue…${options.logFile ? ` (logs: ${options.logFile})` : ''}`,
+      );
       return { onTelemetry: (t) => feed.push(t), onControl: (c) => feed.setControl(c), signal: quit.signal };
     },
     finish: (report) => feed.finish(report),

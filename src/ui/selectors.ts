@@ -8,7 +8,18 @@ import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, ratesOf, unexplainedCount, type History } from './history.js';
 
 /** What the dashboard keeps of the final report: verdicts and the models as judged. */
-export type FinalReport = Pick<ScenarioReport, 'scenario' | 'seed' | 'verdict' | 'properties' | 'convergedAfterMs' | 'durationMs' | 'models' | 'events' | 'liveActions'>;
+export type FinalReport = Pick<
+  ScenarioReport,
+  | 'scenario'
+  | 'seed'
+  | 'verdict'
+  | 'properties'
+  | 'convergedAfterMs'
+  | 'durationMs'
+  | 'models'
+  | 'events'
+  | 'liveActions'
+>;
 
 /** How a value should look; components map tones to colours. */
 export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'muted';
@@ -39,7 +50,10 @@ export function stateTone(state: ConsumerState): Tone {
   }
 }
 
-const SHORT_STATE: Partial<Record<ConsumerState, string>> = { waitingForDependency: 'waitingForDep', replayingDeadLetters: 'replayingDLQ' };
+const SHORT_STATE: Partial<Record<ConsumerState, string>> = {
+  waitingForDependency: 'waitingForDep',
+  replayingDeadLetters: 'replayingDLQ',
+};
 
 /** The table's number columns, by title. `stale` is divergence the lag explains; the four after it, what it does not. */
 export type NumberColumn = 'ok' | 'stale' | 'miss' | 'unexp' | 'wrong' | 'dup' | 'lag' | 'lag ms' | 'redel' | 'dead';
@@ -58,18 +72,33 @@ export interface TableLayout {
 }
 
 const numberColumns = (narrow: boolean): TableLayout['numbers'] => [
-  { title: 'ok', width: 6 }, { title: 'stale', width: 6 },
-  { title: 'miss', width: 6 }, { title: 'unexp', width: 6 }, { title: 'wrong', width: 6 }, { title: 'dup', width: 5 },
-  { title: 'lag', width: narrow ? 6 : 7 }, ...(narrow ? [] : [{ title: 'lag ms', width: 8 } as const]), { title: 'redel', width: 6 }, { title: 'dead', width: 5 },
+  { title: 'ok', width: 6 },
+  { title: 'stale', width: 6 },
+  { title: 'miss', width: 6 },
+  { title: 'unexp', width: 6 },
+  { title: 'wrong', width: 6 },
+  { title: 'dup', width: 5 },
+  { title: 'lag', width: narrow ? 6 : 7 },
+  ...(narrow ? [] : [{ title: 'lag ms', width: 8 } as const]),
+  { title: 'redel', width: 6 },
+  { title: 'dead', width: 5 },
 ];
 
 export function tableLayout(columns: number): TableLayout {
   const full = { narrow: false, shortStates: false, nameWidth: 23, stateWidth: 21, numbers: numberColumns(false) };
-  const fixed = (l: Omit<TableLayout, 'sparkWidth'>) => 2 + l.nameWidth + l.stateWidth + l.numbers.reduce((s, c) => s + c.width, 0) + 1;
+  const fixed = (l: Omit<TableLayout, 'sparkWidth'>) =>
+    2 + l.nameWidth + l.stateWidth + l.numbers.reduce((s, c) => s + c.width, 0) + 1;
   if (columns - fixed(full) >= 10) return { ...full, sparkWidth: columns - fixed(full) };
   const short = { ...full, shortStates: true, nameWidth: 10, stateWidth: 14 };
   if (columns - fixed(short) >= 8) return { ...short, sparkWidth: columns - fixed(short) };
-  return { narrow: true, shortStates: true, nameWidth: 10, stateWidth: 14, numbers: numberColumns(true), sparkWidth: 0 };
+  return {
+    narrow: true,
+    shortStates: true,
+    nameWidth: 10,
+    stateWidth: 14,
+    numbers: numberColumns(true),
+    sparkWidth: 0,
+  };
 }
 
 export interface ModelRow {
@@ -95,17 +124,32 @@ export function tableHeader(layout: TableLayout): string {
 }
 
 /** One row per read model: divergence buckets, lag, consumer state, retries; the report's values once judged. */
-export function modelRows(t: Telemetry, history: History, layout: TableLayout, selected: ReadModelName, report?: FinalReport, sparkWidth = layout.sparkWidth - 1): ModelRow[] {
+export function modelRows(
+  t: Telemetry,
+  history: History,
+  layout: TableLayout,
+  selected: ReadModelName,
+  report?: FinalReport,
+  sparkWidth = layout.sparkWidth - 1,
+): ModelRow[] {
   return READ_MODELS.map((name) => {
     const m = t.models[name];
     const judged = report?.models[name];
     // Once judged, the run is over: nothing is still to be applied, and every difference counts.
     const d = judged ? { ...judged.divergence, notYetApplied: 0 } : m.divergence;
     const lagEvents = judged?.lagEvents ?? m.lagEvents;
-    const state = (judged?.state) ?? m.state;
+    const state = judged?.state ?? m.state;
     const values: Record<NumberColumn, number> = {
-      ok: d.ok, stale: d.notYetApplied, miss: d.missing, unexp: d.unexpected, wrong: d.wrong, dup: d.duplicated,
-      lag: lagEvents, 'lag ms': lagEvents === 0 ? 0 : m.lagMs, redel: judged?.redeliveries ?? m.redeliveries, dead: judged?.deadLetters ?? m.deadLetters,
+      ok: d.ok,
+      stale: d.notYetApplied,
+      miss: d.missing,
+      unexp: d.unexpected,
+      wrong: d.wrong,
+      dup: d.duplicated,
+      lag: lagEvents,
+      'lag ms': lagEvents === 0 ? 0 : m.lagMs,
+      redel: judged?.redeliveries ?? m.redeliveries,
+      dead: judged?.deadLetters ?? m.deadLetters,
     };
     const label = layout.nameWidth >= 23 ? name : SHORT_NAMES[name];
     const divergent = unexplainedCount(d);
@@ -153,12 +197,19 @@ export function brokerView(t: Telemetry): { text: string; tone: Tone } {
 }
 
 /** The two header lines: what runs, the scenario clock, the broker, and the traffic. */
-export function headerView(t: Telemetry, history: History, columns: number, report?: FinalReport, noDataForMs = 0): HeaderView {
+export function headerView(
+  t: Telemetry,
+  history: History,
+  columns: number,
+  report?: FinalReport,
+  noDataForMs = 0,
+): HeaderView {
   const rates = ratesOf(history);
   const broker = brokerView(t);
   const what = t.source === 'run' ? `${t.scenario ?? '?'} (seed ${t.seed ?? '?'})` : 'attached to a running system';
   const title = columns >= 100 ? `cqrs-testbed · ${what}` : what;
-  const clock = t.workloadMs === null ? `up ${seconds(t.elapsedMs)}` : `${seconds(t.elapsedMs)} / ${seconds(t.workloadMs)}`;
+  const clock =
+    t.workloadMs === null ? `up ${seconds(t.elapsedMs)}` : `${seconds(t.elapsedMs)} / ${seconds(t.workloadMs)}`;
   const phase = report ? 'done' : t.phase;
   const outboxes = `outbox orders ${count(t.outboxBacklog.orders)}, inventory ${count(t.outboxBacklog.inventory)}`;
   const outbox = `outbox ${count(t.outboxBacklog.orders)}/${count(t.outboxBacklog.inventory)}`;
@@ -176,7 +227,14 @@ export function headerView(t: Telemetry, history: History, columns: number, repo
     `${outcomes} · ${outbox}`,
     `${count(t.orders.placed)} placed, ${count(refusedCount(t.orders))} refused, ${count(t.orders.failed)} failed · ${events} · ${outbox}`,
   ];
-  const staleness = noDataForMs >= 2_000 ? `no telemetry for ${seconds(noDataForMs)}` : t.stale && !report ? (columns >= 100 ? 'stale: the broker is silent' : 'stale') : null;
+  const staleness =
+    noDataForMs >= 2_000
+      ? `no telemetry for ${seconds(noDataForMs)}`
+      : t.stale && !report
+        ? columns >= 100
+          ? 'stale: the broker is silent'
+          : 'stale'
+        : null;
   const room = columns - (staleness ? staleness.length + 4 : 0);
   const traffic = variants.find((v) => v.length < room) ?? variants[variants.length - 1] ?? '';
   return { title, clock, phase, broker: broker.text, brokerTone: broker.tone, traffic, staleness };
@@ -193,7 +251,8 @@ export interface PropertyItem {
  * except an inventory that went negative, which the oracle knows the moment it reads it.
  */
 export function propertyItems(t: Telemetry, report?: FinalReport): PropertyItem[] {
-  if (report) return report.properties.map((p) => ({ name: p.name, status: p.holds ? 'holds' : 'fails', detail: p.detail }));
+  if (report)
+    return report.properties.map((p) => ({ name: p.name, status: p.holds ? 'holds' : 'fails', detail: p.detail }));
   return t.expectations.map((name): PropertyItem => {
     if (t.firstNegative && (name === 'inventoryNeverNegative' || name === 'violation:inventoryNeverNegative')) {
       const detail = `${t.firstNegative.productId} went to ${t.firstNegative.quantity} at seq ${t.firstNegative.seq}`;
@@ -206,12 +265,19 @@ export function propertyItems(t: Telemetry, report?: FinalReport): PropertyItem[
 export const PROPERTY_MARK: Readonly<Record<PropertyItem['status'], string>> = { pending: '…', holds: '✓', fails: '✗' };
 
 export function verdictView(t: Telemetry, report?: FinalReport): { text: string; tone: Tone } {
-  if (t.source === 'up') return { text: 'no scenario: divergence is against the oracle folded from the stream', tone: 'muted' };
+  if (t.source === 'up')
+    return { text: 'no scenario: divergence is against the oracle folded from the stream', tone: 'muted' };
   if (!report) return { text: 'running: properties are judged once the system has settled', tone: 'muted' };
-  const converged = report.convergedAfterMs === null ? 'never converged' : `converged ${report.convergedAfterMs} ms after the load and faults ended`;
+  const converged =
+    report.convergedAfterMs === null
+      ? 'never converged'
+      : `converged ${report.convergedAfterMs} ms after the load and faults ended`;
   const failed = report.properties.find((p) => !p.holds);
   const tail = failed ? `✗ ${failed.name}: ${failed.detail}` : converged;
   // First, before a detail that may be cut at the terminal's edge: a reader replaying the seed must know.
   const live = notReproducible(report);
-  return { text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events)${live ? ` · ${live}` : ''} · ${tail}`, tone: report.verdict === 'pass' ? 'ok' : 'bad' };
+  return {
+    text: `${report.verdict.toUpperCase()} (${seconds(report.durationMs)}, ${report.events.stream} events)${live ? ` · ${live}` : ''} · ${tail}`,
+    tone: report.verdict === 'pass' ? 'ok' : 'bad',
+  };
 }

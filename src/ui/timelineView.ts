@@ -28,9 +28,11 @@ function row(e: TimelineEntry, elapsedMs: number): TimelineRow {
   const kind = e.phase === 'remediation' ? 'remediation' : e.phase === 'fault-end' ? 'heals' : 'fault';
   let status: string;
   if (e.status === 'active') status = `active for ${seconds(Math.max(0, elapsedMs - (e.atMs ?? elapsedMs)))}`;
-  else if (e.status === 'upcoming') status = e.atMs === null ? `${kind}, after the workload` : `${kind} in ${seconds(Math.max(0, e.atMs - elapsedMs))}`;
+  else if (e.status === 'upcoming')
+    status = e.atMs === null ? `${kind}, after the workload` : `${kind} in ${seconds(Math.max(0, e.atMs - elapsedMs))}`;
   else status = kind;
-  const tone: Tone = e.status === 'active' ? 'bad' : e.status === 'upcoming' ? 'muted' : e.phase === 'fault-start' ? 'warn' : 'ok';
+  const tone: Tone =
+    e.status === 'active' ? 'bad' : e.status === 'upcoming' ? 'muted' : e.phase === 'fault-start' ? 'warn' : 'ok';
   return { time: padStart(time, 10), mark: MARK[e.status], label: e.label, status, tone };
 }
 
@@ -38,7 +40,12 @@ function row(e: TimelineEntry, elapsedMs: number): TimelineRow {
  * The steps that fit in `maxRows`, in time order: every active fault first, then alternately the latest past step
  * and the next upcoming one, so "what just happened" and "what comes next" stay on screen around "now".
  */
-export function timelineWindow(entries: readonly TimelineEntry[], maxRows: number, elapsedMs: number, source: 'run' | 'up' = 'run'): TimelineWindow {
+export function timelineWindow(
+  entries: readonly TimelineEntry[],
+  maxRows: number,
+  elapsedMs: number,
+  source: 'run' | 'up' = 'run',
+): TimelineWindow {
   const keep = new Set<number>();
   entries.forEach((e, i) => {
     if (e.status === 'active' && keep.size < maxRows) keep.add(i);
@@ -60,14 +67,20 @@ export function timelineWindow(entries: readonly TimelineEntry[], maxRows: numbe
     source === 'run'
       ? { title: 'fault timeline', clock: 'scenario clock', empty: 'no faults or remediation steps' }
       : // Attached to `up` there is no scenario, so no scenario clock: only what the dashboard's keys did, since `up` began.
-        { title: 'live actions', clock: 'time since up started', empty: 'none yet: the keys below act on the running system' };
+        {
+          title: 'live actions',
+          clock: 'time since up started',
+          empty: 'none yet: the keys below act on the running system',
+        };
   return {
     ...heading,
     rows: shown.flatMap((i) => {
       const e = entries[i];
       return e ? [row(e, elapsedMs)] : [];
     }),
-    hiddenBefore: entries.slice(0, lowest).length + entries.slice(lowest, highest + 1).filter((_, j) => !keep.has(lowest + j)).length,
+    hiddenBefore:
+      entries.slice(0, lowest).length +
+      entries.slice(lowest, highest + 1).filter((_, j) => !keep.has(lowest + j)).length,
     hiddenAfter: Math.max(0, entries.length - highest - 1),
   };
 }

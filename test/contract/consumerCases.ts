@@ -1,15 +1,7 @@
 /** Contract cases for durable pull consumers: delivery order, acks, naks, ack wait, term, working, bounds, info. */
 import { expect, it } from 'vitest';
 import type { Delivery } from '../../src/transport/port.js';
-import {
-  expectWithin,
-  publishNamed,
-  rejects,
-  resolves,
-  seen,
-  spec,
-  type ContractHarness,
-} from './contractKit.js';
+import { expectWithin, publishNamed, rejects, resolves, seen, spec, type ContractHarness } from './contractKit.js';
 
 export function consumerCases(harness: () => ContractHarness): void {
   const ready = async (): Promise<ContractHarness> => {
@@ -97,15 +89,25 @@ export function consumerCases(harness: () => ContractHarness): void {
     const consumer = await t.durableConsumer(spec('wait', { ackWaitMs: 1_000 }));
     // Measured from before the first fetch: the delivery (and so its ack wait) cannot start earlier.
     const sentAt = h.now();
-    expect(seen((await resolves(h, consumer.fetch(10, 1_000), 2_000)).value)).toEqual([['a', 1], ['b', 1]]);
+    expect(seen((await resolves(h, consumer.fetch(10, 1_000), 2_000)).value)).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     const back = await resolves(h, consumer.fetch(10, 3_000), 4_000);
-    expect(seen(back.value)).toEqual([['a', 2], ['b', 2]]);
+    expect(seen(back.value)).toEqual([
+      ['a', 2],
+      ['b', 2],
+    ]);
     expectWithin(back.atMs - sentAt, 1_000, 2_000);
     // Let them expire again with nobody pulling, then add a new one: the expired pair goes out first.
     await h.sleep(1_500);
     await publishNamed(t, 'wait', ['c']);
     const mixed = (await resolves(h, consumer.fetch(10, 1_000), 2_000)).value;
-    expect(seen(mixed)).toEqual([['a', 3], ['b', 3], ['c', 1]]);
+    expect(seen(mixed)).toEqual([
+      ['a', 3],
+      ['b', 3],
+      ['c', 1],
+    ]);
     expect(await consumer.info()).toMatchObject({ ackPending: 3, redelivered: 2 });
     for (const d of mixed) d.ack();
     await h.sleep(100); // acks are one-way: give the broker a moment before asking
@@ -148,7 +150,10 @@ export function consumerCases(harness: () => ContractHarness): void {
     await publishNamed(t, 'map', ['a', 'b', 'c', 'd']);
     const consumer = await t.durableConsumer(spec('map', { maxAckPending: 2 }));
     const first = await resolves(h, consumer.fetch(10, 500), 2_000);
-    expect(seen(first.value)).toEqual([['a', 1], ['b', 1]]);
+    expect(seen(first.value)).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
     expect(first.elapsedMs).toBeLessThan(400);
     const blocked = await resolves(h, consumer.fetch(10, 500), 2_000);
     expect(blocked.value).toEqual([]);

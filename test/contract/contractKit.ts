@@ -62,7 +62,8 @@ export function settle<T>(h: ContractHarness, p: Promise<T>, boundMs: number): P
   return watch(h, p).settled(boundMs);
 }
 
-const watched = <T>(h: ContractHarness, p: Promise<T> | Watched<T>): Watched<T> => (p instanceof Promise ? watch(h, p) : p);
+const watched = <T>(h: ContractHarness, p: Promise<T> | Watched<T>): Watched<T> =>
+  p instanceof Promise ? watch(h, p) : p;
 
 export async function resolves<T>(
   h: ContractHarness,
@@ -106,7 +107,11 @@ export async function waitUntil(
 export async function publishNamed(t: Transport, prefix: string, names: readonly string[]): Promise<number[]> {
   const seqs: number[] = [];
   for (const name of names) {
-    const ack = await t.publish({ subject: `shop.${prefix}.${name}`, msgId: `${prefix}-${name}`, data: enc.encode(name) });
+    const ack = await t.publish({
+      subject: `shop.${prefix}.${name}`,
+      msgId: `${prefix}-${name}`,
+      data: enc.encode(name),
+    });
     seqs.push(ack.seq);
   }
   return seqs;

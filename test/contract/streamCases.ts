@@ -80,14 +80,16 @@ export function streamCases(harness: () => ContractHarness): void {
     const count = 1_205;
     for (let start = 0; start < count; start += 250) {
       const names = Array.from({ length: Math.min(250, count - start) }, (_, k) => `${start + k}`);
-      await Promise.all(names.map((n) => t.publish({ subject: `shop.rr.${n}`, msgId: `rr-${n}`, data: enc.encode(n) })));
+      await Promise.all(
+        names.map((n) => t.publish({ subject: `shop.rr.${n}`, msgId: `rr-${n}`, data: enc.encode(n) })),
+      );
     }
     const all = await t.readRange(1, 5_000);
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: count }, (_, k) => k + 1));
     for (const e of all) expect(e.subject).toBe(`shop.rr.${dec.decode(e.data)}`);
 
     const pages: StoredEvent[] = [];
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const page = await t.readRange(from, 500);
       if (page.length === 0) break;
       pages.push(...page);

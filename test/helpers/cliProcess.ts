@@ -48,7 +48,10 @@ function childEnv(env: Readonly<Record<string, string | undefined>>): NodeJS.Pro
 }
 
 export function spawnTestbed(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Testbed {
-  const child = spawn(process.execPath, [bin, '--log-format', 'json', ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, '--log-format', 'json', ...args], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -96,7 +99,11 @@ export function spawnTestbed(args: readonly string[], env: Readonly<Record<strin
 }
 
 /** Runs a command that should end by itself (bad flags, --help, missing nats-server). */
-export async function runTestbed(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}, timeoutMs = 20_000) {
+export async function runTestbed(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+  timeoutMs = 20_000,
+) {
   const t = spawnTestbed(args, env);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
@@ -117,7 +124,14 @@ export function parseBanner(stdout: string): UpBanner | undefined {
   if (!url || !dataDir || !broker?.[1] || seeded === undefined) return undefined;
   const natsPid = /private nats-server pid (\d+)/.exec(broker[2] ?? '')?.[1];
   const temporary = /^ {2}data +\S+ \(temporary/m.test(stdout);
-  return { url, dataDir, brokerUrl: broker[1], natsPid: natsPid ? Number(natsPid) : undefined, seeded: Number(seeded), temporary };
+  return {
+    url,
+    dataDir,
+    brokerUrl: broker[1],
+    natsPid: natsPid ? Number(natsPid) : undefined,
+    seeded: Number(seeded),
+    temporary,
+  };
 }
 
 /**
@@ -142,7 +156,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** JSON over HTTP, status and body. */
-export async function http(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function http(
+  method: 'GET' | 'POST',
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -157,7 +175,12 @@ export async function http(method: 'GET' | 'POST', url: string, body?: unknown):
 export function shellLine(line: string, timeoutMs = 120_000): { code: number | null; stdout: string; stderr: string } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NATS_URL;
-  const r = spawnSync('sh', ['-c', line], { cwd: fileURLToPath(new URL('../..', import.meta.url)), encoding: 'utf8', timeout: timeoutMs, env });
+  const r = spawnSync('sh', ['-c', line], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -49,7 +49,10 @@ export interface ConsumerRig {
   state(actor: ConsumerActor): ConsumerState;
 }
 
-export function consumerRig(sim: SimHarness, options: { readonly maxDeliveries?: number; readonly fault?: Fault } = {}): ConsumerRig {
+export function consumerRig(
+  sim: SimHarness,
+  options: { readonly maxDeliveries?: number; readonly fault?: Fault } = {},
+): ConsumerRig {
   const maxDeliveries = options.maxDeliveries ?? 3;
   const db = openDatabase(':memory:');
   const { view, calls } = instrumentedProductsView(() => sim.clock.now(), options.fault);
@@ -61,16 +64,27 @@ export function consumerRig(sim: SimHarness, options: { readonly maxDeliveries?:
     settings,
     calls,
     startActor(hooks) {
-      const input = { name: DURABLE, transport: sim.transport, store, settings, log: silentLogger(), ...(hooks ? { hooks } : {}) };
+      const input = {
+        name: DURABLE,
+        transport: sim.transport,
+        store,
+        settings,
+        log: silentLogger(),
+        ...(hooks ? { hooks } : {}),
+      };
       const actor = createActor(projectionConsumerMachine, { clock: sim.clock, input });
       const trail = stateTrail(actor, sim.clock);
       actor.start();
       return { actor, trail };
     },
     products: () =>
-      (db.prepare('SELECT product_id AS id, name, price_cents AS price FROM products ORDER BY product_id').all() as { id: string; name: string; price: number }[]).map(
-        (r) => `${r.id}: ${r.name} @ ${r.price}`,
-      ),
+      (
+        db.prepare('SELECT product_id AS id, name, price_cents AS price FROM products ORDER BY product_id').all() as {
+          id: string;
+          name: string;
+          price: number;
+        }[]
+      ).map((r) => `${r.id}: ${r.name} @ ${r.price}`),
     brokerSide: () => sim.broker.jetstream.consumerInfo(DURABLE),
     state: (actor) => consumerState(actor.getSnapshot()),
   };

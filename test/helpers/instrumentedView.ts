@@ -19,7 +19,10 @@ export interface HandlerCall {
 /** The error message to throw for this call, or undefined to apply it. */
 export type Fault = (event: Positioned, attempt: number) => string | undefined;
 
-export function instrumentedProductsView(now: () => number, fault: Fault = () => undefined): { view: ProjectionView; calls: HandlerCall[] } {
+export function instrumentedProductsView(
+  now: () => number,
+  fault: Fault = () => undefined,
+): { view: ProjectionView; calls: HandlerCall[] } {
   const calls: HandlerCall[] = [];
   const view: ProjectionView = {
     ...productsView,

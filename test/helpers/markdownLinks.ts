@@ -27,7 +27,10 @@ const REPO_DIRS = ['src/', 'scenarios/', 'test/', 'bench/', 'bin/', '.ci/', 'scr
 function ignoredDirs(root: string): string[] {
   const gitignore = join(root, '.gitignore');
   if (!existsSync(gitignore)) return [];
-  return readFileSync(gitignore, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.endsWith('/') && !l.startsWith('#'));
+  return readFileSync(gitignore, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.endsWith('/') && !l.startsWith('#'));
 }
 
 function leavesRepo(target: string, root: string): boolean {
@@ -58,7 +61,9 @@ export function linkProblems(markdown: string, root: string): LinkProblem[] {
     const line = i + 1;
     if (/^\s*```/.test(text)) fenced = !fenced;
     // Anywhere, code blocks included: a path that climbs out of the repository or starts at a machine's root.
-    for (const m of text.matchAll(/(?:^|[\s(['"`=<])((?:\.\.\/|\/(?:work|home|tmp|Users)\/|file:\/\/)[^\s)\]'"`>]*)/g)) {
+    for (const m of text.matchAll(
+      /(?:^|[\s(['"`=<])((?:\.\.\/|\/(?:work|home|tmp|Users)\/|file:\/\/)[^\s)\]'"`>]*)/g,
+    )) {
       if (m[1] !== undefined) problems.push({ line, target: m[1], problem: 'leaves the repository' });
     }
     if (fenced) return;
@@ -71,12 +76,19 @@ export function linkProblems(markdown: string, root: string): LinkProblem[] {
       }
       const path = decodeURIComponent(target.split('#')[0] ?? '');
       if (leavesRepo(path, root)) problems.push({ line, target, problem: 'leaves the repository' });
-      else if (!existsSync(join(root, path))) problems.push({ line, target, problem: 'no such file in the repository' });
+      else if (!existsSync(join(root, path)))
+        problems.push({ line, target, problem: 'no such file in the repository' });
     }
     for (const m of text.matchAll(/`([^`\s]+)`/g)) {
       const path = m[1] ?? '';
-      if (!REPO_DIRS.some((d) => path.startsWith(d)) || ignored.some((d) => path.startsWith(d)) || /[*<>{}…|]|\bN\b|[A-Z]{3,}/.test(path)) continue;
-      if (!existsSync(join(root, path))) problems.push({ line, target: path, problem: 'no such file in the repository' });
+      if (
+        !REPO_DIRS.some((d) => path.startsWith(d)) ||
+        ignored.some((d) => path.startsWith(d)) ||
+        /[*<>{}…|]|\bN\b|[A-Z]{3,}/.test(path)
+      )
+        continue;
+      if (!existsSync(join(root, path)))
+        problems.push({ line, target: path, problem: 'no such file in the repository' });
     }
   });
   return problems;

@@ -11,15 +11,18 @@ import type { TestSystem } from './systemHarness.js';
  * A broker that is still reconnecting (after a restart) means "not yet", not a failure.
  */
 export async function quiesced(t: TestSystem, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => {
-    try {
-      const { lastSeq } = await t.transport.streamInfo();
-      if (!Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq)) return false;
-      if (t.system.orderStore.outbox.backlog() > 0 || t.system.inventoryStore.outbox.backlog() > 0) return false;
-      return (await t.transport.streamInfo()).lastSeq === lastSeq;
-    } catch (error) {
-      if (error instanceof TransportError && error.kind === 'unavailable') return false;
-      throw error;
-    }
-  }, { what: 'stream end stable, read models at it, outboxes empty', timeoutMs });
+  await eventually(
+    async () => {
+      try {
+        const { lastSeq } = await t.transport.streamInfo();
+        if (!Object.values(t.system.readModels).every((m) => m.store.checkpoint() >= lastSeq)) return false;
+        if (t.system.orderStore.outbox.backlog() > 0 || t.system.inventoryStore.outbox.backlog() > 0) return false;
+        return (await t.transport.streamInfo()).lastSeq === lastSeq;
+      } catch (error) {
+        if (error instanceof TransportError && error.kind === 'unavailable') return false;
+        throw error;
+      }
+    },
+    { what: 'stream end stable, read models at it, outboxes empty', timeoutMs },
+  );
 }

@@ -32,7 +32,8 @@ export async function startSimHarness(seed = 1): Promise<SimHarness> {
   await transport.provisionStream();
   const isoNow = () => new Date(clock.now()).toISOString();
   let published = 0;
-  const publishBytes = async (subject: string, data: Uint8Array, msgId: string) => (await transport.publish({ subject, msgId, data })).seq;
+  const publishBytes = async (subject: string, data: Uint8Array, msgId: string) =>
+    (await transport.publish({ subject, msgId, data })).seq;
   return {
     clock,
     broker,
@@ -73,4 +74,5 @@ export function stateTrail(actor: Actor<AnyStateMachine>, clock: VirtualClock): 
 }
 
 /** Times (ms since the trail began) at which the actor entered `state`. */
-export const entries = (trail: readonly StateStep[], state: string): number[] => trail.filter((s) => s.state === state).map((s) => s.atMs);
+export const entries = (trail: readonly StateStep[], state: string): number[] =>
+  trail.filter((s) => s.state === state).map((s) => s.atMs);

@@ -35,7 +35,9 @@ export async function startBareStream(): Promise<BareStream> {
   await transport.provisionStream();
   const dbs: Db[] = [];
   return {
-    broker, transport, dir,
+    broker,
+    transport,
+    dir,
     openProjection(file, view, maxDeliveries = 5) {
       const db = openDatabase(join(dir, file));
       dbs.push(db);
@@ -51,9 +53,17 @@ export async function startBareStream(): Promise<BareStream> {
 }
 
 /** Publishes one domain event the way the outbox relay would (event id as msg id); returns its stream sequence. */
-export async function publishEvent(transport: Transport, data: DomainEvent, eventId = `evt_${randomUUID()}`): Promise<number> {
+export async function publishEvent(
+  transport: Transport,
+  data: DomainEvent,
+  eventId = `evt_${randomUUID()}`,
+): Promise<number> {
   const envelope = envelop(data, { eventId, occurredAt: new Date().toISOString(), causationId: 'cmd_test' });
-  const ack = await transport.publish({ subject: subjectFor(data.type), msgId: eventId, data: encodeEnvelope(envelope) });
+  const ack = await transport.publish({
+    subject: subjectFor(data.type),
+    msgId: eventId,
+    data: encodeEnvelope(envelope),
+  });
   return ack.seq;
 }
 

@@ -31,7 +31,10 @@ export interface TestSystem {
 
 export const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
 
-export async function startTestSystem(options: Partial<Omit<SystemOptions, 'transport' | 'log' | 'dataDir'>> = {}, existing?: { broker: TestBroker; dataDir: string }): Promise<TestSystem> {
+export async function startTestSystem(
+  options: Partial<Omit<SystemOptions, 'transport' | 'log' | 'dataDir'>> = {},
+  existing?: { broker: TestBroker; dataDir: string },
+): Promise<TestSystem> {
   const broker = existing?.broker ?? (await startTestBroker());
   const dataDir = existing?.dataDir ?? (await mkdtemp(join(tmpdir(), 'cqrs-sys-')));
   const transport = await connectJetStream({ servers: broker.url, name: 'test' });
@@ -44,7 +47,11 @@ export async function startTestSystem(options: Partial<Omit<SystemOptions, 'tran
     await transport.close();
   };
   return {
-    broker, transport, system, dataDir, stopSystem,
+    broker,
+    transport,
+    system,
+    dataDir,
+    stopSystem,
     async stop() {
       await stopSystem();
       await broker.stop();
@@ -53,16 +60,30 @@ export async function startTestSystem(options: Partial<Omit<SystemOptions, 'tran
   };
 }
 
-export async function addProduct(system: RunningSystem, productId: string, name: string, priceCents: number, stock: number): Promise<void> {
+export async function addProduct(
+  system: RunningSystem,
+  productId: string,
+  name: string,
+  priceCents: number,
+  stock: number,
+): Promise<void> {
   const added = await inventoryCommand(system, { type: 'AddProduct', productId, name, priceCents });
   if (added.kind !== 'done') throw new Error(`add ${productId}: ${added.kind}`);
   if (stock === 0) return;
-  const stocked = await inventoryCommand(system, { type: 'AdjustStock', productId, delta: stock, reason: 'test stock' });
+  const stocked = await inventoryCommand(system, {
+    type: 'AdjustStock',
+    productId,
+    delta: stock,
+    reason: 'test stock',
+  });
   if (stocked.kind !== 'done') throw new Error(`stock ${productId}: ${stocked.kind}`);
 }
 
 export const order = (customerId: string, items: [string, number][]): PlaceOrder => ({
-  type: 'PlaceOrder', customerId, shippingAddress: '1 Test Lane', items: items.map(([productId, quantity]) => ({ productId, quantity })),
+  type: 'PlaceOrder',
+  customerId,
+  shippingAddress: '1 Test Lane',
+  items: items.map(([productId, quantity]) => ({ productId, quantity })),
 });
 
 /** Through the system's own command port, as HTTP and the workload driver go. */
@@ -70,12 +91,20 @@ export function placeOrder(system: RunningSystem, command: PlaceOrder): Promise<
   return systemPort(system, ids).placeOrder(command);
 }
 
-export function inventoryCommand(system: RunningSystem, command: CatalogCommand | AdjustStock): Promise<InventoryCommandOutcome> {
+export function inventoryCommand(
+  system: RunningSystem,
+  command: CatalogCommand | AdjustStock,
+): Promise<InventoryCommandOutcome> {
   return systemPort(system, ids).inventoryCommand(command);
 }
 
 /** The oracle (reference fold of the whole stream) and each live read model, for key-by-key comparison. */
-export async function oracleAndModels(t: TestSystem): Promise<{ oracle: ReferenceState; inventory: ReferenceState['inventory']; products: ReferenceState['products']; summaries: ReferenceState['summaries'] }> {
+export async function oracleAndModels(t: TestSystem): Promise<{
+  oracle: ReferenceState;
+  inventory: ReferenceState['inventory'];
+  products: ReferenceState['products'];
+  summaries: ReferenceState['summaries'];
+}> {
   const log = await readEventLog(t.transport);
   return {
     oracle: foldLog(log.entries),

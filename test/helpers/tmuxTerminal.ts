@@ -33,7 +33,8 @@ export interface Terminal {
 
 export function openTerminal(name: string, columns = 100, rows = 30): Terminal {
   const version = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) throw new Error('tmux is not installed; the CLI terminal tests need a real terminal: apt-get install -y tmux');
+  if (version.error || version.status !== 0)
+    throw new Error('tmux is not installed; the CLI terminal tests need a real terminal: apt-get install -y tmux');
   const socket = `cqrs-${name}-${process.pid}`;
   const dir = mkdtempSync(join(tmpdir(), `cqrs-term-${name}-`));
   const tmux = (...args: string[]): string => {
@@ -61,7 +62,8 @@ export function openTerminal(name: string, columns = 100, rows = 30): Terminal {
       const started = Date.now();
       const session = start(command);
       const file = statusFile(session);
-      while (Date.now() - started < budgetMs && !existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (Date.now() - started < budgetMs && !existsSync(file))
+        await new Promise((resolve) => setTimeout(resolve, 100));
       const status = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
       return { status, screen: screen(session), elapsedMs: Date.now() - started };
     },

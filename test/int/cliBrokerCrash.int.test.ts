@@ -47,7 +47,11 @@ describe('cqrs-testbed up when its private nats-server dies', () => {
       while (load && sent < 150) {
         sent++;
         const sentAtMs = Date.now();
-        const res = await http('POST', `${banner.url}/orders`, { customerId: 'cust_crash', items: [{ productId: 'prod_ghi', quantity: 1 }], shippingAddress: '9 Outage Ave' });
+        const res = await http('POST', `${banner.url}/orders`, {
+          customerId: 'cust_crash',
+          items: [{ productId: 'prod_ghi', quantity: 1 }],
+          shippingAddress: '9 Outage Ave',
+        });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         if (res.status === 201) {
           placed.push((res.body as { orderId: string }).orderId);
@@ -64,20 +68,36 @@ describe('cqrs-testbed up when its private nats-server dies', () => {
     // Squat on the broker's port for a while: the outage lasts long enough to be seen (the supervisor is quick),
     // and the supervisor's failed restarts (port taken) are retried with backoff instead of counting as success.
     const squatter = await occupy(Number(new URL(banner.brokerUrl).port), pidFile);
-    const down = await eventually(async () => {
-      const h = await health(banner.url);
-      return h.body.broker.status !== 'connected' ? h : undefined;
-    }, { what: '/health reports the broker down', timeoutMs: 5_000, intervalMs: 20, retryOnError: true });
+    const down = await eventually(
+      async () => {
+        const h = await health(banner.url);
+        return h.body.broker.status !== 'connected' ? h : undefined;
+      },
+      { what: '/health reports the broker down', timeoutMs: 5_000, intervalMs: 20, retryOnError: true },
+    );
     expect(down.code).toBe(503);
     expect(down.body.status).toBe('degraded');
-    await eventually(() => t.stderr().includes('private nats-server restart failed') || undefined, { what: 'a restart failed while the port was taken', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    await eventually(() => t.stderr().includes('private nats-server restart failed') || undefined, {
+      what: 'a restart failed while the port was taken',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
     await new Promise<void>((resolve) => squatter.close(() => resolve()));
 
-    const secondPid = await eventually(() => {
-      const pid = readPidFile(pidFile);
-      return pid !== undefined && pid !== firstPid && isAlive(pid) ? pid : undefined;
-    }, { what: 'the supervisor restarted nats-server', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
-    await eventually(async () => ((await health(banner.url)).body.broker.status === 'connected') || undefined, { what: '/health reports the broker connected again', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    const secondPid = await eventually(
+      () => {
+        const pid = readPidFile(pidFile);
+        return pid !== undefined && pid !== firstPid && isAlive(pid) ? pid : undefined;
+      },
+      { what: 'the supervisor restarted nats-server', timeoutMs: 10_000, intervalMs: 50, retryOnError: true },
+    );
+    await eventually(async () => (await health(banner.url)).body.broker.status === 'connected' || undefined, {
+      what: '/health reports the broker connected again',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
     const backAt = Date.now();
     const outageMs = backAt - killedAt;
     await sleep(1_500);
@@ -87,20 +107,33 @@ describe('cqrs-testbed up when its private nats-server dies', () => {
     expect([...statuses.keys()].filter((s) => s !== 201 && s !== 503)).toEqual([]);
     expect(placedAtMs.filter((ms) => ms < killedAt).length).toBeGreaterThan(0);
     expect(placedAtMs.filter((ms) => ms > backAt).length).toBeGreaterThan(0);
-    const summary = await eventually(async () => {
-      const res = await http('GET', `${banner.url}/customer/cust_crash/orders`);
-      const ids = (res.body as { orderId: string }[]).map((r) => r.orderId);
-      return ids.length >= placed.length ? ids : undefined;
-    }, { what: 'every 201 is in the customer summary', timeoutMs: 15_000, intervalMs: 50, retryOnError: true });
+    const summary = await eventually(
+      async () => {
+        const res = await http('GET', `${banner.url}/customer/cust_crash/orders`);
+        const ids = (res.body as { orderId: string }[]).map((r) => r.orderId);
+        return ids.length >= placed.length ? ids : undefined;
+      },
+      { what: 'every 201 is in the customer summary', timeoutMs: 15_000, intervalMs: 50, retryOnError: true },
+    );
     expect([...summary].sort()).toEqual([...placed].sort());
-    await eventually(async () => {
-      const res = await http('GET', `${banner.url}/inventory/products/prod_ghi`);
-      return (res.body as { availableQuantity: number }).availableQuantity === 200 - placed.length || undefined;
-    }, { what: 'the inventory view counts each 201 once', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
-    const settled = await eventually(async () => {
-      const h = await health(banner.url);
-      return h.code === 200 && h.body.consumers.every((c) => c.lagEvents === 0) && h.body.outboxes.every((o) => o.backlog === 0) ? h : undefined;
-    }, { what: 'healthy: no lag, no backlog', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    await eventually(
+      async () => {
+        const res = await http('GET', `${banner.url}/inventory/products/prod_ghi`);
+        return (res.body as { availableQuantity: number }).availableQuantity === 200 - placed.length || undefined;
+      },
+      { what: 'the inventory view counts each 201 once', timeoutMs: 10_000, intervalMs: 50, retryOnError: true },
+    );
+    const settled = await eventually(
+      async () => {
+        const h = await health(banner.url);
+        return h.code === 200 &&
+          h.body.consumers.every((c) => c.lagEvents === 0) &&
+          h.body.outboxes.every((o) => o.backlog === 0)
+          ? h
+          : undefined;
+      },
+      { what: 'healthy: no lag, no backlog', timeoutMs: 10_000, intervalMs: 50, retryOnError: true },
+    );
     expect(settled.body.status).toBe('ok');
     // Still exactly once after everything settled: no late duplicate.
     const after = await http('GET', `${banner.url}/customer/cust_crash/orders`);

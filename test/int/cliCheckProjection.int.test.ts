@@ -12,20 +12,47 @@ import { runTestbed, shellLine } from '../helpers/cliProcess.js';
 
 const FIXTURES = 'test/fixtures/projections';
 
-
 describe('check --projection', () => {
   const dir = mkdtempSync(join(tmpdir(), 'check-projection-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes a correct self-managed plug-in (its declared crash point armed by the suite)', async () => {
-    const r = await runTestbed(['check', '--projection', `customer-order-summary=${FIXTURES}/correctSummarySelfManaged.ts`, '--runs', '40', '--seed', '424242', '--counterexamples', dir], {}, 120_000);
+    const r = await runTestbed(
+      [
+        'check',
+        '--projection',
+        `customer-order-summary=${FIXTURES}/correctSummarySelfManaged.ts`,
+        '--runs',
+        '40',
+        '--seed',
+        '424242',
+        '--counterexamples',
+        dir,
+      ],
+      {},
+      120_000,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('projection customer-order-summary: self-managed plug-in');
     expect(r.stdout).toContain('all properties held: 40 runs');
   }, 150_000);
 
   it('fails a broken one with its property; the printed replays and the file alone reproduce the failure', async () => {
-    const r = await runTestbed(['check', '--projection', `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`, '--runs', '100', '--seed', '424242', '--counterexamples', dir], {}, 120_000);
+    const r = await runTestbed(
+      [
+        'check',
+        '--projection',
+        `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`,
+        '--runs',
+        '100',
+        '--seed',
+        '424242',
+        '--counterexamples',
+        dir,
+      ],
+      {},
+      120_000,
+    );
     expect(r.code, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toMatch(/customer-order-summary \(plug-in\): .*noWrongValues/s);
     const suite = /replay the suite: +(.*)$/m.exec(r.stdout)?.[1] ?? '';
@@ -38,7 +65,9 @@ describe('check --projection', () => {
     expect(replayed.stdout).toMatch(/FAIL .*\n.*failed: .*noWrongValues/);
 
     const file = /shrunk counterexample: (\S+)/.exec(r.stdout)?.[1] ?? '';
-    expect(readFileSync(file, 'utf8')).toMatch(/^projections:\n {2}customer-order-summary: .*partialUpdateSummary\.ts$/m);
+    expect(readFileSync(file, 'utf8')).toMatch(
+      /^projections:\n {2}customer-order-summary: .*partialUpdateSummary\.ts$/m,
+    );
     const alone = await runTestbed(['run', file, '--transport', 'sim', '--no-ui'], {}, 60_000);
     expect(alone.code, alone.stdout + alone.stderr).toBe(1);
 

@@ -19,8 +19,8 @@ const SEED = 3_567_148_851; // above 2^31: fast-check's signed form is -72781844
 const SIGNED = '-727818445';
 
 /** The run lines without their wall-clock column: what a replay must reproduce. */
-const runLines = (stdout: string): string[] => [...stdout.matchAll(/^ {2}run +(\d+) +[\d.]+ s +(last: .*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
-
+const runLines = (stdout: string): string[] =>
+  [...stdout.matchAll(/^ {2}run +(\d+) +[\d.]+ s +(last: .*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
 
 describe('check: one seed, printed unsigned, replayable as printed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'check-seed-'));
@@ -55,11 +55,21 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
 
   it('names the counterexample by the unsigned seed, loadably, with a header replay command that runs it as printed', async () => {
     // A deliberately broken plug-in makes the suite fail at once (the CLI's check has no --projection).
-    const loaded = await loadProjectionPlugin(`customer-order-summary=${join(repoRoot, 'test/fixtures/projections/partialUpdateSummary.ts')}`);
+    const loaded = await loadProjectionPlugin(
+      `customer-order-summary=${join(repoRoot, 'test/fixtures/projections/partialUpdateSummary.ts')}`,
+    );
     const cli = selfCommand({ env: {}, cwd: repoRoot });
     const result = await checkProperties({
-      runs: 50, seed: SEED, transport: 'sim', log: silentLogger(), counterexampleDir: join(dir, 'counterexamples'), shrink: false,
-      runOptions: { plugins: { [loaded.target]: loaded.plugin }, crashPoints: [{ target: loaded.target, point: 'between-writes', times: 2 }] },
+      runs: 50,
+      seed: SEED,
+      transport: 'sim',
+      log: silentLogger(),
+      counterexampleDir: join(dir, 'counterexamples'),
+      shrink: false,
+      runOptions: {
+        plugins: { [loaded.target]: loaded.plugin },
+        crashPoints: [{ target: loaded.target, point: 'between-writes', times: 2 }],
+      },
       runCommand: (file) => `${cli} run ${file}`,
     });
     expect(result.ok, 'the broken plug-in was not caught').toBe(false);

@@ -47,7 +47,11 @@ describe('cqrs-testbed up --data-dir resumes after kill -9 with nothing lost', (
     const placed: string[] = [];
     let quantity = 0;
     for (let i = 0; i < 12; i++) {
-      const res = await http('POST', `${a.url}/orders`, { customerId: 'cust_dd', items: [{ productId: 'prod_abc', quantity: 1 + (i % 2) }], shippingAddress: '1 Resume Rd' });
+      const res = await http('POST', `${a.url}/orders`, {
+        customerId: 'cust_dd',
+        items: [{ productId: 'prod_abc', quantity: 1 + (i % 2) }],
+        shippingAddress: '1 Resume Rd',
+      });
       expect(res.status).toBe(201);
       placed.push((res.body as { orderId: string }).orderId);
       quantity += 1 + (i % 2);
@@ -55,20 +59,37 @@ describe('cqrs-testbed up --data-dir resumes after kill -9 with nothing lost', (
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     // The guard stops the orphaned broker once its owner is gone (the pid file covers the guard being killed too).
-    await eventually(() => !isAlive(a.natsPid ?? -1) || undefined, { what: 'the orphaned nats-server stopped', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    await eventually(() => !isAlive(a.natsPid ?? -1) || undefined, {
+      what: 'the orphaned nats-server stopped',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
 
     const second = spawnTestbed(['up', '--http-port', '0', '--data-dir', dir]);
     started.push(second);
     const b = await second.up();
     expect(b.seeded).toBe(0);
-    const seen = await eventually(async () => {
-      const ids = await ordersOf(b.url, 'cust_dd');
-      return ids.length >= placed.length ? ids : undefined;
-    }, { what: 'every order placed before the kill is in the summary', intervalMs: 50, retryOnError: true });
+    const seen = await eventually(
+      async () => {
+        const ids = await ordersOf(b.url, 'cust_dd');
+        return ids.length >= placed.length ? ids : undefined;
+      },
+      { what: 'every order placed before the kill is in the summary', intervalMs: 50, retryOnError: true },
+    );
     expect([...seen].sort()).toEqual([...placed].sort());
-    await eventually(async () => ((await availableOf(b.url, 'prod_abc')) === 50 - quantity) || undefined, { what: 'the inventory view caught up', intervalMs: 50, retryOnError: true });
+    await eventually(async () => (await availableOf(b.url, 'prod_abc')) === 50 - quantity || undefined, {
+      what: 'the inventory view caught up',
+      intervalMs: 50,
+      retryOnError: true,
+    });
     const products = await http('GET', `${b.url}/products`);
-    expect((products.body as { productId: string }[]).map((p) => p.productId).sort()).toEqual(['prod_abc', 'prod_def', 'prod_ghi', 'prod_xyz']);
+    expect((products.body as { productId: string }[]).map((p) => p.productId).sort()).toEqual([
+      'prod_abc',
+      'prod_def',
+      'prod_ghi',
+      'prod_xyz',
+    ]);
 
     // Settled means settled: nothing more arrives later (a duplicate would show up as a 13th row or 50 - 2q stock).
     await sleep(500);
@@ -81,7 +102,11 @@ describe('cqrs-testbed up --data-dir resumes after kill -9 with nothing lost', (
     const storeDir = join(dir, 'nats');
     mkdirSync(storeDir, { recursive: true });
     const port = await freePort();
-    const orphan = spawn(await findNatsServerBinary(), ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+    const orphan = spawn(
+      await findNatsServerBinary(),
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir],
+      { stdio: 'ignore' },
+    );
     others.push(orphan);
     const orphanExited = new Promise<void>((resolve) => orphan.once('exit', () => resolve()));
     writeFileSync(join(storeDir, 'nats-server.pid'), `${orphan.pid}\n`);
@@ -115,7 +140,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -17,7 +17,12 @@ const bin = join(repoRoot, 'bin', 'cqrs-testbed');
 
 /** A shell line run from `cwd`; npx may use only what is local (`npm_config_yes=false`: never the registry). */
 function shell(line: string, cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync('sh', ['-c', line], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, npm_config_yes: 'false', ...env } });
+  const r = spawnSync('sh', ['-c', line], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, npm_config_yes: 'false', ...env },
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -48,7 +53,12 @@ describe('the cqrs-testbed command', () => {
     // In the clone, without it on PATH (after `npm ci`): npx.
     expect(selfCommand({ env: { PATH: '/usr/bin:/bin' }, cwd: join(repoRoot, 'src') })).toBe('npx cqrs-testbed');
     // Started by npm (npm start, npx): npm's PATH is not the user's, so the clone decides.
-    expect(selfCommand({ env: { PATH: join(repoRoot, 'node_modules', '.bin'), npm_command: 'exec', INIT_CWD: repoRoot }, cwd: repoRoot })).toBe('npx cqrs-testbed');
+    expect(
+      selfCommand({
+        env: { PATH: join(repoRoot, 'node_modules', '.bin'), npm_command: 'exec', INIT_CWD: repoRoot },
+        cwd: repoRoot,
+      }),
+    ).toBe('npx cqrs-testbed');
     // Outside the clone, not on PATH: the bin by its absolute path.
     const elsewhere = selfCommand({ env: { PATH: '/usr/bin:/bin' }, cwd: scratch });
     expect(elsewhere).toBe(`node ${bin}`);
@@ -70,7 +80,9 @@ describe('the cqrs-testbed command', () => {
     expect(shellPath('reports/x.yaml', { env: {}, cwd: repoRoot })).toBe('reports/x.yaml');
     // npm runs scripts from the package root; the user typed the command in INIT_CWD.
     expect(shellPath('reports/x.yaml', { env: { INIT_CWD: join(repoRoot, 'reports') }, cwd: repoRoot })).toBe('x.yaml');
-    expect(shellPath('reports/x.yaml', { env: { INIT_CWD: join(repoRoot, 'src') }, cwd: repoRoot })).toBe(join(repoRoot, 'reports', 'x.yaml'));
+    expect(shellPath('reports/x.yaml', { env: { INIT_CWD: join(repoRoot, 'src') }, cwd: repoRoot })).toBe(
+      join(repoRoot, 'reports', 'x.yaml'),
+    );
     const quoted = shellPath("my reports/x's.yaml", { env: {}, cwd: '/w' });
     expect(quoted).toBe(`'my reports/x'\\''s.yaml'`);
     expect(shell(`printf %s ${quoted}`, scratch).stdout).toBe("my reports/x's.yaml");

@@ -18,7 +18,10 @@ describe('cqrs-testbed list', () => {
     const flagship = join(SCENARIOS_DIR, 'flagship-summary-outage.yaml');
     const long = 'a-scenario-whose-name-is-much-longer-than-thirty-four-characters';
     writeFileSync(join(dir, 'b-long.yaml'), readFileSync(flagship, 'utf8').replace(/^name: .*$/m, `name: ${long}`));
-    writeFileSync(join(dir, 'c-broken.yaml'), 'name: broken\ndescription: x\nteaches: x\nworkload: {durationMs: 1000, ordersPerSecond: 1}\nfaults:\n  - {kind: consumerOutge, target: products, atMs: 1, durationMs: 1}\nexpect: [{property: converges}]\n');
+    writeFileSync(
+      join(dir, 'c-broken.yaml'),
+      'name: broken\ndescription: x\nteaches: x\nworkload: {durationMs: 1000, ordersPerSecond: 1}\nfaults:\n  - {kind: consumerOutge, target: products, atMs: 1, durationMs: 1}\nexpect: [{property: converges}]\n',
+    );
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -29,7 +32,10 @@ describe('cqrs-testbed list', () => {
     expect(r.code).toBe(2);
     const lines = r.stdout.trimEnd().split('\n');
     const rows = lines.filter((l) => !l.startsWith(' '));
-    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual(['slow-consumer', 'a-scenario-whose-name-is-much-longer-than-thirty-four-characters']);
+    expect(rows.map((l) => l.split(/\s+/)[0])).toEqual([
+      'slow-consumer',
+      'a-scenario-whose-name-is-much-longer-than-thirty-four-characters',
+    ]);
     // The file column starts at the same place on every row, however long a name is.
     const fileColumn = rows.map((l) => l.indexOf(dir));
     expect(new Set(fileColumn).size).toBe(1);

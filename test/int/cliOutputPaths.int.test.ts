@@ -3,7 +3,16 @@
  * `--counterexamples`) is exit 2 with the reason, no broker started, nothing written — not a whole run followed by a
  * failure. A path whose directories do not exist yet is fine: they are created when the report is written.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,13 +37,41 @@ describe('output paths are checked up front', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ['run --junit under a file', ['run', failing, '--junit', join(aFile, 'junit.xml')], `--junit ${join(aFile, 'junit.xml')}: cannot write there: ${aFile} is not a directory`],
-    ['run --junit a directory', ['run', failing, '--junit', aDir], `--junit ${aDir}: cannot write there: ${aDir} is a directory`],
-    ['run --report a file', ['run', failing, '--report', aFile], `--report ${aFile}: cannot write there: ${aFile} is not a directory`],
-    ['run --report below a file', ['run', failing, '--report', join(aFile, 'a', 'b')], `cannot write there: ${aFile} is not a directory`],
-    ['check --junit under a file', ['check', '--runs', '1', '--junit', join(aFile, 'j.xml')], 'cqrs-testbed check: --junit'],
-    ['check --counterexamples a file', ['check', '--runs', '1', '--counterexamples', aFile], `cqrs-testbed check: --counterexamples ${aFile}: cannot write there: ${aFile} is not a directory`],
-    ['bench --out a directory', ['bench', '--quick', '--out', aDir], `bench: --out ${aDir}: cannot write there: ${aDir} is a directory`],
+    [
+      'run --junit under a file',
+      ['run', failing, '--junit', join(aFile, 'junit.xml')],
+      `--junit ${join(aFile, 'junit.xml')}: cannot write there: ${aFile} is not a directory`,
+    ],
+    [
+      'run --junit a directory',
+      ['run', failing, '--junit', aDir],
+      `--junit ${aDir}: cannot write there: ${aDir} is a directory`,
+    ],
+    [
+      'run --report a file',
+      ['run', failing, '--report', aFile],
+      `--report ${aFile}: cannot write there: ${aFile} is not a directory`,
+    ],
+    [
+      'run --report below a file',
+      ['run', failing, '--report', join(aFile, 'a', 'b')],
+      `cannot write there: ${aFile} is not a directory`,
+    ],
+    [
+      'check --junit under a file',
+      ['check', '--runs', '1', '--junit', join(aFile, 'j.xml')],
+      'cqrs-testbed check: --junit',
+    ],
+    [
+      'check --counterexamples a file',
+      ['check', '--runs', '1', '--counterexamples', aFile],
+      `cqrs-testbed check: --counterexamples ${aFile}: cannot write there: ${aFile} is not a directory`,
+    ],
+    [
+      'bench --out a directory',
+      ['bench', '--quick', '--out', aDir],
+      `bench: --out ${aDir}: cannot write there: ${aDir} is a directory`,
+    ],
   ])('%s: exit 2, says why, starts and writes nothing', async (_name, args, message) => {
     const before = readdirSync(dir).sort();
     const r = await runTestbed(args, { NATS_SERVER_BIN: fakeNats });

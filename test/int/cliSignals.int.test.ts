@@ -26,17 +26,30 @@ describe('brokers and temp dirs do not outlive the command', () => {
   });
 
   /** Starts the command and waits until it has its private nats-server (so there is something to leak). */
-  const startWithBroker = async (args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ t: Testbed; broker: ChildBroker }> => {
+  const startWithBroker = async (
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<{ t: Testbed; broker: ChildBroker }> => {
     const t = spawnTestbed(args, env);
     started.push(t);
-    const broker = await eventually(() => natsServersOf(t.pid)[0], { what: `${args.join(' ')} has a nats-server child`, timeoutMs: 20_000, intervalMs: 50, retryOnError: true });
+    const broker = await eventually(() => natsServersOf(t.pid)[0], {
+      what: `${args.join(' ')} has a nats-server child`,
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
     brokers.push(broker);
     expect(existsSync(join(broker.runDir, 'cqrs-owner.json'))).toBe(true);
     return { t, broker };
   };
 
   const expectGone = async (broker: ChildBroker, dirToo: boolean) => {
-    await eventually(() => !isAlive(broker.pid), { what: 'the nats-server is gone', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    await eventually(() => !isAlive(broker.pid), {
+      what: 'the nats-server is gone',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
     if (dirToo) expect(existsSync(broker.runDir), broker.runDir).toBe(false);
   };
 
@@ -44,15 +57,24 @@ describe('brokers and temp dirs do not outlive the command', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
     ['SIGINT', 130],
-  ] as const)('run on nats, %s: abandons the run, exit %i, its broker stopped and its temp dir removed', async (signal, code) => {
-    const { t, broker } = await startWithBroker(['run', flagship]);
-    await eventually(() => /workload\s+orders/.test(t.stdout()) || undefined, { what: 'the workload runs', timeoutMs: 20_000, intervalMs: 50, retryOnError: true });
-    const exit = await t.stop(signal);
-    expect(exit, t.stderr().slice(-2_000)).toEqual({ code, signal: null });
-    expect(t.stdout()).toContain(`interrupted (${signal}): flagship-summary-outage abandoned, no verdict`);
-    expect(t.stdout()).not.toMatch(/^(PASS|FAIL) /m);
-    await expectGone(broker, true);
-  }, 60_000);
+  ] as const)(
+    'run on nats, %s: abandons the run, exit %i, its broker stopped and its temp dir removed',
+    async (signal, code) => {
+      const { t, broker } = await startWithBroker(['run', flagship]);
+      await eventually(() => /workload\s+orders/.test(t.stdout()) || undefined, {
+        what: 'the workload runs',
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        retryOnError: true,
+      });
+      const exit = await t.stop(signal);
+      expect(exit, t.stderr().slice(-2_000)).toEqual({ code, signal: null });
+      expect(t.stdout()).toContain(`interrupted (${signal}): flagship-summary-outage abandoned, no verdict`);
+      expect(t.stdout()).not.toMatch(/^(PASS|FAIL) /m);
+      await expectGone(broker, true);
+    },
+    60_000,
+  );
 
   it('run on nats, SIGKILL: the guard stops the broker at once; the next start removes the dead run’s dir, not a live run’s', async () => {
     // A temp root of their own: any other cqrs-testbed starting meanwhile (other test files run in parallel) would
@@ -95,7 +117,10 @@ describe('brokers and temp dirs do not outlive the command', () => {
 
   it('the owner file names the run’s process', async () => {
     const { t, broker } = await startWithBroker(['run', failingFast]);
-    const owner = JSON.parse(readFileSync(join(broker.runDir, 'cqrs-owner.json'), 'utf8')) as { pid: number; command: string };
+    const owner = JSON.parse(readFileSync(join(broker.runDir, 'cqrs-owner.json'), 'utf8')) as {
+      pid: number;
+      command: string;
+    };
     expect(owner.pid).toBe(t.pid);
     expect(owner.command).toContain(`run ${failingFast}`);
     expect((await t.exited).code).toBe(1);

@@ -33,7 +33,10 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
     expect(existsSync(join(banner.dataDir, 'nats', 'nats-server.pid'))).toBe(true);
 
     // GET /inventory/products/prod_abc → { "productId": "prod_abc", "availableQuantity": 50 }
-    expect(await http('GET', `${banner.url}/inventory/products/prod_abc`)).toEqual({ status: 200, body: { productId: 'prod_abc', availableQuantity: 50 } });
+    expect(await http('GET', `${banner.url}/inventory/products/prod_abc`)).toEqual({
+      status: 200,
+      body: { productId: 'prod_abc', availableQuantity: 50 },
+    });
 
     // POST /orders with the article's body
     const placed = await http('POST', `${banner.url}/orders`, articleOrder);
@@ -42,10 +45,13 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
     expect(orderId).toMatch(/^ord_/);
 
     // GET /customer/cust_123/orders → [ { orderId, orderDate, totalAmount: 150.75, items: [ {productName, quantity} ] } ]
-    const orders = await eventually(async () => {
-      const res = await http('GET', `${banner.url}/customer/cust_123/orders`);
-      return Array.isArray(res.body) && res.body.length > 0 ? res.body : undefined;
-    }, { what: 'the summary shows the order', intervalMs: 50, retryOnError: true });
+    const orders = await eventually(
+      async () => {
+        const res = await http('GET', `${banner.url}/customer/cust_123/orders`);
+        return Array.isArray(res.body) && res.body.length > 0 ? res.body : undefined;
+      },
+      { what: 'the summary shows the order', intervalMs: 50, retryOnError: true },
+    );
     expect(orders).toEqual([
       {
         orderId,
@@ -57,10 +63,13 @@ describe('cqrs-testbed up (private nats-server, temporary data dir)', () => {
         ],
       },
     ]);
-    await eventually(async () => {
-      const res = await http('GET', `${banner.url}/inventory/products/prod_abc`);
-      return (res.body as { availableQuantity: number }).availableQuantity === 48 || undefined;
-    }, { what: 'the inventory view decremented', intervalMs: 50, retryOnError: true });
+    await eventually(
+      async () => {
+        const res = await http('GET', `${banner.url}/inventory/products/prod_abc`);
+        return (res.body as { availableQuantity: number }).availableQuantity === 48 || undefined;
+      },
+      { what: 'the inventory view decremented', intervalMs: 50, retryOnError: true },
+    );
 
     const startedAt = Date.now();
     const exit = await t.stop('SIGINT', 20_000);
@@ -105,10 +114,15 @@ describe('cqrs-testbed up with NATS_URL', () => {
       expect(t.stdout()).toContain(`${broker.url} (NATS_URL)`);
       expect(existsSync(join(banner.dataDir, 'nats'))).toBe(false);
       // The view is eventually consistent: the seeded stock shows up once its consumer has applied it.
-      const stock = await eventually(async () => {
-        const answer = await http('GET', `${banner.url}/inventory/products/prod_xyz`);
-        return answer.status === 200 && (answer.body as { availableQuantity: number }).availableQuantity === 100 ? answer : undefined;
-      }, { what: 'the seeded stock of prod_xyz in the inventory view', intervalMs: 50, retryOnError: true });
+      const stock = await eventually(
+        async () => {
+          const answer = await http('GET', `${banner.url}/inventory/products/prod_xyz`);
+          return answer.status === 200 && (answer.body as { availableQuantity: number }).availableQuantity === 100
+            ? answer
+            : undefined;
+        },
+        { what: 'the seeded stock of prod_xyz in the inventory view', intervalMs: 50, retryOnError: true },
+      );
       expect(stock).toEqual({ status: 200, body: { productId: 'prod_xyz', availableQuantity: 100 } });
     } finally {
       expect(await t.stop('SIGINT')).toEqual({ code: 0, signal: null });
@@ -151,9 +165,15 @@ describe('cqrs-testbed refuses what it cannot do, before starting anything', () 
 
   it('says exactly how to install nats-server when it is missing, and exits 2', async () => {
     // PATH holds node only; NATS_SERVER_BIN points nowhere (it wins over PATH and the system dirs).
-    const r = await runTestbed(['up', '--http-port', '0'], { TMPDIR: tmp, NATS_SERVER_BIN: '/nonexistent/nats-server', PATH: dirname(process.execPath) });
+    const r = await runTestbed(['up', '--http-port', '0'], {
+      TMPDIR: tmp,
+      NATS_SERVER_BIN: '/nonexistent/nats-server',
+      PATH: dirname(process.execPath),
+    });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('nats-server not found: NATS_SERVER_BIN=/nonexistent/nats-server is not an executable file');
+    expect(r.stderr).toContain(
+      'nats-server not found: NATS_SERVER_BIN=/nonexistent/nats-server is not an executable file',
+    );
     expect(r.stderr).toContain('apt-get install -y nats-server');
     expect(r.stderr).toContain('https://github.com/nats-io/nats-server/releases');
     expect(r.stdout).toBe('');

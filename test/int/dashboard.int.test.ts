@@ -44,7 +44,9 @@ function parseScreen(text: string): Screen {
   const clock = /(\d+\.\d) s \/ 8\.0 s {2}(\w+)/.exec(text);
   const models: Record<string, ModelLine> = {};
   // ok, stale, then miss, unexp, wrong, dup.
-  for (const m of text.matchAll(/^[› ] (inventory|products|summary) +(\w+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) /gm)) {
+  for (const m of text.matchAll(
+    /^[› ] (inventory|products|summary) +(\w+) +\d+ +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) /gm,
+  )) {
     const [, name = '', state = '', stale = '0', ...buckets] = m;
     const unexplained = buckets.reduce((s, b) => s + Number(b), 0);
     models[name] = { state, stale: Number(stale), unexplained, divergent: Number(stale) + unexplained };
@@ -61,7 +63,9 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
   beforeAll(async () => {
     const version = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
     if (version.error || version.status !== 0) {
-      throw new Error('tmux is not installed; the dashboard end-to-end test needs a real terminal: apt-get install -y tmux');
+      throw new Error(
+        'tmux is not installed; the dashboard end-to-end test needs a real terminal: apt-get install -y tmux',
+      );
     }
     logDir = mkdtempSync(join(tmpdir(), 'cqrs-dashboard-'));
     const statusFile = join(logDir, 'exit-status');
@@ -83,7 +87,8 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   });
 
-  const context = () => `\n--- last screen (exit status ${exitStatus || 'still running'}) ---\n${finalScreen || frames.at(-1)?.text}`;
+  const context = () =>
+    `\n--- last screen (exit status ${exitStatus || 'still running'}) ---\n${finalScreen || frames.at(-1)?.text}`;
 
   it('finishes within the budget and exits 0 (the scenario passes)', () => {
     expect(exitStatus, `the run did not end within ${RUN_BUDGET_MS} ms${context()}`).not.toBe('');
@@ -92,9 +97,14 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
   });
 
   it('shows the summary consumer stopped and divergent while the outage is active', () => {
-    const during = frames.filter((f) => f.models.summary?.state === 'stopped' && f.clockMs !== undefined && f.clockMs >= 2_000 && f.clockMs <= 5_000);
+    const during = frames.filter(
+      (f) =>
+        f.models.summary?.state === 'stopped' && f.clockMs !== undefined && f.clockMs >= 2_000 && f.clockMs <= 5_000,
+    );
     expect(during.length, `no frame showed the summary stopped between 2 and 5 s${context()}`).toBeGreaterThan(0);
-    const worst = during.reduce((a, b) => ((b.models.summary?.divergent ?? 0) > (a.models.summary?.divergent ?? 0) ? b : a));
+    const worst = during.reduce((a, b) =>
+      (b.models.summary?.divergent ?? 0) > (a.models.summary?.divergent ?? 0) ? b : a,
+    );
     expect(worst.models.summary?.divergent, worst.text).toBeGreaterThan(0);
     // Stale, not wrong: the scenario's lesson, as the screen shows it. Everything the stopped summary lacks or shows
     // differently (orders since it stopped, names renamed since) is counted as not yet applied.
@@ -109,7 +119,9 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
 
   it('shows every model back at zero divergence after convergence, with every property held', () => {
     const after = frames.filter((f) => f.phase === 'settling' || f.phase === 'checking' || f.phase === 'done');
-    const convergedFrame = after.find((f) => Object.values(f.models).length === 3 && Object.values(f.models).every((m) => m.divergent === 0));
+    const convergedFrame = after.find(
+      (f) => Object.values(f.models).length === 3 && Object.values(f.models).every((m) => m.divergent === 0),
+    );
     expect(convergedFrame, `no frame after the load showed all models at zero divergence${context()}`).toBeDefined();
     const last = parseScreen(finalScreen);
     expect(last.phase, context()).toBe('done');
@@ -126,6 +138,7 @@ describe('cqrs-testbed run --ui in a real terminal (tmux 100×30)', () => {
   });
 
   it('redraws in place: the header appears once per screen, never stacked', () => {
-    for (const f of frames) expect(f.text.match(/flagship-summary-outage \(seed 1\)/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    for (const f of frames)
+      expect(f.text.match(/flagship-summary-outage \(seed 1\)/g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
 });

@@ -69,17 +69,25 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     await bare?.stop();
   });
 
-  function startConsumer(file: string, view = buggyProductsView(bug)): { db: Db; store: ProjectionStore; consumer: Actor<typeof projectionConsumerMachine>; states: string[] } {
+  function startConsumer(
+    file: string,
+    view = buggyProductsView(bug),
+  ): { db: Db; store: ProjectionStore; consumer: Actor<typeof projectionConsumerMachine>; states: string[] } {
     const { db, store } = bare.openProjection(file, view, MAX_DELIVERIES);
-    const settings = fastSettings({ retry: { initialBackoffMs: 20, maxBackoffMs: 100, multiplier: 2, maxDeliveries: MAX_DELIVERIES } });
-    const consumer = createActor(projectionConsumerMachine, { input: { name: `dl-${file.replace('.db', '')}`, transport: bare.transport, store, settings, log: silentLogger() } });
+    const settings = fastSettings({
+      retry: { initialBackoffMs: 20, maxBackoffMs: 100, multiplier: 2, maxDeliveries: MAX_DELIVERIES },
+    });
+    const consumer = createActor(projectionConsumerMachine, {
+      input: { name: `dl-${file.replace('.db', '')}`, transport: bare.transport, store, settings, log: silentLogger() },
+    });
     const states = recordStates(consumer);
     actor = consumer;
     consumer.start();
     return { db, store, consumer, states };
   }
 
-  const atStreamEnd = async (store: ProjectionStore) => store.checkpoint() === (await bare.transport.streamInfo()).lastSeq;
+  const atStreamEnd = async (store: ProjectionStore) =>
+    store.checkpoint() === (await bare.transport.streamInfo()).lastSeq;
 
   it('retries a failing event with backoff, parks it after maxDeliveries attempts, and moves on past it', async () => {
     const seqs = await publishAll(bare.transport, [
@@ -92,21 +100,30 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
     const boomSeq = seqs[2];
     const { db, store, consumer, states } = startConsumer('products-dl.db');
 
-    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: 'poison event parked and the rest applied' });
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), {
+      what: 'poison event parked and the rest applied',
+    });
 
     const [letter, ...others] = store.deadLetters.list();
     expect(others).toEqual([]);
-    expect(letter).toMatchObject({ seq: boomSeq, subject: 'shop.products.renamed', attempts: MAX_DELIVERIES, replayedAt: null });
+    expect(letter).toMatchObject({
+      seq: boomSeq,
+      subject: 'shop.products.renamed',
+      attempts: MAX_DELIVERIES,
+      replayedAt: null,
+    });
     expect(letter?.reason).toContain(`handler failed ${MAX_DELIVERIES} times`);
     expect(letter?.reason).toContain(BOOM_ERROR);
     // The attempt count lives in the failures table until the park; parking clears it.
     expect(store.failedAttempts(boomSeq ?? -1)).toBe(0);
 
     // The consumer moved on: the events after the poison one are in the view, the poison rename is not.
-    expect(readProductsModel(db).state).toEqual(new Map([
-      ['p1', { name: 'Lamp XL', priceCents: 1_200 }],
-      ['p2', { name: 'Desk', priceCents: 5_000 }],
-    ]));
+    expect(readProductsModel(db).state).toEqual(
+      new Map([
+        ['p1', { name: 'Lamp XL', priceCents: 1_200 }],
+        ['p2', { name: 'Desk', priceCents: 5_000 }],
+      ]),
+    );
     expect(store.checkpoint()).toBe(seqs.at(-1));
 
     // Two failed attempts were retried (each a 'failed' stop → backingOff); the third parked the event.
@@ -126,41 +143,70 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
 
   it('parks an undecodable payload at once, without retrying it', async () => {
     const [added] = await publishAll(bare.transport, [productAdded('p1', 'Lamp', 1_000)]);
-    const raw = await bare.transport.publish({ subject: 'shop.products.added', msgId: 'raw-not-json', data: new TextEncoder().encode('not json') });
+    const raw = await bare.transport.publish({
+      subject: 'shop.products.added',
+      msgId: 'raw-not-json',
+      data: new TextEncoder().encode('not json'),
+    });
     const [after] = await publishAll(bare.transport, [productAdded('p2', 'Desk', 5_000)]);
     expect([added, raw.seq, after]).toEqual([1, 2, 3]);
     const { db, store, consumer, states } = startConsumer('products-raw.db');
 
-    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: 'undecodable event parked and the next applied' });
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), {
+      what: 'undecodable event parked and the next applied',
+    });
 
     expect(store.deadLetters.list()).toEqual([
-      expect.objectContaining({ seq: raw.seq, subject: 'shop.products.added', msgId: 'raw-not-json', attempts: 1, reason: expect.stringMatching(/^undecodable payload/) as unknown }),
+      expect.objectContaining({
+        seq: raw.seq,
+        subject: 'shop.products.added',
+        msgId: 'raw-not-json',
+        attempts: 1,
+        reason: expect.stringMatching(/^undecodable payload/) as unknown,
+      }),
     ]);
     expect(new TextDecoder().decode(store.deadLetters.list()[0]?.data)).toBe('not json');
-    expect(readProductsModel(db).state).toEqual(new Map([
-      ['p1', { name: 'Lamp', priceCents: 1_000 }],
-      ['p2', { name: 'Desk', priceCents: 5_000 }],
-    ]));
+    expect(readProductsModel(db).state).toEqual(
+      new Map([
+        ['p1', { name: 'Lamp', priceCents: 1_000 }],
+        ['p2', { name: 'Desk', priceCents: 5_000 }],
+      ]),
+    );
     const { counters } = consumer.getSnapshot().context;
     expect(counters).toMatchObject({ handlerFailures: 0, parked: 1, applied: 2, redeliveries: 0 });
     expect(states).not.toContain('backingOff');
   });
 
   it('REPLAY_DEAD_LETTERS after the fix applies the parked event, marks it replayed, and keeps the undecodable one parked', async () => {
-    const seqs = await publishAll(bare.transport, [productAdded('p1', 'Lamp', 1_000), productAdded('p2', 'Desk', 5_000), productRenamed('p2', 'BOOM')]);
-    await bare.transport.publish({ subject: 'shop.products.added', msgId: 'raw-garbage', data: new TextEncoder().encode('not json') });
+    const seqs = await publishAll(bare.transport, [
+      productAdded('p1', 'Lamp', 1_000),
+      productAdded('p2', 'Desk', 5_000),
+      productRenamed('p2', 'BOOM'),
+    ]);
+    await bare.transport.publish({
+      subject: 'shop.products.added',
+      msgId: 'raw-garbage',
+      data: new TextEncoder().encode('not json'),
+    });
     await publishAll(bare.transport, [productRepriced('p1', 1_500)]);
     const { db, store, consumer } = startConsumer('products-replay.db');
-    await eventually(async () => store.deadLetters.count() === 2 && (await atStreamEnd(store)), { what: 'both parked, the rest applied' });
+    await eventually(async () => store.deadLetters.count() === 2 && (await atStreamEnd(store)), {
+      what: 'both parked, the rest applied',
+    });
     expect(readProductsModel(db).state.get('p2')).toEqual({ name: 'Desk', priceCents: 5_000 });
 
     bug.present = false; // the fix is deployed
     consumer.send({ type: 'REPLAY_DEAD_LETTERS' });
-    await eventually(() => store.deadLetters.list().some((l) => l.seq === seqs[2] && l.replayedAt !== null), { what: 'the fixed event replayed' });
+    await eventually(() => store.deadLetters.list().some((l) => l.seq === seqs[2] && l.replayedAt !== null), {
+      what: 'the fixed event replayed',
+    });
 
     expect(readProductsModel(db).state.get('p2')).toEqual({ name: 'BOOM', priceCents: 5_000 });
     const letters = store.deadLetters.list();
-    expect(letters.map((l) => [l.seq, l.replayedAt === null])).toEqual([[seqs[2], false], [4, true]]);
+    expect(letters.map((l) => [l.seq, l.replayedAt === null])).toEqual([
+      [seqs[2], false],
+      [4, true],
+    ]);
     expect(letters[1]?.reason).toMatch(/^undecodable payload.* \| replay failed: undecodable payload/);
     expect(store.deadLetters.count()).toBe(1);
 
@@ -179,19 +225,30 @@ describe('dead letters: a poison event is parked after a bounded number of deliv
   });
 
   it('a rebuild after the fix applies the parked event in order and resolves it: a later replay does not apply it twice', async () => {
-    const seqs = await publishAll(bare.transport, [productAdded('p1', 'Lamp', 1_000), stockAdjusted('p1', 10), stockAdjusted('p1', 7), orderPlaced('o1', [['p1', 4]])]);
+    const seqs = await publishAll(bare.transport, [
+      productAdded('p1', 'Lamp', 1_000),
+      stockAdjusted('p1', 10),
+      stockAdjusted('p1', 7),
+      orderPlaced('o1', [['p1', 4]]),
+    ]);
     const { db, store, consumer } = startConsumer('inventory-rebuild.db', buggyInventoryView(bug));
-    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), { what: '+7 parked, the rest applied' });
+    await eventually(async () => store.deadLetters.count() === 1 && (await atStreamEnd(store)), {
+      what: '+7 parked, the rest applied',
+    });
     expect(readInventoryModel(db).state).toEqual(new Map([['p1', 6]]));
 
     bug.present = false; // the fix is deployed; the operator rebuilds the view instead of replaying
     consumer.send({ type: 'REBUILD' });
-    await eventually(() => consumer.getSnapshot().context.rebuilds === 1 && consumer.getSnapshot().matches('pulling'), { what: 'rebuilt' });
+    await eventually(() => consumer.getSnapshot().context.rebuilds === 1 && consumer.getSnapshot().matches('pulling'), {
+      what: 'rebuilt',
+    });
     const oracle = foldLog((await readEventLog(bare.transport)).entries);
     expect(readInventoryModel(db).state).toEqual(oracle.inventory);
     expect(oracle.inventory.get('p1')).toBe(13);
     // The rebuild applied seq 3, so the letter is no longer open...
-    expect(store.deadLetters.list()).toEqual([expect.objectContaining({ seq: seqs[2], replayedAt: expect.any(String) as unknown })]);
+    expect(store.deadLetters.list()).toEqual([
+      expect.objectContaining({ seq: seqs[2], replayedAt: expect.any(String) as unknown }),
+    ]);
     expect(store.deadLetters.count()).toBe(0);
 
     // ...and a replay (a second operator, or a retry of the runbook) does not add 7 a second time.

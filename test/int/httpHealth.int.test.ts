@@ -24,7 +24,10 @@ interface Answer {
 }
 
 async function call(base: string, method: string, path: string, body?: unknown): Promise<Answer> {
-  const init: RequestInit = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const init: RequestInit =
+    body === undefined
+      ? { method }
+      : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(`${base}${path}`, init);
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
@@ -75,15 +78,23 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
   });
 
   it('a stopped products consumer shows stopped, falls behind as the catalogue changes, and catches up on start', async () => {
-    expect(await call(base, 'POST', '/admin/consumers/products/stop')).toEqual({ status: 202, body: { consumer: 'products', action: 'stop' } });
+    expect(await call(base, 'POST', '/admin/consumers/products/stop')).toEqual({
+      status: 202,
+      body: { consumer: 'products', action: 'stop' },
+    });
     await eventually(async () => (await products())?.state === 'stopped', { what: 'products consumer stopped' });
     expect((await health()).status).toBe('degraded');
 
-    expect((await call(base, 'POST', '/products', { productId: 'prod_late', name: 'Latecomer', price: 5 })).status).toBe(201);
+    expect(
+      (await call(base, 'POST', '/products', { productId: 'prod_late', name: 'Latecomer', price: 5 })).status,
+    ).toBe(201);
     expect((await call(base, 'PATCH', '/products/prod_abc', { name: 'Gadget Pro II' })).status).toBe(200);
     await eventually(async () => ((await products())?.lagEvents ?? 0) > 0, { what: 'products consumer behind' });
     // The other consumers keep up: only the stopped one lags.
-    await eventually(async () => (await health()).consumers.find((c) => c.name === 'product-inventory')?.lagEvents === 0, { what: 'product-inventory caught up' });
+    await eventually(
+      async () => (await health()).consumers.find((c) => c.name === 'product-inventory')?.lagEvents === 0,
+      { what: 'product-inventory caught up' },
+    );
     await new Promise((r) => setTimeout(r, 20)); // so the oldest unapplied event is measurably old
     const behind = await health();
     const stopped = behind.consumers.find((c) => c.name === 'products');
@@ -95,19 +106,34 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     // The Products read model is stale meanwhile: that is what the lag means to a reader.
     expect((await call(base, 'GET', '/products/prod_late')).status).toBe(404);
 
-    expect(await call(base, 'POST', '/admin/consumers/products/start')).toEqual({ status: 202, body: { consumer: 'products', action: 'start' } });
-    await eventually(async () => {
-      const p = await products();
-      return p?.state !== 'stopped' && p?.lagEvents === 0 && p.lagMs === 0;
-    }, { what: 'products consumer caught up' });
+    expect(await call(base, 'POST', '/admin/consumers/products/start')).toEqual({
+      status: 202,
+      body: { consumer: 'products', action: 'start' },
+    });
+    await eventually(
+      async () => {
+        const p = await products();
+        return p?.state !== 'stopped' && p?.lagEvents === 0 && p.lagMs === 0;
+      },
+      { what: 'products consumer caught up' },
+    );
     await eventually(async () => (await health()).status === 'ok', { what: 'overall ok again' });
-    expect((await call(base, 'GET', '/products/prod_late')).body).toEqual({ productId: 'prod_late', name: 'Latecomer', price: 5 });
-    expect((await call(base, 'GET', '/products/prod_abc')).body).toEqual({ productId: 'prod_abc', name: 'Gadget Pro II', price: 62.5 });
+    expect((await call(base, 'GET', '/products/prod_late')).body).toEqual({
+      productId: 'prod_late',
+      name: 'Latecomer',
+      price: 5,
+    });
+    expect((await call(base, 'GET', '/products/prod_abc')).body).toEqual({
+      productId: 'prod_abc',
+      name: 'Gadget Pro II',
+      price: 62.5,
+    });
   });
 
   it('a stopped inventory service makes commands a 503 with retry-after that writes nothing, not a 500', async () => {
     await quiesced(t);
-    const rows = (db: typeof t.system.orderStore.db, table: string) => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+    const rows = (db: typeof t.system.orderStore.db, table: string) =>
+      db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
     const footprint = async () => ({
       orders: rows(t.system.orderStore.db, 'orders'),
       orderOutbox: rows(t.system.orderStore.db, 'outbox'),
@@ -117,13 +143,22 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     const before = await footprint();
     t.system.inventoryService.send({ type: 'STOP' });
     try {
-      await eventually(() => t.system.inventoryService.getSnapshot().value === 'stopped', { what: 'inventory service stopped' });
+      await eventually(() => t.system.inventoryService.getSnapshot().value === 'stopped', {
+        what: 'inventory service stopped',
+      });
       for (const [path, body] of [
         ['/products', { productId: 'prod_down', name: 'Down', price: 1 }],
         ['/inventory/products/prod_abc/adjustments', { delta: 1 }],
-        ['/orders', { customerId: 'cust_1', items: [{ productId: 'prod_abc', quantity: 1 }], shippingAddress: '1 Test Lane' }],
+        [
+          '/orders',
+          { customerId: 'cust_1', items: [{ productId: 'prod_abc', quantity: 1 }], shippingAddress: '1 Test Lane' },
+        ],
       ] as const) {
-        const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const response = await fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         expect(response.status, path).toBe(503);
         expect(response.headers.get('retry-after'), path).toBe('1');
         expect(await response.json(), path).toEqual({ error: 'unavailable', message: anyString });
@@ -133,7 +168,9 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     }
     await quiesced(t);
     expect(await footprint()).toEqual(before);
-    expect(await call(base, 'POST', '/inventory/products/prod_abc/adjustments', { delta: 1 })).toMatchObject({ status: 201 });
+    expect(await call(base, 'POST', '/inventory/products/prod_abc/adjustments', { delta: 1 })).toMatchObject({
+      status: 201,
+    });
   });
 
   it('unknown consumers and actions are 404, including names every object inherits', async () => {
@@ -146,11 +183,17 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
       '/admin/consumers/nope/dead-letters',
     ]) {
       const method = path.endsWith('dead-letters') ? 'GET' : 'POST';
-      expect(await call(base, method, path), path).toMatchObject({ status: 404, body: { error: 'not-found', message: anyString } });
+      expect(await call(base, method, path), path).toMatchObject({
+        status: 404,
+        body: { error: 'not-found', message: anyString },
+      });
     }
     expect(await call(base, 'GET', '/admin/consumers/products/dead-letters')).toEqual({ status: 200, body: [] });
     // Nothing above disturbed a consumer.
-    await eventually(async () => (await health()).consumers.every((c) => c.state === 'idle' || c.state === 'catchingUp'), { what: 'all consumers still running' });
+    await eventually(
+      async () => (await health()).consumers.every((c) => c.state === 'idle' || c.state === 'catchingUp'),
+      { what: 'all consumers still running' },
+    );
   });
 
   it('notices a paused broker by a round trip, not the cached connection state: a prompt 503, then 200 once resumed', async () => {
@@ -162,7 +205,10 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
       const paused = await call(base, 'GET', '/health');
       expect(Date.now() - started).toBeLessThan(BROKER_PROBE_TIMEOUT_MS + 1_500);
       expect(paused.status).toBe(503);
-      expect(paused.body).toMatchObject({ status: 'degraded', broker: { status: 'unresponsive', roundTripMs: null, lastSeq: null } });
+      expect(paused.body).toMatchObject({
+        status: 'degraded',
+        broker: { status: 'unresponsive', roundTripMs: null, lastSeq: null },
+      });
     } finally {
       t.broker.server.resume(); // SIGCONT, whatever happened above
     }
@@ -180,14 +226,27 @@ describe('HTTP API: /health and the consumer admin verbs (real nats-server, real
     for (const p of published) await t.transport.publish({ subject: 'shop.products.added', ...p });
     type Letter = { seq: number; msgId: string; reason: string; dataFormat: string; data: unknown };
     let letters: Letter[] = [];
-    await eventually(async () => {
-      const answer = await call(base, 'GET', '/admin/consumers/products/dead-letters');
-      letters = answer.body as Letter[];
-      return answer.status === 200 && letters.length === 3;
-    }, { what: 'the three poison events parked by products' });
+    await eventually(
+      async () => {
+        const answer = await call(base, 'GET', '/admin/consumers/products/dead-letters');
+        letters = answer.body as Letter[];
+        return answer.status === 200 && letters.length === 3;
+      },
+      { what: 'the three poison events parked by products' },
+    );
     const byId = new Map(letters.map((l) => [l.msgId, l]));
-    expect(byId.get('poison-text')).toMatchObject({ dataFormat: 'text', data: '{"not": "an envelope"', reason: anyString });
-    expect(byId.get('poison-json')).toMatchObject({ dataFormat: 'json', data: { schemaVersion: 99, note: 'from the future' } });
-    expect(byId.get('poison-bytes')).toMatchObject({ dataFormat: 'base64', data: Buffer.from([0xff, 0xfe, 0x00, 0x41]).toString('base64') });
+    expect(byId.get('poison-text')).toMatchObject({
+      dataFormat: 'text',
+      data: '{"not": "an envelope"',
+      reason: anyString,
+    });
+    expect(byId.get('poison-json')).toMatchObject({
+      dataFormat: 'json',
+      data: { schemaVersion: 99, note: 'from the future' },
+    });
+    expect(byId.get('poison-bytes')).toMatchObject({
+      dataFormat: 'base64',
+      data: Buffer.from([0xff, 0xfe, 0x00, 0x41]).toString('base64'),
+    });
   });
 });

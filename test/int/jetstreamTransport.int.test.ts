@@ -98,7 +98,9 @@ describe('JetStream transport against a real nats-server', () => {
   it('delivers in order, redelivers after nak(delay) and after ack wait, never after ack', async () => {
     const published = [];
     for (const name of ['a', 'b', 'c']) {
-      published.push(await transport.publish({ subject: `shop.dc.${name}`, msgId: `dc-${name}`, data: enc.encode(name) }));
+      published.push(
+        await transport.publish({ subject: `shop.dc.${name}`, msgId: `dc-${name}`, data: enc.encode(name) }),
+      );
     }
     const spec = { durable: 'dc', filterSubject: 'shop.dc.>', ackWaitMs: 1_500, maxAckPending: 50 };
     const consumer = await transport.durableConsumer(spec);
@@ -182,7 +184,11 @@ describe('JetStream transport against a real nats-server', () => {
     for (let start = 0; start < count; start += 250) {
       const acks = await Promise.all(
         Array.from({ length: 250 }, (_, k) =>
-          transport.publish({ subject: `shop.rr.${start + k}`, msgId: `rr-${start + k}`, data: enc.encode(`${start + k}`) }),
+          transport.publish({
+            subject: `shop.rr.${start + k}`,
+            msgId: `rr-${start + k}`,
+            data: enc.encode(`${start + k}`),
+          }),
         ),
       );
       acks.forEach((ack, k) => indexBySeq.set(ack.seq, start + k));
@@ -199,7 +205,7 @@ describe('JetStream transport against a real nats-server', () => {
     expectMatches(all);
 
     const chunks: StoredEvent[] = [];
-    for (let from = before + 1; ; ) {
+    for (let from = before + 1; ;) {
       const chunk = await transport.readRange(from, 1_000);
       if (chunk.length === 0) break;
       chunks.push(...chunk);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import {
+  addProduct,
+  oracleAndModels,
+  order,
+  placeOrder,
+  startTestSystem,
+  type TestSystem,
+} from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 
 describe('an order flows from the command side to every read model (real nats-server, real SQLite files)', () => {
@@ -14,7 +21,13 @@ describe('an order flows from the command side to every read model (real nats-se
   afterAll(async () => t?.stop());
 
   it('places the article’s order and every read model shows it, equal to the reference fold', async () => {
-    const outcome = await placeOrder(t.system, order('cust_123', [['prod_abc', 2], ['prod_xyz', 1]]));
+    const outcome = await placeOrder(
+      t.system,
+      order('cust_123', [
+        ['prod_abc', 2],
+        ['prod_xyz', 1],
+      ]),
+    );
     expect(outcome.kind).toBe('placed');
     const orderId = outcome.kind === 'placed' ? outcome.orderId : '';
     await quiesced(t);
@@ -39,12 +52,18 @@ describe('an order flows from the command side to every read model (real nats-se
     const outcome = await placeOrder(t.system, order('cust_9', [['prod_xyz', 3]]));
     if (outcome.kind !== 'placed') throw new Error(`expected placed, got ${outcome.kind}`);
     const db = t.system.orderStore.db;
-    expect(db.prepare('SELECT customer_id, status, total_cents FROM orders WHERE order_id = ?').get(outcome.orderId)).toEqual({
-      customer_id: 'cust_9', status: 'placed', total_cents: 7725,
+    expect(
+      db.prepare('SELECT customer_id, status, total_cents FROM orders WHERE order_id = ?').get(outcome.orderId),
+    ).toEqual({
+      customer_id: 'cust_9',
+      status: 'placed',
+      total_cents: 7725,
     });
-    expect(db.prepare('SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = ?').all(outcome.orderId)).toEqual([
-      { product_id: 'prod_xyz', quantity: 3, unit_price_cents: 2575 },
-    ]);
+    expect(
+      db
+        .prepare('SELECT product_id, quantity, unit_price_cents FROM order_items WHERE order_id = ?')
+        .all(outcome.orderId),
+    ).toEqual([{ product_id: 'prod_xyz', quantity: 3, unit_price_cents: 2575 }]);
     await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'outbox row sent' });
   });
 
@@ -52,7 +71,10 @@ describe('an order flows from the command side to every read model (real nats-se
     await quiesced(t);
     const before = (await oracleAndModels(t)).inventory.get('prod_abc');
     const outcome = await placeOrder(t.system, order('cust_5', [['prod_abc', 1_000]]));
-    expect(outcome).toMatchObject({ kind: 'rejected', shortages: [{ productId: 'prod_abc', requested: 1_000, available: before }] });
+    expect(outcome).toMatchObject({
+      kind: 'rejected',
+      shortages: [{ productId: 'prod_abc', requested: 1_000, available: before }],
+    });
     await quiesced(t);
     const after = await oracleAndModels(t);
     expect(after.inventory.get('prod_abc')).toBe(before);

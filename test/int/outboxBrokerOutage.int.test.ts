@@ -6,7 +6,14 @@ import type { InventoryCheckReply } from '../../src/domain/inventoryCheck.js';
 import { decidePlaceOrder } from '../../src/domain/order.js';
 import { readEventLog } from '../../src/scenarios/eventLog.js';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import {
+  addProduct,
+  oracleAndModels,
+  order,
+  placeOrder,
+  startTestSystem,
+  type TestSystem,
+} from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 
 const PRICES = { p1: 1_000, p2: 2_500 } as const;
@@ -18,17 +25,27 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * the domain against a hand-made inventory answer: what the order service does, minus the request to the
  * inventory service, which needs the broker.
  */
-function commitDirectly(system: RunningSystem, customerId: string, productId: keyof typeof PRICES, quantity: number): string {
+function commitDirectly(
+  system: RunningSystem,
+  customerId: string,
+  productId: keyof typeof PRICES,
+  quantity: number,
+): string {
   const orderId = `ord_direct_${randomUUID()}`;
-  const check: InventoryCheckReply = { items: [{ productId, known: true, availableQuantity: 1_000_000, priceCents: PRICES[productId] }], reserved: false };
+  const check: InventoryCheckReply = {
+    items: [{ productId, known: true, availableQuantity: 1_000_000, priceCents: PRICES[productId] }],
+    reserved: false,
+  };
   const meta = { commandId: `cmd_${randomUUID()}`, now: new Date().toISOString(), newId: () => randomUUID() };
   const decided = decidePlaceOrder(order(customerId, [[productId, quantity]]), orderId, check, meta);
-  if (!decided.ok || decided.value.kind !== 'placed') throw new Error(`expected a placed decision, got ${JSON.stringify(decided)}`);
+  if (!decided.ok || decided.value.kind !== 'placed')
+    throw new Error(`expected a placed decision, got ${JSON.stringify(decided)}`);
   system.orderStore.savePlaced(decided.value.event);
   return orderId;
 }
 
-const placedIds = (outcomes: readonly OrderServiceOutcome[]) => outcomes.flatMap((o) => (o.kind === 'placed' ? [o.orderId] : []));
+const placedIds = (outcomes: readonly OrderServiceOutcome[]) =>
+  outcomes.flatMap((o) => (o.kind === 'placed' ? [o.orderId] : []));
 
 /**
  * The write model against the stream: every accepted order is announced by exactly one OrderPlaced carrying the
@@ -46,7 +63,11 @@ async function expectEveryPlacedOrderPublishedOnce(t: TestSystem): Promise<numbe
   expect(log.undecodable).toEqual([]);
 
   // The inventory service's outbox went through the same outage: one InventoryUpdated per (source event, product).
-  const updates = log.entries.flatMap((e) => (e.envelope.data.type === 'InventoryUpdated' ? [`${e.envelope.data.sourceEventId}/${e.envelope.data.productId}`] : []));
+  const updates = log.entries.flatMap((e) =>
+    e.envelope.data.type === 'InventoryUpdated'
+      ? [`${e.envelope.data.sourceEventId}/${e.envelope.data.productId}`]
+      : [],
+  );
   expect(new Set(updates).size).toBe(updates.length);
   return committed.length;
 }
@@ -71,13 +92,25 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
 
   it('orders committed but unpublished when the broker dies, and orders committed during the outage, are published once after restart', async () => {
     const { system, broker } = t;
-    const before = await Promise.all(Array.from({ length: 5 }, (_, i) => placeOrder(system, order(`cust_${i}`, [['p1', 1], ['p2', 1]]))));
+    const before = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        placeOrder(
+          system,
+          order(`cust_${i}`, [
+            ['p1', 1],
+            ['p2', 1],
+          ]),
+        ),
+      ),
+    );
     expect(placedIds(before)).toHaveLength(5);
     await eventually(() => system.orderStore.outbox.backlog() === 0, { what: 'first orders published' });
 
     // Commit, then lose the broker before the relay publishes.
     system.relays.orders.send({ type: 'STOP' });
-    const unpublished = await Promise.all(Array.from({ length: 10 }, (_, i) => placeOrder(system, order(`cust_${i}`, [['p1', 2]]))));
+    const unpublished = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => placeOrder(system, order(`cust_${i}`, [['p1', 2]]))),
+    );
     expect(placedIds(unpublished)).toHaveLength(10);
     expect(system.orderStore.outbox.backlog()).toBe(10);
     const { lastSeq: lastSeqBeforeOutage } = await t.transport.streamInfo();
@@ -87,16 +120,24 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
 
     // Accepted during the outage: through the order service (check mode decides against the last known
     // availability) and straight into the write model.
-    const during = await Promise.all(Array.from({ length: 6 }, (_, i) => placeOrder(system, order(`cust_out_${i}`, [['p2', 1]]))));
+    const during = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => placeOrder(system, order(`cust_out_${i}`, [['p2', 1]]))),
+    );
     expect(during.map((o) => o.kind)).toEqual(during.map(() => 'placed'));
-    const direct = Array.from({ length: 4 }, (_, i) => commitDirectly(system, `cust_direct_${i}`, i % 2 === 0 ? 'p1' : 'p2', 1 + i));
+    const direct = Array.from({ length: 4 }, (_, i) =>
+      commitDirectly(system, `cust_direct_${i}`, i % 2 === 0 ? 'p1' : 'p2', 1 + i),
+    );
     expect(system.orderStore.outbox.backlog()).toBe(20);
 
     // The relay runs again but cannot reach the broker: it backs off and keeps every row.
     system.relays.orders.send({ type: 'START' });
-    await eventually(() => system.relays.orders.getSnapshot().context.failures >= 2, { what: 'relay failing and backing off' });
+    await eventually(() => system.relays.orders.getSnapshot().context.failures >= 2, {
+      what: 'relay failing and backing off',
+    });
     expect(system.relays.orders.getSnapshot().context.backlog).toBe(20);
-    expect(system.relays.orders.getSnapshot().context.lastProblem).toMatch(/unavailable|disconnected|reconnecting|closed/i);
+    expect(system.relays.orders.getSnapshot().context.lastProblem).toMatch(
+      /unavailable|disconnected|reconnecting|closed/i,
+    );
     expect(system.orderStore.outbox.backlog()).toBe(20);
 
     await broker.server.restart();
@@ -105,9 +146,13 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
     expect(system.orderStore.outbox.backlog()).toBe(0);
     expect(system.inventoryStore.outbox.backlog()).toBe(0);
     const log = await readEventLog(t.transport);
-    const afterOutage = log.entries.filter((e) => e.seq > lastSeqBeforeOutage && e.envelope.data.type === 'OrderPlaced');
+    const afterOutage = log.entries.filter(
+      (e) => e.seq > lastSeqBeforeOutage && e.envelope.data.type === 'OrderPlaced',
+    );
     const expected = [...placedIds(unpublished), ...placedIds(during), ...direct];
-    expect(afterOutage.map((e) => (e.envelope.data.type === 'OrderPlaced' ? e.envelope.data.orderId : '')).sort()).toEqual(expected.sort());
+    expect(
+      afterOutage.map((e) => (e.envelope.data.type === 'OrderPlaced' ? e.envelope.data.orderId : '')).sort(),
+    ).toEqual(expected.sort());
     const placed = await expectEveryPlacedOrderPublishedOnce(t);
     expect(placed).toBe(25);
     await expectReadModelsEqualOracle(t, placed);
@@ -125,7 +170,15 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
     })();
     let submittedDuringOutage = 0;
     for (let i = 0; i < 120; i++) {
-      pending.push(placeOrder(system, order(`cust_stream_${i % 9}`, [['p1', 1 + (i % 2)], ['p2', 1]])));
+      pending.push(
+        placeOrder(
+          system,
+          order(`cust_stream_${i % 9}`, [
+            ['p1', 1 + (i % 2)],
+            ['p2', 1],
+          ]),
+        ),
+      );
       if (t.transport.status() !== 'connected') submittedDuringOutage++;
       await sleep(10);
     }
@@ -150,7 +203,9 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
   it('rows the broker stored but whose acks were lost are republished after a broker crash and stored once', async () => {
     const { system, broker } = t;
     await quiesced(t);
-    const placed = placedIds(await Promise.all(Array.from({ length: 5 }, (_, i) => placeOrder(system, order(`cust_ack_${i}`, [['p2', 1]])))));
+    const placed = placedIds(
+      await Promise.all(Array.from({ length: 5 }, (_, i) => placeOrder(system, order(`cust_ack_${i}`, [['p2', 1]])))),
+    );
     expect(placed).toHaveLength(5);
     await quiesced(t);
     const { lastSeq } = await t.transport.streamInfo();
@@ -158,7 +213,9 @@ describe('the outbox survives a broker outage: no loss, no duplicate (real nats-
 
     // The relay "died" after the broker stored these rows and before it marked them sent; then the broker crashed.
     system.relays.orders.send({ type: 'STOP' });
-    const reset = system.orderStore.db.prepare('UPDATE outbox SET sent_at = NULL WHERE id IN (SELECT id FROM outbox ORDER BY id DESC LIMIT 5)').run();
+    const reset = system.orderStore.db
+      .prepare('UPDATE outbox SET sent_at = NULL WHERE id IN (SELECT id FROM outbox ORDER BY id DESC LIMIT 5)')
+      .run();
     expect(reset.changes).toBe(5);
     await broker.server.kill9();
     await broker.server.restart();

@@ -68,7 +68,11 @@ const BETWEEN_WRITES: CrashPointSpec[] = [{ target: 'customer-order-summary', po
 
 async function withPlugin(spec: string, s: Scenario, crashPoints?: readonly CrashPointSpec[]): Promise<ScenarioReport> {
   const { target, plugin } = await loadProjectionPlugin(spec);
-  return runScenario(s, { log: silentLogger(), plugins: { [target]: plugin }, ...(crashPoints ? { crashPoints } : {}) });
+  return runScenario(s, {
+    log: silentLogger(),
+    plugins: { [target]: plugin },
+    ...(crashPoints ? { crashPoints } : {}),
+  });
 }
 
 const property = (r: ScenarioReport, name: string) => {
@@ -117,15 +121,27 @@ describe('the property suite catches broken plug-in projections', { timeout: 120
   });
 
   it('partial update with a crash between two writes: noWrongValues violated (orders without lines); the transactional one passes', async () => {
-    const broken = await withPlugin(`customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`, CRASH_BETWEEN_WRITES, BETWEEN_WRITES);
+    const broken = await withPlugin(
+      `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`,
+      CRASH_BETWEEN_WRITES,
+      BETWEEN_WRITES,
+    );
     expect(broken.verdict, explain(broken)).toBe('fail');
     expect(property(broken, 'noWrongValues').holds, explain(broken)).toBe(false);
     expect(property(broken, 'nothingLost').holds, explain(broken)).toBe(true);
-    const halfWritten = broken.models['customer-order-summary'].divergence.examples.filter((e) => (e.actual as { items?: unknown[] } | undefined)?.items?.length === 0);
+    const halfWritten = broken.models['customer-order-summary'].divergence.examples.filter(
+      (e) => (e.actual as { items?: unknown[] } | undefined)?.items?.length === 0,
+    );
     expect(halfWritten.length).toBeGreaterThan(0);
-    expect(broken.timeline.map((t) => t.label)).toContain('customer-order-summary crashes at crash point "between-writes" (×2)');
+    expect(broken.timeline.map((t) => t.label)).toContain(
+      'customer-order-summary crashes at crash point "between-writes" (×2)',
+    );
 
-    const correct = await withPlugin(`customer-order-summary=${FIXTURES}/correctSummarySelfManaged.ts`, CRASH_BETWEEN_WRITES, BETWEEN_WRITES);
+    const correct = await withPlugin(
+      `customer-order-summary=${FIXTURES}/correctSummarySelfManaged.ts`,
+      CRASH_BETWEEN_WRITES,
+      BETWEEN_WRITES,
+    );
     expect(correct.verdict, explain(correct)).toBe('pass');
     expect(correct.models['customer-order-summary'].redeliveries).toBeGreaterThan(0); // the crashes happened
   });
@@ -134,9 +150,20 @@ describe('the property suite catches broken plug-in projections', { timeout: 120
     const dir = await mkdtemp(join(tmpdir(), 'cqrs-plugin-cli-'));
     try {
       const file = join(dir, 'crash.yaml');
-      await writeFile(file, `name: cli-crash-between-writes\ndescription: d\nteaches: t\nworkload: {durationMs: 2000, ordersPerSecond: 20}\nsystem: {consumer: {ackWaitMs: 1000}}\n${EXPECT_ALL}\n`);
+      await writeFile(
+        file,
+        `name: cli-crash-between-writes\ndescription: d\nteaches: t\nworkload: {durationMs: 2000, ordersPerSecond: 20}\nsystem: {consumer: {ackWaitMs: 1000}}\n${EXPECT_ALL}\n`,
+      );
       const r = await runTestbed(
-        ['run', file, '--json', '--projection', `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`, '--crash-point', 'customer-order-summary:between-writes:2'],
+        [
+          'run',
+          file,
+          '--json',
+          '--projection',
+          `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`,
+          '--crash-point',
+          'customer-order-summary:between-writes:2',
+        ],
         {},
         60_000,
       );
@@ -166,7 +193,10 @@ describe('loadProjectionPlugin and the run options: clear errors before anything
   it('loads a default export, or an export named projection, and checks it is for the named read model', async () => {
     const managed = await loadProjectionPlugin(`customer-order-summary=./${FIXTURES}/correctSummaryManaged.ts`);
     expect(managed.plugin.mode).toBe('managed');
-    const named = await write('named.mjs', "export const projection = { target: 'products', mode: 'self-managed', setup() {}, reset() {}, handle() {}, readState: () => new Map() };");
+    const named = await write(
+      'named.mjs',
+      "export const projection = { target: 'products', mode: 'self-managed', setup() {}, reset() {}, handle() {}, readState: () => new Map() };",
+    );
     expect((await loadProjectionPlugin(`products=${named}`)).plugin.mode).toBe('self-managed');
   });
 
@@ -182,28 +212,58 @@ describe('loadProjectionPlugin and the run options: clear errors before anything
 
   it('rejects a module without the export, one that does not load, and wrong shapes, naming each problem', async () => {
     const none = await write('none.mjs', 'export const something = 1;');
-    await expect(loadProjectionPlugin(`products=${none}`)).rejects.toThrow(/neither a default export nor an export named "projection"/);
+    await expect(loadProjectionPlugin(`products=${none}`)).rejects.toThrow(
+      /neither a default export nor an export named "projection"/,
+    );
     const broken = await write('broken.mjs', 'export default {');
     await expect(loadProjectionPlugin(`products=${broken}`)).rejects.toThrow(/cannot load .*broken\.mjs/);
-    const selfManaged = await write('self.mjs', "export default { target: 'products', mode: 'self-managed', readState: () => new Map(), handle() {} };");
+    const selfManaged = await write(
+      'self.mjs',
+      "export default { target: 'products', mode: 'self-managed', readState: () => new Map(), handle() {} };",
+    );
     await expect(loadProjectionPlugin(`products=${selfManaged}`)).rejects.toThrow(/needs setup\(\) .*needs reset\(\)/);
-    const managed = await write('managed.mjs', "export default { target: 'products', mode: 'managed', readState: () => new Map(), view: { name: 'p', tables: [] } };");
-    await expect(loadProjectionPlugin(`products=${managed}`)).rejects.toThrow(/view\.tables must be a non-empty array.*view\.bind must be a function/);
-    const mode = await write('mode.mjs', "export default { target: 'products', mode: 'auto', readState: () => new Map() };");
-    await expect(loadProjectionPlugin(`products=${mode}`)).rejects.toThrow(/mode must be "managed" or "self-managed" \(got "auto"\)/);
+    const managed = await write(
+      'managed.mjs',
+      "export default { target: 'products', mode: 'managed', readState: () => new Map(), view: { name: 'p', tables: [] } };",
+    );
+    await expect(loadProjectionPlugin(`products=${managed}`)).rejects.toThrow(
+      /view\.tables must be a non-empty array.*view\.bind must be a function/,
+    );
+    const mode = await write(
+      'mode.mjs',
+      "export default { target: 'products', mode: 'auto', readState: () => new Map() };",
+    );
+    await expect(loadProjectionPlugin(`products=${mode}`)).rejects.toThrow(
+      /mode must be "managed" or "self-managed" \(got "auto"\)/,
+    );
   });
 
   it('run options: one plug-in per read model, crash points only for self-managed plug-ins, nats transport only', async () => {
     const summary = `customer-order-summary=${FIXTURES}/correctSummaryManaged.ts`;
-    expect(await pluginRunOptions({ projections: [summary, summary] })).toMatchObject({ ok: false, error: expect.stringMatching(/already replaced/) as unknown });
-    expect(await pluginRunOptions({ projections: [summary], crashPoints: ['customer-order-summary:between-writes'] })).toMatchObject({
-      ok: false, error: expect.stringMatching(/crash points belong to self-managed plug-ins/) as unknown,
+    expect(await pluginRunOptions({ projections: [summary, summary] })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/already replaced/) as unknown,
     });
-    expect(await pluginRunOptions({ crashPoints: ['summary:x'] })).toMatchObject({ ok: false, error: expect.stringMatching(/unknown read model "summary"/) as unknown });
+    expect(
+      await pluginRunOptions({ projections: [summary], crashPoints: ['customer-order-summary:between-writes'] }),
+    ).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/crash points belong to self-managed plug-ins/) as unknown,
+    });
+    expect(await pluginRunOptions({ crashPoints: ['summary:x'] })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/unknown read model "summary"/) as unknown,
+    });
     // Plug-ins run on the simulation as well as on real NATS.
     expect(await pluginRunOptions({ projections: [summary], transport: 'sim' })).toMatchObject({ ok: true });
-    const ok = await pluginRunOptions({ projections: [`customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`], crashPoints: ['customer-order-summary:between-writes:3'] });
-    expect(ok).toMatchObject({ ok: true, crashPoints: [{ target: 'customer-order-summary', point: 'between-writes', times: 3 }] });
+    const ok = await pluginRunOptions({
+      projections: [`customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`],
+      crashPoints: ['customer-order-summary:between-writes:3'],
+    });
+    expect(ok).toMatchObject({
+      ok: true,
+      crashPoints: [{ target: 'customer-order-summary', point: 'between-writes', times: 3 }],
+    });
   });
 
   it('the CLI exits 2 on a bad --projection, before starting anything', async () => {

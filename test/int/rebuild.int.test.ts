@@ -5,13 +5,23 @@ import { readInventoryModel, readProductsModel, readSummaryModel } from '../../s
 import type { ReadModelRuntime } from '../../src/system/readModelRuntime.js';
 import { eventually } from '../helpers/eventually.js';
 import { quiesced } from '../helpers/quiescence.js';
-import { addProduct, inventoryCommand, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import {
+  addProduct,
+  inventoryCommand,
+  oracleAndModels,
+  order,
+  placeOrder,
+  startTestSystem,
+  type TestSystem,
+} from '../helpers/systemHarness.js';
 
 const PRODUCTS = ['p1', 'p2', 'p3', 'p4'] as const;
 
 /** Every row of every table of a read model, in primary-key order: the rebuild must reproduce them exactly. */
 function dumpTables(m: ReadModelRuntime): Record<string, unknown[]> {
-  return Object.fromEntries(m.store.view.tables.map((table) => [table, m.db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all()]));
+  return Object.fromEntries(
+    m.store.view.tables.map((table) => [table, m.db.prepare(`SELECT * FROM "${table}" ORDER BY 1, 2`).all()]),
+  );
 }
 
 function snapshotModels(t: TestSystem) {
@@ -55,7 +65,13 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
   async function placeMany(n: number, tag: string): Promise<string[]> {
     const outcomes = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        placeOrder(t.system, order(`cust_${tag}_${i % 5}`, [[PRODUCTS[i % 4] ?? 'p1', 1 + (i % 3)], [PRODUCTS[(i + 1) % 4] ?? 'p2', 1]])),
+        placeOrder(
+          t.system,
+          order(`cust_${tag}_${i % 5}`, [
+            [PRODUCTS[i % 4] ?? 'p1', 1 + (i % 3)],
+            [PRODUCTS[(i + 1) % 4] ?? 'p2', 1],
+          ]),
+        ),
       ),
     );
     return outcomes.map((o) => (o.kind === 'placed' ? o.orderId : `not placed: ${o.kind}`));
@@ -67,8 +83,14 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
     for (const m of models) m.consumer.send({ type: 'REBUILD' });
     expect(models.map((m) => m.consumer.getSnapshot().value)).toEqual(models.map(() => 'rebuilding'));
     await during?.();
-    await eventually(() =>
-      models.every((m, i) => m.consumer.getSnapshot().context.rebuilds === (before[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' })), { what: 'every consumer rebuilt and idle again' },
+    await eventually(
+      () =>
+        models.every(
+          (m, i) =>
+            m.consumer.getSnapshot().context.rebuilds === (before[i] ?? 0) + 1 &&
+            m.consumer.getSnapshot().matches({ pulling: 'idle' }),
+        ),
+      { what: 'every consumer rebuilt and idle again' },
     );
   }
 
@@ -77,8 +99,17 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
       const placed = await placeMany(9, `r${round}`);
       expect(placed.filter((id) => id.startsWith('ord_'))).toHaveLength(9);
       await catalog({ type: 'RenameProduct', productId: PRODUCTS[round] ?? 'p1', name: `Renamed ${round}` });
-      await catalog({ type: 'RepriceProduct', productId: PRODUCTS[(round + 1) % 4] ?? 'p2', priceCents: 1_999 + round });
-      await catalog({ type: 'AdjustStock', productId: PRODUCTS[(round + 2) % 4] ?? 'p3', delta: 50, reason: 'restock' });
+      await catalog({
+        type: 'RepriceProduct',
+        productId: PRODUCTS[(round + 1) % 4] ?? 'p2',
+        priceCents: 1_999 + round,
+      });
+      await catalog({
+        type: 'AdjustStock',
+        productId: PRODUCTS[(round + 2) % 4] ?? 'p3',
+        delta: 50,
+        reason: 'restock',
+      });
     }
     await quiesced(t);
     const before = snapshotModels(t);
@@ -131,14 +162,26 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
       m.consumer.send({ type: 'STOP' }); // ...is interrupted while its first read is out...
       m.consumer.send({ type: 'REBUILD' }); // ...and requested again
     }
-    await eventually(() =>
-      models.every((m, i) => m.consumer.getSnapshot().matches('failed') || (m.consumer.getSnapshot().context.rebuilds === (rebuilds[i] ?? 0) + 1 && m.consumer.getSnapshot().matches({ pulling: 'idle' }))), { what: 'every consumer rebuilt (or failed)' },
+    await eventually(
+      () =>
+        models.every(
+          (m, i) =>
+            m.consumer.getSnapshot().matches('failed') ||
+            (m.consumer.getSnapshot().context.rebuilds === (rebuilds[i] ?? 0) + 1 &&
+              m.consumer.getSnapshot().matches({ pulling: 'idle' })),
+        ),
+      { what: 'every consumer rebuilt (or failed)' },
     );
-    expect(models.map((m) => [m.name, m.consumer.getSnapshot().context.lastProblem])).toEqual(models.map((m) => [m.name, undefined]));
+    expect(models.map((m) => [m.name, m.consumer.getSnapshot().context.lastProblem])).toEqual(
+      models.map((m) => [m.name, undefined]),
+    );
     expect(snapshotModels(t)).toEqual(before);
     // The aborted rebuild did not leave its tables behind either.
     for (const m of models) {
-      const leftovers = m.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%__rebuild'").pluck().all();
+      const leftovers = m.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%__rebuild'")
+        .pluck()
+        .all();
       expect(leftovers, m.name).toEqual([]);
     }
   });
@@ -149,7 +192,9 @@ describe('a rebuild equals the incrementally built view (real nats-server, real 
     inventoryModel.consumer.send({ type: 'STOP' });
     const lagging = await placeMany(5, 'lagging');
     expect(lagging.filter((id) => id.startsWith('ord_'))).toHaveLength(5);
-    await eventually(() => t.system.orderStore.outbox.backlog() === 0, { what: 'the lagging orders are in the stream' });
+    await eventually(() => t.system.orderStore.outbox.backlog() === 0, {
+      what: 'the lagging orders are in the stream',
+    });
 
     await rebuildAll([inventoryModel]);
     await quiesced(t);

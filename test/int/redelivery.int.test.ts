@@ -10,10 +10,23 @@ import { ProjectionStore } from '../../src/store/projectionStore.js';
 import { openDatabase, type Db } from '../../src/store/sqlite.js';
 import { productInventoryView } from '../../src/store/views/productInventoryView.js';
 import { productsView } from '../../src/store/views/productsView.js';
-import { EVENT_SUBJECTS, TransportError, type Delivery, type DurableConsumer, type Transport } from '../../src/transport/port.js';
+import {
+  EVENT_SUBJECTS,
+  TransportError,
+  type Delivery,
+  type DurableConsumer,
+  type Transport,
+} from '../../src/transport/port.js';
 import { fastSettings, publishAll, startBareStream, type BareStream } from '../helpers/streamHarness.js';
 import { eventually } from '../helpers/eventually.js';
-import { addProduct, oracleAndModels, order, placeOrder, startTestSystem, type TestSystem } from '../helpers/systemHarness.js';
+import {
+  addProduct,
+  oracleAndModels,
+  order,
+  placeOrder,
+  startTestSystem,
+  type TestSystem,
+} from '../helpers/systemHarness.js';
 import { quiesced } from '../helpers/quiescence.js';
 import { orderPlaced, productAdded, productRenamed, stockAdjusted } from '../unit/fixtures.js';
 
@@ -24,14 +37,20 @@ const ACK_WAIT_MS = 800;
  * A pull the broker does not end in time surfaces as TransportError('unavailable') although the link is up (seen on a
  * CPU-starved machine); the consumer actor backs off and pulls again, and so does this.
  */
-async function fetchN(transport: Transport, consumer: DurableConsumer, n: number, timeoutMs = 5_000): Promise<Delivery[]> {
+async function fetchN(
+  transport: Transport,
+  consumer: DurableConsumer,
+  n: number,
+  timeoutMs = 5_000,
+): Promise<Delivery[]> {
   const got: Delivery[] = [];
   const deadline = Date.now() + timeoutMs;
   while (got.length < n && Date.now() < deadline) {
     try {
       got.push(...(await consumer.fetch(n - got.length, 250)));
     } catch (error) {
-      if (!(error instanceof TransportError && error.kind === 'unavailable' && transport.status() === 'connected')) throw error;
+      if (!(error instanceof TransportError && error.kind === 'unavailable' && transport.status() === 'connected'))
+        throw error;
     }
   }
   return got.sort((a, b) => a.seq - b.seq);
@@ -45,7 +64,10 @@ const seqAndKind = (ds: readonly Delivery[]) => ds.map((d) => [d.seq, d.delivery
 
 /** InventoryUpdated rows a ProductInventory view appended to its database's outbox. */
 function outboxUpdates(db: Db): InventoryUpdated[] {
-  const rows = db.prepare("SELECT payload FROM outbox WHERE subject = 'shop.inventory.updated' ORDER BY id").pluck().all() as Buffer[];
+  const rows = db
+    .prepare("SELECT payload FROM outbox WHERE subject = 'shop.inventory.updated' ORDER BY id")
+    .pluck()
+    .all() as Buffer[];
   return rows.map((p) => (JSON.parse(p.toString('utf8')) as { data: InventoryUpdated }).data);
 }
 
@@ -57,10 +79,20 @@ describe('a redelivered event does not change a view twice: one durable consumer
   afterEach(async () => bare?.stop());
 
   const durable = (name: string) =>
-    bare.transport.durableConsumer({ durable: name, filterSubject: EVENT_SUBJECTS, ackWaitMs: ACK_WAIT_MS, maxAckPending: 100 });
+    bare.transport.durableConsumer({
+      durable: name,
+      filterSubject: EVENT_SUBJECTS,
+      ackWaitMs: ACK_WAIT_MS,
+      maxAckPending: 100,
+    });
 
   it('ProductInventory: a batch committed but never acked comes back redelivered (deliveryCount > 1) and is skipped as duplicates', async () => {
-    await publishAll(bare.transport, [productAdded('p1', 'Lamp', 1_000), stockAdjusted('p1', 10), orderPlaced('o1', [['p1', 3]]), productRenamed('p1', 'Lamp XL')]);
+    await publishAll(bare.transport, [
+      productAdded('p1', 'Lamp', 1_000),
+      stockAdjusted('p1', 10),
+      orderPlaced('o1', [['p1', 3]]),
+      productRenamed('p1', 'Lamp XL'),
+    ]);
     const { db, store } = bare.openProjection('inventory.db', productInventoryView);
     const consumer = await durable('redeliver-inventory');
 
@@ -76,7 +108,12 @@ describe('a redelivered event does not change a view twice: one durable consumer
     await publishAll(bare.transport, [orderPlaced('o2', [['p1', 2]]), stockAdjusted('p1', 5)]);
     const second = await fetchN(bare.transport, consumer, 6, 5 * ACK_WAIT_MS);
     expect(second.map((d) => d.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(seqAndKind(second.slice(0, 4))).toEqual([[1, 'redelivered'], [2, 'redelivered'], [3, 'redelivered'], [4, 'redelivered']]);
+    expect(seqAndKind(second.slice(0, 4))).toEqual([
+      [1, 'redelivered'],
+      [2, 'redelivered'],
+      [3, 'redelivered'],
+      [4, 'redelivered'],
+    ]);
     const result = store.applyBatch(second);
     expect(result).toEqual({ checkpoint: 6, applied: 2, ignored: 0, duplicates: 4, parked: 0 });
     for (const d of second) d.ack();
@@ -105,10 +142,16 @@ describe('a redelivered event does not change a view twice: one durable consumer
     expect(readProductsModel(db).state.get('p1')).toEqual({ name: 'Lamp Pro', priceCents: 1_000 });
 
     const redelivered = await fetchN(bare.transport, consumer, 2, 5 * ACK_WAIT_MS);
-    expect(seqAndKind(redelivered)).toEqual([[1, 'redelivered'], [2, 'redelivered']]);
+    expect(seqAndKind(redelivered)).toEqual([
+      [1, 'redelivered'],
+      [2, 'redelivered'],
+    ]);
     expect(store.applyBatch(redelivered)).toEqual({ checkpoint: 3, applied: 0, ignored: 0, duplicates: 2, parked: 0 });
     for (const d of redelivered) d.ack();
-    expect(readProductsModel(db)).toEqual({ checkpoint: 3, state: new Map([['p1', { name: 'Lamp Pro', priceCents: 1_000 }]]) });
+    expect(readProductsModel(db)).toEqual({
+      checkpoint: 3,
+      state: new Map([['p1', { name: 'Lamp Pro', priceCents: 1_000 }]]),
+    });
   });
 });
 
@@ -145,7 +188,15 @@ describe('a redelivered event does not change a view twice: the running system',
 
   async function placeMany(n: number, from = 0): Promise<void> {
     const outcomes = await Promise.all(
-      Array.from({ length: n }, (_, i) => placeOrder(t.system, order(`cust_${(from + i) % 7}`, [['p1', 1 + ((from + i) % 3)], ['p2', 1]]))),
+      Array.from({ length: n }, (_, i) =>
+        placeOrder(
+          t.system,
+          order(`cust_${(from + i) % 7}`, [
+            ['p1', 1 + ((from + i) % 3)],
+            ['p2', 1],
+          ]),
+        ),
+      ),
     );
     expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'placed'));
   }
@@ -155,12 +206,17 @@ describe('a redelivered event does not change a view twice: the running system',
     const actors: Actor<typeof projectionConsumerMachine>[] = [];
     try {
       copy = openDatabase(join(t.dataDir, 'inventory-copy.db'));
-      const store = new ProjectionStore(copy, productInventoryView, { maxDeliveries: 5, now: () => new Date().toISOString() });
+      const store = new ProjectionStore(copy, productInventoryView, {
+        maxDeliveries: 5,
+        now: () => new Date().toISOString(),
+      });
       const drop = { on: true, dropped: 0 };
       const transport = droppingAcks(t.transport, drop);
       const settings = fastSettings({ ackWaitMs: 1_000 });
       const start = () => {
-        const actor = createActor(projectionConsumerMachine, { input: { name: 'inventory-copy', transport, store, settings, log: silentLogger() } });
+        const actor = createActor(projectionConsumerMachine, {
+          input: { name: 'inventory-copy', transport, store, settings, log: silentLogger() },
+        });
         actors.push(actor);
         actor.start();
         return actor;
@@ -182,11 +238,20 @@ describe('a redelivered event does not change a view twice: the running system',
       drop.on = false;
       const second = start();
       let seen: unknown;
-      await eventually(async () => {
-        const i = await second.getSnapshot().context.consumer?.info();
-        seen = { info: i, state: second.getSnapshot().value, checkpoint: store.checkpoint(), lastSeq: (await t.transport.streamInfo()).lastSeq, problem: second.getSnapshot().context.lastProblem };
-        return i?.ackPending === 0 && i.ackFloorSeq === lastSeq;
-      }, { what: 'the restarted consumer acked every redelivery', timeoutMs: 10_000 }).catch((error: unknown) => {
+      await eventually(
+        async () => {
+          const i = await second.getSnapshot().context.consumer?.info();
+          seen = {
+            info: i,
+            state: second.getSnapshot().value,
+            checkpoint: store.checkpoint(),
+            lastSeq: (await t.transport.streamInfo()).lastSeq,
+            problem: second.getSnapshot().context.lastProblem,
+          };
+          return i?.ackPending === 0 && i.ackFloorSeq === lastSeq;
+        },
+        { what: 'the restarted consumer acked every redelivery', timeoutMs: 10_000 },
+      ).catch((error: unknown) => {
         throw new Error(`${String(error)}; last seen ${JSON.stringify(seen)}`);
       });
 
@@ -254,8 +319,21 @@ describe('a redelivered event does not change a view twice: the running system',
 
     // One InventoryUpdated per (source event, product), whatever was redelivered.
     const log = await readEventLog(t.transport);
-    const keys = log.entries.flatMap((e) => (e.envelope.data.type === 'InventoryUpdated' ? [`${e.envelope.data.sourceEventId}/${e.envelope.data.productId}`] : []));
-    const lines = log.entries.reduce((n, e) => n + (e.envelope.data.type === 'OrderPlaced' ? e.envelope.data.items.length : e.envelope.data.type === 'StockAdjusted' ? 1 : 0), 0);
+    const keys = log.entries.flatMap((e) =>
+      e.envelope.data.type === 'InventoryUpdated'
+        ? [`${e.envelope.data.sourceEventId}/${e.envelope.data.productId}`]
+        : [],
+    );
+    const lines = log.entries.reduce(
+      (n, e) =>
+        n +
+        (e.envelope.data.type === 'OrderPlaced'
+          ? e.envelope.data.items.length
+          : e.envelope.data.type === 'StockAdjusted'
+            ? 1
+            : 0),
+      0,
+    );
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(lines);
   });

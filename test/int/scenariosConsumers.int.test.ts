@@ -9,7 +9,12 @@ describe('shipped scenarios: consumer faults', { timeout: 120_000 }, () => {
     const r = await runShipped('flagship-summary-outage');
     expect(r.verdict, explain(r)).toBe('pass');
     expect(r.models['customer-order-summary'].maxLagEvents).toBeGreaterThan(20);
-    expect(r.samples.some((s) => s.models['customer-order-summary'].state === 'stopped' && s.models['customer-order-summary'].divergent > 0)).toBe(true);
+    expect(
+      r.samples.some(
+        (s) =>
+          s.models['customer-order-summary'].state === 'stopped' && s.models['customer-order-summary'].divergent > 0,
+      ),
+    ).toBe(true);
     expect(r.models['customer-order-summary'].divergence.ok).toBe(r.workload.placed);
   });
 

@@ -14,7 +14,9 @@ describe('new fault kinds on real NATS', { timeout: 120_000 }, () => {
   it('reservations-released-after-order-crash: five orders die between reserve and commit; none of their stock stays held', async () => {
     const r = await runShipped('reservations-released-after-order-crash');
     expect(r.verdict, explain(r)).toBe('pass');
-    expect(r.properties.find((p) => p.name === 'noStrandedReservations')?.detail).toMatch(/every reserved unit belongs to a placed order/);
+    expect(r.properties.find((p) => p.name === 'noStrandedReservations')?.detail).toMatch(
+      /every reserved unit belongs to a placed order/,
+    );
     expect(r.workload.unavailable).toBeGreaterThanOrEqual(5); // the five lost orders got errors
   });
 
@@ -37,7 +39,9 @@ describe('new fault kinds on real NATS', { timeout: 120_000 }, () => {
     if (!own.ok) throw new Error(own.error);
     const good = await runScenario(loaded.value, { log: silentLogger(), plugins: own.plugins });
     expect(good.verdict, explain(good)).toBe('pass');
-    const broken = await loadProjectionPlugin(`customer-order-summary=${join(import.meta.dirname, '..', 'fixtures', 'projections', 'partialUpdateSummary.ts')}`);
+    const broken = await loadProjectionPlugin(
+      `customer-order-summary=${join(import.meta.dirname, '..', 'fixtures', 'projections', 'partialUpdateSummary.ts')}`,
+    );
     const bad = await runScenario(loaded.value, { log: silentLogger(), plugins: { [broken.target]: broken.plugin } });
     expect(bad.verdict).toBe('fail');
     expect(bad.attribution.find((a) => a.model === 'customer-order-summary')).toMatchObject({ plugin: true });

@@ -29,7 +29,8 @@ describe('sweeping the temp dirs of dead runs', () => {
     const dir = join(root, name);
     mkdirSync(brokerStoreOf(dir), { recursive: true });
     writeFileSync(join(dir, 'orders.db'), 'data');
-    if (owner !== undefined) writeFileSync(join(dir, OWNER_FILE), typeof owner === 'string' ? owner : JSON.stringify(owner));
+    if (owner !== undefined)
+      writeFileSync(join(dir, OWNER_FILE), typeof owner === 'string' ? owner : JSON.stringify(owner));
     return dir;
   };
   /** A pid that has certainly exited: a child we waited for. */
@@ -40,8 +41,16 @@ describe('sweeping the temp dirs of dead runs', () => {
 
   it('removes only the dirs whose owner is dead or whose pid now belongs to a later process', async () => {
     const me = selfIdentity();
-    const dead = runDir('cqrs-scenario-dead-aaaaaa', { pid: deadPid(), startTime: '12345', command: 'cqrs-testbed run x.yaml' });
-    const reused = runDir('cqrs-bench-reused-bbbbbb', { pid: me.pid, startTime: `${Number(me.startTime) - 1}`, command: 'cqrs-testbed bench' });
+    const dead = runDir('cqrs-scenario-dead-aaaaaa', {
+      pid: deadPid(),
+      startTime: '12345',
+      command: 'cqrs-testbed run x.yaml',
+    });
+    const reused = runDir('cqrs-bench-reused-bbbbbb', {
+      pid: me.pid,
+      startTime: `${Number(me.startTime) - 1}`,
+      command: 'cqrs-testbed bench',
+    });
     const live = runDir('cqrs-scenario-live-cccccc', { ...me, command: 'cqrs-testbed run live.yaml' });
     const noOwner = runDir('cqrs-testbed-unowned-dddddd');
     const garbled = runDir('cqrs-scenario-garbled-eeeeee', '{"pid":');
@@ -56,14 +65,23 @@ describe('sweeping the temp dirs of dead runs', () => {
   });
 
   it('stops a nats-server still serving a dead run’s dir (guard gone too) before removing the dir', async () => {
-    const dir = runDir('cqrs-scenario-orphan-gggggg', { pid: deadPid(), startTime: '1', command: 'cqrs-testbed run orphan.yaml' });
+    const dir = runDir('cqrs-scenario-orphan-gggggg', {
+      pid: deadPid(),
+      startTime: '1',
+      command: 'cqrs-testbed run orphan.yaml',
+    });
     const server = await startNatsServer({ storeDir: brokerStoreOf(dir), pidFile: brokerPidFileOf(dir) });
     servers.push(server);
     expect(isAlive(server.pid)).toBe(true);
 
     expect(await sweepStaleTempDirs(silentLogger(), root)).toEqual([dir]);
 
-    await eventually(() => !isAlive(server.pid), { what: 'the orphaned nats-server is stopped', timeoutMs: 10_000, intervalMs: 50, retryOnError: true });
+    await eventually(() => !isAlive(server.pid), {
+      what: 'the orphaned nats-server is stopped',
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
     expect(existsSync(dir)).toBe(false);
   }, 30_000);
 });

@@ -56,7 +56,10 @@ async function runScenario(seed: number): Promise<Run> {
       const subject = `shop.${prng.pick(['a', 'b'])}.${id}`;
       for (let attempt = 1; !stopping; attempt++) {
         try {
-          const ack = await publisher.publish({ subject, msgId: `m-${id}`, data: enc.encode(`${id}`) }, { timeoutMs: 1_000 });
+          const ack = await publisher.publish(
+            { subject, msgId: `m-${id}`, data: enc.encode(`${id}`) },
+            { timeoutMs: 1_000 },
+          );
           note(`pub m-${id} seq=${ack.seq} dup=${ack.duplicate}`);
           break;
         } catch (err: unknown) {
@@ -81,7 +84,12 @@ async function runScenario(seed: number): Promise<Run> {
   const consume = async (name: string, transport: Transport): Promise<void> => {
     const filterSubject = name === 'all' ? 'shop.>' : `shop.${name}.*`;
     await clock.sleep(100); // after the publisher provisioned the stream
-    const consumer = await transport.durableConsumer({ durable: name, filterSubject, ackWaitMs: 3_000, maxAckPending: 8 });
+    const consumer = await transport.durableConsumer({
+      durable: name,
+      filterSubject,
+      ackWaitMs: 3_000,
+      maxAckPending: 8,
+    });
     while (!stopping) {
       try {
         const batch = await consumer.fetch(prng.int(1, 5), 1_000);
@@ -133,10 +141,24 @@ describe('deterministic simulation', () => {
 
     // The scenario exercised what it claims to: without these the equality above would prove little.
     const lines = first.trace.join('\n');
-    for (const expected of [/dc=[2-9]/, / nak /, / ignore/, / term/, / working/, /dup=true/, /fetch failed unavailable/]) {
+    for (const expected of [
+      /dc=[2-9]/,
+      / nak /,
+      / ignore/,
+      / term/,
+      / working/,
+      /dup=true/,
+      /fetch failed unavailable/,
+    ]) {
       expect(lines).toMatch(expected);
     }
-    for (const expected of ['fault down', 'status disconnected', 'status reconnecting', 'fault pause', 'fault resume']) {
+    for (const expected of [
+      'fault down',
+      'status disconnected',
+      'status reconnecting',
+      'fault pause',
+      'fault resume',
+    ]) {
       expect(lines).toContain(expected);
     }
     expect(first.trace.filter((l) => l.includes('status connected')).length).toBeGreaterThanOrEqual(4);
@@ -152,19 +174,28 @@ describe('deterministic scenario runs', () => {
   // A restarted plug-in process imports its module afresh: real I/O, which the clock is held for. Before that, how
   // long the import took in wall time decided how many timers fired meanwhile, and this scenario (a non-idempotent
   // plug-in, restarted twice) converged on some replays and not on others. The whole report must be the same.
-  it('a scenario that restarts a file-loaded plug-in gives the same report on every replay', { timeout: 60_000 }, async () => {
-    const loaded = await loadScenarioFile(join(import.meta.dirname, '..', 'fixtures', 'scenarios', 'restarts-a-file-plugin.yaml'));
-    if (!loaded.ok) throw new Error(formatScenarioErrors(loaded.error));
-    const plugins = await scenarioPlugins(loaded.value);
-    if (!plugins.ok) throw new Error(plugins.error);
-    const reports = [];
-    for (let i = 0; i < 4; i++) reports.push(JSON.stringify(await runScenarioSim(loaded.value, { log: silentLogger(), plugins: plugins.plugins })));
-    expect(new Set(reports).size, 'replays of one seed gave different reports').toBe(1);
-    const report = JSON.parse(reports[0]!) as ScenarioReport;
-    // It did what it claims: both restarts happened, and the plug-in's bug shows as the duplicate it is.
-    expect(report.timeline.filter((t) => t.label.includes('process back (fresh module')).length).toBe(2);
-    expect(report.properties.find((p) => p.name === 'noDuplicatedEffect')?.holds).toBe(false);
-  });
+  it(
+    'a scenario that restarts a file-loaded plug-in gives the same report on every replay',
+    { timeout: 60_000 },
+    async () => {
+      const loaded = await loadScenarioFile(
+        join(import.meta.dirname, '..', 'fixtures', 'scenarios', 'restarts-a-file-plugin.yaml'),
+      );
+      if (!loaded.ok) throw new Error(formatScenarioErrors(loaded.error));
+      const plugins = await scenarioPlugins(loaded.value);
+      if (!plugins.ok) throw new Error(plugins.error);
+      const reports = [];
+      for (let i = 0; i < 4; i++)
+        reports.push(
+          JSON.stringify(await runScenarioSim(loaded.value, { log: silentLogger(), plugins: plugins.plugins })),
+        );
+      expect(new Set(reports).size, 'replays of one seed gave different reports').toBe(1);
+      const report = JSON.parse(reports[0]!) as ScenarioReport;
+      // It did what it claims: both restarts happened, and the plug-in's bug shows as the duplicate it is.
+      expect(report.timeline.filter((t) => t.label.includes('process back (fresh module')).length).toBe(2);
+      expect(report.properties.find((p) => p.name === 'noDuplicatedEffect')?.holds).toBe(false);
+    },
+  );
 });
 
 describe('deterministic generated runs', () => {
@@ -172,14 +203,20 @@ describe('deterministic generated runs', () => {
   // re-run alone, in a fresh process. Each generated case here runs twice in one process, with a plug-in that keeps
   // state at module level, and both reports must match byte for byte. A fresh random seed each run (printed).
   const fresh = Math.floor(Math.random() * 0x1_0000_0000);
-  it(`generated scenarios replay to the same report, module state and process restarts included (seed ${fresh})`, { timeout: 120_000 }, async () => {
-    const loaded = await loadProjectionPlugin(`product-inventory=${join(import.meta.dirname, '..', 'fixtures', 'projections', 'inMemoryDedupeInventory.ts')}`);
-    const plugins = { [loaded.target]: loaded.plugin };
-    const cases = fc.sample(scenarioArbFor({ targets: [loaded.target] }), { seed: fresh, numRuns: 8 });
-    for (const [i, scenario] of cases.entries()) {
-      const first = JSON.stringify(await runScenarioSim(scenario, { log: silentLogger(), plugins }));
-      const second = JSON.stringify(await runScenarioSim(scenario, { log: silentLogger(), plugins }));
-      expect(second, `seed ${fresh}, case ${i} (scenario seed ${scenario.seed}): the replay differs`).toBe(first);
-    }
-  });
+  it(
+    `generated scenarios replay to the same report, module state and process restarts included (seed ${fresh})`,
+    { timeout: 120_000 },
+    async () => {
+      const loaded = await loadProjectionPlugin(
+        `product-inventory=${join(import.meta.dirname, '..', 'fixtures', 'projections', 'inMemoryDedupeInventory.ts')}`,
+      );
+      const plugins = { [loaded.target]: loaded.plugin };
+      const cases = fc.sample(scenarioArbFor({ targets: [loaded.target] }), { seed: fresh, numRuns: 8 });
+      for (const [i, scenario] of cases.entries()) {
+        const first = JSON.stringify(await runScenarioSim(scenario, { log: silentLogger(), plugins }));
+        const second = JSON.stringify(await runScenarioSim(scenario, { log: silentLogger(), plugins }));
+        expect(second, `seed ${fresh}, case ${i} (scenario seed ${scenario.seed}): the replay differs`).toBe(first);
+      }
+    },
+  );
 });

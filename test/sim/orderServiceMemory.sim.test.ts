@@ -15,12 +15,33 @@ describe('order service', () => {
     const transport = createSimTransport(new SimBroker({ clock }));
     let n = 0;
     const newId = () => `id${++n}`;
-    const system = await drive(clock, startSystem({ transport, log: silentLogger(), dataDir: ':memory:', clock, newId, maxOrdersInFlight: 1_000 }), 60_000);
+    const system = await drive(
+      clock,
+      startSystem({ transport, log: silentLogger(), dataDir: ':memory:', clock, newId, maxOrdersInFlight: 1_000 }),
+      60_000,
+    );
     const port = systemPort(system, { newId, now: () => new Date(clock.now()).toISOString() });
-    await drive(clock, port.inventoryCommand({ type: 'AddProduct', productId: 'p', name: 'P', priceCents: 100 }), 60_000);
-    await drive(clock, port.inventoryCommand({ type: 'AdjustStock', productId: 'p', delta: 100_000, reason: 'stock' }), 60_000);
-    const order = { type: 'PlaceOrder' as const, customerId: 'c', items: [{ productId: 'p', quantity: 1 }], shippingAddress: 'a' };
-    const outcomes = await drive(clock, Promise.all(Array.from({ length: 600 }, () => port.placeOrder(order))), 600_000);
+    await drive(
+      clock,
+      port.inventoryCommand({ type: 'AddProduct', productId: 'p', name: 'P', priceCents: 100 }),
+      60_000,
+    );
+    await drive(
+      clock,
+      port.inventoryCommand({ type: 'AdjustStock', productId: 'p', delta: 100_000, reason: 'stock' }),
+      60_000,
+    );
+    const order = {
+      type: 'PlaceOrder' as const,
+      customerId: 'c',
+      items: [{ productId: 'p', quantity: 1 }],
+      shippingAddress: 'a',
+    };
+    const outcomes = await drive(
+      clock,
+      Promise.all(Array.from({ length: 600 }, () => port.placeOrder(order))),
+      600_000,
+    );
     expect(outcomes.filter((o) => o.kind === 'placed').length).toBe(600);
     const snapshot = system.orderService.getSnapshot();
     expect(snapshot.context.inFlight.size).toBe(0);

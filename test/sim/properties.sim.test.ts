@@ -14,7 +14,13 @@ const runs = Number(process.env.CQRS_PROPERTY_RUNS ?? 200);
 const randomRuns = Number(process.env.CQRS_PROPERTY_RANDOM_RUNS ?? 100);
 
 async function suite(runs: number, seed: number): Promise<CheckResult> {
-  const result = await checkProperties({ runs, seed, transport: 'sim', log: silentLogger(), counterexampleDir: join(process.cwd(), 'reports', 'counterexamples') });
+  const result = await checkProperties({
+    runs,
+    seed,
+    transport: 'sim',
+    log: silentLogger(),
+    counterexampleDir: join(process.cwd(), 'reports', 'counterexamples'),
+  });
   process.stdout.write(`property suite (sim): seed ${result.seed}, ${result.runs} runs in ${result.durationMs} ms\n`);
   return result;
 }
@@ -23,7 +29,7 @@ function explain(result: CheckResult): string {
   const f = result.failure;
   return f
     ? `fast-check seed ${result.seed}, path ${f.path}: ${f.message}\nshrunk counterexample: ${f.counterexample.file}\n` +
-      `replay: cqrs-testbed run ${f.counterexample.file} --transport sim (then keep it in scenarios/regressions/)`
+        `replay: cqrs-testbed run ${f.counterexample.file} --transport sim (then keep it in scenarios/regressions/)`
     : '';
 }
 

@@ -13,7 +13,9 @@ import { explain, SCENARIOS_DIR } from '../helpers/scenarioHarness.js';
 // oversold). Each file's header says what was wrong; a file that needs a plug-in names it (`projections:`), so
 // `cqrs-testbed run <file> --transport sim` replays it as it is.
 const DIR = join(SCENARIOS_DIR, 'regressions');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('regression scenarios (scenarios/regressions/) on the simulation', () => {
   it('has the regressions found so far', () => expect(files.length).toBeGreaterThanOrEqual(2));

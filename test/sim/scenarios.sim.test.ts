@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 // Every shipped scenario on the simulation: the verdict must be the one its file expects, as on real NATS; and the
 // same seed must replay the same run byte for byte.
-const files = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync(SCENARIOS_DIR)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 async function load(file: string) {
   const loaded = await loadScenarioFile(join(SCENARIOS_DIR, file));

@@ -69,7 +69,9 @@ describe('VirtualClock', () => {
     const order: string[] = [];
     clock.setTimeout(() => {
       // A timer that starts real work (a restarted process importing its module), then carries on when it is done.
-      void clock.holdFor(new Promise((r) => setTimeout(r, 40))).then(() => order.push(`loaded at ${clock.now() - SIM_EPOCH_MS}`));
+      void clock
+        .holdFor(new Promise((r) => setTimeout(r, 40)))
+        .then(() => order.push(`loaded at ${clock.now() - SIM_EPOCH_MS}`));
     }, 10);
     clock.setTimeout(() => order.push('next timer at 11'), 11);
     await clock.advance(100);
@@ -83,7 +85,10 @@ describe('VirtualClock', () => {
   it('is a clock XState actors run on', async () => {
     const clock = new VirtualClock();
     const xstateClock: Clock = clock;
-    const machine = setup({}).createMachine({ initial: 'waiting', states: { waiting: { after: { 1_000: 'done' } }, done: {} } });
+    const machine = setup({}).createMachine({
+      initial: 'waiting',
+      states: { waiting: { after: { 1_000: 'done' } }, done: {} },
+    });
     const actor = createActor(machine, { clock: xstateClock }).start();
     await clock.advance(999);
     expect(actor.getSnapshot().value).toBe('waiting');
@@ -111,7 +116,9 @@ describe('SimBroker beyond the port', () => {
     }
     expect(counts).toEqual([1, 2, 3, 4]);
     expect(await consumer.info()).toMatchObject({ ackPending: 0 });
-    expect(() => broker.jetstream.upsertConsumer({ ...spec, maxDeliver: 2, backoffMs: [1, 2] })).toThrow(TransportError);
+    expect(() => broker.jetstream.upsertConsumer({ ...spec, maxDeliver: 2, backoffMs: [1, 2] })).toThrow(
+      TransportError,
+    );
   });
 
   it('backoff deadlines follow the attempt: 200, then 500, then 1000 ms', async () => {
@@ -142,7 +149,9 @@ describe('SimBroker beyond the port', () => {
     const provisioned = t.provisionStream();
     await broker.clock.advance(100);
     await provisioned;
-    const acks = Array.from({ length: 20 }, (_, i) => t.publish({ subject: `shop.l.${i}`, msgId: `l-${i}`, data: enc.encode(`${i}`) }));
+    const acks = Array.from({ length: 20 }, (_, i) =>
+      t.publish({ subject: `shop.l.${i}`, msgId: `l-${i}`, data: enc.encode(`${i}`) }),
+    );
     await broker.clock.advance(1_000);
     expect((await Promise.all(acks)).map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
@@ -169,7 +178,12 @@ describe('SimBroker beyond the port', () => {
     const reader = createSimTransport(broker, { name: 'reader' });
     await writer.provisionStream();
     await writer.publish({ subject: 'shop.sh.1', msgId: 'sh-1', data: enc.encode('x') });
-    const consumer = await reader.durableConsumer({ durable: 'sh', filterSubject: 'shop.sh.>', ackWaitMs: 60_000, maxAckPending: 5 });
+    const consumer = await reader.durableConsumer({
+      durable: 'sh',
+      filterSubject: 'shop.sh.>',
+      ackWaitMs: 60_000,
+      maxAckPending: 5,
+    });
     const [d] = (await consumer.fetch(5, 0)) as [Delivery];
     broker.down();
     d.ack(); // buffered by the client, as nats.js buffers publishes while reconnecting

@@ -10,7 +10,9 @@ describe('npm run bench arguments', () => {
   });
 
   it.each([[['--quik']], [['--out']], [['--out', '--quick']], [['quick']]])('refuses %j with a reason', (argv) => {
-    expect(parseBenchArgs(argv)).toEqual({ error: expect.stringMatching(/unknown argument|needs a file path/) as unknown });
+    expect(parseBenchArgs(argv)).toEqual({
+      error: expect.stringMatching(/unknown argument|needs a file path/) as unknown,
+    });
   });
 });
 

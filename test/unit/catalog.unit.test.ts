@@ -8,7 +8,10 @@ import { NOW } from './fixtures.js';
 const gadget: CatalogEntry = { name: 'Gadget Pro', priceCents: 4999 };
 
 /** given(the catalogue entry, if any).when(a command).then(the events) */
-const { given } = decider((current: CatalogEntry | undefined, cmd: CatalogCommand, meta) => decideCatalog(cmd, current, meta), 'cmd_cat_1');
+const { given } = decider(
+  (current: CatalogEntry | undefined, cmd: CatalogCommand, meta) => decideCatalog(cmd, current, meta),
+  'cmd_cat_1',
+);
 
 const envelopeFields = { eventId: 'evt_1', schemaVersion: SCHEMA_VERSION, occurredAt: NOW, causationId: 'cmd_cat_1' };
 
@@ -16,7 +19,13 @@ describe('decideCatalog', () => {
   it('adds a new product', () => {
     given(undefined)
       .when({ type: 'AddProduct', productId: 'prod_abc', name: 'Gadget Pro', priceCents: 4999 })
-      .then([{ ...envelopeFields, type: 'ProductAdded', data: { type: 'ProductAdded', productId: 'prod_abc', name: 'Gadget Pro', priceCents: 4999 } }]);
+      .then([
+        {
+          ...envelopeFields,
+          type: 'ProductAdded',
+          data: { type: 'ProductAdded', productId: 'prod_abc', name: 'Gadget Pro', priceCents: 4999 },
+        },
+      ]);
   });
 
   it('refuses to add a product that exists, as a conflict, without taking an id', () => {
@@ -29,20 +38,34 @@ describe('decideCatalog', () => {
   it('renames a known product', () => {
     given(gadget)
       .when({ type: 'RenameProduct', productId: 'prod_abc', name: 'Gadget Pro 2' })
-      .then([{ ...envelopeFields, type: 'ProductRenamed', data: { type: 'ProductRenamed', productId: 'prod_abc', name: 'Gadget Pro 2' } }]);
+      .then([
+        {
+          ...envelopeFields,
+          type: 'ProductRenamed',
+          data: { type: 'ProductRenamed', productId: 'prod_abc', name: 'Gadget Pro 2' },
+        },
+      ]);
   });
 
   it('reprices a known product', () => {
     given(gadget)
       .when({ type: 'RepriceProduct', productId: 'prod_abc', priceCents: 3999 })
-      .then([{ ...envelopeFields, type: 'ProductRepriced', data: { type: 'ProductRepriced', productId: 'prod_abc', priceCents: 3999 } }]);
+      .then([
+        {
+          ...envelopeFields,
+          type: 'ProductRepriced',
+          data: { type: 'ProductRepriced', productId: 'prod_abc', priceCents: 3999 },
+        },
+      ]);
   });
 
   it.each<CatalogCommand>([
     { type: 'RenameProduct', productId: 'prod_none', name: 'X' },
     { type: 'RepriceProduct', productId: 'prod_none', priceCents: 1 },
   ])('refuses $type of an unknown product as not-found', (cmd) => {
-    const { idsIssued } = given(undefined).when(cmd).thenRefused({ kind: 'not-found', message: 'unknown product prod_none' });
+    const { idsIssued } = given(undefined)
+      .when(cmd)
+      .thenRefused({ kind: 'not-found', message: 'unknown product prod_none' });
     expect(idsIssued).toBe(0);
   });
 
@@ -60,26 +83,45 @@ describe('decideCatalog', () => {
   });
 });
 
-const adjust = (delta: number): AdjustStock => ({ type: 'AdjustStock', productId: 'prod_abc', delta, reason: 'cycle count' });
+const adjust = (delta: number): AdjustStock => ({
+  type: 'AdjustStock',
+  productId: 'prod_abc',
+  delta,
+  reason: 'cycle count',
+});
 
 /** given(whether the product is known, and what is on hand).when(an adjustment).then(the event) */
-const stock = decider((s: { known: boolean; onHand: number }, cmd: AdjustStock, meta) => decideAdjustStock(cmd, s.known, s.onHand, meta), 'cmd_adj_7');
+const stock = decider(
+  (s: { known: boolean; onHand: number }, cmd: AdjustStock, meta) => decideAdjustStock(cmd, s.known, s.onHand, meta),
+  'cmd_adj_7',
+);
 const onHand = (units: number) => stock.given({ known: true, onHand: units });
 
 describe('decideAdjustStock', () => {
   it('records an adjustment, using the command id as the adjustment id', () => {
-    onHand(10).when(adjust(-3)).then({
-      eventId: 'evt_1',
-      type: 'StockAdjusted',
-      schemaVersion: SCHEMA_VERSION,
-      occurredAt: NOW,
-      causationId: 'cmd_adj_7',
-      data: { type: 'StockAdjusted', adjustmentId: 'cmd_adj_7', productId: 'prod_abc', delta: -3, reason: 'cycle count' },
-    });
+    onHand(10)
+      .when(adjust(-3))
+      .then({
+        eventId: 'evt_1',
+        type: 'StockAdjusted',
+        schemaVersion: SCHEMA_VERSION,
+        occurredAt: NOW,
+        causationId: 'cmd_adj_7',
+        data: {
+          type: 'StockAdjusted',
+          adjustmentId: 'cmd_adj_7',
+          productId: 'prod_abc',
+          delta: -3,
+          reason: 'cycle count',
+        },
+      });
   });
 
   it('refuses an unknown product as not-found', () => {
-    stock.given({ known: false, onHand: 0 }).when(adjust(5)).thenRefused({ kind: 'not-found', message: 'unknown product prod_abc' });
+    stock
+      .given({ known: false, onHand: 0 })
+      .when(adjust(5))
+      .thenRefused({ kind: 'not-found', message: 'unknown product prod_abc' });
   });
 
   it('allows taking stock to exactly zero', () => {

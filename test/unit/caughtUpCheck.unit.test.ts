@@ -8,12 +8,28 @@ import { divergent, type Divergence } from '../../src/scenarios/divergence.js';
 
 const clean: Divergence = { ok: 3, missing: 0, unexpected: 0, wrong: 0, duplicated: 0, examples: [] };
 const wrong: Divergence = { ...clean, wrong: 1 };
-const all = <T>(v: T): Record<ReadModelName, T> => ({ 'product-inventory': v, products: v, 'customer-order-summary': v });
+const all = <T>(v: T): Record<ReadModelName, T> => ({
+  'product-inventory': v,
+  products: v,
+  'customer-order-summary': v,
+});
 
-function sample(check: CaughtUpCheck, over: { atMs?: number; head?: number; checkpoints?: Partial<Record<ReadModelName, number>>; divergence?: Partial<Record<ReadModelName, Divergence>>; rebuilds?: Partial<Record<ReadModelName, number>>; rebuilding?: ReadModelName[] } = {}) {
+function sample(
+  check: CaughtUpCheck,
+  over: {
+    atMs?: number;
+    head?: number;
+    checkpoints?: Partial<Record<ReadModelName, number>>;
+    divergence?: Partial<Record<ReadModelName, Divergence>>;
+    rebuilds?: Partial<Record<ReadModelName, number>>;
+    rebuilding?: ReadModelName[];
+  } = {},
+) {
   const head = over.head ?? 10;
   check.observe({
-    atMs: over.atMs ?? 100, headSeq: head, divergent,
+    atMs: over.atMs ?? 100,
+    headSeq: head,
+    divergent,
     checkpoints: { ...all(head), ...over.checkpoints },
     divergence: { ...all(clean), ...over.divergence },
     rebuilding: (m) => (over.rebuilding ?? []).includes(m),
@@ -31,7 +47,10 @@ describe('CaughtUpCheck', () => {
 
   it('says nothing while any model lags: equal values there may only mean "not yet"', () => {
     const check = new CaughtUpCheck();
-    sample(check, { checkpoints: { 'product-inventory': 9 }, divergence: { products: wrong, 'customer-order-summary': wrong } });
+    sample(check, {
+      checkpoints: { 'product-inventory': 9 },
+      divergence: { products: wrong, 'customer-order-summary': wrong },
+    });
     expect(check.findings()).toEqual({});
   });
 
@@ -46,7 +65,11 @@ describe('CaughtUpCheck', () => {
     check.taint('products', () => 0);
     sample(check, { divergence: { products: wrong, 'customer-order-summary': wrong } });
     expect(check.findings()).toEqual({});
-    sample(check, { atMs: 300, divergence: { products: wrong, 'customer-order-summary': wrong }, rebuilds: { products: 1 } });
+    sample(check, {
+      atMs: 300,
+      divergence: { products: wrong, 'customer-order-summary': wrong },
+      rebuilds: { products: 1 },
+    });
     expect(Object.keys(check.findings())).toEqual(['products']); // rebuilt, and still wrong: that is a finding
     const later = new CaughtUpCheck();
     later.taint('products', () => 0);

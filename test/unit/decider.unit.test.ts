@@ -9,12 +9,20 @@ const { given } = decider((balance: number, amount: number, meta) =>
 
 describe('the given/when/then decider helper', () => {
   it('passes when the decision is exactly the expected one, and counts the ids taken', () => {
-    expect(given(10).when(5).then([{ id: 'evt_1', balance: 15, at: '2023-10-27T10:00:00Z' }]).idsIssued).toBe(1);
+    expect(
+      given(10)
+        .when(5)
+        .then([{ id: 'evt_1', balance: 15, at: '2023-10-27T10:00:00Z' }]).idsIssued,
+    ).toBe(1);
     expect(given(10).when(-1).thenRefused('negative').idsIssued).toBe(0);
   });
 
   it('fails on a different decision, on a refusal where events were expected, and the other way round', () => {
-    expect(() => given(10).when(5).then([{ id: 'evt_1', balance: 16, at: '2023-10-27T10:00:00Z' }])).toThrow(/expected/);
+    expect(() =>
+      given(10)
+        .when(5)
+        .then([{ id: 'evt_1', balance: 16, at: '2023-10-27T10:00:00Z' }]),
+    ).toThrow(/expected/);
     expect(() => given(10).when(-1).then([])).toThrow(/expected/);
     expect(() => given(10).when(5).thenRefused('negative')).toThrow(/expected/);
   });

@@ -2,15 +2,32 @@ import { describe, expect, it } from 'vitest';
 import type { SummaryRow } from '../../src/domain/projections/customerOrderSummary.js';
 import { foldLog } from '../../src/domain/projections/oracle.js';
 import type { ProductRow } from '../../src/domain/projections/products.js';
-import { compareMaps, divergenceOf, divergent, EXAMPLES_MAX, explainedByReappliedRange, type ModelStates } from '../../src/scenarios/divergence.js';
+import {
+  compareMaps,
+  divergenceOf,
+  divergent,
+  EXAMPLES_MAX,
+  explainedByReappliedRange,
+  type ModelStates,
+} from '../../src/scenarios/divergence.js';
 import { logOf, orderPlaced, productAdded, stockAdjusted } from './fixtures.js';
 
 // The set-checker buckets: each key of the oracle lands in exactly one, and "duplicated" is told apart from "wrong".
 
 describe('compareMaps', () => {
   it('puts each key in ok, missing, unexpected or wrong, with the values in the examples', () => {
-    const oracle = new Map([['a', { n: 1 }], ['b', { n: 2 }], ['c', { n: 3 }], ['d', { n: 4 }]]);
-    const model = new Map([['a', { n: 1 }], ['b', { n: 20 }], ['d', { n: 4 }], ['e', { n: 5 }]]);
+    const oracle = new Map([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['c', { n: 3 }],
+      ['d', { n: 4 }],
+    ]);
+    const model = new Map([
+      ['a', { n: 1 }],
+      ['b', { n: 20 }],
+      ['d', { n: 4 }],
+      ['e', { n: 5 }],
+    ]);
     const d = compareMaps(oracle, model);
     expect(d).toMatchObject({ ok: 2, missing: 1, unexpected: 1, wrong: 1, duplicated: 0 });
     expect(divergent(d)).toBe(3);
@@ -37,10 +54,22 @@ describe('compareMaps', () => {
 
   it('asks the classifier only about keys whose values differ, and counts what it answers', () => {
     const asked: string[] = [];
-    const d = compareMaps(new Map([['a', 1], ['b', 2], ['c', 3]]), new Map([['a', 1], ['b', 4], ['c', 5]]), (key, expected, actual) => {
-      asked.push(`${key}:${expected}->${actual}`);
-      return key === 'b' ? 'duplicated' : 'wrong';
-    });
+    const d = compareMaps(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+        ['c', 3],
+      ]),
+      new Map([
+        ['a', 1],
+        ['b', 4],
+        ['c', 5],
+      ]),
+      (key, expected, actual) => {
+        asked.push(`${key}:${expected}->${actual}`);
+        return key === 'b' ? 'duplicated' : 'wrong';
+      },
+    );
     expect(asked).toEqual(['b:2->4', 'c:3->5']);
     expect(d).toMatchObject({ ok: 1, wrong: 1, duplicated: 1 });
   });
@@ -53,7 +82,10 @@ describe('divergenceOf', () => {
     productAdded('p2', 'Two', 200),
     stockAdjusted('p1', 10),
     stockAdjusted('p2', 5),
-    orderPlaced('o1', [['p1', 3], ['p2', 1]]),
+    orderPlaced('o1', [
+      ['p1', 3],
+      ['p2', 1],
+    ]),
   );
   const oracle = foldLog(log);
   const models = (over: Partial<ModelStates>): ModelStates => ({
@@ -71,7 +103,12 @@ describe('divergenceOf', () => {
   });
 
   it('calls an inventory value off by exactly one event’s effect duplicated, and any other offset wrong', () => {
-    expect(oracle.inventory).toEqual(new Map([['p1', 7], ['p2', 4]]));
+    expect(oracle.inventory).toEqual(
+      new Map([
+        ['p1', 7],
+        ['p2', 4],
+      ]),
+    );
     const cases: [number, 'duplicated' | 'wrong'][] = [
       [4, 'duplicated'], // the order's −3 applied twice
       [17, 'duplicated'], // the +10 restock applied twice
@@ -81,9 +118,21 @@ describe('divergenceOf', () => {
       [-3, 'wrong'],
     ];
     for (const [actual, bucket] of cases) {
-      const d = divergenceOf(oracle, models({ 'product-inventory': new Map([['p1', actual], ['p2', 4]]) }), log)['product-inventory'];
+      const d = divergenceOf(
+        oracle,
+        models({
+          'product-inventory': new Map([
+            ['p1', actual],
+            ['p2', 4],
+          ]),
+        }),
+        log,
+      )['product-inventory'];
       expect({ actual, wrong: d.wrong, duplicated: d.duplicated, ok: d.ok }).toEqual({
-        actual, wrong: bucket === 'wrong' ? 1 : 0, duplicated: bucket === 'duplicated' ? 1 : 0, ok: 1,
+        actual,
+        wrong: bucket === 'wrong' ? 1 : 0,
+        duplicated: bucket === 'duplicated' ? 1 : 0,
+        ok: 1,
       });
       expect(d.examples).toEqual([{ key: 'p1', bucket, expected: 7, actual }]);
     }
@@ -91,13 +140,24 @@ describe('divergenceOf', () => {
 
   it('explains an offset by one stretch of consecutive effects applied again, and nothing else', () => {
     const effects = [5, -2, -1, 7];
-    for (const diff of [5, -2, 3, 2, 9, -3, 6, 4, 7]) expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: true });
+    for (const diff of [5, -2, 3, 2, 9, -3, 6, 4, 7])
+      expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: true });
     // 12 = 5 + 7 is two stretches with a gap; 1 and -4 no stretch sums to; 0 is not an offset.
-    for (const diff of [12, 1, -4, 0]) expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: false });
+    for (const diff of [12, 1, -4, 0])
+      expect({ diff, dup: explainedByReappliedRange(effects, diff) }).toEqual({ diff, dup: false });
   });
 
   it('does not borrow another product’s effect: p2 off by p1’s +10 is wrong', () => {
-    const d = divergenceOf(oracle, models({ 'product-inventory': new Map([['p1', 7], ['p2', 14]]) }), log)['product-inventory'];
+    const d = divergenceOf(
+      oracle,
+      models({
+        'product-inventory': new Map([
+          ['p1', 7],
+          ['p2', 14],
+        ]),
+      }),
+      log,
+    )['product-inventory'];
     expect(d).toMatchObject({ wrong: 1, duplicated: 0 });
   });
 
@@ -105,8 +165,14 @@ describe('divergenceOf', () => {
     const expected = oracle.summaries.get('o1') as SummaryRow;
     expect(expected.items).toHaveLength(2);
     const twice: SummaryRow = { ...expected, items: [...expected.items, ...expected.items] };
-    const off: SummaryRow = { ...expected, items: expected.items.map((i, k) => (k === 0 ? { ...i, quantity: i.quantity + 1 } : i)) };
-    const twiceButRenamed: SummaryRow = { ...twice, items: twice.items.map((i, k) => (k === 3 ? { ...i, productName: 'Other' } : i)) };
+    const off: SummaryRow = {
+      ...expected,
+      items: expected.items.map((i, k) => (k === 0 ? { ...i, quantity: i.quantity + 1 } : i)),
+    };
+    const twiceButRenamed: SummaryRow = {
+      ...twice,
+      items: twice.items.map((i, k) => (k === 3 ? { ...i, productName: 'Other' } : i)),
+    };
     const summary = (row: SummaryRow) =>
       divergenceOf(oracle, models({ 'customer-order-summary': new Map([['o1', row]]) }), log)['customer-order-summary'];
     expect(summary(twice)).toMatchObject({ duplicated: 1, wrong: 0 });
@@ -115,7 +181,16 @@ describe('divergenceOf', () => {
   });
 
   it('buckets products by plain comparison: a wrong name is wrong, an extra product unexpected, a lost one missing', () => {
-    const products = new Map<string, ProductRow>([['p1', { name: 'One (corrupt)', priceCents: 100 }], ['p9', { name: 'Nine', priceCents: 1 }]]);
-    expect(divergenceOf(oracle, models({ products }), log).products).toMatchObject({ ok: 0, wrong: 1, unexpected: 1, missing: 1, duplicated: 0 });
+    const products = new Map<string, ProductRow>([
+      ['p1', { name: 'One (corrupt)', priceCents: 100 }],
+      ['p9', { name: 'Nine', priceCents: 1 }],
+    ]);
+    expect(divergenceOf(oracle, models({ products }), log).products).toMatchObject({
+      ok: 0,
+      wrong: 1,
+      unexpected: 1,
+      missing: 1,
+      duplicated: 0,
+    });
   });
 });

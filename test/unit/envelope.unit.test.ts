@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, decodeEnvelope, encodeEnvelope, envelop, type EventEnvelope } from '../../src/domain/envelope.js';
+import {
+  SCHEMA_VERSION,
+  decodeEnvelope,
+  encodeEnvelope,
+  envelop,
+  type EventEnvelope,
+} from '../../src/domain/envelope.js';
 import { EVENT_TYPES, subjectFor, type DomainEvent, type DomainEventType } from '../../src/domain/events.js';
 import type { Result } from '../../src/domain/result.js';
 import {
@@ -33,7 +39,8 @@ const utf8 = new TextEncoder();
 const bytesOf = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
 
 /** A valid envelope as plain JSON, to be broken one field at a time. */
-const validRaw = (): Record<string, unknown> => JSON.parse(JSON.stringify(envOf(samples.ProductAdded))) as Record<string, unknown>;
+const validRaw = (): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(envOf(samples.ProductAdded))) as Record<string, unknown>;
 
 function errorOf(r: Result<EventEnvelope, string>): string {
   if (r.ok) throw new Error(`expected a decode error, got ${JSON.stringify(r.value)}`);
@@ -66,7 +73,11 @@ describe('encodeEnvelope → decodeEnvelope', () => {
   it('round-trips arbitrary well-formed payloads, including non-ASCII text', () => {
     const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
     const int = fc.integer({ min: -1_000_000, max: 1_000_000 });
-    const line = fc.record({ productId: text, quantity: fc.integer({ min: 1, max: 10_000 }), unitPriceCents: fc.nat() });
+    const line = fc.record({
+      productId: text,
+      quantity: fc.integer({ min: 1, max: 10_000 }),
+      unitPriceCents: fc.nat(),
+    });
     const event: fc.Arbitrary<DomainEvent> = fc.oneof(
       fc.record({
         type: fc.constant('OrderPlaced' as const),
@@ -84,8 +95,19 @@ describe('encodeEnvelope → decodeEnvelope', () => {
         reason: fc.constant('insufficient-stock' as const),
         shortages: fc.array(fc.record({ productId: text, requested: fc.nat(), available: int })),
       }),
-      fc.record({ type: fc.constant('StockAdjusted' as const), adjustmentId: text, productId: text, delta: int, reason: text }),
-      fc.record({ type: fc.constant('InventoryUpdated' as const), productId: text, availableQuantity: int, sourceEventId: text }),
+      fc.record({
+        type: fc.constant('StockAdjusted' as const),
+        adjustmentId: text,
+        productId: text,
+        delta: int,
+        reason: text,
+      }),
+      fc.record({
+        type: fc.constant('InventoryUpdated' as const),
+        productId: text,
+        availableQuantity: int,
+        sourceEventId: text,
+      }),
       fc.record({ type: fc.constant('ProductAdded' as const), productId: text, name: text, priceCents: fc.nat() }),
       fc.record({ type: fc.constant('ProductRenamed' as const), productId: text, name: text }),
       fc.record({ type: fc.constant('ProductRepriced' as const), productId: text, priceCents: fc.nat() }),
@@ -129,8 +151,12 @@ describe('decodeEnvelope errors', () => {
     const missing = validRaw();
     delete missing[key];
     expect(errorOf(decodeEnvelope(bytesOf(missing)))).toBe(`bad envelope: ${key} must be a non-empty string`);
-    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), [key]: '' })))).toBe(`bad envelope: ${key} must be a non-empty string`);
-    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), [key]: 7 })))).toBe(`bad envelope: ${key} must be a non-empty string`);
+    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), [key]: '' })))).toBe(
+      `bad envelope: ${key} must be a non-empty string`,
+    );
+    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), [key]: 7 })))).toBe(
+      `bad envelope: ${key} must be a non-empty string`,
+    );
   });
 
   it.each([
@@ -143,8 +169,12 @@ describe('decodeEnvelope errors', () => {
   });
 
   it('refuses an envelope whose data is missing or not an object', () => {
-    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), data: undefined })))).toBe('bad ProductAdded payload: data must be an object');
-    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), data: [] })))).toBe('bad ProductAdded payload: data must be an object');
+    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), data: undefined })))).toBe(
+      'bad ProductAdded payload: data must be an object',
+    );
+    expect(errorOf(decodeEnvelope(bytesOf({ ...validRaw(), data: [] })))).toBe(
+      'bad ProductAdded payload: data must be an object',
+    );
   });
 
   it('names the missing field of a payload', () => {
@@ -168,7 +198,14 @@ describe('decodeEnvelope errors', () => {
     ['a line that is not an object', [3], 'items[0] must be an object'],
     ['a line without productId', [{ quantity: 1, unitPriceCents: 1 }], 'items[0].productId must be a string'],
     ['a line without a price', [{ productId: 'p', quantity: 1 }], 'items[0].unitPriceCents must be an integer'],
-    ['a zero quantity on the second line', [{ productId: 'p', quantity: 1, unitPriceCents: 1 }, { productId: 'q', quantity: 0, unitPriceCents: 1 }], 'items[1].quantity must be positive'],
+    [
+      'a zero quantity on the second line',
+      [
+        { productId: 'p', quantity: 1, unitPriceCents: 1 },
+        { productId: 'q', quantity: 0, unitPriceCents: 1 },
+      ],
+      'items[1].quantity must be positive',
+    ],
   ])('refuses an OrderPlaced with %s', (_label, items, problem) => {
     const raw = { ...validRaw(), type: 'OrderPlaced', data: { ...samples.OrderPlaced, items } };
     expect(errorOf(decodeEnvelope(bytesOf(raw)))).toBe(`bad OrderPlaced payload: ${problem}`);
@@ -181,7 +218,9 @@ describe('decodeEnvelope errors', () => {
 
   it('refuses an envelope type that does not match the payload type', () => {
     const raw = { ...validRaw(), type: 'ProductRenamed' };
-    expect(errorOf(decodeEnvelope(bytesOf(raw)))).toBe('envelope type ProductRenamed does not match payload type ProductAdded');
+    expect(errorOf(decodeEnvelope(bytesOf(raw)))).toBe(
+      'envelope type ProductRenamed does not match payload type ProductAdded',
+    );
   });
 
   it('refuses an unknown event type', () => {
@@ -210,13 +249,23 @@ describe('decodeEnvelope errors', () => {
     const keys = ['eventId', 'type', 'schemaVersion', 'occurredAt', 'causationId', 'data'];
     const dataKeys = Object.keys(samples.OrderPlaced);
     fc.assert(
-      fc.property(fc.constantFrom(...keys), fc.constantFrom(...dataKeys), fc.boolean(), fc.jsonValue(), (key, dataKey, inData, value) => {
-        const raw = { ...validRaw(), type: 'OrderPlaced', data: { ...samples.OrderPlaced } as Record<string, unknown> };
-        if (inData) raw.data[dataKey] = value;
-        else (raw as Record<string, unknown>)[key] = value;
-        const r = decodeEnvelope(bytesOf(raw));
-        expect(typeof (r.ok ? r.value.eventId : r.error)).toBe('string');
-      }),
+      fc.property(
+        fc.constantFrom(...keys),
+        fc.constantFrom(...dataKeys),
+        fc.boolean(),
+        fc.jsonValue(),
+        (key, dataKey, inData, value) => {
+          const raw = {
+            ...validRaw(),
+            type: 'OrderPlaced',
+            data: { ...samples.OrderPlaced } as Record<string, unknown>,
+          };
+          if (inData) raw.data[dataKey] = value;
+          else (raw as Record<string, unknown>)[key] = value;
+          const r = decodeEnvelope(bytesOf(raw));
+          expect(typeof (r.ok ? r.value.eventId : r.error)).toBe('string');
+        },
+      ),
     );
   });
 });

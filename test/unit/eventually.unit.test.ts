@@ -10,9 +10,9 @@ describe('eventually (the test suites’ polling helper)', () => {
   });
 
   it('fails after the timeout with a message that says what it waited for', async () => {
-    await expect(eventually(() => false, { what: 'the summary to catch up', timeoutMs: 30, intervalMs: 5 })).rejects.toThrow(
-      'timed out after 30 ms waiting for: the summary to catch up',
-    );
+    await expect(
+      eventually(() => false, { what: 'the summary to catch up', timeoutMs: 30, intervalMs: 5 }),
+    ).rejects.toThrow('timed out after 30 ms waiting for: the summary to catch up');
   });
 
   it('fails at once when the check throws, unless told to retry', async () => {
@@ -31,10 +31,17 @@ describe('eventually (the test suites’ polling helper)', () => {
       polls++;
       throw new Error(`ECONNREFUSED #${polls}`);
     };
-    const failure = await eventually(refused, { what: 'the HTTP API', timeoutMs: 30, intervalMs: 5, retryOnError: true }).catch((e: unknown) => e);
+    const failure = await eventually(refused, {
+      what: 'the HTTP API',
+      timeoutMs: 30,
+      intervalMs: 5,
+      retryOnError: true,
+    }).catch((e: unknown) => e);
     expect(polls).toBeGreaterThan(1);
     expect(failure).toBeInstanceOf(Error);
-    expect((failure as Error).message).toBe(`timed out after 30 ms waiting for: the HTTP API (last error: ECONNREFUSED #${polls})`);
+    expect((failure as Error).message).toBe(
+      `timed out after 30 ms waiting for: the HTTP API (last error: ECONNREFUSED #${polls})`,
+    );
     expect(((failure as Error).cause as Error).message).toBe(`ECONNREFUSED #${polls}`);
   });
 });

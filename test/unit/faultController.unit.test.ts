@@ -19,10 +19,17 @@ import { logOf, orderPlaced, orderRejected, productAdded, productRenamed, stockA
 // The fault switchboard: which events a bug hits, what a silent corruption writes, and how many crashes it injects.
 
 const at = (seq: number, data: DomainEvent): Positioned => logOf(data).map((p) => ({ ...p, seq }))[0] as Positioned;
-const incoming = (log: readonly Positioned[]): IncomingEvent[] => log.map(({ seq, envelope }) => ({ seq, subject: 's', data: encodeEnvelope(envelope), msgId: envelope.eventId }));
+const incoming = (log: readonly Positioned[]): IncomingEvent[] =>
+  log.map(({ seq, envelope }) => ({ seq, subject: 's', data: encodeEnvelope(envelope), msgId: envelope.eventId }));
 
 describe('matches', () => {
-  const order = at(1, orderPlaced('o1', [['p1', 1], ['p2', 2]]));
+  const order = at(
+    1,
+    orderPlaced('o1', [
+      ['p1', 1],
+      ['p2', 2],
+    ]),
+  );
   it.each<[string, Parameters<typeof matches>[0], Positioned, boolean]>([
     ['an empty match hits everything', {}, at(1, stockAdjusted('p1', 1)), true],
     ['eventType alone', { eventType: 'ProductRenamed' }, at(1, productRenamed('p1', 'x')), true],
@@ -33,7 +40,12 @@ describe('matches', () => {
     ['productId on none of the lines', { productId: 'p3' }, order, false],
     ['both given, both match', { eventType: 'OrderPlaced', productId: 'p1' }, order, true],
     ['both given, only the product matches', { eventType: 'StockAdjusted', productId: 'p1' }, order, false],
-    ['a productId match on an event without products', { productId: 'p1' }, at(1, orderRejected('o2', 'p1', 5, 0)), false],
+    [
+      'a productId match on an event without products',
+      { productId: 'p1' },
+      at(1, orderRejected('o2', 'p1', 5, 0)),
+      false,
+    ],
   ])('%s', (_title, match, event, expected) => {
     expect(matches(match, event)).toBe(expected);
   });
@@ -66,10 +78,15 @@ describe('wrapView: handler bugs', () => {
       return undefined;
     })();
     expect(thrown).toBeInstanceOf(InjectedHandlerBug);
-    expect(thrown).toMatchObject({ name: 'InjectedHandlerBug', message: expect.stringMatching(/products.*ProductRenamed.*seq 3/) as unknown });
+    expect(thrown).toMatchObject({
+      name: 'InjectedHandlerBug',
+      message: expect.stringMatching(/products.*ProductRenamed.*seq 3/) as unknown,
+    });
     expect(products.apply(at(4, productRenamed('p1', 'x')), 'live')).toEqual({ kind: 'applied' });
     expect(products.apply(at(5, productAdded('p2', 'x', 1)), 'live')).toEqual({ kind: 'applied' });
-    expect(writer('customer-order-summary').apply(at(6, productRenamed('p2', 'x')), 'live')).toEqual({ kind: 'applied' });
+    expect(writer('customer-order-summary').apply(at(6, productRenamed('p2', 'x')), 'live')).toEqual({
+      kind: 'applied',
+    });
     expect(applied).toEqual([4, 5, 6]);
   });
 
@@ -77,8 +94,30 @@ describe('wrapView: handler bugs', () => {
     const { faults, writer } = setUp();
     faults.setBug('product-inventory', { productId: 'p2' });
     const inventory = writer('product-inventory');
-    expect(() => inventory.apply(at(1, orderPlaced('o1', [['p1', 1], ['p2', 1]])), 'live')).toThrow(InjectedHandlerBug);
-    expect(() => inventory.apply(at(1, orderPlaced('o1', [['p1', 1], ['p2', 1]])), 'rebuild')).toThrow(InjectedHandlerBug);
+    expect(() =>
+      inventory.apply(
+        at(
+          1,
+          orderPlaced('o1', [
+            ['p1', 1],
+            ['p2', 1],
+          ]),
+        ),
+        'live',
+      ),
+    ).toThrow(InjectedHandlerBug);
+    expect(() =>
+      inventory.apply(
+        at(
+          1,
+          orderPlaced('o1', [
+            ['p1', 1],
+            ['p2', 1],
+          ]),
+        ),
+        'rebuild',
+      ),
+    ).toThrow(InjectedHandlerBug);
     expect(inventory.apply(at(2, orderPlaced('o2', [['p1', 1]])), 'live')).toEqual({ kind: 'applied' });
   });
 
@@ -97,9 +136,18 @@ describe('wrapView: handler bugs', () => {
   it('goes through the projection store as a handler failure: retried, parked, and replayable after the fix', () => {
     const faults = new FaultController();
     faults.setBug('products', { eventType: 'ProductRenamed' });
-    const store = new ProjectionStore(openDatabase(':memory:'), faults.wrapView('products', productsView), { maxDeliveries: 2, now: () => 'now' });
-    const batch = incoming(logOf(productAdded('p1', 'One', 1), productRenamed('p1', 'Uno'), productAdded('p2', 'Two', 2)));
-    expect(store.applyBatch(batch).stop).toMatchObject({ kind: 'failed', seq: 2, error: expect.stringMatching(/^InjectedHandlerBug: /) as unknown });
+    const store = new ProjectionStore(openDatabase(':memory:'), faults.wrapView('products', productsView), {
+      maxDeliveries: 2,
+      now: () => 'now',
+    });
+    const batch = incoming(
+      logOf(productAdded('p1', 'One', 1), productRenamed('p1', 'Uno'), productAdded('p2', 'Two', 2)),
+    );
+    expect(store.applyBatch(batch).stop).toMatchObject({
+      kind: 'failed',
+      seq: 2,
+      error: expect.stringMatching(/^InjectedHandlerBug: /) as unknown,
+    });
     expect(store.applyBatch(batch)).toMatchObject({ checkpoint: 3, parked: 1 });
     faults.deployFix('products');
     expect(store.replayDeadLetters()).toEqual({ replayed: 1, stillFailing: 0 });
@@ -129,18 +177,47 @@ describe('wrapView: silent corruption', () => {
     faults.setCorruption('product-inventory', { productId: 'p1' });
     const s = store(faults, 'product-inventory', productInventoryView);
     // The rename is ignored by this view: an ignored event is not corrupted.
-    const log = logOf(productAdded('p1', 'One', 1), productAdded('p2', 'Two', 1), stockAdjusted('p1', 10), stockAdjusted('p2', 5), productRenamed('p1', 'x'));
+    const log = logOf(
+      productAdded('p1', 'One', 1),
+      productAdded('p2', 'Two', 1),
+      stockAdjusted('p1', 10),
+      stockAdjusted('p2', 5),
+      productRenamed('p1', 'x'),
+    );
     s.applyBatch(incoming(log));
     // p1: ProductAdded +1 and StockAdjusted +1 on top of the right 10.
-    expect(readInventoryModel(s.db).state).toEqual(new Map([['p1', 12], ['p2', 5]]));
+    expect(readInventoryModel(s.db).state).toEqual(
+      new Map([
+        ['p1', 12],
+        ['p2', 5],
+      ]),
+    );
   });
 
   it('customer-order-summary: one more on every line of a matching order', () => {
     const faults = new FaultController();
     faults.setCorruption('customer-order-summary', { eventType: 'OrderPlaced', productId: 'p2' });
-    const lookup = { snapshot: () => ({ checkpoint: Number.MAX_SAFE_INTEGER, names: new Map([['p1', 'One'], ['p2', 'Two']]) }) };
+    const lookup = {
+      snapshot: () => ({
+        checkpoint: Number.MAX_SAFE_INTEGER,
+        names: new Map([
+          ['p1', 'One'],
+          ['p2', 'Two'],
+        ]),
+      }),
+    };
     const s = store(faults, 'customer-order-summary', customerOrderSummaryView(lookup));
-    s.applyBatch(incoming(logOf(orderPlaced('o1', [['p1', 1], ['p2', 2]]), orderPlaced('o2', [['p1', 3]]))));
+    s.applyBatch(
+      incoming(
+        logOf(
+          orderPlaced('o1', [
+            ['p1', 1],
+            ['p2', 2],
+          ]),
+          orderPlaced('o2', [['p1', 3]]),
+        ),
+      ),
+    );
     const model = readSummaryModel(s.db).state;
     expect(model.get('o1')?.items.map((i) => i.quantity)).toEqual([2, 3]);
     expect(model.get('o2')?.items.map((i) => i.quantity)).toEqual([3]);
@@ -266,7 +343,12 @@ describe('hooks', () => {
   it('crashBeforeCommit kills exactly the next `times` orders', () => {
     const faults = new FaultController(manualClock().clock);
     faults.addOrderCrashes(2);
-    expect(Array.from({ length: 4 }, () => faults.orderHooks.crashBeforeCommit?.())).toEqual([true, true, false, false]);
+    expect(Array.from({ length: 4 }, () => faults.orderHooks.crashBeforeCommit?.())).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(faults.orderCrashesPending()).toBe(0);
   });
 });
@@ -278,7 +360,14 @@ describe('wrapHandler: bugs reach self-managed plug-ins too', () => {
     if (plugin.mode !== 'self-managed') throw new Error('fixture is not self-managed');
     const db = openDatabase(':memory:');
     const products = { snapshot: () => ({ checkpoint: 0, names: new Map<string, string>() }) };
-    return { db, store: new SelfManagedStore(db, faults.wrapHandler('product-inventory', plugin), { maxDeliveries: 2, now: () => 'now', products }) };
+    return {
+      db,
+      store: new SelfManagedStore(db, faults.wrapHandler('product-inventory', plugin), {
+        maxDeliveries: 2,
+        now: () => 'now',
+        products,
+      }),
+    };
   };
 
   it('a handler bug fails the matching event before the plug-in sees it: retried, then parked; others apply', async () => {
@@ -288,7 +377,9 @@ describe('wrapHandler: bugs reach self-managed plug-ins too', () => {
     const log = incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10)));
     const first = s.applyBatch(log);
     expect(first.stop).toMatchObject({ kind: 'failed', seq: 2, attempts: 1 });
-    expect(first.stop?.kind === 'failed' && first.stop.error).toMatch(/InjectedHandlerBug: injected bug in product-inventory for StockAdjusted at seq 2/);
+    expect(first.stop?.kind === 'failed' && first.stop.error).toMatch(
+      /InjectedHandlerBug: injected bug in product-inventory for StockAdjusted at seq 2/,
+    );
     expect(s.applyBatch(log.slice(1))).toMatchObject({ parked: 1, checkpoint: 2 });
     expect(s.deadLetters.count()).toBe(1);
     expect(db.prepare('SELECT available FROM my_stock').pluck().all()).toEqual([0]); // the adjustment never reached it
@@ -301,7 +392,9 @@ describe('wrapHandler: bugs reach self-managed plug-ins too', () => {
     s.applyBatch(incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10))));
     expect(db.prepare('SELECT available FROM my_stock').pluck().get()).toBe(11);
     faults.deployFix('product-inventory');
-    s.applyBatch(incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10), stockAdjusted('p1', 5))).slice(2));
+    s.applyBatch(
+      incoming(logOf(productAdded('p1', 'One', 1), stockAdjusted('p1', 10), stockAdjusted('p1', 5))).slice(2),
+    );
     expect(db.prepare('SELECT available FROM my_stock').pluck().get()).toBe(16);
   });
 
@@ -310,7 +403,15 @@ describe('wrapHandler: bugs reach self-managed plug-ins too', () => {
     expect(wrong('products', productRenamed('p1', 'New'))).toMatchObject({ name: 'New (corrupt)' });
     expect(wrong('products', productAdded('p1', 'One', 100))).toMatchObject({ name: 'One (corrupt)', priceCents: 100 });
     expect(wrong('product-inventory', stockAdjusted('p1', -3))).toMatchObject({ delta: -2 });
-    expect(wrong('customer-order-summary', orderPlaced('o1', [['p1', 1], ['p2', 2]]))).toMatchObject({ items: [{ quantity: 2 }, { quantity: 3 }] });
+    expect(
+      wrong(
+        'customer-order-summary',
+        orderPlaced('o1', [
+          ['p1', 1],
+          ['p2', 2],
+        ]),
+      ),
+    ).toMatchObject({ items: [{ quantity: 2 }, { quantity: 3 }] });
     expect(wrong('product-inventory', productAdded('p1', 'One', 1))).toBeUndefined();
     expect(wrong('customer-order-summary', productRenamed('p1', 'New'))).toBeUndefined();
   });

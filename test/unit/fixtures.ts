@@ -33,7 +33,11 @@ export const productAdded = (productId: string, name: string, priceCents: number
   priceCents,
 });
 
-export const productRenamed = (productId: string, name: string): ProductRenamed => ({ type: 'ProductRenamed', productId, name });
+export const productRenamed = (productId: string, name: string): ProductRenamed => ({
+  type: 'ProductRenamed',
+  productId,
+  name,
+});
 
 export const productRepriced = (productId: string, priceCents: number): ProductRepriced => ({
   type: 'ProductRepriced',
@@ -41,7 +45,11 @@ export const productRepriced = (productId: string, priceCents: number): ProductR
   priceCents,
 });
 
-export const stockAdjusted = (productId: string, delta: number, adjustmentId = `adj_${productId}_${delta}`): StockAdjusted => ({
+export const stockAdjusted = (
+  productId: string,
+  delta: number,
+  adjustmentId = `adj_${productId}_${delta}`,
+): StockAdjusted => ({
   type: 'StockAdjusted',
   adjustmentId,
   productId,
@@ -55,7 +63,11 @@ export function orderPlaced(
   lines: readonly (readonly [productId: string, quantity: number, unitPriceCents?: number])[],
   customerId = 'cust_123',
 ): OrderPlaced {
-  const items: OrderLine[] = lines.map(([productId, quantity, unitPriceCents = 100]) => ({ productId, quantity, unitPriceCents }));
+  const items: OrderLine[] = lines.map(([productId, quantity, unitPriceCents = 100]) => ({
+    productId,
+    quantity,
+    unitPriceCents,
+  }));
   return {
     type: 'OrderPlaced',
     orderId,
@@ -67,7 +79,12 @@ export function orderPlaced(
   };
 }
 
-export const orderRejected = (orderId: string, productId: string, requested: number, available: number): OrderRejected => ({
+export const orderRejected = (
+  orderId: string,
+  productId: string,
+  requested: number,
+  available: number,
+): OrderRejected => ({
   type: 'OrderRejected',
   orderId,
   customerId: 'cust_123',
@@ -75,7 +92,11 @@ export const orderRejected = (orderId: string, productId: string, requested: num
   shortages: [{ productId, requested, available }],
 });
 
-export const inventoryUpdated = (productId: string, availableQuantity: number, sourceEventId = 'evt_src'): InventoryUpdated => ({
+export const inventoryUpdated = (
+  productId: string,
+  availableQuantity: number,
+  sourceEventId = 'evt_src',
+): InventoryUpdated => ({
   type: 'InventoryUpdated',
   productId,
   availableQuantity,

@@ -14,7 +14,7 @@ function db(): Db {
   return d;
 }
 const insert = (d: Db, k: string) => () => void d.prepare('INSERT INTO t (k) VALUES (?)').run(k);
-const keys = (d: Db) => (d.prepare('SELECT k FROM t ORDER BY k').pluck().all() as string[]);
+const keys = (d: Db) => d.prepare('SELECT k FROM t ORDER BY k').pluck().all() as string[];
 
 describe('GroupCommit', () => {
   const dirs: string[] = [];
@@ -32,7 +32,11 @@ describe('GroupCommit', () => {
     const before = version.get();
     const group = new GroupCommit(writer);
     const seenAtResolve: number[] = [];
-    const writes = ['a', 'b', 'c'].map((k) => group.run(insert(writer, k)).then(() => seenAtResolve.push((reader.prepare('SELECT COUNT(*) FROM t').pluck().get() as number))));
+    const writes = ['a', 'b', 'c'].map((k) =>
+      group
+        .run(insert(writer, k))
+        .then(() => seenAtResolve.push(reader.prepare('SELECT COUNT(*) FROM t').pluck().get() as number)),
+    );
     // Nothing is written before the turn ends.
     expect(reader.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
     await Promise.all(writes);
@@ -47,7 +51,11 @@ describe('GroupCommit', () => {
   it('fails only the bad write: its neighbours still commit', async () => {
     const d = db();
     const group = new GroupCommit(d);
-    const results = await Promise.allSettled([group.run(insert(d, 'x')), group.run(insert(d, 'x')), group.run(insert(d, 'y'))]);
+    const results = await Promise.allSettled([
+      group.run(insert(d, 'x')),
+      group.run(insert(d, 'x')),
+      group.run(insert(d, 'y')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
     expect(keys(d)).toEqual(['x', 'y']);

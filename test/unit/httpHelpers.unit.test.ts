@@ -28,17 +28,43 @@ describe('RouteTable', () => {
 });
 
 describe('deadLetterView', () => {
-  const letter = (data: Uint8Array): DeadLetter => ({ seq: 7, subject: 'shop.orders.placed', msgId: 'm', data, reason: 'handler threw', attempts: 3, parkedAt: NOW, replayedAt: null });
+  const letter = (data: Uint8Array): DeadLetter => ({
+    seq: 7,
+    subject: 'shop.orders.placed',
+    msgId: 'm',
+    data,
+    reason: 'handler threw',
+    attempts: 3,
+    parkedAt: NOW,
+    replayedAt: null,
+  });
 
   it('gives a parked envelope as the object it is, not a string of JSON', () => {
-    const envelope = envelop(orderPlaced('o1', [['p1', 2]]), { eventId: 'evt_1', occurredAt: NOW, causationId: 'cmd_1' });
+    const envelope = envelop(orderPlaced('o1', [['p1', 2]]), {
+      eventId: 'evt_1',
+      occurredAt: NOW,
+      causationId: 'cmd_1',
+    });
     const view = deadLetterView(letter(encodeEnvelope(envelope)));
-    expect(view).toEqual({ seq: 7, subject: 'shop.orders.placed', msgId: 'm', reason: 'handler threw', attempts: 3, parkedAt: NOW, replayedAt: null, dataFormat: 'json', data: JSON.parse(JSON.stringify(envelope)) as unknown });
+    expect(view).toEqual({
+      seq: 7,
+      subject: 'shop.orders.placed',
+      msgId: 'm',
+      reason: 'handler threw',
+      attempts: 3,
+      parkedAt: NOW,
+      replayedAt: null,
+      dataFormat: 'json',
+      data: JSON.parse(JSON.stringify(envelope)) as unknown,
+    });
     expect(typeof view.data).toBe('object');
   });
 
   it('keeps a payload that is not JSON as raw text, or base64 when not UTF-8, and says which', () => {
-    expect(deadLetterView(letter(new TextEncoder().encode('{"cut short"')))).toMatchObject({ dataFormat: 'text', data: '{"cut short"' });
+    expect(deadLetterView(letter(new TextEncoder().encode('{"cut short"')))).toMatchObject({
+      dataFormat: 'text',
+      data: '{"cut short"',
+    });
     expect(deadLetterView(letter(new Uint8Array([0xc3, 0x28])))).toMatchObject({ dataFormat: 'base64', data: 'wyg=' });
   });
 });

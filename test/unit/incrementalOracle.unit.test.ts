@@ -31,10 +31,21 @@ function streamOf() {
 describe('IncrementalOracle', () => {
   it('folds the stream in pages, skips undecodable events, and equals the fold of the decoded log', async () => {
     const s = streamOf();
-    s.append(productAdded('p1', 'One', 1), stockAdjusted('p1', 5), '{"not": "an envelope"', orderPlaced('o1', [['p1', 2]]), productAdded('p2', 'Two', 1));
+    s.append(
+      productAdded('p1', 'One', 1),
+      stockAdjusted('p1', 5),
+      '{"not": "an envelope"',
+      orderPlaced('o1', [['p1', 2]]),
+      productAdded('p2', 'Two', 1),
+    );
     const oracle = new IncrementalOracle(s.transport, 2);
     expect(await oracle.catchUp()).toBe(5);
-    expect(s.reads).toEqual([[1, 2], [3, 2], [5, 2], [6, 2]]);
+    expect(s.reads).toEqual([
+      [1, 2],
+      [3, 2],
+      [5, 2],
+      [6, 2],
+    ]);
     expect(oracle.undecodable.map((u) => u.seq)).toEqual([3]);
     expect(oracle.log.map((e) => e.seq)).toEqual([1, 2, 4, 5]);
     expect(oracle.state.inventory).toEqual(foldLog(oracle.log).inventory);
@@ -58,8 +69,19 @@ describe('IncrementalOracle', () => {
 
   it('records the first time any product goes below zero, and only the first', async () => {
     const s = streamOf();
-    s.append(productAdded('p1', 'One', 1), productAdded('p2', 'Two', 1), stockAdjusted('p1', 2), stockAdjusted('p2', 1));
-    s.append(orderPlaced('o1', [['p1', 1], ['p2', 2]]), orderPlaced('o2', [['p1', 5]]));
+    s.append(
+      productAdded('p1', 'One', 1),
+      productAdded('p2', 'Two', 1),
+      stockAdjusted('p1', 2),
+      stockAdjusted('p2', 1),
+    );
+    s.append(
+      orderPlaced('o1', [
+        ['p1', 1],
+        ['p2', 2],
+      ]),
+      orderPlaced('o2', [['p1', 5]]),
+    );
     const oracle = new IncrementalOracle(s.transport);
     await oracle.catchUp();
     expect(oracle.firstNegative).toEqual({ seq: 5, productId: 'p2', quantity: -1 });

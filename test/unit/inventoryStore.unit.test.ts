@@ -10,8 +10,12 @@ describe('InventoryStore', () => {
     const store = new InventoryStore(openDatabase(':memory:'));
     store.record([envelop({ type: 'ProductAdded', productId: 'p1', name: 'P', priceCents: 100 }, meta('e1'))]);
     expect(store.everAdjusted('p1')).toBe(false);
-    store.record([envelop({ type: 'StockAdjusted', adjustmentId: 'a1', productId: 'p1', delta: 5, reason: 'in' }, meta('e2'))]);
-    store.record([envelop({ type: 'StockAdjusted', adjustmentId: 'a2', productId: 'p1', delta: -5, reason: 'out' }, meta('e3'))]);
+    store.record([
+      envelop({ type: 'StockAdjusted', adjustmentId: 'a1', productId: 'p1', delta: 5, reason: 'in' }, meta('e2')),
+    ]);
+    store.record([
+      envelop({ type: 'StockAdjusted', adjustmentId: 'a2', productId: 'p1', delta: -5, reason: 'out' }, meta('e3')),
+    ]);
     expect(store.ledgerAvailable('p1')).toBe(0);
     expect(store.everAdjusted('p1')).toBe(true);
     expect(store.everAdjusted('p2')).toBe(false);
@@ -25,10 +29,24 @@ describe('InventoryStore', () => {
       envelop({ type: 'StockAdjusted', adjustmentId: 'x', productId: 'a', delta: 3, reason: 'in' }, meta('e3')),
       envelop({ type: 'StockAdjusted', adjustmentId: 'y', productId: 'b', delta: 1, reason: 'in' }, meta('e4')),
     ]);
-    const tooMuch = store.check({ orderId: 'o1', reserve: true, items: [{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 2 }] });
+    const tooMuch = store.check({
+      orderId: 'o1',
+      reserve: true,
+      items: [
+        { productId: 'a', quantity: 2 },
+        { productId: 'b', quantity: 2 },
+      ],
+    });
     expect(tooMuch.reserved).toBe(false);
     expect([store.ledgerAvailable('a'), store.ledgerAvailable('b')]).toEqual([3, 1]);
-    const fits = { orderId: 'o2', reserve: true, items: [{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 1 }] };
+    const fits = {
+      orderId: 'o2',
+      reserve: true,
+      items: [
+        { productId: 'a', quantity: 2 },
+        { productId: 'b', quantity: 1 },
+      ],
+    };
     expect(store.check(fits).reserved).toBe(true);
     expect(store.check(fits).reserved).toBe(true);
     expect([store.ledgerAvailable('a'), store.ledgerAvailable('b')]).toEqual([1, 0]);

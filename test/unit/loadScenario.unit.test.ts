@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/result.js';
-import { formatScenarioErrors, loadScenarioFile, parseScenario, type ScenarioError } from '../../src/scenarios/loadScenario.js';
+import {
+  formatScenarioErrors,
+  loadScenarioFile,
+  parseScenario,
+  type ScenarioError,
+} from '../../src/scenarios/loadScenario.js';
 import type { Scenario } from '../../src/scenarios/scenario.js';
 import { SCENARIO_SCHEMA } from '../../src/scenarios/scenarioSchema.js';
 
@@ -74,7 +79,14 @@ const COMPLETE_VALUE: Scenario = {
   system: {
     inventoryMode: 'reserve',
     summaryDependency: 'naive',
-    consumer: { ackWaitMs: 1500, maxDeliveries: 3, batchSize: 64, initialBackoffMs: 50, maxBackoffMs: 800, handlerMsPerEvent: 0 },
+    consumer: {
+      ackWaitMs: 1500,
+      maxDeliveries: 3,
+      batchSize: 64,
+      initialBackoffMs: 50,
+      maxBackoffMs: 800,
+      handlerMsPerEvent: 0,
+    },
   },
   workload: {
     durationMs: 30_000,
@@ -95,7 +107,12 @@ const COMPLETE_VALUE: Scenario = {
   faults: [
     { kind: 'consumerOutage', atMs: 1000, target: 'product-inventory', durationMs: 3000 },
     { kind: 'crashMidBatch', atMs: 2000, target: 'products', times: 2 },
-    { kind: 'handlerBug', atMs: 3000, target: 'customer-order-summary', match: { eventType: 'OrderPlaced', productId: 'prod_0003' } },
+    {
+      kind: 'handlerBug',
+      atMs: 3000,
+      target: 'customer-order-summary',
+      match: { eventType: 'OrderPlaced', productId: 'prod_0003' },
+    },
     { kind: 'silentCorruption', atMs: 4000, target: 'products', match: {} },
     { kind: 'slowConsumer', atMs: 5000, target: 'product-inventory', latencyMs: 200, durationMs: 2000 },
     { kind: 'poisonEvent', atMs: 6000, count: 3 },
@@ -168,7 +185,14 @@ describe('parseScenario: valid files', () => {
         system: {
           inventoryMode: 'check',
           summaryDependency: 'wait',
-          consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 256, initialBackoffMs: 100, maxBackoffMs: 2000, handlerMsPerEvent: 0 },
+          consumer: {
+            ackWaitMs: 2000,
+            maxDeliveries: 5,
+            batchSize: 256,
+            initialBackoffMs: 100,
+            maxBackoffMs: 2000,
+            handlerMsPerEvent: 0,
+          },
         },
         workload: {
           durationMs: 5000,
@@ -199,38 +223,175 @@ describe('parseScenario: valid files', () => {
     expect(r.ok && r.value.system).toEqual({
       inventoryMode: 'check',
       summaryDependency: 'wait',
-      consumer: { ackWaitMs: 2000, maxDeliveries: 5, batchSize: 10, initialBackoffMs: 100, maxBackoffMs: 2000, handlerMsPerEvent: 0 },
+      consumer: {
+        ackWaitMs: 2000,
+        maxDeliveries: 5,
+        batchSize: 10,
+        initialBackoffMs: 100,
+        maxBackoffMs: 2000,
+        handlerMsPerEvent: 0,
+      },
     });
   });
 });
 
 /** Each a one-line mistake: exactly one error, at `path`, whose message says what was expected. */
 const MISTAKES: { what: string; text: string; path: string; says: string[] }[] = [
-  { what: 'unknown (misspelt) key', text: edit('durationMs: 5000', 'durationMS: 5000'), path: 'workload.durationMS', says: ['unknown key "durationMS"', 'did you mean "durationMs"?', 'expected one of: durationMs, ordersPerSecond,'] },
-  { what: 'misspelt fault kind', text: edit('kind: handlerBug', 'kind: handlerBgu'), path: 'faults[0].kind', says: ['must be one of consumerOutage, crashMidBatch, handlerBug,', 'outboxRelayOutage', '(got "handlerBgu")', 'did you mean "handlerBug"?'] },
-  { what: 'fault without kind', text: edit('kind: handlerBug', 'knd: handlerBug'), path: 'faults[0]', says: ['must have "kind" (one of consumerOutage,'] },
-  { what: 'field of another fault kind', text: edit('match: {eventType: ProductRenamed}', 'match: {}\n    durationMs: 100'), path: 'faults[0].durationMs', says: ['unknown key "durationMs"', 'expected one of: kind, atMs, target, match'] },
-  { what: 'bad fault target', text: edit('target: products\n    match', 'target: product\n    match'), path: 'faults[0].target', says: ['must be one of product-inventory, products, customer-order-summary (got "product")'] },
-  { what: 'wrong type', text: edit('ordersPerSecond: 20', 'ordersPerSecond: lots'), path: 'workload.ordersPerSecond', says: ['must be a number from 0 to 5000 (got "lots")'] },
-  { what: 'number written with "_"', text: edit('durationMs: 5000', 'durationMs: 5_000'), path: 'workload.durationMs', says: ['must be an integer from 100 to 600000 (got "5_000")', 'without "_"'] },
-  { what: 'out-of-range number', text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  concurrency: 1000'), path: 'workload.concurrency', says: ['must be an integer from 1 to 512 (got 1000)'] },
-  { what: 'out-of-range range bound', text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  itemsPerOrder: {min: 0, max: 2}'), path: 'workload.itemsPerOrder.min', says: ['must be an integer from 1 to 100 (got 0)'] },
-  { what: 'range with min > max', text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  itemsPerOrder: {min: 4, max: 2}'), path: 'workload.itemsPerOrder', says: ['min (4) must not be more than max (2)'] },
-  { what: 'missing required key', text: edit('teaches: The defaults.\n', ''), path: 'teaches', says: ['is required: a non-empty string'] },
-  { what: 'bad name', text: edit('name: minimal', 'name: Minimal Scenario'), path: 'name', says: ['kebab-case', '(got "Minimal Scenario")'] },
-  { what: 'no expectations', text: edit('expect:\n  - {property: converges, withinMs: 10000}', 'expect: []'), path: 'expect', says: ['must have at least 1 item(s) (got 0)'] },
-  { what: 'misspelt property', text: edit('property: converges', 'property: converge'), path: 'expect[0].property', says: ['must be one of converges, deadLetters, nothingLost,', 'did you mean "converges"?'] },
-  { what: 'converges without withinMs', text: edit('{property: converges, withinMs: 10000}', '{property: converges}'), path: 'expect[0].withinMs', says: ['is required: an integer from 0 to 600000'] },
-  { what: 'dead letters of an outbox', text: edit('{property: converges, withinMs: 10000}', '{property: deadLetters, target: orders, count: 0}'), path: 'expect[0].target', says: ['must be one of product-inventory, products, customer-order-summary (got "orders")'] },
-  { what: 'no deployFix for a bug', text: edit('{action: deployFix, target: products, atMs: 2000}', '{action: rebuild, target: products, atMs: 2000}'), path: 'faults[0]', says: ['no deployFix on products comes after atMs 1000', 'add {action: deployFix, target: products'] },
-  { what: 'deployFix before the bug', text: edit('atMs: 2000}', 'atMs: 500}'), path: 'faults[0]', says: ['no deployFix on products comes after atMs 1000'] },
-  { what: 'deployFix on another target', text: edit('{action: deployFix, target: products,', '{action: deployFix, target: product-inventory,'), path: 'faults[0]', says: ['no deployFix on products'] },
-  { what: 'fault after the workload', text: edit('remediation:', '  - {kind: brokerPause, atMs: 5000, durationMs: 1000}\nremediation:'), path: 'faults[1].atMs', says: ['must be before the end of the workload (workload.durationMs is 5000) (got 5000)'] },
-  { what: 'remediation with atMs and afterWorkload', text: edit('atMs: 2000}', 'atMs: 2000, afterWorkload: true}'), path: 'remediation[0]', says: ['exactly one of atMs or afterWorkload: true (got both)'] },
-  { what: 'remediation with neither', text: edit('{action: deployFix, target: products, atMs: 2000}', '{action: deployFix, target: products}'), path: 'remediation[0]', says: ['must have atMs', 'or afterWorkload: true'] },
-  { what: 'afterWorkload: false', text: edit('atMs: 2000}', 'afterWorkload: false}'), path: 'remediation[0].afterWorkload', says: ['must be true (got false)'] },
-  { what: 'timeout shorter than the workload', text: edit('workload:', 'timeoutMs: 4000\nworkload:'), path: 'timeoutMs', says: ['must be more than workload.durationMs (5000)'] },
-  { what: 'backoff cap below its start', text: edit('workload:', 'system:\n  consumer: {initialBackoffMs: 500, maxBackoffMs: 100}\nworkload:'), path: 'system.consumer.maxBackoffMs', says: ['must be at least initialBackoffMs (500) (got 100)'] },
+  {
+    what: 'unknown (misspelt) key',
+    text: edit('durationMs: 5000', 'durationMS: 5000'),
+    path: 'workload.durationMS',
+    says: ['unknown key "durationMS"', 'did you mean "durationMs"?', 'expected one of: durationMs, ordersPerSecond,'],
+  },
+  {
+    what: 'misspelt fault kind',
+    text: edit('kind: handlerBug', 'kind: handlerBgu'),
+    path: 'faults[0].kind',
+    says: [
+      'must be one of consumerOutage, crashMidBatch, handlerBug,',
+      'outboxRelayOutage',
+      '(got "handlerBgu")',
+      'did you mean "handlerBug"?',
+    ],
+  },
+  {
+    what: 'fault without kind',
+    text: edit('kind: handlerBug', 'knd: handlerBug'),
+    path: 'faults[0]',
+    says: ['must have "kind" (one of consumerOutage,'],
+  },
+  {
+    what: 'field of another fault kind',
+    text: edit('match: {eventType: ProductRenamed}', 'match: {}\n    durationMs: 100'),
+    path: 'faults[0].durationMs',
+    says: ['unknown key "durationMs"', 'expected one of: kind, atMs, target, match'],
+  },
+  {
+    what: 'bad fault target',
+    text: edit('target: products\n    match', 'target: product\n    match'),
+    path: 'faults[0].target',
+    says: ['must be one of product-inventory, products, customer-order-summary (got "product")'],
+  },
+  {
+    what: 'wrong type',
+    text: edit('ordersPerSecond: 20', 'ordersPerSecond: lots'),
+    path: 'workload.ordersPerSecond',
+    says: ['must be a number from 0 to 5000 (got "lots")'],
+  },
+  {
+    what: 'number written with "_"',
+    text: edit('durationMs: 5000', 'durationMs: 5_000'),
+    path: 'workload.durationMs',
+    says: ['must be an integer from 100 to 600000 (got "5_000")', 'without "_"'],
+  },
+  {
+    what: 'out-of-range number',
+    text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  concurrency: 1000'),
+    path: 'workload.concurrency',
+    says: ['must be an integer from 1 to 512 (got 1000)'],
+  },
+  {
+    what: 'out-of-range range bound',
+    text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  itemsPerOrder: {min: 0, max: 2}'),
+    path: 'workload.itemsPerOrder.min',
+    says: ['must be an integer from 1 to 100 (got 0)'],
+  },
+  {
+    what: 'range with min > max',
+    text: edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  itemsPerOrder: {min: 4, max: 2}'),
+    path: 'workload.itemsPerOrder',
+    says: ['min (4) must not be more than max (2)'],
+  },
+  {
+    what: 'missing required key',
+    text: edit('teaches: The defaults.\n', ''),
+    path: 'teaches',
+    says: ['is required: a non-empty string'],
+  },
+  {
+    what: 'bad name',
+    text: edit('name: minimal', 'name: Minimal Scenario'),
+    path: 'name',
+    says: ['kebab-case', '(got "Minimal Scenario")'],
+  },
+  {
+    what: 'no expectations',
+    text: edit('expect:\n  - {property: converges, withinMs: 10000}', 'expect: []'),
+    path: 'expect',
+    says: ['must have at least 1 item(s) (got 0)'],
+  },
+  {
+    what: 'misspelt property',
+    text: edit('property: converges', 'property: converge'),
+    path: 'expect[0].property',
+    says: ['must be one of converges, deadLetters, nothingLost,', 'did you mean "converges"?'],
+  },
+  {
+    what: 'converges without withinMs',
+    text: edit('{property: converges, withinMs: 10000}', '{property: converges}'),
+    path: 'expect[0].withinMs',
+    says: ['is required: an integer from 0 to 600000'],
+  },
+  {
+    what: 'dead letters of an outbox',
+    text: edit('{property: converges, withinMs: 10000}', '{property: deadLetters, target: orders, count: 0}'),
+    path: 'expect[0].target',
+    says: ['must be one of product-inventory, products, customer-order-summary (got "orders")'],
+  },
+  {
+    what: 'no deployFix for a bug',
+    text: edit('{action: deployFix, target: products, atMs: 2000}', '{action: rebuild, target: products, atMs: 2000}'),
+    path: 'faults[0]',
+    says: ['no deployFix on products comes after atMs 1000', 'add {action: deployFix, target: products'],
+  },
+  {
+    what: 'deployFix before the bug',
+    text: edit('atMs: 2000}', 'atMs: 500}'),
+    path: 'faults[0]',
+    says: ['no deployFix on products comes after atMs 1000'],
+  },
+  {
+    what: 'deployFix on another target',
+    text: edit('{action: deployFix, target: products,', '{action: deployFix, target: product-inventory,'),
+    path: 'faults[0]',
+    says: ['no deployFix on products'],
+  },
+  {
+    what: 'fault after the workload',
+    text: edit('remediation:', '  - {kind: brokerPause, atMs: 5000, durationMs: 1000}\nremediation:'),
+    path: 'faults[1].atMs',
+    says: ['must be before the end of the workload (workload.durationMs is 5000) (got 5000)'],
+  },
+  {
+    what: 'remediation with atMs and afterWorkload',
+    text: edit('atMs: 2000}', 'atMs: 2000, afterWorkload: true}'),
+    path: 'remediation[0]',
+    says: ['exactly one of atMs or afterWorkload: true (got both)'],
+  },
+  {
+    what: 'remediation with neither',
+    text: edit('{action: deployFix, target: products, atMs: 2000}', '{action: deployFix, target: products}'),
+    path: 'remediation[0]',
+    says: ['must have atMs', 'or afterWorkload: true'],
+  },
+  {
+    what: 'afterWorkload: false',
+    text: edit('atMs: 2000}', 'afterWorkload: false}'),
+    path: 'remediation[0].afterWorkload',
+    says: ['must be true (got false)'],
+  },
+  {
+    what: 'timeout shorter than the workload',
+    text: edit('workload:', 'timeoutMs: 4000\nworkload:'),
+    path: 'timeoutMs',
+    says: ['must be more than workload.durationMs (5000)'],
+  },
+  {
+    what: 'backoff cap below its start',
+    text: edit('workload:', 'system:\n  consumer: {initialBackoffMs: 500, maxBackoffMs: 100}\nworkload:'),
+    path: 'system.consumer.maxBackoffMs',
+    says: ['must be at least initialBackoffMs (500) (got 100)'],
+  },
 ];
 
 describe('parseScenario: mistakes', () => {
@@ -248,7 +409,9 @@ describe('parseScenario: mistakes', () => {
   });
 
   it('rejects duplicate keys', () => {
-    const errors = errorsOf(parseScenario(edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  ordersPerSecond: 30'), FILE));
+    const errors = errorsOf(
+      parseScenario(edit('ordersPerSecond: 20', 'ordersPerSecond: 20\n  ordersPerSecond: 30'), FILE),
+    );
     expect(errors.map((e) => e.line)).toEqual([8]);
     expect(errors[0]?.message).toContain('unique');
   });
@@ -256,13 +419,23 @@ describe('parseScenario: mistakes', () => {
   it('reports every problem of a file, in file order, each with its position', () => {
     const text = edit('kind: handlerBug', 'kind: handlerBgu', edit('durationMs: 5000', 'durationMS: 5000'));
     const errors = errorsOf(parseScenario(text, FILE));
-    expect(errors.map((e) => [e.path, e.line])).toEqual([['workload.durationMS', 6], ['faults[0].kind', 9]]);
+    expect(errors.map((e) => [e.path, e.line])).toEqual([
+      ['workload.durationMS', 6],
+      ['faults[0].kind', 9],
+    ]);
   });
 
   it('formats one line per error, naming the file, position and path', () => {
     const errors = errorsOf(parseScenario(edit('kind: handlerBug', 'kind: handlerBgu'), FILE));
-    expect(formatScenarioErrors(errors)).toMatch(/^scenarios\/under-test\.yaml:9:11: faults\[0\]\.kind: must be one of consumerOutage, .* \(got "handlerBgu"\)/);
-    expect(formatScenarioErrors([{ file: 'a.yaml', path: '', message: 'is empty' }, { file: 'a.yaml', path: 'x', message: 'bad' }])).toBe('a.yaml: is empty\na.yaml: x: bad');
+    expect(formatScenarioErrors(errors)).toMatch(
+      /^scenarios\/under-test\.yaml:9:11: faults\[0\]\.kind: must be one of consumerOutage, .* \(got "handlerBgu"\)/,
+    );
+    expect(
+      formatScenarioErrors([
+        { file: 'a.yaml', path: '', message: 'is empty' },
+        { file: 'a.yaml', path: 'x', message: 'bad' },
+      ]),
+    ).toBe('a.yaml: is empty\na.yaml: x: bad');
   });
 });
 
@@ -274,7 +447,9 @@ describe('parseScenario: bounds', () => {
   };
 
   it('rejects an empty file as not a mapping', () => {
-    expect(onlyMessage('')).toMatch(/^must be a mapping with keys name, description, teaches, workload, expect \(required\)/);
+    expect(onlyMessage('')).toMatch(
+      /^must be a mapping with keys name, description, teaches, workload, expect \(required\)/,
+    );
   });
 
   it('rejects a file over 256 KiB before parsing it', () => {
@@ -282,7 +457,10 @@ describe('parseScenario: bounds', () => {
   });
 
   it('rejects an alias bomb', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e'].map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcd'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...['b', 'c', 'd', 'e'].map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcd'[i]}`).join(', ')}]`),
+    ].join('\n');
     expect(onlyMessage(bomb)).toContain('Excessive alias count');
   });
 
@@ -295,7 +473,9 @@ describe('parseScenario: bounds', () => {
 describe('loadScenarioFile', () => {
   it('returns an unreadable file as an error value', async () => {
     const r = await loadScenarioFile('scenarios/does-not-exist.yaml');
-    expect(errorsOf(r)).toEqual([{ file: 'scenarios/does-not-exist.yaml', path: '', message: expect.stringContaining('ENOENT') as string }]);
+    expect(errorsOf(r)).toEqual([
+      { file: 'scenarios/does-not-exist.yaml', path: '', message: expect.stringContaining('ENOENT') as string },
+    ]);
   });
 });
 

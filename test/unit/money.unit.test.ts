@@ -41,9 +41,13 @@ describe('amountToCents', () => {
 
   it('refuses any amount with a non-zero third decimal', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: LIMITS.priceCentsMax }), fc.integer({ min: 1, max: 9 }), (cents, tenthOfCent) => {
-        expect(amountToCents((cents * 10 + tenthOfCent) / 1000)).toBeUndefined();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: LIMITS.priceCentsMax }),
+        fc.integer({ min: 1, max: 9 }),
+        (cents, tenthOfCent) => {
+          expect(amountToCents((cents * 10 + tenthOfCent) / 1000)).toBeUndefined();
+        },
+      ),
     );
   });
 });

@@ -42,17 +42,32 @@ describe('divergenceWithLag', () => {
   it('a correct summary stopped at seq 5: stale, not wrong — while the plain comparison says wrong', () => {
     const states = statesAt(8, 8, 5);
     expect(divergenceOf(head, states, log)['customer-order-summary']).toMatchObject({ ok: 1, missing: 2, wrong: 1 });
-    expect(divergenceWithLag(head, states, log, { ...caughtUp, 'customer-order-summary': 5 })['customer-order-summary']).toEqual({
-      ok: 1, notYetApplied: 3, missing: 0, unexpected: 0, wrong: 0, duplicated: 0,
+    expect(
+      divergenceWithLag(head, states, log, { ...caughtUp, 'customer-order-summary': 5 })['customer-order-summary'],
+    ).toEqual({
+      ok: 1,
+      notYetApplied: 3,
+      missing: 0,
+      unexpected: 0,
+      wrong: 0,
+      duplicated: 0,
     });
   });
 
   it('caught up, the same stale name is wrong: nothing pending explains it', () => {
     const o1 = head.summaries.get('o1') as SummaryRow;
-    const summaries = new Map(head.summaries).set('o1', { ...o1, items: [{ productId: 'p1', productName: 'Gadget', quantity: 1 }] });
+    const summaries = new Map(head.summaries).set('o1', {
+      ...o1,
+      items: [{ productId: 'p1', productName: 'Gadget', quantity: 1 }],
+    });
     const states: ModelStates = { ...statesAt(8, 8, 8), 'customer-order-summary': summaries };
     expect(divergenceWithLag(head, states, log, caughtUp)['customer-order-summary']).toEqual({
-      ok: 3, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 1, duplicated: 0,
+      ok: 3,
+      notYetApplied: 0,
+      missing: 0,
+      unexpected: 0,
+      wrong: 1,
+      duplicated: 0,
     });
   });
 
@@ -60,13 +75,24 @@ describe('divergenceWithLag', () => {
     const summaries = new Map(upTo(7).summaries);
     summaries.delete('o2'); // parked at seq 5, behind the checkpoint: lost, not late
     const states: ModelStates = { ...statesAt(8, 8, 7), 'customer-order-summary': summaries };
-    expect(divergenceWithLag(head, states, log, { ...caughtUp, 'customer-order-summary': 7 })['customer-order-summary']).toEqual({
-      ok: 2, notYetApplied: 1, missing: 1, unexpected: 0, wrong: 0, duplicated: 0,
+    expect(
+      divergenceWithLag(head, states, log, { ...caughtUp, 'customer-order-summary': 7 })['customer-order-summary'],
+    ).toEqual({
+      ok: 2,
+      notYetApplied: 1,
+      missing: 1,
+      unexpected: 0,
+      wrong: 0,
+      duplicated: 0,
     });
   });
 
   it('splits each model by its own checkpoint, and equals the plain divergence when caught up', () => {
-    const lagging = divergenceWithLag(head, statesAt(3, 5, 8), log, { 'product-inventory': 3, products: 5, 'customer-order-summary': 8 });
+    const lagging = divergenceWithLag(head, statesAt(3, 5, 8), log, {
+      'product-inventory': 3,
+      products: 5,
+      'customer-order-summary': 8,
+    });
     expect(lagging['product-inventory']).toMatchObject({ notYetApplied: 2, wrong: 0, missing: 0 });
     expect(lagging.products).toMatchObject({ ok: 1, notYetApplied: 1, wrong: 0 });
     const plain = divergenceOf(head, statesAt(8, 8, 8), log);

@@ -24,7 +24,10 @@ const stock = (productId: string, availableQuantity: number, priceCents: number)
   priceCents,
 });
 
-const placing = decider((reply: InventoryCheckReply, cmd: PlaceOrder, meta) => decidePlaceOrder(cmd, ORDER_ID, reply, meta), 'cmd_place_1');
+const placing = decider(
+  (reply: InventoryCheckReply, cmd: PlaceOrder, meta) => decidePlaceOrder(cmd, ORDER_ID, reply, meta),
+  'cmd_place_1',
+);
 
 /** given(what the inventory service answers).when(the command).then(the decision). */
 const given = (items: readonly ProductAvailability[], reserved = false) => placing.given({ items, reserved });
@@ -95,23 +98,36 @@ describe('decidePlaceOrder', () => {
 
   it('judges a product listed on two lines by its total, and keeps both lines in the event', () => {
     const short = given([stock('prod_abc', 3, 100)]).when(placeOrder(['prod_abc', 2], ['prod_abc', 2]));
-    expect(short.result.ok && short.result.value.event.data).toMatchObject({ type: 'OrderRejected', shortages: [{ productId: 'prod_abc', requested: 4, available: 3 }] });
+    expect(short.result.ok && short.result.value.event.data).toMatchObject({
+      type: 'OrderRejected',
+      shortages: [{ productId: 'prod_abc', requested: 4, available: 3 }],
+    });
     const fits = given([stock('prod_abc', 4, 100)]).when(placeOrder(['prod_abc', 2], ['prod_abc', 2]));
     expect(fits.result.ok && fits.result.value.event.data).toMatchObject({
-      type: 'OrderPlaced', items: [{ productId: 'prod_abc', quantity: 2 }, { productId: 'prod_abc', quantity: 2 }], totalCents: 400,
+      type: 'OrderPlaced',
+      items: [
+        { productId: 'prod_abc', quantity: 2 },
+        { productId: 'prod_abc', quantity: 2 },
+      ],
+      totalCents: 400,
     });
   });
 
   it('reports a negative (oversold) availability as it is', () => {
     const { result } = given([stock('prod_abc', -3, 100)]).when(placeOrder(['prod_abc', 1]));
-    expect(result.ok && result.value.event.data).toMatchObject({ shortages: [{ productId: 'prod_abc', requested: 1, available: -3 }] });
+    expect(result.ok && result.value.event.data).toMatchObject({
+      shortages: [{ productId: 'prod_abc', requested: 1, available: -3 }],
+    });
   });
 
   it('places the order when the inventory service says it reserved the stock', () => {
     // In reserve mode the availability is read after the stock was taken, so it may look short; reserved wins.
     const { result } = given([stock('prod_abc', 0, 250)], true).when(placeOrder(['prod_abc', 4]));
     expect(result.ok && result.value.kind).toBe('placed');
-    expect(result.ok && result.value.event.data).toMatchObject({ items: [{ productId: 'prod_abc', quantity: 4, unitPriceCents: 250 }], totalCents: 1000 });
+    expect(result.ok && result.value.event.data).toMatchObject({
+      items: [{ productId: 'prod_abc', quantity: 4, unitPriceCents: 250 }],
+      totalCents: 1000,
+    });
   });
 
   it('refuses unknown products with one field error per line and consumes no id', () => {
@@ -158,7 +174,10 @@ describe('decidePlaceOrder', () => {
   });
 
   it('rejects exactly when some line asks for more than is available (check mode)', () => {
-    const lineArb = fc.record({ quantity: fc.integer({ min: 1, max: 20 }), available: fc.integer({ min: -5, max: 20 }) });
+    const lineArb = fc.record({
+      quantity: fc.integer({ min: 1, max: 20 }),
+      available: fc.integer({ min: -5, max: 20 }),
+    });
     fc.assert(
       fc.property(fc.array(lineArb, { minLength: 1, maxLength: 8 }), (lines) => {
         const availability = lines.map((l, i) => stock(`p${i}`, l.available, 100));

@@ -27,7 +27,14 @@ function relayRig(sim: SimHarness, options: Partial<OutboxRelayInput> = {}) {
       outbox.append(envelop(data, { eventId, occurredAt: sim.isoNow(), causationId: 'cmd_unit' }));
       return eventId;
     });
-  const input: OutboxRelayInput = { name: 'unit-outbox', outbox, transport: sim.transport, log: silentLogger(), now: () => sim.isoNow(), ...options };
+  const input: OutboxRelayInput = {
+    name: 'unit-outbox',
+    outbox,
+    transport: sim.transport,
+    log: silentLogger(),
+    now: () => sim.isoNow(),
+    ...options,
+  };
   const actor = createActor(outboxRelayMachine, { clock: sim.clock, input });
   const trail = stateTrail(actor, sim.clock);
   /** What the stream holds, as `seq msgId`. */
@@ -36,7 +43,8 @@ function relayRig(sim: SimHarness, options: Partial<OutboxRelayInput> = {}) {
   return { db, outbox, commit, actor, trail, stream, sentAt };
 }
 
-const products = (n: number) => Array.from({ length: n }, (_, i) => productAdded(`p${i + 1}`, `Product ${i + 1}`, 100 * (i + 1)));
+const products = (n: number) =>
+  Array.from({ length: n }, (_, i) => productAdded(`p${i + 1}`, `Product ${i + 1}`, 100 * (i + 1)));
 
 describe('outbox relay', () => {
   it('publishes committed rows in order with their event id as msg id, marks them sent, then idles', async () => {
@@ -50,7 +58,13 @@ describe('outbox relay', () => {
     expect(r.stream()).toEqual([`1 ${ids[0]}`, `2 ${ids[1]}`, `3 ${ids[2]}`]);
     expect(r.outbox.backlog()).toBe(0);
     expect(r.sentAt()).toEqual([startedAt, startedAt, startedAt]);
-    expect(r.actor.getSnapshot().context).toMatchObject({ published: 3, rounds: 1, duplicates: 0, backlog: 0, failures: 0 });
+    expect(r.actor.getSnapshot().context).toMatchObject({
+      published: 3,
+      rounds: 1,
+      duplicates: 0,
+      backlog: 0,
+      failures: 0,
+    });
     expect(r.actor.getSnapshot().value).toBe('idle');
     r.actor.stop();
   });
@@ -110,7 +124,12 @@ describe('outbox relay', () => {
     await sim.clock.advance(2_000); // reconnect (250 ms + jitter), then the next retry at most 1 s later
     expect(r.stream()).toEqual([`1 ${ids[0]}`, `2 ${ids[1]}`]);
     expect(r.outbox.backlog()).toBe(0);
-    expect(r.actor.getSnapshot().context).toMatchObject({ failures: 0, lastProblem: undefined, published: 2, backlog: 0 });
+    expect(r.actor.getSnapshot().context).toMatchObject({
+      failures: 0,
+      lastProblem: undefined,
+      published: 2,
+      backlog: 0,
+    });
     expect(r.actor.getSnapshot().value).toBe('idle');
     r.actor.stop();
   });
@@ -120,7 +139,11 @@ describe('outbox relay', () => {
     const r = relayRig(sim);
     const [good1] = r.commit(productAdded('p1', 'Lamp', 1_000));
     // A row the broker refuses every time (its subject is not on the event stream): each round fails because of it.
-    r.db.prepare("INSERT INTO outbox (msg_id, subject, payload, created_at) VALUES ('evt_bad', 'elsewhere.bad', x'00', ?)").run(sim.isoNow());
+    r.db
+      .prepare(
+        "INSERT INTO outbox (msg_id, subject, payload, created_at) VALUES ('evt_bad', 'elsewhere.bad', x'00', ?)",
+      )
+      .run(sim.isoNow());
     const [good2] = r.commit(productAdded('p2', 'Desk', 5_000));
     r.actor.start();
     await sim.clock.advance(1_000);
@@ -177,7 +200,9 @@ describe('outbox relay', () => {
     await sim.clock.advance(1);
     const [stored] = sim.broker.jetstream.readRange(1, 1);
     expect(stored?.subject).toBe(subjectFor('ProductAdded'));
-    expect(stored?.data).toEqual(encodeEnvelope(envelop(data, { eventId: eventId ?? '', occurredAt: committedAt, causationId: 'cmd_unit' })));
+    expect(stored?.data).toEqual(
+      encodeEnvelope(envelop(data, { eventId: eventId ?? '', occurredAt: committedAt, causationId: 'cmd_unit' })),
+    );
     r.actor.stop();
   });
 });

@@ -17,7 +17,9 @@ function plugin(withAvailable: boolean, calls: string[]): ProjectionPlugin<'prod
       calls.push('readState');
       return new Map([['prod_a', 3]]);
     },
-    ...(withAvailable ? { available: (_db: unknown, id: string) => (calls.push(`available ${id}`), id === 'prod_a' ? 3 : undefined) } : {}),
+    ...(withAvailable
+      ? { available: (_db: unknown, id: string) => (calls.push(`available ${id}`), id === 'prod_a' ? 3 : undefined) }
+      : {}),
   };
 }
 

@@ -19,16 +19,21 @@ describe('Prng', () => {
 
   it('next() is in [0, 1) and int(min, max) in [min, max], reaching both ends', () => {
     fc.assert(
-      fc.property(fc.integer(), fc.integer({ min: -1_000, max: 1_000 }), fc.integer({ min: 0, max: 20 }), (seed, min, span) => {
-        const prng = new Prng(seed);
-        const units = draws(prng, 400);
-        const ints = Array.from({ length: 400 }, () => prng.int(min, min + span));
-        expect(units.filter((u) => !(u >= 0 && u < 1))).toEqual([]);
-        expect(ints.filter((k) => !Number.isInteger(k) || k < min || k > min + span)).toEqual([]);
-        // 400 draws over at most 21 values: missing an end has probability < 2 × (20/21)^400 ≈ 6e-9.
-        expect(ints).toContain(min);
-        expect(ints).toContain(min + span);
-      }),
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: -1_000, max: 1_000 }),
+        fc.integer({ min: 0, max: 20 }),
+        (seed, min, span) => {
+          const prng = new Prng(seed);
+          const units = draws(prng, 400);
+          const ints = Array.from({ length: 400 }, () => prng.int(min, min + span));
+          expect(units.filter((u) => !(u >= 0 && u < 1))).toEqual([]);
+          expect(ints.filter((k) => !Number.isInteger(k) || k < min || k > min + span)).toEqual([]);
+          // 400 draws over at most 21 values: missing an end has probability < 2 × (20/21)^400 ≈ 6e-9.
+          expect(ints).toContain(min);
+          expect(ints).toContain(min + span);
+        },
+      ),
     );
   });
 
@@ -42,12 +47,19 @@ describe('Prng', () => {
 describe('ZipfSampler', () => {
   it('samples indexes in [0, n) for any size, exponent and seed', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 500 }), fc.double({ min: 0, max: 4, noNaN: true }), fc.integer(), (n, exponent, seed) => {
-        const sampler = new ZipfSampler(n, exponent);
-        const prng = new Prng(seed);
-        const out = Array.from({ length: 200 }, () => sampler.sample(prng)).filter((k) => !Number.isInteger(k) || k < 0 || k >= n);
-        expect(out).toEqual([]);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.double({ min: 0, max: 4, noNaN: true }),
+        fc.integer(),
+        (n, exponent, seed) => {
+          const sampler = new ZipfSampler(n, exponent);
+          const prng = new Prng(seed);
+          const out = Array.from({ length: 200 }, () => sampler.sample(prng)).filter(
+            (k) => !Number.isInteger(k) || k < 0 || k >= n,
+          );
+          expect(out).toEqual([]);
+        },
+      ),
     );
   });
 

@@ -12,17 +12,37 @@ import type { Delivery, DurableConsumer, Transport } from '../../src/transport/p
 describe('killableConnection', () => {
   function fakeTransport(sent: string[]): Transport {
     const delivery = (seq: number): Delivery => ({
-      seq, subject: 's', data: new Uint8Array(), timestampMs: 0, msgId: undefined, deliveryCount: 1,
-      ack: () => void sent.push(`ack ${seq}`), nak: () => void sent.push(`nak ${seq}`), term: () => void sent.push(`term ${seq}`), working: () => void sent.push(`working ${seq}`),
+      seq,
+      subject: 's',
+      data: new Uint8Array(),
+      timestampMs: 0,
+      msgId: undefined,
+      deliveryCount: 1,
+      ack: () => void sent.push(`ack ${seq}`),
+      nak: () => void sent.push(`nak ${seq}`),
+      term: () => void sent.push(`term ${seq}`),
+      working: () => void sent.push(`working ${seq}`),
     });
-    const consumer: DurableConsumer = { fetch: () => Promise.resolve([delivery(1), delivery(2)]), info: () => Promise.resolve({ pending: 0, ackPending: 0, redelivered: 0, ackFloorSeq: 0 }) };
-    return { durableConsumer: () => Promise.resolve(consumer), readRange: () => Promise.resolve([]), streamInfo: () => Promise.resolve({ firstSeq: 1, lastSeq: 0, messages: 0, lastTimestampMs: 0 }) } as unknown as Transport;
+    const consumer: DurableConsumer = {
+      fetch: () => Promise.resolve([delivery(1), delivery(2)]),
+      info: () => Promise.resolve({ pending: 0, ackPending: 0, redelivered: 0, ackFloorSeq: 0 }),
+    };
+    return {
+      durableConsumer: () => Promise.resolve(consumer),
+      readRange: () => Promise.resolve([]),
+      streamInfo: () => Promise.resolve({ firstSeq: 1, lastSeq: 0, messages: 0, lastTimestampMs: 0 }),
+    } as unknown as Transport;
   }
 
   it('passes everything through while alive; after kill() no ack, nak, term or working reaches the broker, and nothing new starts', async () => {
     const sent: string[] = [];
     const connection = killableConnection(fakeTransport(sent));
-    const consumer = await connection.transport.durableConsumer({ durable: 'd', filterSubject: 's', ackWaitMs: 1, maxAckPending: 1 });
+    const consumer = await connection.transport.durableConsumer({
+      durable: 'd',
+      filterSubject: 's',
+      ackWaitMs: 1,
+      maxAckPending: 1,
+    });
     const [first, second] = await consumer.fetch(2, 0);
     first?.ack();
     connection.kill();
@@ -33,7 +53,9 @@ describe('killableConnection', () => {
     expect(sent).toEqual(['ack 1']);
     await expect(consumer.fetch(1, 0)).rejects.toThrow(/the process is dead/);
     await expect(connection.transport.readRange(1, 10)).rejects.toThrow(/the process is dead/);
-    await expect(connection.transport.durableConsumer({ durable: 'd', filterSubject: 's', ackWaitMs: 1, maxAckPending: 1 })).rejects.toThrow(/the process is dead/);
+    await expect(
+      connection.transport.durableConsumer({ durable: 'd', filterSubject: 's', ackWaitMs: 1, maxAckPending: 1 }),
+    ).rejects.toThrow(/the process is dead/);
   });
 });
 
@@ -44,7 +66,17 @@ describe('reloadedPlugin', () => {
     const first = plugin as SelfManagedPlugin<'product-inventory'>;
     const db = openDatabase(':memory:');
     first.setup(db);
-    const event = { seq: 1, envelope: { eventId: 'e1', type: 'StockAdjusted', schemaVersion: 1, occurredAt: 'now', causationId: 'c', data: { type: 'StockAdjusted', adjustmentId: 'a', productId: 'p', delta: 5, reason: 'in' } } } as never;
+    const event = {
+      seq: 1,
+      envelope: {
+        eventId: 'e1',
+        type: 'StockAdjusted',
+        schemaVersion: 1,
+        occurredAt: 'now',
+        causationId: 'c',
+        data: { type: 'StockAdjusted', adjustmentId: 'a', productId: 'p', delta: 5, reason: 'in' },
+      },
+    } as never;
     const delivery = { streamSeq: 1, deliveryCount: 1, eventId: 'e1', source: 'live' } as const;
     const ctx = { products: { snapshot: () => ({ checkpoint: 0, names: new Map() }) }, crashPoint: () => undefined };
     expect(first.handle(db, event, delivery, ctx)).toEqual({ kind: 'applied' });

@@ -18,7 +18,8 @@ const event = (seq: number, data: DomainEvent) => {
 };
 /** The look-up checks for Products commits once per synchronous turn; the consumers always await between batches. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const products = (db: Db) => new ProjectionStore(db, productsView, { maxDeliveries: 3, now: () => '2026-01-01T00:00:00.000Z' });
+const products = (db: Db) =>
+  new ProjectionStore(db, productsView, { maxDeliveries: 3, now: () => '2026-01-01T00:00:00.000Z' });
 
 describe('productLookupFrom', () => {
   const dirs: string[] = [];
@@ -27,17 +28,23 @@ describe('productLookupFrom', () => {
   });
 
   const cases: [string, () => { writer: Db; reader: Db }][] = [
-    ['its own read-only connection to the file', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'lookup-'));
-      dirs.push(dir);
-      const writer = openDatabase(join(dir, 'products.db'));
-      products(writer); // creates the tables before the reader opens
-      return { writer, reader: openDatabase(join(dir, 'products.db'), { readonly: true }) };
-    }],
-    ['the writer\'s own connection (in memory, as in the simulation)', () => {
-      const writer = openDatabase(':memory:');
-      return { writer, reader: writer };
-    }],
+    [
+      'its own read-only connection to the file',
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), 'lookup-'));
+        dirs.push(dir);
+        const writer = openDatabase(join(dir, 'products.db'));
+        products(writer); // creates the tables before the reader opens
+        return { writer, reader: openDatabase(join(dir, 'products.db'), { readonly: true }) };
+      },
+    ],
+    [
+      "the writer's own connection (in memory, as in the simulation)",
+      () => {
+        const writer = openDatabase(':memory:');
+        return { writer, reader: writer };
+      },
+    ],
   ];
 
   it.each(cases)('sees every Products commit from the next turn on, through %s', async (_name, open) => {
@@ -55,7 +62,13 @@ describe('productLookupFrom', () => {
       event(3, { type: 'ProductAdded', productId: 'p2', name: 'Two', priceCents: 100 }),
     ]);
     await nextTurn();
-    expect(lookup.snapshot(['p2', 'p1'])).toEqual({ checkpoint: 3, names: new Map([['p2', 'Two'], ['p1', 'Uno']]) });
+    expect(lookup.snapshot(['p2', 'p1'])).toEqual({
+      checkpoint: 3,
+      names: new Map([
+        ['p2', 'Two'],
+        ['p1', 'Uno'],
+      ]),
+    });
     // A product first asked for after the cache was filled is read from the same state.
     store.applyBatch([event(4, { type: 'ProductAdded', productId: 'p3', name: 'Three', priceCents: 100 })]);
     await nextTurn();

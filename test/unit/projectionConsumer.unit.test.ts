@@ -16,7 +16,11 @@ describe('projection consumer: applying and acknowledging', () => {
   it('applies a batch in stream order, commits the checkpoint with it, then acks every event', async () => {
     const sim = await startSimHarness();
     const rig = consumerRig(sim);
-    await sim.publish(productAdded('p1', 'Lamp', 1_000), productAdded('p2', 'Desk', 5_000), productRenamed('p1', 'Lamp XL'));
+    await sim.publish(
+      productAdded('p1', 'Lamp', 1_000),
+      productAdded('p2', 'Desk', 5_000),
+      productRenamed('p1', 'Lamp XL'),
+    );
     const { actor, trail } = rig.startActor();
 
     await sim.clock.advance(10);
@@ -26,7 +30,15 @@ describe('projection consumer: applying and acknowledging', () => {
     expect(rig.calls.map((c) => `${c.seq}:${c.mode}`)).toEqual(['1:live', '2:live', '3:live']);
     const { counters, checkpoint } = actor.getSnapshot().context;
     expect(checkpoint).toBe(3);
-    expect(counters).toEqual({ applied: 3, ignored: 0, duplicates: 0, parked: 0, redeliveries: 0, batches: 1, handlerFailures: 0 });
+    expect(counters).toEqual({
+      applied: 3,
+      ignored: 0,
+      duplicates: 0,
+      parked: 0,
+      redeliveries: 0,
+      batches: 1,
+      handlerFailures: 0,
+    });
     expect(rig.brokerSide()).toEqual({ pending: 0, ackPending: 0, redelivered: 0, ackFloorSeq: 3 });
 
     // Caught up: the next pull (catching up waits at most 250 ms) finds nothing, so the consumer goes idle.
@@ -43,14 +55,20 @@ describe('projection consumer: applying and acknowledging', () => {
   it('acks nothing before the commit: a crash between the two leaves the batch committed and unacked, redelivered as duplicates', async () => {
     const sim = await startSimHarness();
     const rig = consumerRig(sim);
-    await sim.publish(productAdded('p1', 'Lamp', 1_000), productAdded('p2', 'Desk', 5_000), productRepriced('p2', 4_500));
+    await sim.publish(
+      productAdded('p1', 'Lamp', 1_000),
+      productAdded('p2', 'Desk', 5_000),
+      productRepriced('p2', 4_500),
+    );
     let crashes = 1;
     const { actor } = rig.startActor({ crashAfterCommit: () => crashes-- > 0 });
 
     await sim.clock.advance(10);
 
     expect(rig.state(actor)).toBe('failed');
-    expect(actor.getSnapshot().context.lastProblem).toBe('crashed after committing up to seq 3, before acking 3 deliveries');
+    expect(actor.getSnapshot().context.lastProblem).toBe(
+      'crashed after committing up to seq 3, before acking 3 deliveries',
+    );
     expect(rig.store.checkpoint()).toBe(3);
     expect(rig.brokerSide()).toMatchObject({ ackPending: 3, ackFloorSeq: 0 });
 
@@ -74,7 +92,10 @@ describe('projection consumer: applying and acknowledging', () => {
 describe('projection consumer: a failing handler', () => {
   it('backs off per the retry policy (100, then 150 ms: capped), retries, and applies once the handler recovers', async () => {
     const sim = await startSimHarness();
-    const rig = consumerRig(sim, { maxDeliveries: 5, fault: (e, attempt) => (e.seq === 2 && attempt <= 3 ? 'flaky handler' : undefined) });
+    const rig = consumerRig(sim, {
+      maxDeliveries: 5,
+      fault: (e, attempt) => (e.seq === 2 && attempt <= 3 ? 'flaky handler' : undefined),
+    });
     await sim.publish(productAdded('p1', 'Lamp', 1_000), productRenamed('p1', 'Lamp XL'), productRepriced('p1', 1_200));
     const { actor, trail } = rig.startActor();
     const delaysMs: number[] = []; // the machine's own retry delay, as it enters each backoff
@@ -86,7 +107,11 @@ describe('projection consumer: a failing handler', () => {
 
     await sim.clock.advance(1);
     expect(rig.state(actor)).toBe('backingOff');
-    expect(actor.getSnapshot().context).toMatchObject({ checkpoint: 1, retryDelayMs: 100, lastProblem: 'seq 2 failed (attempt 1): Error: flaky handler' });
+    expect(actor.getSnapshot().context).toMatchObject({
+      checkpoint: 1,
+      retryDelayMs: 100,
+      lastProblem: 'seq 2 failed (attempt 1): Error: flaky handler',
+    });
     expect(rig.store.failedAttempts(2)).toBe(1);
 
     await sim.clock.advance(1_000);
@@ -94,7 +119,11 @@ describe('projection consumer: a failing handler', () => {
     const attempts = rig.calls.filter((c) => c.seq === 2);
     expect(attempts.map((c) => c.threw)).toEqual([true, true, true, false]);
     const gaps = attempts.slice(1).map((c, i) => c.atMs - (attempts[i]?.atMs ?? 0));
-    expect(gaps).toEqual([backoffMs(rig.settings.retry, 1), backoffMs(rig.settings.retry, 2), backoffMs(rig.settings.retry, 3)]);
+    expect(gaps).toEqual([
+      backoffMs(rig.settings.retry, 1),
+      backoffMs(rig.settings.retry, 2),
+      backoffMs(rig.settings.retry, 3),
+    ]);
     expect(gaps).toEqual([100, 150, 150]);
     expect(entries(trail, 'backingOff')).toHaveLength(3);
     expect(delaysMs).toEqual([100, 150, 150]);
@@ -154,11 +183,22 @@ describe('projection consumer: a failing handler', () => {
 
     const [letter, ...others] = rig.store.deadLetters.list();
     expect(others).toEqual([]);
-    expect(letter).toMatchObject({ seq: 2, subject: 'shop.products.renamed', msgId: 'evt_garbled', attempts: 1, replayedAt: null });
+    expect(letter).toMatchObject({
+      seq: 2,
+      subject: 'shop.products.renamed',
+      msgId: 'evt_garbled',
+      attempts: 1,
+      replayedAt: null,
+    });
     expect(letter?.reason).toMatch(/^undecodable payload: /);
     expect(rig.calls.map((c) => c.seq)).toEqual([1, 3]); // the handler never saw it
     expect(entries(trail, 'backingOff')).toEqual([]);
-    expect(actor.getSnapshot().context.counters).toMatchObject({ applied: 2, parked: 1, handlerFailures: 0, batches: 1 });
+    expect(actor.getSnapshot().context.counters).toMatchObject({
+      applied: 2,
+      parked: 1,
+      handlerFailures: 0,
+      batches: 1,
+    });
     expect(rig.brokerSide()).toMatchObject({ ackPending: 0, ackFloorSeq: 3 });
     actor.stop();
   });

@@ -99,7 +99,12 @@ describe('projection consumer: REBUILD', () => {
   it('replays the stream from sequence 1 into fresh tables, swaps them in, and resumes live at the end', async () => {
     const sim = await startSimHarness();
     const rig = consumerRig(sim);
-    await sim.publish(productAdded('p1', 'Lamp', 1_000), productAdded('p2', 'Desk', 5_000), productRenamed('p1', 'Lamp XL'), productRepriced('p2', 4_500));
+    await sim.publish(
+      productAdded('p1', 'Lamp', 1_000),
+      productAdded('p2', 'Desk', 5_000),
+      productRenamed('p1', 'Lamp XL'),
+      productRepriced('p2', 4_500),
+    );
     const { actor, trail } = rig.startActor();
     await sim.clock.advance(300);
     // The live view drifts (what a buggy handler leaves behind); only a replay repairs it.

@@ -17,9 +17,12 @@ const event = (seq: number, data: DomainEvent): IncomingEvent & { envelope: Retu
   const envelope = envelop(data, { eventId: `evt_${++n}`, occurredAt: '2026-01-01T00:00:00.000Z', causationId: 'cmd' });
   return { seq, subject: 's', data: encodeEnvelope(envelope), msgId: envelope.eventId, envelope };
 };
-const added = (seq: number, productId: string, name = productId) => event(seq, { type: 'ProductAdded', productId, name, priceCents: 100 });
-const renamed = (seq: number, productId: string, name: string) => event(seq, { type: 'ProductRenamed', productId, name });
-const stock = (seq: number, productId: string, delta: number) => event(seq, { type: 'StockAdjusted', adjustmentId: `a${seq}`, productId, delta, reason: 'r' });
+const added = (seq: number, productId: string, name = productId) =>
+  event(seq, { type: 'ProductAdded', productId, name, priceCents: 100 });
+const renamed = (seq: number, productId: string, name: string) =>
+  event(seq, { type: 'ProductRenamed', productId, name });
+const stock = (seq: number, productId: string, delta: number) =>
+  event(seq, { type: 'StockAdjusted', adjustmentId: `a${seq}`, productId, delta, reason: 'r' });
 
 function store(view: ProjectionView = productsView, maxDeliveries = 3) {
   return new ProjectionStore(openDatabase(':memory:'), view, { maxDeliveries, now: () => '2026-01-01T00:00:00.000Z' });
@@ -33,7 +36,8 @@ function flakyView(broken: { on: boolean }, poison = 'BOOM'): ProjectionView {
       const inner = productsView.bind(db, t);
       return {
         apply(e, mode) {
-          if (broken.on && e.envelope.data.type === 'ProductRenamed' && e.envelope.data.name === poison) throw new Error('handler bug');
+          if (broken.on && e.envelope.data.type === 'ProductRenamed' && e.envelope.data.name === poison)
+            throw new Error('handler bug');
           return inner.apply(e, mode);
         },
       };
@@ -93,7 +97,11 @@ describe('ProjectionStore', () => {
 
   it('parks an undecodable event at once, with the reason, and moves on', () => {
     const s = store();
-    const poison: IncomingEvent = { seq: 2, subject: 'shop.products.added', data: new TextEncoder().encode('not json') };
+    const poison: IncomingEvent = {
+      seq: 2,
+      subject: 'shop.products.added',
+      data: new TextEncoder().encode('not json'),
+    };
     const r = s.applyBatch([added(1, 'p1'), poison, added(3, 'p3')]);
     expect(r).toMatchObject({ checkpoint: 3, applied: 2, parked: 1 });
     expect(s.deadLetters.list()[0]?.reason).toMatch(/^undecodable payload/);
@@ -104,7 +112,12 @@ describe('ProjectionStore', () => {
       ...productsView,
       bind(db, t) {
         const inner = productsView.bind(db, t);
-        return { apply: (e, mode) => (e.seq === 2 ? { kind: 'waitForDependency', dependency: 'x', neededSeq: 2, haveSeq: 1 } : inner.apply(e, mode)) };
+        return {
+          apply: (e, mode) =>
+            e.seq === 2
+              ? { kind: 'waitForDependency', dependency: 'x', neededSeq: 2, haveSeq: 1 }
+              : inner.apply(e, mode),
+        };
       },
     };
     const s = store(waiting);
@@ -126,7 +139,9 @@ describe('ProjectionStore', () => {
       s.applyRebuildBatch(log);
       s.finishRebuild();
       expect(readInventoryModel(s.db).state).toEqual(live);
-      expect(readInventoryModel(s.db).state).toEqual(foldLog(log.map((e) => ({ seq: e.seq, envelope: e.envelope }))).inventory);
+      expect(readInventoryModel(s.db).state).toEqual(
+        foldLog(log.map((e) => ({ seq: e.seq, envelope: e.envelope }))).inventory,
+      );
       expect(s.checkpoint()).toBe(5);
     }
     // the swapped-in tables are live: later events apply to them
@@ -142,7 +157,12 @@ describe('ProjectionStore', () => {
     };
     const s = store(view);
     const indexes = (table: string) =>
-      (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").pluck().all(table) as string[]);
+      s.db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
+        )
+        .pluck()
+        .all(table) as string[];
     expect(indexes('products')).toEqual(['products_by_name', 'products_by_price']);
     s.applyBatch([added(1, 'a')]);
     s.beginRebuild();
@@ -158,13 +178,24 @@ describe('ProjectionStore', () => {
     const names = { snapshot: () => ({ checkpoint: 100, names: new Map([['p1', 'One']]) }) };
     const s = store(customerOrderSummaryView(names));
     const placed = event(1, {
-      type: 'OrderPlaced', orderId: 'o1', customerId: 'c1', orderDate: '2026-01-01T00:00:00.000Z', shippingAddress: 'x',
-      items: [{ productId: 'p1', quantity: 2, unitPriceCents: 100 }], totalCents: 200,
+      type: 'OrderPlaced',
+      orderId: 'o1',
+      customerId: 'c1',
+      orderDate: '2026-01-01T00:00:00.000Z',
+      shippingAddress: 'x',
+      items: [{ productId: 'p1', quantity: 2, unitPriceCents: 100 }],
+      totalCents: 200,
     });
     const r = s.applyBatch([placed, { ...placed, seq: 2 }]);
     expect(r).toMatchObject({ checkpoint: 2, applied: 1, ignored: 1 });
     expect([...readSummaryModel(s.db).state.values()]).toEqual([
-      { orderId: 'o1', customerId: 'c1', orderDate: '2026-01-01T00:00:00.000Z', totalCents: 200, items: [{ productId: 'p1', productName: 'One', quantity: 2 }] },
+      {
+        orderId: 'o1',
+        customerId: 'c1',
+        orderDate: '2026-01-01T00:00:00.000Z',
+        totalCents: 200,
+        items: [{ productId: 'p1', productName: 'One', quantity: 2 }],
+      },
     ]);
   });
 });

@@ -4,7 +4,11 @@ import { decodeEnvelope, encodeEnvelope, type Positioned } from '../../src/domai
 import type { DomainEvent } from '../../src/domain/events.js';
 import { evolveSummary, type SummaryState } from '../../src/domain/projections/customerOrderSummary.js';
 import { emptyReferenceState, foldEvent, foldLog, type ReferenceState } from '../../src/domain/projections/oracle.js';
-import { evolveInventory, inventoryEventTypes, type InventoryState } from '../../src/domain/projections/productInventory.js';
+import {
+  evolveInventory,
+  inventoryEventTypes,
+  type InventoryState,
+} from '../../src/domain/projections/productInventory.js';
 import { evolveProducts, type ProductsState } from '../../src/domain/projections/products.js';
 import {
   NOW,
@@ -51,18 +55,30 @@ describe('ProductInventory fold', () => {
       productAdded('b', 'B', 1),
       stockAdjusted('a', 50),
       stockAdjusted('b', 10),
-      orderPlaced('o1', [['a', 2], ['b', 1]]),
+      orderPlaced('o1', [
+        ['a', 2],
+        ['b', 1],
+      ]),
       stockAdjusted('a', -5),
     );
-    expect(state).toEqual(new Map([['a', 43], ['b', 9]]));
+    expect(state).toEqual(
+      new Map([
+        ['a', 43],
+        ['b', 9],
+      ]),
+    );
   });
 
   it('does not reset stock when a product is added again', () => {
-    expect(foldInventory(productAdded('a', 'A', 1), stockAdjusted('a', 7), productAdded('a', 'A2', 2)).get('a')).toBe(7);
+    expect(foldInventory(productAdded('a', 'A', 1), stockAdjusted('a', 7), productAdded('a', 'A2', 2)).get('a')).toBe(
+      7,
+    );
   });
 
   it('goes negative on an oversell rather than clamping', () => {
-    expect(foldInventory(productAdded('a', 'A', 1), stockAdjusted('a', 1), orderPlaced('o1', [['a', 3]])).get('a')).toBe(-2);
+    expect(
+      foldInventory(productAdded('a', 'A', 1), stockAdjusted('a', 1), orderPlaced('o1', [['a', 3]])).get('a'),
+    ).toBe(-2);
   });
 
   it('ignores rejections, InventoryUpdated, renames and reprices', () => {
@@ -84,7 +100,11 @@ describe('ProductInventory fold', () => {
 
 describe('Products fold', () => {
   it('adds, renames and reprices', () => {
-    const state = foldProducts(productAdded('a', 'Gadget', 100), productRenamed('a', 'Gadget Pro'), productRepriced('a', 250));
+    const state = foldProducts(
+      productAdded('a', 'Gadget', 100),
+      productRenamed('a', 'Gadget Pro'),
+      productRepriced('a', 250),
+    );
     expect(state).toEqual(new Map([['a', { name: 'Gadget Pro', priceCents: 250 }]]));
   });
 
@@ -94,11 +114,19 @@ describe('Products fold', () => {
   });
 
   it('lets a second ProductAdded replace name and price', () => {
-    expect(foldProducts(productAdded('a', 'A', 1), productAdded('a', 'A2', 2)).get('a')).toEqual({ name: 'A2', priceCents: 2 });
+    expect(foldProducts(productAdded('a', 'A', 1), productAdded('a', 'A2', 2)).get('a')).toEqual({
+      name: 'A2',
+      priceCents: 2,
+    });
   });
 
   it('ignores orders and stock events', () => {
-    const state = foldProducts(productAdded('a', 'A', 1), stockAdjusted('a', 3), orderPlaced('o', [['a', 1]]), inventoryUpdated('a', 2));
+    const state = foldProducts(
+      productAdded('a', 'A', 1),
+      stockAdjusted('a', 3),
+      orderPlaced('o', [['a', 1]]),
+      inventoryUpdated('a', 2),
+    );
     expect(state).toEqual(new Map([['a', { name: 'A', priceCents: 1 }]]));
   });
 });
@@ -108,7 +136,10 @@ describe('CustomerOrderSummary fold', () => {
     const summaries = foldSummary(
       productAdded('prod_abc', 'Gadget Pro', 4999),
       productAdded('prod_xyz', 'Widget Mini', 5077),
-      orderPlaced('ord_789', [['prod_abc', 2, 4999], ['prod_xyz', 1, 5077]]),
+      orderPlaced('ord_789', [
+        ['prod_abc', 2, 4999],
+        ['prod_xyz', 1, 5077],
+      ]),
     );
     expect(summaries.get('ord_789')).toEqual({
       orderId: 'ord_789',
@@ -123,7 +154,11 @@ describe('CustomerOrderSummary fold', () => {
   });
 
   it('gives an order placed after a rename the new name', () => {
-    const summaries = foldSummary(productAdded('a', 'Old', 1), productRenamed('a', 'New'), orderPlaced('o1', [['a', 1]]));
+    const summaries = foldSummary(
+      productAdded('a', 'Old', 1),
+      productRenamed('a', 'New'),
+      orderPlaced('o1', [['a', 1]]),
+    );
     expect(namesIn(summaries, 'o1')).toEqual(['New']);
   });
 
@@ -131,7 +166,10 @@ describe('CustomerOrderSummary fold', () => {
     const summaries = foldSummary(
       productAdded('a', 'Old', 1),
       productAdded('b', 'Bee', 1),
-      orderPlaced('o1', [['a', 1], ['b', 1]]),
+      orderPlaced('o1', [
+        ['a', 1],
+        ['b', 1],
+      ]),
       orderPlaced('o2', [['a', 2]]),
       orderPlaced('o3', [['b', 2]]),
       productRenamed('a', 'New'),
@@ -164,7 +202,14 @@ describe('CustomerOrderSummary fold', () => {
   });
 
   it('does not change a summary on a reprice: the total was captured at order time', () => {
-    const summaries = foldSummary(productAdded('a', 'A', 100), orderPlaced('o1', [['a', 3], ['b', 1, 7]]), productRepriced('a', 1));
+    const summaries = foldSummary(
+      productAdded('a', 'A', 100),
+      orderPlaced('o1', [
+        ['a', 3],
+        ['b', 1, 7],
+      ]),
+      productRepriced('a', 1),
+    );
     expect(summaries.get('o1')?.totalCents).toBe(307);
   });
 
@@ -222,7 +267,10 @@ const eventArb: fc.Arbitrary<DomainEvent> = fc.oneof(
   fc.tuple(productId, price).map(([p, c]) => productRepriced(p, c)),
   fc.tuple(productId, fc.integer({ min: -20, max: 50 })).map(([p, d]) => stockAdjusted(p, d)),
   fc
-    .tuple(orderId, fc.array(fc.tuple(productId, fc.integer({ min: 1, max: 5 }), price), { minLength: 1, maxLength: 3 }))
+    .tuple(
+      orderId,
+      fc.array(fc.tuple(productId, fc.integer({ min: 1, max: 5 }), price), { minLength: 1, maxLength: 3 }),
+    )
     .map(([o, lines]) => orderPlaced(o, lines)),
   fc.tuple(orderId, productId).map(([o, p]) => orderRejected(o, p, 3, 1)),
   fc.tuple(productId, fc.integer({ min: -5, max: 50 })).map(([p, q]) => inventoryUpdated(p, q)),
@@ -300,7 +348,9 @@ describe('oracle properties', () => {
           const row = summaries.get(id);
           expect(row?.totalCents).toBe(e.totalCents);
           expect(row?.customerId).toBe(e.customerId);
-          expect(row?.items.map((i) => [i.productId, i.quantity])).toEqual(e.items.map((l) => [l.productId, l.quantity]));
+          expect(row?.items.map((i) => [i.productId, i.quantity])).toEqual(
+            e.items.map((l) => [l.productId, l.quantity]),
+          );
         }
       }),
     );
@@ -326,7 +376,9 @@ describe('oracle properties', () => {
   it('products holds exactly the products that were ever added', () => {
     fc.assert(
       fc.property(logArb, (log) => {
-        const added = new Set(log.flatMap(({ envelope: { data: e } }) => (e.type === 'ProductAdded' ? [e.productId] : [])));
+        const added = new Set(
+          log.flatMap(({ envelope: { data: e } }) => (e.type === 'ProductAdded' ? [e.productId] : [])),
+        );
         expect(new Set(foldLog(log).products.keys())).toEqual(added);
       }),
     );

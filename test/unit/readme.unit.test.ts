@@ -15,10 +15,18 @@ describe('README.md stands alone in any clone', () => {
   it('describes the article’s design itself, naming the article by its title only', () => {
     expect(readme).toContain('*CQRS in an e-commerce system*');
     expect(readme).not.toMatch(/cqrs-article\.md|shared\/reference/);
-    for (const part of ['`orders` and `order_items`', 'OrderPlaced', 'InventoryUpdated', '`ProductInventory`', '`Products` read model', '`CustomerOrderSummary` read model']) {
+    for (const part of [
+      '`orders` and `order_items`',
+      'OrderPlaced',
+      'InventoryUpdated',
+      '`ProductInventory`',
+      '`Products` read model',
+      '`CustomerOrderSummary` read model',
+    ]) {
       expect(readme).toContain(part);
     }
-    for (const endpoint of ['POST /orders', 'GET /inventory/products/:productId', 'GET /customer/:customerId/orders']) expect(readme).toContain(endpoint);
+    for (const endpoint of ['POST /orders', 'GET /inventory/products/:productId', 'GET /customer/:customerId/orders'])
+      expect(readme).toContain(endpoint);
   });
 });
 
@@ -70,6 +78,8 @@ describe('linkProblems', () => {
   it('makes anchors the way GitHub does', () => {
     expect(headingSlug('Dashboard: `run --ui` and `dashboard`')).toBe('dashboard-run---ui-and-dashboard');
     expect(headingSlug('`cqrs-testbed up`')).toBe('cqrs-testbed-up');
-    expect(headingSlug('Where the time goes, and what bounds the missed targets')).toBe('where-the-time-goes-and-what-bounds-the-missed-targets');
+    expect(headingSlug('Where the time goes, and what bounds the missed targets')).toBe(
+      'where-the-time-goes-and-what-bounds-the-missed-targets',
+    );
   });
 });

@@ -8,10 +8,30 @@ import type { PropertyResult } from '../../src/scenarios/verdict.js';
 
 // What a run prints: one JSON line, JUnit XML for CI, a summary table, progress lines. All pure string functions.
 
-const divergence: Divergence = { ok: 5, missing: 1, unexpected: 0, wrong: 2, duplicated: 0, examples: [{ key: 'p1', bucket: 'wrong', expected: 1, actual: 2 }] };
-const model: ModelReport = { divergence, checkpoint: 40, lagEvents: 2, redeliveries: 3, deadLetters: 1, state: 'idle', lastProblem: null, maxLagEvents: 9 };
+const divergence: Divergence = {
+  ok: 5,
+  missing: 1,
+  unexpected: 0,
+  wrong: 2,
+  duplicated: 0,
+  examples: [{ key: 'p1', bucket: 'wrong', expected: 1, actual: 2 }],
+};
+const model: ModelReport = {
+  divergence,
+  checkpoint: 40,
+  lagEvents: 2,
+  redeliveries: 3,
+  deadLetters: 1,
+  state: 'idle',
+  lastProblem: null,
+  maxLagEvents: 9,
+};
 
-function report(scenario: string, properties: readonly PropertyResult[], over: Partial<ScenarioReport> = {}): ScenarioReport {
+function report(
+  scenario: string,
+  properties: readonly PropertyResult[],
+  over: Partial<ScenarioReport> = {},
+): ScenarioReport {
   return {
     scenario,
     file: `scenarios/${scenario}.yaml`,
@@ -25,11 +45,32 @@ function report(scenario: string, properties: readonly PropertyResult[], over: P
     reservations: { mode: 'check', strandedOrders: 0, mismatches: [] },
     caughtUpDivergence: {},
     attribution: [],
-    workload: { placed: 120, rejected: 4, unavailable: 0, invalid: 0, failed: 0, lastFailure: null, catalogChanges: 6, catalogRefused: 0, lagBehindScheduleMsMax: 5 },
+    workload: {
+      placed: 120,
+      rejected: 4,
+      unavailable: 0,
+      invalid: 0,
+      failed: 0,
+      lastFailure: null,
+      catalogChanges: 6,
+      catalogRefused: 0,
+      lagBehindScheduleMsMax: 5,
+    },
     events: { stream: 42, undecodable: 1 },
     timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start', live: false }],
     liveActions: 0,
-    samples: [{ atMs: 250, headSeq: 10, outboxBacklog: { orders: 1, inventory: 0 }, models: { 'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 }, products: { divergent: 1, lagEvents: 2, state: 'idle', checkpoint: 0 }, 'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 } } }],
+    samples: [
+      {
+        atMs: 250,
+        headSeq: 10,
+        outboxBacklog: { orders: 1, inventory: 0 },
+        models: {
+          'product-inventory': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 },
+          products: { divergent: 1, lagEvents: 2, state: 'idle', checkpoint: 0 },
+          'customer-order-summary': { divergent: 0, lagEvents: 0, state: 'idle', checkpoint: 0 },
+        },
+      },
+    ],
     durationMs: 4_567,
     ...over,
   };
@@ -46,12 +87,24 @@ describe('jsonLine', () => {
     const parsed = JSON.parse(line) as Record<string, unknown>;
     expect(Object.keys(parsed)).not.toContain('samples');
     const { samples: _samples, ...rest } = r;
-    expect(parsed).toEqual({ ...rest, orders: { placed: 120, refused: 4, refusedFor: { insufficientStock: 4, unavailable: 0, invalid: 0 }, failed: 0 } });
+    expect(parsed).toEqual({
+      ...rest,
+      orders: { placed: 120, refused: 4, refusedFor: { insufficientStock: 4, unavailable: 0, invalid: 0 }, failed: 0 },
+    });
   });
 
   it('counts the refused orders by reason, not only the placed ones', () => {
-    const parsed = JSON.parse(jsonLine(report('custom', [], { workload: { ...report('x', []).workload, placed: 119, rejected: 58, unavailable: 3 } }))) as { orders: unknown };
-    expect(parsed.orders).toEqual({ placed: 119, refused: 61, refusedFor: { insufficientStock: 58, unavailable: 3, invalid: 0 }, failed: 0 });
+    const parsed = JSON.parse(
+      jsonLine(
+        report('custom', [], { workload: { ...report('x', []).workload, placed: 119, rejected: 58, unavailable: 3 } }),
+      ),
+    ) as { orders: unknown };
+    expect(parsed.orders).toEqual({
+      placed: 119,
+      refused: 61,
+      refusedFor: { insufficientStock: 58, unavailable: 3, invalid: 0 },
+      failed: 0,
+    });
   });
 });
 
@@ -65,7 +118,8 @@ function checkXml(text: string): { tags: string[] } {
     expect(body.slice(last, m.index).trim()).toBe(''); // no text, and nothing a tag pattern failed to consume
     last = m.index + m[0].length;
     const [, closing, name = '', attrs = '', selfClosing] = m;
-    for (const [, value = ''] of attrs.matchAll(/="([^"]*)"/g)) expect(value.replace(/&(amp|lt|gt|quot);/g, '')).not.toMatch(/[<>&]/);
+    for (const [, value = ''] of attrs.matchAll(/="([^"]*)"/g))
+      expect(value.replace(/&(amp|lt|gt|quot);/g, '')).not.toMatch(/[<>&]/);
     if (closing) expect(stack.pop()).toBe(name);
     else {
       tags.push(name);
@@ -110,14 +164,19 @@ describe('junitXml', () => {
 describe('summaryTable', () => {
   const reports = [
     report('flagship-summary-outage', [held('converges'), failed('noWrongValues'), failed('nothingLost')]),
-    report('x', [held('converges')], { convergedAfterMs: null, workload: { ...report('x', []).workload, placed: 7, rejected: 58, failed: 1 } }),
+    report('x', [held('converges')], {
+      convergedAfterMs: null,
+      workload: { ...report('x', []).workload, placed: 7, rejected: 58, failed: 1 },
+    }),
   ];
   const lines = summaryTable(reports).split('\n');
 
   it('has a header and one row per report, in order, with every order by outcome', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^scenario\s+verdict\s+converged\s+placed\s+refused\s+failed\s+failed properties$/);
-    expect(lines[1]).toMatch(/^flagship-summary-outage\s+FAIL\s+1234 ms\s+120\s+4 \(4 out of stock\)\s+0\s+noWrongValues, nothingLost$/);
+    expect(lines[1]).toMatch(
+      /^flagship-summary-outage\s+FAIL\s+1234 ms\s+120\s+4 \(4 out of stock\)\s+0\s+noWrongValues, nothingLost$/,
+    );
     expect(lines[2]).toMatch(/^x\s+PASS\s+never\s+7\s+58 \(58 out of stock\)\s+1\s+-$/);
   });
 
@@ -131,8 +190,19 @@ describe('summaryTable', () => {
   });
 
   it('stays within 120 columns with long names and many failed properties', () => {
-    const many = ['converges', 'nothingLost', 'noDuplicatedEffect', 'noWrongValues', 'writeModelPublishedOnce', 'deadLetters:customer-order-summary', 'rebuildEqualsIncremental'].map((n) => failed(n));
-    const text = summaryTable([report('a-custom-scenario-with-a-rather-long-descriptive-name', many), report('y'.repeat(64), many)]);
+    const many = [
+      'converges',
+      'nothingLost',
+      'noDuplicatedEffect',
+      'noWrongValues',
+      'writeModelPublishedOnce',
+      'deadLetters:customer-order-summary',
+      'rebuildEqualsIncremental',
+    ].map((n) => failed(n));
+    const text = summaryTable([
+      report('a-custom-scenario-with-a-rather-long-descriptive-name', many),
+      report('y'.repeat(64), many),
+    ]);
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
     for (const p of many) expect(text).toContain(p.name);
     expect(text).toContain('y'.repeat(34)); // the name wraps in its column
@@ -146,7 +216,14 @@ describe('summaryTable', () => {
 describe('progressLine', () => {
   const lags: Record<ReadModelName, number> = { 'product-inventory': 3, products: 0, 'customer-order-summary': 12 };
   const orders = { placed: 77, rejected: 0, unavailable: 0, invalid: 0, failed: 0 };
-  const progress = (activeFaults: readonly string[], over: Partial<Progress> = {}): Progress => ({ elapsedMs: 12_345, phase: 'workload', orders, activeFaults, lagEvents: lags, ...over });
+  const progress = (activeFaults: readonly string[], over: Partial<Progress> = {}): Progress => ({
+    elapsedMs: 12_345,
+    phase: 'workload',
+    orders,
+    activeFaults,
+    lagEvents: lags,
+    ...over,
+  });
 
   it('names the scenario and time, every order by outcome, and every model’s lag', () => {
     const [first, second, ...rest] = progressLine('flagship', progress([])).split('\n');
@@ -156,7 +233,10 @@ describe('progressLine', () => {
   });
 
   it('says why orders were refused', () => {
-    const line = progressLine('custom', progress([], { orders: { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 0 } }));
+    const line = progressLine(
+      'custom',
+      progress([], { orders: { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 0 } }),
+    );
     expect(line).toContain('orders 119 placed, 61 refused (58 insufficient stock, 2 unavailable, 1 invalid), 0 failed');
   });
 
@@ -167,8 +247,15 @@ describe('progressLine', () => {
   });
 
   it('wraps rather than run past 120 columns', () => {
-    const faults = ['customer-order-summary handler throws for {"eventType":"OrderPlaced","productId":"prod_0000"}', 'broker paused (SIGSTOP)', 'products read model down (summary depends on it)'];
-    const text = progressLine('x'.repeat(64), progress(faults, { orders: { placed: 12_345, rejected: 6_789, unavailable: 123, invalid: 4, failed: 2 } }));
+    const faults = [
+      'customer-order-summary handler throws for {"eventType":"OrderPlaced","productId":"prod_0000"}',
+      'broker paused (SIGSTOP)',
+      'products read model down (summary depends on it)',
+    ];
+    const text = progressLine(
+      'x'.repeat(64),
+      progress(faults, { orders: { placed: 12_345, rejected: 6_789, unavailable: 123, invalid: 4, failed: 2 } }),
+    );
     const lines = text.split('\n');
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(120);
@@ -189,7 +276,12 @@ describe('scenarioDetail', () => {
   it('says which model broke and how, right under the properties', () => {
     const attribution = [
       { model: 'products' as const, plugin: false, verdict: 'diverged' as const, detail: '1 missing at the end' },
-      { model: 'customer-order-summary' as const, plugin: true, verdict: 'stalled' as const, detail: 'stalled at seq 4 of 36 (backingOff): seq 6 arrived before 5; waiting for it' },
+      {
+        model: 'customer-order-summary' as const,
+        plugin: true,
+        verdict: 'stalled' as const,
+        detail: 'stalled at seq 4 of 36 (backingOff): seq 6 arrived before 5; waiting for it',
+      },
     ];
     const lines = scenarioDetail(report('s', [failed('nothingLost')], { attribution })).split('\n');
     expect(lines.slice(3, 5)).toEqual([
@@ -205,18 +297,27 @@ describe('scenarioDetail', () => {
     expect(lines[1]).toBe('  orders: 120 placed, 4 refused (4 insufficient stock), 0 failed');
     expect(lines[2]).toBe('  ✓ converges: fine');
     expect(lines[3]).toBe('  ✗ nothingLost: lost: products: 1 missing');
-    expect(lines.slice(4, 10)).toEqual(['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
-      `    ${m.padEnd(24)} ok 5, missing 1, unexpected 0, wrong 2, duplicated 0`,
-      `    ${' '.repeat(24)} max lag 9 events, redeliveries 3, dead letters 1`,
-    ]));
+    expect(lines.slice(4, 10)).toEqual(
+      ['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
+        `    ${m.padEnd(24)} ok 5, missing 1, unexpected 0, wrong 2, duplicated 0`,
+        `    ${' '.repeat(24)} max lag 9 events, redeliveries 3, dead letters 1`,
+      ]),
+    );
     expect(lines.slice(10)).toEqual(['  timeline:', '       0.1 s  products consumer down']);
   });
 
   it('says why orders failed, and keeps every line within 120 columns', () => {
-    const long = failed('writeModelPublishedOnce', `180 accepted orders; 2 unpublished, 0 published twice, 0 phantom (${'ord_0123456789abcdef unpublished; '.repeat(5)})`);
-    const r = report('s', [long], { workload: { ...report('x', []).workload, failed: 1, lastFailure: 'order service gone' } });
+    const long = failed(
+      'writeModelPublishedOnce',
+      `180 accepted orders; 2 unpublished, 0 published twice, 0 phantom (${'ord_0123456789abcdef unpublished; '.repeat(5)})`,
+    );
+    const r = report('s', [long], {
+      workload: { ...report('x', []).workload, failed: 1, lastFailure: 'order service gone' },
+    });
     const text = scenarioDetail(r);
-    expect(text).toContain('  orders: 120 placed, 4 refused (4 insufficient stock), 1 failed (last failure: order service gone)');
+    expect(text).toContain(
+      '  orders: 120 placed, 4 refused (4 insufficient stock), 1 failed (last failure: order service gone)',
+    );
     for (const line of text.split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
     expect(text.replace(/\s+/g, ' ')).toContain(long.detail.replace(/\s+/g, ' '));
   });
@@ -249,9 +350,14 @@ describe('live actions', () => {
     const lines = summaryTable([liveRun, report('other', [held('converges')])]).split('\n');
     expect(lines[1]).toMatch(/^flagship\s+FAIL\*\s/);
     expect(lines[2]).toMatch(/^other\s+PASS\s/);
-    expect(lines[3]).toBe('* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)');
+    expect(lines[3]).toBe(
+      '* not reproducible by seed alone: live actions from the dashboard (listed in its report’s timeline)',
+    );
     expect(summaryTable([report('other', [held('converges')])])).not.toContain('*');
-    expect(JSON.parse(jsonLine(liveRun))).toMatchObject({ liveActions: 2, timeline: [{ live: false }, { live: true }, { live: true }] });
+    expect(JSON.parse(jsonLine(liveRun))).toMatchObject({
+      liveActions: 2,
+      timeline: [{ live: false }, { live: true }, { live: true }],
+    });
     expect(junitXml([liveRun])).toContain('<property name="liveActions" value="2"/>');
   });
 });

@@ -25,21 +25,46 @@ async function reconcilerRig() {
   inventory.record([envOf(productAdded('p', 'Lamp', 1_000), 'evt_add'), envOf(stockAdjusted('p', 10), 'evt_stock')]);
   const orders = new OrderStore(openDatabase(':memory:'));
   const reserve = (orderId: string, quantity: number) =>
-    expect(inventory.check({ orderId, reserve: true, items: [{ productId: 'p', quantity }] }, sim.clock.now()).reserved).toBe(true);
-  const place = (orderId: string, quantity: number) => orders.savePlaced(envOf(orderPlaced(orderId, [['p', quantity]]), `evt_${orderId}`));
+    expect(
+      inventory.check({ orderId, reserve: true, items: [{ productId: 'p', quantity }] }, sim.clock.now()).reserved,
+    ).toBe(true);
+  const place = (orderId: string, quantity: number) =>
+    orders.savePlaced(envOf(orderPlaced(orderId, [['p', quantity]]), `evt_${orderId}`));
   const reconciler = createActor(reservationReconcilerMachine, {
     clock: sim.clock,
-    input: { ledger: inventory.reservations, transport: sim.transport, clock: sim.clock, timings, requestTimeoutMs: 1_000, log: silentLogger() },
+    input: {
+      ledger: inventory.reservations,
+      transport: sim.transport,
+      clock: sim.clock,
+      timings,
+      requestTimeoutMs: 1_000,
+      log: silentLogger(),
+    },
   });
-  return { sim, inventory, orders, reserve, place, reconciler, startOrderService: () => startOrderService(sim, orders) };
+  return {
+    sim,
+    inventory,
+    orders,
+    reserve,
+    place,
+    reconciler,
+    startOrderService: () => startOrderService(sim, orders),
+  };
 }
 
 /** The order service on its own connection: it answers the fate question from its write model. */
 function startOrderService(sim: SimHarness, store: OrderStore) {
   let id = 0;
   const input = {
-    store, transport: createSimTransport(sim.broker, { name: 'orders' }), log: silentLogger(), maxInFlight: 4, checkTimeoutMs: 1_000,
-    inventoryMode: 'reserve' as const, newId: () => `${++id}`, now: () => sim.isoNow(), onCommitted: () => undefined,
+    store,
+    transport: createSimTransport(sim.broker, { name: 'orders' }),
+    log: silentLogger(),
+    maxInFlight: 4,
+    checkTimeoutMs: 1_000,
+    inventoryMode: 'reserve' as const,
+    newId: () => `${++id}`,
+    now: () => sim.isoNow(),
+    onCommitted: () => undefined,
   };
   return createActor(orderServiceMachine, { clock: sim.clock, input }).start();
 }
@@ -58,7 +83,12 @@ describe('reservation reconciler', () => {
     expect(r.inventory.reservations.heldOrders()).toEqual(['ord_kept', 'ord_lost']);
     expect(r.inventory.ledgerAvailable('p')).toBe(3);
     // Rounds at 0, 500, …, 2500 ms: none found a reservation old enough to ask about.
-    expect(r.reconciler.getSnapshot().context).toMatchObject({ rounds: 6, released: 0, confirmed: 0, lastProblem: undefined });
+    expect(r.reconciler.getSnapshot().context).toMatchObject({
+      rounds: 6,
+      released: 0,
+      confirmed: 0,
+      lastProblem: undefined,
+    });
 
     await r.sim.clock.advance(1);
     expect(r.reconciler.getSnapshot().context).toMatchObject({ rounds: 7, released: 1, confirmed: 1 });
@@ -110,12 +140,19 @@ describe('reservation reconciler', () => {
     const r = await reconcilerRig();
     const encoder = new TextEncoder();
     // A foreign responder on the subject (not the order service): its answers must not release anything.
-    r.sim.transport.serve(ORDER_FATES_SUBJECT, () => Promise.resolve(encoder.encode(JSON.stringify({ fates: { ord_lost: 'misplaced', ord_other: 'voided' } }))));
+    r.sim.transport.serve(ORDER_FATES_SUBJECT, () =>
+      Promise.resolve(encoder.encode(JSON.stringify({ fates: { ord_lost: 'misplaced', ord_other: 'voided' } }))),
+    );
     r.reserve('ord_lost', 3);
     r.reconciler.start();
 
     await r.sim.clock.advance(timings.holdMs + timings.reconcileEveryMs);
-    expect(r.reconciler.getSnapshot().context).toMatchObject({ rounds: 8, released: 0, confirmed: 0, lastProblem: undefined });
+    expect(r.reconciler.getSnapshot().context).toMatchObject({
+      rounds: 8,
+      released: 0,
+      confirmed: 0,
+      lastProblem: undefined,
+    });
     expect(r.inventory.reservations.heldOrders()).toEqual(['ord_lost']);
     expect(r.inventory.ledgerAvailable('p')).toBe(7);
     r.reconciler.stop();

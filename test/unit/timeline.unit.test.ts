@@ -17,12 +17,30 @@ const scenario = (faults: readonly FaultSpec[], remediation: readonly Remediatio
   system: {
     inventoryMode: 'check',
     summaryDependency: 'wait',
-    consumer: { ackWaitMs: 1_000, maxDeliveries: 3, batchSize: 10, initialBackoffMs: 10, maxBackoffMs: 100, handlerMsPerEvent: 0 },
+    consumer: {
+      ackWaitMs: 1_000,
+      maxDeliveries: 3,
+      batchSize: 10,
+      initialBackoffMs: 10,
+      maxBackoffMs: 100,
+      handlerMsPerEvent: 0,
+    },
   },
   workload: {
-    durationMs: 10_000, ordersPerSecond: 1, concurrency: 1, customers: 1, products: 1, hotProductSkew: 0,
-    initialStock: { min: 1, max: 1 }, itemsPerOrder: { min: 1, max: 1 }, quantityPerItem: { min: 1, max: 1 },
-    stockAdjustmentsPerSecond: 0, renamesPerSecond: 0, repricesPerSecond: 0, repeatedLineShare: 0, stockAdjustmentDelta: { min: 1, max: 20 },
+    durationMs: 10_000,
+    ordersPerSecond: 1,
+    concurrency: 1,
+    customers: 1,
+    products: 1,
+    hotProductSkew: 0,
+    initialStock: { min: 1, max: 1 },
+    itemsPerOrder: { min: 1, max: 1 },
+    quantityPerItem: { min: 1, max: 1 },
+    stockAdjustmentsPerSecond: 0,
+    renamesPerSecond: 0,
+    repricesPerSecond: 0,
+    repeatedLineShare: 0,
+    stockAdjustmentDelta: { min: 1, max: 20 },
   },
   faults,
   remediation,
@@ -45,13 +63,25 @@ describe('faultEndMs', () => {
     expect(faultEndMs(fault, [])).toBe(end);
   });
 
-  const bug = (atMs: number, target: ReadModelName = 'products'): FaultSpec => ({ kind: 'handlerBug', atMs, target, match: { eventType: 'ProductRenamed' } });
-  const fix = (target: ReadModelName, atMs?: number): RemediationSpec => (atMs === undefined ? { action: 'deployFix', target, afterWorkload: true } : { action: 'deployFix', target, atMs });
+  const bug = (atMs: number, target: ReadModelName = 'products'): FaultSpec => ({
+    kind: 'handlerBug',
+    atMs,
+    target,
+    match: { eventType: 'ProductRenamed' },
+  });
+  const fix = (target: ReadModelName, atMs?: number): RemediationSpec =>
+    atMs === undefined ? { action: 'deployFix', target, afterWorkload: true } : { action: 'deployFix', target, atMs };
 
   it('ends a bug at the deployFix on its target, not at one on another target or another action', () => {
-    const remediation: RemediationSpec[] = [fix('customer-order-summary', 2_000), { action: 'rebuild', target: 'products', atMs: 2_500 }, fix('products', 3_000)];
+    const remediation: RemediationSpec[] = [
+      fix('customer-order-summary', 2_000),
+      { action: 'rebuild', target: 'products', atMs: 2_500 },
+      fix('products', 3_000),
+    ];
     expect(faultEndMs(bug(1_000), remediation)).toBe(3_000);
-    expect(faultEndMs({ kind: 'silentCorruption', atMs: 1_000, target: 'customer-order-summary', match: {} }, remediation)).toBe(2_000);
+    expect(
+      faultEndMs({ kind: 'silentCorruption', atMs: 1_000, target: 'customer-order-summary', match: {} }, remediation),
+    ).toBe(2_000);
   });
 
   it('has no end on the timeline for a bug fixed only after the workload', () => {
@@ -62,7 +92,9 @@ describe('faultEndMs', () => {
   // Regression: it took the first deployFix listed on the target, even one deployed before this bug began.
   it('ends a bug at the first fix deployed after it began, whatever order the fixes are listed in', () => {
     expect(faultEndMs(bug(3_000), [fix('products', 2_000), fix('products', 4_000)])).toBe(4_000);
-    expect(faultEndMs(bug(3_000), [fix('products', 6_000), fix('products', 4_000), fix('products', 2_000)])).toBe(4_000);
+    expect(faultEndMs(bug(3_000), [fix('products', 6_000), fix('products', 4_000), fix('products', 2_000)])).toBe(
+      4_000,
+    );
   });
 });
 
@@ -149,14 +181,30 @@ describe('timeline steps, run', () => {
   /** Records what each step asks of the system; only the parts the steps touch are filled in. */
   function recordingContext() {
     const calls: string[] = [];
-    const sender = (who: string) => ({ send: (e: { type: string }) => void calls.push(`${who} ${e.type}`), getSnapshot: () => ({ status: 'active' }) });
+    const sender = (who: string) => ({
+      send: (e: { type: string }) => void calls.push(`${who} ${e.type}`),
+      getSnapshot: () => ({ status: 'active' }),
+    });
     const system = {
-      readModels: { 'product-inventory': { consumer: sender('inventory') }, products: { consumer: sender('products') }, 'customer-order-summary': { consumer: sender('summary') } },
+      readModels: {
+        'product-inventory': { consumer: sender('inventory') },
+        products: { consumer: sender('products') },
+        'customer-order-summary': { consumer: sender('summary') },
+      },
       relays: { orders: sender('orders relay'), inventory: sender('inventory relay') },
       killReadModel: (name: string) => void calls.push(`kill ${name}`),
       reviveReadModel: (name: string) => Promise.resolve(void calls.push(`revive ${name}`)),
     };
-    type Faked = 'setBug' | 'setCorruption' | 'setLatency' | 'addCrashes' | 'deployFix' | 'addOrderCrashes' | 'setAckLoss' | 'armCrashPoint' | 'nextCommit';
+    type Faked =
+      | 'setBug'
+      | 'setCorruption'
+      | 'setLatency'
+      | 'addCrashes'
+      | 'deployFix'
+      | 'addOrderCrashes'
+      | 'setAckLoss'
+      | 'armCrashPoint'
+      | 'nextCommit';
     const faults: Pick<FaultController, Faked> = {
       setBug: (name, match) => void calls.push(`bug ${name} ${JSON.stringify(match)}`),
       setCorruption: (name, match) => void calls.push(`corrupt ${name} ${JSON.stringify(match)}`),
@@ -233,13 +281,16 @@ describe('timeline steps, run', () => {
 
   it('turns the process, ack and order faults into their calls: a restart kills after the commit, then revives', async () => {
     const { timed } = planTimeline(
-      scenario([
-        { kind: 'orderServiceCrash', atMs: 100, times: 3 },
-        { kind: 'ackLoss', atMs: 200, target: 'products', durationMs: 100, ratio: 0.5 },
-        { kind: 'processRestart', atMs: 400, target: 'product-inventory', restartAfterMs: 0, when: 'afterCommit' },
-        { kind: 'processRestart', atMs: 500, target: 'products', restartAfterMs: 0, when: 'now' },
-        { kind: 'crashPoint', atMs: 600, target: 'customer-order-summary', point: 'between-writes', times: 2 },
-      ], []),
+      scenario(
+        [
+          { kind: 'orderServiceCrash', atMs: 100, times: 3 },
+          { kind: 'ackLoss', atMs: 200, target: 'products', durationMs: 100, ratio: 0.5 },
+          { kind: 'processRestart', atMs: 400, target: 'product-inventory', restartAfterMs: 0, when: 'afterCommit' },
+          { kind: 'processRestart', atMs: 500, target: 'products', restartAfterMs: 0, when: 'now' },
+          { kind: 'crashPoint', atMs: 600, target: 'customer-order-summary', point: 'between-writes', times: 2 },
+        ],
+        [],
+      ),
     );
     const { ctx, calls } = recordingContext();
     for (const step of timed) await step.run(ctx);

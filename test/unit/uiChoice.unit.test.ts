@@ -11,7 +11,9 @@ describe('whether the terminal can host the dashboard', () => {
     expect(dashboardUnavailable({ stdin: {}, stdout: { isTTY: true } })).toBe('stdin is not a terminal');
     expect(dashboardUnavailable({ stdin: tty, stdout: {} })).toBe('stdout is not a terminal');
     expect(dashboardUnavailable({ stdin: {}, stdout: {} })).toBe('neither stdin nor stdout is a terminal');
-    expect(dashboardUnavailable({ stdin: { isTTY: true }, stdout: { isTTY: true } })).toBe('stdin cannot be put in raw mode');
+    expect(dashboardUnavailable({ stdin: { isTTY: true }, stdout: { isTTY: true } })).toBe(
+      'stdin cannot be put in raw mode',
+    );
   });
 });
 
@@ -26,8 +28,14 @@ describe('run: dashboard or progress lines', () => {
   });
 
   it('refuses --ui where the dashboard cannot work, and next to --json, saying why', () => {
-    expect(chooseUi({ json: false, ui: true }, 'stdin is not a terminal', false)).toEqual({ error: expect.stringMatching(/^--ui: .*here stdin is not a terminal; without --ui the run prints progress lines$/) as unknown });
-    expect(chooseUi({ json: true, ui: true }, undefined, false)).toEqual({ error: expect.stringMatching(/--ui and --json exclude each other/) as unknown });
+    expect(chooseUi({ json: false, ui: true }, 'stdin is not a terminal', false)).toEqual({
+      error: expect.stringMatching(
+        /^--ui: .*here stdin is not a terminal; without --ui the run prints progress lines$/,
+      ) as unknown,
+    });
+    expect(chooseUi({ json: true, ui: true }, undefined, false)).toEqual({
+      error: expect.stringMatching(/--ui and --json exclude each other/) as unknown,
+    });
   });
 
   it('reads CI as ink does', () => {

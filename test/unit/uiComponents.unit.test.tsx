@@ -46,7 +46,14 @@ describe('Header', () => {
 describe('ModelTable', () => {
   it('mid-fault: the stopped summary diverges and lags; the others are caught up', () => {
     const layout = tableLayout(100);
-    expect(frame(<ModelTable header={tableHeader(layout)} rows={modelRows(midFault, history, layout, 'customer-order-summary')} />)).toMatchInlineSnapshot(`
+    expect(
+      frame(
+        <ModelTable
+          header={tableHeader(layout)}
+          rows={modelRows(midFault, history, layout, 'customer-order-summary')}
+        />,
+      ),
+    ).toMatchInlineSnapshot(`
       "  model     state             ok stale  miss unexp wrong  dup    lag  lag ms redel dead divergence
         inventory catchingUp         8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
         products  catchingUp         8     0     0     0     0    0      0       0     0    0 ▁▁▁▁▁▁▁▁▁▁▁
@@ -62,12 +69,19 @@ describe('ModelTable', () => {
         ...midFault.models,
         products: { ...midFault.models.products, state: 'stopped', lagEvents: 57, lagMs: 1_210, checkpoint: 387 },
         'customer-order-summary': {
-          divergence: { ok: 96, notYetApplied: 31, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 }, lagEvents: 88, lagMs: 1_190, state: 'waitingForDependency',
-          checkpoint: 356, redeliveries: 14, deadLetters: 2, lastProblem: 'seq 357 waits for products (at 387, needs 401)',
+          divergence: { ok: 96, notYetApplied: 31, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 },
+          lagEvents: 88,
+          lagMs: 1_190,
+          state: 'waitingForDependency',
+          checkpoint: 356,
+          redeliveries: 14,
+          deadLetters: 2,
+          lastProblem: 'seq 357 waits for products (at 387, needs 401)',
         },
       },
     };
-    expect(frame(<ModelTable header={tableHeader(layout)} rows={modelRows(t, history, layout, 'products')} />)).toMatchInlineSnapshot(`
+    expect(frame(<ModelTable header={tableHeader(layout)} rows={modelRows(t, history, layout, 'products')} />))
+      .toMatchInlineSnapshot(`
       "  model     state             ok stale  miss unexp wrong  dup   lag redel dead
         inventory catchingUp         8     0     0     0     0    0     0     0    0
       › products  stopped            8     0     0     0     0    0    57     0    0
@@ -78,7 +92,11 @@ describe('ModelTable', () => {
 
 describe('SparkBlock', () => {
   it('draws each model’s divergence over time on its own line', () => {
-    const rows = modelRows(midFault, history, tableLayout(80), 'products', undefined, 30).map((r) => ({ label: r.label, spark: r.spark, tone: r.sparkTone }));
+    const rows = modelRows(midFault, history, tableLayout(80), 'products', undefined, 30).map((r) => ({
+      label: r.label,
+      spark: r.spark,
+      tone: r.sparkTone,
+    }));
     expect(frame(<SparkBlock rows={rows} />)).toMatchInlineSnapshot(`
       "divergence from the oracle over time
         inventory                ▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
@@ -90,7 +108,8 @@ describe('SparkBlock', () => {
 
 describe('TimelinePanel', () => {
   it('mid-fault: the outage active, its end upcoming', () => {
-    expect(frame(<TimelinePanel window={timelineWindow(midFault.timeline, 5, midFault.elapsedMs)} />)).toMatchInlineSnapshot(`
+    expect(frame(<TimelinePanel window={timelineWindow(midFault.timeline, 5, midFault.elapsedMs)} />))
+      .toMatchInlineSnapshot(`
       "fault timeline (scenario clock)
            2.0 s ▶ customer-order-summary consumer down  active for 1.5 s
            5.0 s · customer-order-summary consumer back  heals in 1.5 s"
@@ -99,7 +118,13 @@ describe('TimelinePanel', () => {
 
   it('with live actions and more steps than rows', () => {
     const timeline: Telemetry['timeline'] = [
-      { atMs: 1_000, label: 'products handler throws for {"eventType":"ProductRenamed"}', phase: 'fault-start', status: 'past', live: false },
+      {
+        atMs: 1_000,
+        label: 'products handler throws for {"eventType":"ProductRenamed"}',
+        phase: 'fault-start',
+        status: 'past',
+        live: false,
+      },
       { atMs: 2_000, label: 'customer-order-summary consumer down', phase: 'fault-start', status: 'past', live: false },
       { atMs: 2_800, label: 'broker paused (live)', phase: 'fault-start', status: 'active', live: true },
       { atMs: 5_000, label: 'customer-order-summary consumer back', phase: 'fault-end', status: 'past', live: false },
@@ -116,7 +141,9 @@ describe('TimelinePanel', () => {
   });
 
   it('attached to `up`: live actions on the time since up started, never a scenario clock', () => {
-    const timeline: Telemetry['timeline'] = [{ atMs: 12_300, label: 'products consumer stopped (live)', phase: 'fault-start', status: 'active', live: true }];
+    const timeline: Telemetry['timeline'] = [
+      { atMs: 12_300, label: 'products consumer stopped (live)', phase: 'fault-start', status: 'active', live: true },
+    ];
     const text = frame(<TimelinePanel window={timelineWindow(timeline, 3, 14_000, 'up')} />);
     expect(text).toMatchInlineSnapshot(`
       "live actions (time since up started)
@@ -136,7 +163,8 @@ describe('TimelinePanel', () => {
 describe('PropertiesPanel', () => {
   it('pending while running', () => {
     const items = propertyItems(midFault);
-    expect(frame(<PropertiesPanel lines={[items.slice(0, 3), items.slice(3)]} verdict={verdictView(midFault)} />)).toMatchInlineSnapshot(`
+    expect(frame(<PropertiesPanel lines={[items.slice(0, 3), items.slice(3)]} verdict={verdictView(midFault)} />))
+      .toMatchInlineSnapshot(`
       "properties  … converges  … nothingLost  … noDuplicatedEffect
                   … noWrongValues  … writeModelPublishedOnce
       verdict     running: properties are judged once the system has settled"
@@ -145,14 +173,18 @@ describe('PropertiesPanel', () => {
 
   it('judged: a failed run names the first broken property', () => {
     const failed = {
-      ...passed, verdict: 'fail' as const, convergedAfterMs: null,
+      ...passed,
+      verdict: 'fail' as const,
+      convergedAfterMs: null,
       properties: [
         { name: 'converges', holds: false, detail: 'did not converge before the run ended' },
         { name: 'nothingLost', holds: false, detail: 'lost: customer-order-summary: 106 missing' },
         { name: 'noDuplicatedEffect', holds: true, detail: 'duplicated effects: none' },
       ],
     };
-    expect(frame(<PropertiesPanel lines={[propertyItems(converged, failed)]} verdict={verdictView(converged, failed)} />)).toMatchInlineSnapshot(`
+    expect(
+      frame(<PropertiesPanel lines={[propertyItems(converged, failed)]} verdict={verdictView(converged, failed)} />),
+    ).toMatchInlineSnapshot(`
       "properties  ✗ converges  ✗ nothingLost  ✓ noDuplicatedEffect
       verdict     FAIL (8.1 s, 978 events) · ✗ converges: did not converge before the run ended"
     `);
@@ -172,7 +204,9 @@ describe('PropertiesPanel', () => {
     const consoleError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
     try {
-      expect(frame(<PropertiesPanel lines={[propertyItems(converged, twice)]} verdict={verdictView(converged, twice)} />)).toMatch(/^properties {2}✓ converges {2}✗ converges$/m);
+      expect(
+        frame(<PropertiesPanel lines={[propertyItems(converged, twice)]} verdict={verdictView(converged, twice)} />),
+      ).toMatch(/^properties {2}✓ converges {2}✗ converges$/m);
     } finally {
       console.error = consoleError;
     }
@@ -183,7 +217,11 @@ describe('PropertiesPanel', () => {
 describe('HelpLine', () => {
   it('shows the last control’s outcome and what each key does now', () => {
     const ctx = { selected: 'customer-order-summary' as const, telemetry: midFault, canControl: true };
-    expect(frame(<HelpLine items={helpItems(ctx, false)} message={{ text: '✓ stopped customer-order-summary', tone: 'ok' }} />)).toMatchInlineSnapshot(`
+    expect(
+      frame(
+        <HelpLine items={helpItems(ctx, false)} message={{ text: '✓ stopped customer-order-summary', tone: 'ok' }} />,
+      ),
+    ).toMatchInlineSnapshot(`
       "✓ stopped customer-order-summary
       ↑↓ summary  s start  b bug  r rebuild  d replay DLQ  p pause broker  q quit"
     `);
@@ -224,7 +262,16 @@ describe('Dashboard', () => {
   });
 
   it('at 100×30 after the run: every model equal to the oracle, the verdict PASS', () => {
-    const out = frame(<Dashboard {...props} history={historyUpTo(converged, CONVERGED_SERIES)} telemetry={converged} report={passed} columns={100} rows={30} />);
+    const out = frame(
+      <Dashboard
+        {...props}
+        history={historyUpTo(converged, CONVERGED_SERIES)}
+        telemetry={converged}
+        report={passed}
+        columns={100}
+        rows={30}
+      />,
+    );
     expect(out.split('\n').length).toBeLessThanOrEqual(29);
     expect(out).toMatchInlineSnapshot(`
       "cqrs-testbed · flagship-summary-outage (seed 1)               8.3 s / 8.0 s  done  broker connected
@@ -249,7 +296,18 @@ describe('Dashboard', () => {
   });
 
   it('before the first snapshot: says what it waits for', () => {
-    expect(frame(<Dashboard {...props} history={emptyHistory} telemetry={undefined} columns={80} rows={24} waiting="flagship-summary-outage: starting a private broker and seeding the catalogue…" />)).toMatchInlineSnapshot(`
+    expect(
+      frame(
+        <Dashboard
+          {...props}
+          history={emptyHistory}
+          telemetry={undefined}
+          columns={80}
+          rows={24}
+          waiting="flagship-summary-outage: starting a private broker and seeding the catalogue…"
+        />,
+      ),
+    ).toMatchInlineSnapshot(`
       "cqrs-testbed
       flagship-summary-outage: starting a private broker and seeding the catalogue…
 
@@ -258,8 +316,21 @@ describe('Dashboard', () => {
   });
 
   it('attached to `up`: no scenario clock, no properties; the timeline is the live actions', () => {
-    const up: Telemetry = { ...converged, source: 'up', scenario: null, seed: null, workloadMs: null, phase: 'running', timeline: [], expectations: [] };
-    expect(frame(<Dashboard {...props} history={historyUpTo(up, CONVERGED_SERIES)} telemetry={up} columns={100} rows={24} />)).toMatchInlineSnapshot(`
+    const up: Telemetry = {
+      ...converged,
+      source: 'up',
+      scenario: null,
+      seed: null,
+      workloadMs: null,
+      phase: 'running',
+      timeline: [],
+      expectations: [],
+    };
+    expect(
+      frame(
+        <Dashboard {...props} history={historyUpTo(up, CONVERGED_SERIES)} telemetry={up} columns={100} rows={24} />,
+      ),
+    ).toMatchInlineSnapshot(`
       "cqrs-testbed · attached to a running system                     up 8.3 s  running  broker connected
       orders 39/s: 319 placed, 1 refused (1 out of stock), 0 failed · events 118/s · outbox 0/0
 

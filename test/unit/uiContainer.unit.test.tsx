@@ -13,7 +13,11 @@ function mount() {
   const control: LiveControl = {
     send: (action) => {
       sent.push(action);
-      return Promise.resolve(action.kind === 'pauseBroker' ? { ok: false, message: 'the broker is not ours to pause (NATS_URL)' } : { ok: true, message: `done: ${action.kind}` });
+      return Promise.resolve(
+        action.kind === 'pauseBroker'
+          ? { ok: false, message: 'the broker is not ours to pause (NATS_URL)' }
+          : { ok: true, message: `done: ${action.kind}` },
+      );
     },
   };
   const onQuit = vi.fn();
@@ -32,7 +36,14 @@ describe('DashboardContainer', () => {
     expect(m.frame()).toContain('flagship-summary-outage: starting…');
     m.feed.push(midFault);
     await vi.waitFor(() => expect(m.frame()).toMatch(/› summary +stopped +56 +84 +0 +0 +0 +0/));
-    m.feed.push({ ...midFault, elapsedMs: 3_750, models: { ...midFault.models, 'customer-order-summary': { ...midFault.models['customer-order-summary'], lagEvents: 230 } } });
+    m.feed.push({
+      ...midFault,
+      elapsedMs: 3_750,
+      models: {
+        ...midFault.models,
+        'customer-order-summary': { ...midFault.models['customer-order-summary'], lagEvents: 230 },
+      },
+    });
     await vi.waitFor(() => expect(m.frame()).toContain('3.8 s / 8.0 s'));
     m.feed.finish(passed);
     await vi.waitFor(() => expect(m.frame()).toContain('verdict     PASS'));

@@ -69,7 +69,14 @@ describe('history', () => {
 describe('model table', () => {
   it.each([80, 100, 120, 160])('fits a %d-column terminal with a column to spare', (columns) => {
     const layout = tableLayout(columns);
-    const rows = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary', undefined, layout.sparkWidth - 1);
+    const rows = modelRows(
+      midFault,
+      historyUpTo(midFault),
+      layout,
+      'customer-order-summary',
+      undefined,
+      layout.sparkWidth - 1,
+    );
     for (const r of rows) {
       const line = `${r.selected ? '› ' : '  '}${r.label}${r.state}${r.cells.map((c) => c.text).join('')}${r.spark ? ` ${r.spark}` : ''}`;
       expect(line.length).toBeLessThanOrEqual(columns - 1);
@@ -79,10 +86,30 @@ describe('model table', () => {
 
   it('shows the faulted consumer stopped, its keys not yet applied (stale, not wrong), and lag in events and ms', () => {
     const layout = tableLayout(100);
-    const summary = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary').find((r) => r.name === 'customer-order-summary');
-    expect(summary).toMatchObject({ label: 'summary   ', tone: 'bad', stale: 84, divergent: 0, sparkTone: 'warn', selected: true });
+    const summary = modelRows(midFault, historyUpTo(midFault), layout, 'customer-order-summary').find(
+      (r) => r.name === 'customer-order-summary',
+    );
+    expect(summary).toMatchObject({
+      label: 'summary   ',
+      tone: 'bad',
+      stale: 84,
+      divergent: 0,
+      sparkTone: 'warn',
+      selected: true,
+    });
     expect(summary?.state.trim()).toBe('stopped');
-    expect(summary?.cells.map((c) => `${c.title}=${c.text.trim()}`)).toEqual(['ok=56', 'stale=84', 'miss=0', 'unexp=0', 'wrong=0', 'dup=0', 'lag=201', 'lag ms=1543', 'redel=0', 'dead=0']);
+    expect(summary?.cells.map((c) => `${c.title}=${c.text.trim()}`)).toEqual([
+      'ok=56',
+      'stale=84',
+      'miss=0',
+      'unexp=0',
+      'wrong=0',
+      'dup=0',
+      'lag=201',
+      'lag ms=1543',
+      'redel=0',
+      'dead=0',
+    ]);
     expect(summary?.spark.endsWith('█')).toBe(true);
   });
 
@@ -91,23 +118,54 @@ describe('model table', () => {
     const summaryModel = midFault.models['customer-order-summary'];
     const buggy: Telemetry = {
       ...midFault,
-      models: { ...midFault.models, 'customer-order-summary': { ...summaryModel, state: 'idle', lagEvents: 0, lagMs: 0, divergence: { ok: 130, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 10, duplicated: 0 } } },
+      models: {
+        ...midFault.models,
+        'customer-order-summary': {
+          ...summaryModel,
+          state: 'idle',
+          lagEvents: 0,
+          lagMs: 0,
+          divergence: { ok: 130, notYetApplied: 0, missing: 0, unexpected: 0, wrong: 10, duplicated: 0 },
+        },
+      },
     };
     const summary = modelRows(buggy, emptyHistory, layout, 'products')[2];
     expect(summary).toMatchObject({ stale: 0, divergent: 10, sparkTone: 'bad' });
     expect(summary?.cells.find((c) => c.title === 'wrong')?.text.trim()).toBe('10');
-    expect(modelRows(converged, emptyHistory, layout, 'products')[2]).toMatchObject({ stale: 0, divergent: 0, sparkTone: 'ok' });
+    expect(modelRows(converged, emptyHistory, layout, 'products')[2]).toMatchObject({
+      stale: 0,
+      divergent: 0,
+      sparkTone: 'ok',
+    });
   });
 
   it('keeps a stale column at 80 columns, and drops the lag in ms there', () => {
-    expect(tableLayout(80).numbers.map((c) => c.title)).toEqual(['ok', 'stale', 'miss', 'unexp', 'wrong', 'dup', 'lag', 'redel', 'dead']);
+    expect(tableLayout(80).numbers.map((c) => c.title)).toEqual([
+      'ok',
+      'stale',
+      'miss',
+      'unexp',
+      'wrong',
+      'dup',
+      'lag',
+      'redel',
+      'dead',
+    ]);
     expect(tableLayout(100).numbers.map((c) => c.title)).toContain('lag ms');
     expect(tableHeader(tableLayout(100))).toMatch(/ ok stale {2}miss unexp wrong {2}dup/);
   });
 
   it('uses full model names when the terminal is wide, short ones and short states when it is narrow', () => {
-    expect(modelRows(midFault, emptyHistory, tableLayout(140), 'products')[2]?.label.trim()).toBe('customer-order-summary');
-    const waiting: Telemetry = { ...midFault, models: { ...midFault.models, 'customer-order-summary': { ...midFault.models['customer-order-summary'], state: 'waitingForDependency' } } };
+    expect(modelRows(midFault, emptyHistory, tableLayout(140), 'products')[2]?.label.trim()).toBe(
+      'customer-order-summary',
+    );
+    const waiting: Telemetry = {
+      ...midFault,
+      models: {
+        ...midFault.models,
+        'customer-order-summary': { ...midFault.models['customer-order-summary'], state: 'waitingForDependency' },
+      },
+    };
     expect(modelRows(waiting, emptyHistory, tableLayout(80), 'products')[2]?.state.trim()).toBe('waitingForDep');
   });
 
@@ -121,18 +179,31 @@ describe('model table', () => {
 describe('header', () => {
   it('names the run, the scenario clock and phase, the broker and the traffic', () => {
     const v = headerView(midFault, historyUpTo(midFault), 100);
-    expect(v).toMatchObject({ title: 'cqrs-testbed · flagship-summary-outage (seed 1)', clock: '3.5 s / 8.0 s', phase: 'workload', broker: 'broker connected', brokerTone: 'ok', staleness: null });
+    expect(v).toMatchObject({
+      title: 'cqrs-testbed · flagship-summary-outage (seed 1)',
+      clock: '3.5 s / 8.0 s',
+      phase: 'workload',
+      broker: 'broker connected',
+      brokerTone: 'ok',
+      staleness: null,
+    });
     // Every order by outcome, and why the refused ones were refused (before the head and outbox details).
-    expect(v.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s · outbox 0\/4$/);
+    expect(v.traffic).toMatch(
+      /^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s · outbox 0\/4$/,
+    );
     const wide = headerView(midFault, historyUpTo(midFault), 140);
-    expect(wide.traffic).toMatch(/^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/);
+    expect(wide.traffic).toMatch(
+      /^orders \d+\/s: 140 placed, 1 refused \(1 out of stock\), 0 failed · events \d+\/s \(head 444\) · outbox orders 0, inventory 4$/,
+    );
   });
 
   it('says why orders were refused, on every width it can', () => {
     const orders = { placed: 119, rejected: 58, unavailable: 2, invalid: 1, failed: 3 };
     const t: Telemetry = { ...midFault, orders };
     for (const columns of [100, 120, 160]) {
-      expect(headerView(t, emptyHistory, columns).traffic, String(columns)).toContain('119 placed, 61 refused (58 out of stock, 2 unavailable, 1 invalid), 3 failed');
+      expect(headerView(t, emptyHistory, columns).traffic, String(columns)).toContain(
+        '119 placed, 61 refused (58 out of stock, 2 unavailable, 1 invalid), 3 failed',
+      );
     }
     const narrow = headerView(t, emptyHistory, 80).traffic;
     expect(narrow.length).toBeLessThan(80);
@@ -151,10 +222,19 @@ describe('header', () => {
 
 describe('properties and verdict', () => {
   it('are pending while the run goes, then carry the report’s verdicts', () => {
-    expect(propertyItems(midFault).map((p) => p.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
+    expect(propertyItems(midFault).map((p) => p.status)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
     expect(verdictView(midFault).text).toMatch(/^running/);
     expect(propertyItems(converged, passed).every((p) => p.status === 'holds')).toBe(true);
-    expect(verdictView(converged, passed)).toEqual({ text: 'PASS (8.1 s, 978 events) · converged 96 ms after the load and faults ended', tone: 'ok' });
+    expect(verdictView(converged, passed)).toEqual({
+      text: 'PASS (8.1 s, 978 events) · converged 96 ms after the load and faults ended',
+      tone: 'ok',
+    });
   });
 
   it('say when live actions make the run not reproducible by its seed alone', () => {
@@ -164,7 +244,11 @@ describe('properties and verdict', () => {
   });
 
   it('knows an oversell the moment the oracle reads it', () => {
-    const t: Telemetry = { ...midFault, expectations: ['inventoryNeverNegative', 'violation:inventoryNeverNegative'], firstNegative: { seq: 77, productId: 'prod_0000', quantity: -2 } };
+    const t: Telemetry = {
+      ...midFault,
+      expectations: ['inventoryNeverNegative', 'violation:inventoryNeverNegative'],
+      firstNegative: { seq: 77, productId: 'prod_0000', quantity: -2 },
+    };
     expect(propertyItems(t).map((p) => [p.status, p.detail])).toEqual([
       ['fails', 'prod_0000 went to -2 at seq 77'],
       ['holds', 'prod_0000 went to -2 at seq 77'],
@@ -172,13 +256,26 @@ describe('properties and verdict', () => {
   });
 
   it('names the first broken property in a failed verdict', () => {
-    const failed = { ...passed, verdict: 'fail' as const, properties: [{ name: 'nothingLost', holds: false, detail: 'lost: customer-order-summary: 106 missing' }] };
-    expect(verdictView(converged, failed)).toEqual({ text: 'FAIL (8.1 s, 978 events) · ✗ nothingLost: lost: customer-order-summary: 106 missing', tone: 'bad' });
+    const failed = {
+      ...passed,
+      verdict: 'fail' as const,
+      properties: [{ name: 'nothingLost', holds: false, detail: 'lost: customer-order-summary: 106 missing' }],
+    };
+    expect(verdictView(converged, failed)).toEqual({
+      text: 'FAIL (8.1 s, 978 events) · ✗ nothingLost: lost: customer-order-summary: 106 missing',
+      tone: 'bad',
+    });
   });
 });
 
 describe('timeline window', () => {
-  const step = (atMs: number, status: 'past' | 'active' | 'upcoming', label = `step at ${atMs}`) => ({ atMs, label, phase: 'fault-start' as const, status, live: false });
+  const step = (atMs: number, status: 'past' | 'active' | 'upcoming', label = `step at ${atMs}`) => ({
+    atMs,
+    label,
+    phase: 'fault-start' as const,
+    status,
+    live: false,
+  });
 
   it('says how long the active fault has acted and when the next step comes', () => {
     const w = timelineWindow(midFault.timeline, 5, midFault.elapsedMs);
@@ -190,7 +287,15 @@ describe('timeline window', () => {
   });
 
   it('keeps every active fault and the steps nearest to now when not all fit', () => {
-    const entries = [step(0, 'active', 'long bug'), step(1_000, 'past'), step(2_000, 'past'), step(3_000, 'past'), step(4_000, 'upcoming'), step(5_000, 'upcoming'), step(6_000, 'upcoming')];
+    const entries = [
+      step(0, 'active', 'long bug'),
+      step(1_000, 'past'),
+      step(2_000, 'past'),
+      step(3_000, 'past'),
+      step(4_000, 'upcoming'),
+      step(5_000, 'upcoming'),
+      step(6_000, 'upcoming'),
+    ];
     const w = timelineWindow(entries, 4, 3_500);
     expect(w.rows.map((r) => r.label)).toEqual(['long bug', 'step at 2000', 'step at 3000', 'step at 4000']);
     expect([w.hiddenBefore, w.hiddenAfter]).toEqual([1, 2]);
@@ -211,7 +316,11 @@ describe('layout', () => {
   });
 
   it('gives a narrow terminal a sparkline block when it fits, and drops it first when short of rows', () => {
-    expect(dashboardLayout({ columns: 80, rows: 24 }, 2, 2)).toMatchObject({ sparkBlock: true, spacing: true, timelineRows: 2 });
+    expect(dashboardLayout({ columns: 80, rows: 24 }, 2, 2)).toMatchObject({
+      sparkBlock: true,
+      spacing: true,
+      timelineRows: 2,
+    });
     expect(dashboardLayout({ columns: 80, rows: 19 }, 2, 2)).toMatchObject({ sparkBlock: true, spacing: false });
     expect(dashboardLayout({ columns: 80, rows: 18 }, 2, 2)).toMatchObject({ sparkBlock: false, spacing: false });
     expect(dashboardLayout({ columns: 100, rows: 24 }, 2, 2)).toMatchObject({ sparkBlock: false, spacing: true });
@@ -228,13 +337,31 @@ describe('keys', () => {
   });
 
   it('toggles the selected consumer and the broker from their current state', () => {
-    expect(keyCommand({ input: 's' }, ctx)).toEqual({ kind: 'control', action: { kind: 'startConsumer', target: 'customer-order-summary' } });
-    expect(keyCommand({ input: 's' }, { ...ctx, selected: 'products' })).toEqual({ kind: 'control', action: { kind: 'stopConsumer', target: 'products' } });
+    expect(keyCommand({ input: 's' }, ctx)).toEqual({
+      kind: 'control',
+      action: { kind: 'startConsumer', target: 'customer-order-summary' },
+    });
+    expect(keyCommand({ input: 's' }, { ...ctx, selected: 'products' })).toEqual({
+      kind: 'control',
+      action: { kind: 'stopConsumer', target: 'products' },
+    });
     expect(keyCommand({ input: 'p' }, ctx)).toEqual({ kind: 'control', action: { kind: 'pauseBroker' } });
-    expect(keyCommand({ input: 'p' }, { ...ctx, telemetry: { ...midFault, brokerPaused: true } })).toEqual({ kind: 'control', action: { kind: 'resumeBroker' } });
-    expect(keyCommand({ input: 'b' }, ctx)).toEqual({ kind: 'control', action: { kind: 'toggleBug', target: 'customer-order-summary' } });
-    expect(keyCommand({ input: 'r' }, ctx)).toEqual({ kind: 'control', action: { kind: 'rebuild', target: 'customer-order-summary' } });
-    expect(keyCommand({ input: 'd' }, ctx)).toEqual({ kind: 'control', action: { kind: 'replayDeadLetters', target: 'customer-order-summary' } });
+    expect(keyCommand({ input: 'p' }, { ...ctx, telemetry: { ...midFault, brokerPaused: true } })).toEqual({
+      kind: 'control',
+      action: { kind: 'resumeBroker' },
+    });
+    expect(keyCommand({ input: 'b' }, ctx)).toEqual({
+      kind: 'control',
+      action: { kind: 'toggleBug', target: 'customer-order-summary' },
+    });
+    expect(keyCommand({ input: 'r' }, ctx)).toEqual({
+      kind: 'control',
+      action: { kind: 'rebuild', target: 'customer-order-summary' },
+    });
+    expect(keyCommand({ input: 'd' }, ctx)).toEqual({
+      kind: 'control',
+      action: { kind: 'replayDeadLetters', target: 'customer-order-summary' },
+    });
   });
 
   it('quits on q and Ctrl-C, and acts on nothing without live control', () => {

@@ -13,10 +13,17 @@ import { midFault, passed } from './uiFixtures.js';
 
 // What the runner hands the dashboard: lag in ms from the oracle's log, the timeline's active faults, live control.
 
-const entry = (seq: number, occurredAt: string) => ({ seq, envelope: { ...envOf(orderPlaced(`o${seq}`, [['p1', 1]])), occurredAt } });
+const entry = (seq: number, occurredAt: string) => ({
+  seq,
+  envelope: { ...envOf(orderPlaced(`o${seq}`, [['p1', 1]])), occurredAt },
+});
 
 describe('lag in ms', () => {
-  const log = [entry(1, '2026-01-01T00:00:01.000Z'), entry(2, '2026-01-01T00:00:02.000Z'), entry(4, '2026-01-01T00:00:04.000Z')];
+  const log = [
+    entry(1, '2026-01-01T00:00:01.000Z'),
+    entry(2, '2026-01-01T00:00:02.000Z'),
+    entry(4, '2026-01-01T00:00:04.000Z'),
+  ];
   const now = Date.parse('2026-01-01T00:00:05.500Z');
 
   it('is the age of the oldest event the model has not applied', () => {
@@ -34,30 +41,55 @@ describe('lag in ms', () => {
 
 describe('expectationNames', () => {
   it('names each expectation as its verdict will be named', () => {
-    expect(expectationNames([{ property: 'converges', withinMs: 5_000 }, { property: 'deadLetters', target: 'products', count: 0 }, { violation: 'nothingLost' }])).toEqual([
-      'converges',
-      'deadLetters:products',
-      'violation:nothingLost',
-    ]);
+    expect(
+      expectationNames([
+        { property: 'converges', withinMs: 5_000 },
+        { property: 'deadLetters', target: 'products', count: 0 },
+        { violation: 'nothingLost' },
+      ]),
+    ).toEqual(['converges', 'deadLetters:products', 'violation:nothingLost']);
   });
 });
 
 describe('parseControlAction', () => {
   it('takes the actions a dashboard sends over the wire and nothing else', () => {
-    expect(parseControlAction({ kind: 'rebuild', target: 'products' })).toEqual({ kind: 'rebuild', target: 'products' });
+    expect(parseControlAction({ kind: 'rebuild', target: 'products' })).toEqual({
+      kind: 'rebuild',
+      target: 'products',
+    });
     expect(parseControlAction({ kind: 'pauseBroker', target: 'ignored' })).toEqual({ kind: 'pauseBroker' });
-    for (const bad of [null, 'rebuild', {}, { kind: 'rebuild' }, { kind: 'rebuild', target: 'orders' }, { kind: 'toString', target: 'products' }]) {
+    for (const bad of [
+      null,
+      'rebuild',
+      {},
+      { kind: 'rebuild' },
+      { kind: 'rebuild', target: 'orders' },
+      { kind: 'toString', target: 'products' },
+    ]) {
       expect(parseControlAction(bad)).toBeUndefined();
     }
   });
 });
 
 describe('timelineEntries', () => {
-  const ran = (atMs: number, label: string, phase: RanStep['phase'], key?: string, instant = false): RanStep => ({ atMs, label, phase, key, live: false, instant });
+  const ran = (atMs: number, label: string, phase: RanStep['phase'], key?: string, instant = false): RanStep => ({
+    atMs,
+    label,
+    phase,
+    key,
+    live: false,
+    instant,
+  });
 
   it('marks a fault active until it heals, an instant fault never, and lists what is still to come', () => {
-    const steps = [ran(1_000, 'poison', 'fault-start', 'fault#0', true), ran(2_000, 'summary down', 'fault-start', 'fault#1')];
-    const entries = timelineEntries(steps, new Set(['fault#0', 'fault#1']), [{ atMs: 5_000, label: 'summary back', phase: 'fault-end' }, { atMs: null, label: 'rebuild products', phase: 'remediation' }]);
+    const steps = [
+      ran(1_000, 'poison', 'fault-start', 'fault#0', true),
+      ran(2_000, 'summary down', 'fault-start', 'fault#1'),
+    ];
+    const entries = timelineEntries(steps, new Set(['fault#0', 'fault#1']), [
+      { atMs: 5_000, label: 'summary back', phase: 'fault-end' },
+      { atMs: null, label: 'rebuild products', phase: 'remediation' },
+    ]);
     expect(entries.map((e) => [e.label, e.status])).toEqual([
       ['poison', 'past'],
       ['summary down', 'active'],
@@ -67,24 +99,48 @@ describe('timelineEntries', () => {
   });
 
   it('shows only the latest start of a fault that started twice as active', () => {
-    const steps = [ran(1_000, 'stop', 'fault-start', 'live:stop:products'), ran(2_000, 'start', 'fault-end', 'live:stop:products'), ran(3_000, 'stop', 'fault-start', 'live:stop:products')];
-    expect(timelineEntries(steps, new Set(['live:stop:products']), []).map((e) => e.status)).toEqual(['past', 'past', 'active']);
+    const steps = [
+      ran(1_000, 'stop', 'fault-start', 'live:stop:products'),
+      ran(2_000, 'start', 'fault-end', 'live:stop:products'),
+      ran(3_000, 'stop', 'fault-start', 'live:stop:products'),
+    ];
+    expect(timelineEntries(steps, new Set(['live:stop:products']), []).map((e) => e.status)).toEqual([
+      'past',
+      'past',
+      'active',
+    ]);
   });
 });
 
 describe('createLiveControl', () => {
-  function rig(options: { broker?: boolean; faults?: boolean; autoResumeMs?: number; pauseDelayMs?: number; clock?: Clock } = {}) {
+  function rig(
+    options: { broker?: boolean; faults?: boolean; autoResumeMs?: number; pauseDelayMs?: number; clock?: Clock } = {},
+  ) {
     const sent: [ReadModelName, string][] = [];
     const bugs: [ReadModelName, EventMatch | undefined][] = [];
     const brokerCalls: string[] = [];
     const steps: LiveStep[] = [];
-    const consumer = (name: ReadModelName) => ({ consumer: { send: (e: { type: string }) => sent.push([name, e.type]), getSnapshot: () => ({ status: 'active' }) } });
-    const system = { readModels: { 'product-inventory': consumer('product-inventory'), products: consumer('products'), 'customer-order-summary': consumer('customer-order-summary') } } as unknown as RunningSystem;
-    const faults = { setBug: (name: ReadModelName, match: EventMatch | undefined) => bugs.push([name, match]) } as unknown as FaultController;
+    const consumer = (name: ReadModelName) => ({
+      consumer: { send: (e: { type: string }) => sent.push([name, e.type]), getSnapshot: () => ({ status: 'active' }) },
+    });
+    const system = {
+      readModels: {
+        'product-inventory': consumer('product-inventory'),
+        products: consumer('products'),
+        'customer-order-summary': consumer('customer-order-summary'),
+      },
+    } as unknown as RunningSystem;
+    const faults = {
+      setBug: (name: ReadModelName, match: EventMatch | undefined) => bugs.push([name, match]),
+    } as unknown as FaultController;
     const control = createLiveControl({
-      system, clock: options.clock ?? realClock, record: (s) => steps.push(s),
+      system,
+      clock: options.clock ?? realClock,
+      record: (s) => steps.push(s),
       ...(options.faults === false ? {} : { faults }),
-      ...(options.broker === false ? {} : { broker: { pause: () => brokerCalls.push('pause'), resume: () => brokerCalls.push('resume') } }),
+      ...(options.broker === false
+        ? {}
+        : { broker: { pause: () => brokerCalls.push('pause'), resume: () => brokerCalls.push('resume') } }),
       ...(options.autoResumeMs === undefined ? {} : { autoResumeMs: options.autoResumeMs }),
       ...(options.pauseDelayMs === undefined ? {} : { pauseDelayMs: options.pauseDelayMs }),
     });
@@ -97,7 +153,12 @@ describe('createLiveControl', () => {
     await r.control.send({ kind: 'startConsumer', target: 'products' });
     await r.control.send({ kind: 'rebuild', target: 'customer-order-summary' });
     await r.control.send({ kind: 'replayDeadLetters', target: 'customer-order-summary' });
-    expect(r.sent).toEqual([['products', 'STOP'], ['products', 'START'], ['customer-order-summary', 'REBUILD'], ['customer-order-summary', 'REPLAY_DEAD_LETTERS']]);
+    expect(r.sent).toEqual([
+      ['products', 'STOP'],
+      ['products', 'START'],
+      ['customer-order-summary', 'REBUILD'],
+      ['customer-order-summary', 'REPLAY_DEAD_LETTERS'],
+    ]);
     expect(r.steps.map((s) => [s.phase, s.key])).toEqual([
       ['fault-start', 'live:stop:products'],
       ['fault-end', 'live:stop:products'],
@@ -110,7 +171,14 @@ describe('createLiveControl', () => {
     const r = rig();
     const messages: string[] = [];
     for (const target of ['products', 'customer-order-summary'] as const) {
-      for (const kind of ['toggleBug', 'toggleBug', 'replayDeadLetters', 'rebuild', 'stopConsumer', 'startConsumer'] as const) {
+      for (const kind of [
+        'toggleBug',
+        'toggleBug',
+        'replayDeadLetters',
+        'rebuild',
+        'stopConsumer',
+        'startConsumer',
+      ] as const) {
         messages.push((await r.control.send({ kind, target })).message);
       }
     }
@@ -125,7 +193,10 @@ describe('createLiveControl', () => {
     expect((await r.control.send({ kind: 'toggleBug', target: 'customer-order-summary' })).ok).toBe(true);
     expect([...r.control.bugs()]).toEqual(['customer-order-summary']);
     await r.control.send({ kind: 'toggleBug', target: 'customer-order-summary' });
-    expect(r.bugs).toEqual([['customer-order-summary', { eventType: 'OrderPlaced' }], ['customer-order-summary', undefined]]);
+    expect(r.bugs).toEqual([
+      ['customer-order-summary', { eventType: 'OrderPlaced' }],
+      ['customer-order-summary', undefined],
+    ]);
     expect(r.control.bugs().size).toBe(0);
     expect((await rig({ faults: false }).control.send({ kind: 'toggleBug', target: 'products' })).ok).toBe(false);
   });
@@ -139,7 +210,10 @@ describe('createLiveControl', () => {
     await r.control.send({ kind: 'resumeBroker' });
     expect(r.brokerCalls).toEqual(['pause', 'resume']);
     expect(r.control.brokerPaused()).toBe(false);
-    expect(await rig({ broker: false }).control.send({ kind: 'pauseBroker' })).toEqual({ ok: false, message: 'the broker is not ours to pause (NATS_URL)' });
+    expect(await rig({ broker: false }).control.send({ kind: 'pauseBroker' })).toEqual({
+      ok: false,
+      message: 'the broker is not ours to pause (NATS_URL)',
+    });
   });
 
   it('pauses after answering and resumes on its own when asked to (a remote dashboard cannot reach a paused broker)', async () => {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/domain/limits.js';
 import type { FieldError, Result } from '../../src/domain/result.js';
-import { validateAddProduct, validateAdjustStock, validatePlaceOrder, validateProductChange } from '../../src/domain/validation.js';
+import {
+  validateAddProduct,
+  validateAdjustStock,
+  validatePlaceOrder,
+  validateProductChange,
+} from '../../src/domain/validation.js';
 
 /** The article's example request body. */
 const articleBody = {
@@ -90,7 +95,11 @@ describe('validatePlaceOrder', () => {
 
   it('accepts a product on more than one line (a cart may list the same item twice); lines keep their order', () => {
     const r = validatePlaceOrder(withItems([line(1), line(2, 'prod_xyz'), line(3)]));
-    expect(r.ok && r.value.items.map((l) => [l.productId, l.quantity])).toEqual([['prod_abc', 1], ['prod_xyz', 2], ['prod_abc', 3]]);
+    expect(r.ok && r.value.items.map((l) => [l.productId, l.quantity])).toEqual([
+      ['prod_abc', 1],
+      ['prod_xyz', 2],
+      ['prod_abc', 3],
+    ]);
   });
 
   it('does not call two lines without a productId duplicates of each other', () => {
@@ -138,7 +147,10 @@ describe('validatePlaceOrder', () => {
     ['a newline', 'cust\n123', '"\\n"'],
   ])('refuses a customerId containing %s, naming it and saying ids are ASCII', (_label, customerId, found) => {
     expect(errorsOf(validatePlaceOrder({ ...articleBody, customerId }))).toEqual([
-      { field: 'customerId', message: `may contain only ASCII letters and digits (A-Z, a-z, 0-9) and "_", "-", ".", ":"; found ${found}` },
+      {
+        field: 'customerId',
+        message: `may contain only ASCII letters and digits (A-Z, a-z, 0-9) and "_", "-", ".", ":"; found ${found}`,
+      },
     ]);
   });
 
@@ -154,7 +166,11 @@ describe('validatePlaceOrder', () => {
   });
 
   it('refuses an empty customerId and an over-long shipping address', () => {
-    const r = validatePlaceOrder({ ...articleBody, customerId: '', shippingAddress: 'x'.repeat(LIMITS.addressLengthMax + 1) });
+    const r = validatePlaceOrder({
+      ...articleBody,
+      customerId: '',
+      shippingAddress: 'x'.repeat(LIMITS.addressLengthMax + 1),
+    });
     expect(errorsOf(r)).toEqual([
       { field: 'customerId', message: 'is required and must be a non-empty string' },
       { field: 'shippingAddress', message: 'must be at most 500 characters' },
@@ -172,11 +188,14 @@ describe('validatePlaceOrder', () => {
 
   it('accepts every well-formed order and returns its lines unchanged', () => {
     const id = fc.stringMatching(/^[A-Za-z0-9_.:-]{1,64}$/);
-    const lines = fc.uniqueArray(fc.record({ productId: id, quantity: fc.integer({ min: 1, max: LIMITS.quantityMax }) }), {
-      minLength: 1,
-      maxLength: LIMITS.orderLinesMax,
-      selector: (l) => l.productId,
-    });
+    const lines = fc.uniqueArray(
+      fc.record({ productId: id, quantity: fc.integer({ min: 1, max: LIMITS.quantityMax }) }),
+      {
+        minLength: 1,
+        maxLength: LIMITS.orderLinesMax,
+        selector: (l) => l.productId,
+      },
+    );
     fc.assert(
       fc.property(id, lines, (customerId, items) => {
         const r = validatePlaceOrder({ customerId, items, shippingAddress: '1 Loop' });
@@ -197,7 +216,9 @@ describe('validateAdjustStock', () => {
   });
 
   it('refuses a zero delta', () => {
-    expect(errorsOf(validateAdjustStock('prod_abc', { delta: 0 }))).toEqual([{ field: 'delta', message: 'must not be zero' }]);
+    expect(errorsOf(validateAdjustStock('prod_abc', { delta: 0 }))).toEqual([
+      { field: 'delta', message: 'must not be zero' },
+    ]);
   });
 
   it('reports a zero delta even when the productId is also bad', () => {
@@ -224,7 +245,9 @@ describe('validateAdjustStock', () => {
   it('refuses a blank, null or over-long reason', () => {
     expect(fieldsOf(validateAdjustStock('p', { delta: 1, reason: ' ' }))).toEqual(['reason']);
     expect(fieldsOf(validateAdjustStock('p', { delta: 1, reason: null }))).toEqual(['reason']);
-    expect(fieldsOf(validateAdjustStock('p', { delta: 1, reason: 'r'.repeat(LIMITS.reasonLengthMax + 1) }))).toEqual(['reason']);
+    expect(fieldsOf(validateAdjustStock('p', { delta: 1, reason: 'r'.repeat(LIMITS.reasonLengthMax + 1) }))).toEqual([
+      'reason',
+    ]);
   });
 
   it('refuses a body that is not an object', () => {
@@ -263,12 +286,18 @@ describe('validateAddProduct', () => {
   });
 
   it('reports productId, name and price together', () => {
-    expect(fieldsOf(validateAddProduct({ productId: 'p q', name: '', price: -5 }))).toEqual(['productId', 'name', 'price']);
+    expect(fieldsOf(validateAddProduct({ productId: 'p q', name: '', price: -5 }))).toEqual([
+      'productId',
+      'name',
+      'price',
+    ]);
   });
 
   it('bounds the name length', () => {
     expect(validateAddProduct({ productId: 'p', name: 'n'.repeat(LIMITS.nameLengthMax), price: 1 }).ok).toBe(true);
-    expect(fieldsOf(validateAddProduct({ productId: 'p', name: 'n'.repeat(LIMITS.nameLengthMax + 1), price: 1 }))).toEqual(['name']);
+    expect(
+      fieldsOf(validateAddProduct({ productId: 'p', name: 'n'.repeat(LIMITS.nameLengthMax + 1), price: 1 })),
+    ).toEqual(['name']);
   });
 });
 

@@ -24,7 +24,8 @@ const spec = (over: Partial<WorkloadSpec> = {}): WorkloadSpec => ({
 
 const opsOf = (s: WorkloadSpec, seed = 1) => [...workloadOps(s, seed)];
 type Kind = WorkloadOp['kind'];
-const ofKind = <K extends Kind>(ops: readonly WorkloadOp[], kind: K) => ops.filter((o): o is Extract<WorkloadOp, { kind: K }> => o.kind === kind);
+const ofKind = <K extends Kind>(ops: readonly WorkloadOp[], kind: K) =>
+  ops.filter((o): o is Extract<WorkloadOp, { kind: K }> => o.kind === kind);
 
 /** Ticks of a stream at (k + offset) / rate seconds, k = 0, 1, …, strictly before the end: counted in exact arithmetic. */
 function expectedCount(perSecond: number, durationMs: number, offset: number): number {
@@ -40,15 +41,31 @@ describe('workloadOps', () => {
   });
 
   it('emits operations in non-decreasing time, all inside [0, durationMs)', () => {
-    const s = spec({ durationMs: 10_000, ordersPerSecond: 7, stockAdjustmentsPerSecond: 3, renamesPerSecond: 2, repricesPerSecond: 2 });
+    const s = spec({
+      durationMs: 10_000,
+      ordersPerSecond: 7,
+      stockAdjustmentsPerSecond: 3,
+      renamesPerSecond: 2,
+      repricesPerSecond: 2,
+    });
     const ops = opsOf(s);
     expect(ops.length).toBeGreaterThan(100);
-    const outOfOrder = ops.filter((op, i) => op.atMs < (i === 0 ? 0 : (ops[i - 1]?.atMs ?? 0)) || op.atMs >= s.durationMs);
+    const outOfOrder = ops.filter(
+      (op, i) => op.atMs < (i === 0 ? 0 : (ops[i - 1]?.atMs ?? 0)) || op.atMs >= s.durationMs,
+    );
     expect(outOfOrder).toEqual([]);
   });
 
   it('places the ticks of each stream evenly, offset by a quarter step per stream', () => {
-    const ops = opsOf(spec({ durationMs: 1_000, ordersPerSecond: 4, stockAdjustmentsPerSecond: 2, renamesPerSecond: 1, repricesPerSecond: 1 }));
+    const ops = opsOf(
+      spec({
+        durationMs: 1_000,
+        ordersPerSecond: 4,
+        stockAdjustmentsPerSecond: 2,
+        renamesPerSecond: 1,
+        repricesPerSecond: 1,
+      }),
+    );
     expect(ofKind(ops, 'placeOrder').map((o) => o.atMs)).toEqual([0, 250, 500, 750]);
     expect(ofKind(ops, 'adjustStock').map((o) => o.atMs)).toEqual([125, 625]);
     expect(ofKind(ops, 'rename').map((o) => o.atMs)).toEqual([500]);
@@ -64,7 +81,13 @@ describe('workloadOps', () => {
     [0.5, 5_000],
     [50, 10_000],
   ])('emits exactly rate × duration operations per kind (%d/s over %d ms)', (rate, durationMs) => {
-    const s = spec({ durationMs, ordersPerSecond: rate, stockAdjustmentsPerSecond: rate, renamesPerSecond: rate, repricesPerSecond: rate });
+    const s = spec({
+      durationMs,
+      ordersPerSecond: rate,
+      stockAdjustmentsPerSecond: rate,
+      renamesPerSecond: rate,
+      repricesPerSecond: rate,
+    });
     const ops = opsOf(s);
     const offsets: Record<Kind, number> = { placeOrder: 0, adjustStock: 0.25, rename: 0.5, reprice: 0.75 };
     for (const [kind, offset] of Object.entries(offsets) as [Kind, number][]) {
@@ -78,7 +101,11 @@ describe('workloadOps', () => {
   });
 
   it('gives every order between itemsPerOrder.min and min(max, products) distinct products, quantities in range', () => {
-    for (const s of [spec(), spec({ products: 3, itemsPerOrder: { min: 2, max: 5 } }), spec({ itemsPerOrder: { min: 4, max: 4 } })]) {
+    for (const s of [
+      spec(),
+      spec({ products: 3, itemsPerOrder: { min: 2, max: 5 } }),
+      spec({ itemsPerOrder: { min: 4, max: 4 } }),
+    ]) {
       const orders = ofKind(opsOf(spec({ ...s, durationMs: 20_000, ordersPerSecond: 20 }), 5), 'placeOrder');
       expect(orders.length).toBe(400);
       const most = Math.min(s.itemsPerOrder.max, s.products);
@@ -89,7 +116,12 @@ describe('workloadOps', () => {
           new Set(ids).size !== ids.length ||
           ids.length < Math.min(s.itemsPerOrder.min, most) ||
           ids.length > most ||
-          o.items.some((i) => index(i.productId, 'prod_') >= s.products || i.quantity < s.quantityPerItem.min || i.quantity > s.quantityPerItem.max) ||
+          o.items.some(
+            (i) =>
+              index(i.productId, 'prod_') >= s.products ||
+              i.quantity < s.quantityPerItem.min ||
+              i.quantity > s.quantityPerItem.max,
+          ) ||
           index(o.customerId, 'cust_') >= s.customers
         );
       });
@@ -108,7 +140,13 @@ describe('workloadOps', () => {
 
   it('gives the most popular product a larger share of order lines at skew 2 than at skew 0', () => {
     const share = (hotProductSkew: number) => {
-      const s = spec({ durationMs: 60_000, ordersPerSecond: 50, products: 20, hotProductSkew, itemsPerOrder: { min: 1, max: 1 } });
+      const s = spec({
+        durationMs: 60_000,
+        ordersPerSecond: 50,
+        products: 20,
+        hotProductSkew,
+        itemsPerOrder: { min: 1, max: 1 },
+      });
       const lines = ofKind(opsOf(s, 9), 'placeOrder').flatMap((o) => o.items);
       expect(lines.length).toBe(3_000);
       return lines.filter((l) => l.productId === 'prod_0000').length / lines.length;
@@ -148,8 +186,22 @@ describe('workloadOps', () => {
 
 describe('workloadOps: the untidy inputs', () => {
   it('repeats a product within an order when repeatedLineShare > 0 (and never when it is 0), within the line bounds', () => {
-    const orders = (share: number) => ofKind(opsOf(spec({ durationMs: 20_000, ordersPerSecond: 10, products: 3, itemsPerOrder: { min: 2, max: 4 }, repeatedLineShare: share }), 5), 'placeOrder');
-    const repeats = (os: ReturnType<typeof orders>) => os.filter((o) => new Set(o.items.map((i) => i.productId)).size < o.items.length).length;
+    const orders = (share: number) =>
+      ofKind(
+        opsOf(
+          spec({
+            durationMs: 20_000,
+            ordersPerSecond: 10,
+            products: 3,
+            itemsPerOrder: { min: 2, max: 4 },
+            repeatedLineShare: share,
+          }),
+          5,
+        ),
+        'placeOrder',
+      );
+    const repeats = (os: ReturnType<typeof orders>) =>
+      os.filter((o) => new Set(o.items.map((i) => i.productId)).size < o.items.length).length;
     expect(repeats(orders(0))).toBe(0);
     const withRepeats = orders(0.5);
     expect(repeats(withRepeats)).toBeGreaterThan(20);
@@ -160,7 +212,10 @@ describe('workloadOps: the untidy inputs', () => {
   });
 
   it('draws stock adjustments from stockAdjustmentDelta, negative ones included, never 0', () => {
-    const deltas = ofKind(opsOf(spec({ durationMs: 20_000, stockAdjustmentsPerSecond: 10, stockAdjustmentDelta: { min: -3, max: 2 } }), 8), 'adjustStock').map((a) => a.delta);
+    const deltas = ofKind(
+      opsOf(spec({ durationMs: 20_000, stockAdjustmentsPerSecond: 10, stockAdjustmentDelta: { min: -3, max: 2 } }), 8),
+      'adjustStock',
+    ).map((a) => a.delta);
     expect(deltas.length).toBe(200);
     expect(deltas.some((d) => d < 0)).toBe(true);
     expect(deltas.every((d) => d !== 0 && d >= -3 && d <= 2)).toBe(true);
@@ -173,7 +228,9 @@ describe('workloadCatalog', () => {
     const catalog = workloadCatalog(s, 11);
     expect(catalog).toEqual(workloadCatalog(s, 11));
     expect(catalog).not.toEqual(workloadCatalog(s, 12));
-    expect(catalog.map((c) => c.productId)).toEqual(Array.from({ length: 50 }, (_, k) => `prod_${String(k).padStart(4, '0')}`));
+    expect(catalog.map((c) => c.productId)).toEqual(
+      Array.from({ length: 50 }, (_, k) => `prod_${String(k).padStart(4, '0')}`),
+    );
     for (const c of catalog) {
       expect(c.stock).toBeGreaterThanOrEqual(5);
       expect(c.stock).toBeLessThanOrEqual(9);

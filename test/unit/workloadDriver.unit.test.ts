@@ -10,7 +10,11 @@ import { systemPort } from '../../src/system/systemPort.js';
 
 const OUTCOMES: Readonly<Record<string, OrderServiceOutcome>> = {
   cust_placed: { kind: 'placed', orderId: 'ord_1' },
-  cust_short: { kind: 'rejected', orderId: 'ord_2', shortages: [{ productId: 'prod_0000', requested: 3, available: 1 }] },
+  cust_short: {
+    kind: 'rejected',
+    orderId: 'ord_2',
+    shortages: [{ productId: 'prod_0000', requested: 3, available: 1 }],
+  },
   cust_invalid: { kind: 'invalid', errors: [{ field: 'items[0].productId', message: 'unknown product' }] },
   cust_busy: { kind: 'busy', message: '64 orders already in flight' },
   cust_down: { kind: 'unavailable', message: 'inventory service is not running' },
@@ -28,13 +32,33 @@ const system = {
   },
 } as unknown as RunningSystem;
 
-const order = (customerId: string): WorkloadOp => ({ atMs: 0, kind: 'placeOrder', customerId, items: [{ productId: 'prod_0000', quantity: 1 }] });
+const order = (customerId: string): WorkloadOp => ({
+  atMs: 0,
+  kind: 'placeOrder',
+  customerId,
+  items: [{ productId: 'prod_0000', quantity: 1 }],
+});
 
 describe('driveWorkload', () => {
   it('counts placed, refused by reason (stock, unavailable incl. busy, invalid) and failed orders, keeping why one failed', async () => {
     const counters = emptyCounters();
-    const ops = ['cust_placed', 'cust_placed', 'cust_short', 'cust_invalid', 'cust_busy', 'cust_down', 'cust_boom'].map(order);
-    await driveWorkload(systemPort(system, { newId: () => 'x', now: () => '' }), ops, { clock: realClock, startMs: realClock.now(), concurrency: 2, counters, signal: new AbortController().signal });
-    expect(counters).toMatchObject({ placed: 2, rejected: 1, invalid: 1, unavailable: 2, failed: 1, lastFailure: 'no answer for cust_boom' });
+    const ops = ['cust_placed', 'cust_placed', 'cust_short', 'cust_invalid', 'cust_busy', 'cust_down', 'cust_boom'].map(
+      order,
+    );
+    await driveWorkload(systemPort(system, { newId: () => 'x', now: () => '' }), ops, {
+      clock: realClock,
+      startMs: realClock.now(),
+      concurrency: 2,
+      counters,
+      signal: new AbortController().signal,
+    });
+    expect(counters).toMatchObject({
+      placed: 2,
+      rejected: 1,
+      invalid: 1,
+      unavailable: 2,
+      failed: 1,
+      lastFailure: 'no answer for cust_boom',
+    });
   });
 });

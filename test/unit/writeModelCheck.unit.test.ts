@@ -10,7 +10,11 @@ import { logOf, orderPlaced, stockAdjusted } from './fixtures.js';
 function storeOf(orderIds: readonly string[]): OrderStore {
   const sorted = [...orderIds].sort();
   const store: Pick<OrderStore, 'placedOrders'> = {
-    placedOrders: (after = '', limit = 10_000) => sorted.filter((id) => id > after).slice(0, limit).map((orderId) => ({ orderId, eventId: `e_${orderId}` })),
+    placedOrders: (after = '', limit = 10_000) =>
+      sorted
+        .filter((id) => id > after)
+        .slice(0, limit)
+        .map((orderId) => ({ orderId, eventId: `e_${orderId}` })),
   };
   return store as OrderStore;
 }
@@ -26,7 +30,13 @@ describe('checkWriteModel', () => {
   });
 
   it('is clean when every accepted order is in the stream once', () => {
-    expect(checkWriteModel(storeOf(['a', 'b']), published('b', 'a'))).toEqual({ accepted: 2, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] });
+    expect(checkWriteModel(storeOf(['a', 'b']), published('b', 'a'))).toEqual({
+      accepted: 2,
+      unpublished: 0,
+      publishedTwice: 0,
+      phantom: 0,
+      examples: [],
+    });
   });
 
   it('reads the write model in pages without counting an order twice, and keeps at most 5 examples', () => {

@@ -58,8 +58,18 @@ export function evolveSummary(state: SummaryState, products: ProductsState, enve
   switch (e.type) {
     case 'OrderPlaced': {
       if (state.has(e.orderId)) return; // an order is summarised once, whatever redelivers it
-      const items = e.items.map((l) => ({ productId: l.productId, productName: products.get(l.productId)?.name ?? null, quantity: l.quantity }));
-      state.set(e.orderId, { orderId: e.orderId, customerId: e.customerId, orderDate: e.orderDate, totalCents: e.totalCents, items });
+      const items = e.items.map((l) => ({
+        productId: l.productId,
+        productName: products.get(l.productId)?.name ?? null,
+        quantity: l.quantity,
+      }));
+      state.set(e.orderId, {
+        orderId: e.orderId,
+        customerId: e.customerId,
+        orderDate: e.orderDate,
+        totalCents: e.totalCents,
+        items,
+      });
       for (const l of e.items) ordersListing(state, l.productId).add(e.orderId);
       return;
     }

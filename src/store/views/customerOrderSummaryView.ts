@@ -15,7 +15,10 @@ export interface SummaryViewOptions {
  * The CustomerOrderSummary read model: per order its date, total and lines with product names. Names follow the
  * rule of the reference fold (domain/projections/customerOrderSummary.ts): the product's current name.
  */
-export function customerOrderSummaryView(products: ProductLookup, options: SummaryViewOptions = { dependency: 'wait' }): ProjectionView {
+export function customerOrderSummaryView(
+  products: ProductLookup,
+  options: SummaryViewOptions = { dependency: 'wait' },
+): ProjectionView {
   return {
     name: 'customer-order-summary',
     tables: ['customer_orders', 'customer_order_items'],
@@ -26,8 +29,12 @@ export function customerOrderSummaryView(products: ProductLookup, options: Summa
          product_name TEXT, quantity INTEGER NOT NULL, PRIMARY KEY (order_id, line_no))`,
     ],
     // by_product serves the writer (a rename updates every line of the product); by_customer only the HTTP query.
-    indexDdl: (t) => [`CREATE INDEX "${t('customer_order_items')}_by_product" ON "${t('customer_order_items')}" (product_id)`],
-    queryIndexDdl: (t) => [`CREATE INDEX "${t('customer_orders')}_by_customer" ON "${t('customer_orders')}" (customer_id, order_date)`],
+    indexDdl: (t) => [
+      `CREATE INDEX "${t('customer_order_items')}_by_product" ON "${t('customer_order_items')}" (product_id)`,
+    ],
+    queryIndexDdl: (t) => [
+      `CREATE INDEX "${t('customer_orders')}_by_customer" ON "${t('customer_orders')}" (customer_id, order_date)`,
+    ],
     bind(db, t) {
       // ON CONFLICT DO NOTHING, not a look-up first: an order is summarised once, whatever redelivers it.
       const insertOrder = db.prepare(
@@ -39,7 +46,9 @@ export function customerOrderSummaryView(products: ProductLookup, options: Summa
       );
       const named = db.prepare(`UPDATE "${t('customer_order_items')}" SET product_name = ? WHERE product_id = ?`);
       // A null name means Products did not know the product; it ignores a rename of such a product, and so must we.
-      const renamed = db.prepare(`UPDATE "${t('customer_order_items')}" SET product_name = ? WHERE product_id = ? AND product_name IS NOT NULL`);
+      const renamed = db.prepare(
+        `UPDATE "${t('customer_order_items')}" SET product_name = ? WHERE product_id = ? AND product_name IS NOT NULL`,
+      );
       return {
         apply({ seq, envelope: { data: e } }) {
           switch (e.type) {
@@ -48,8 +57,11 @@ export function customerOrderSummaryView(products: ProductLookup, options: Summa
               if (options.dependency === 'wait' && checkpoint < seq) {
                 return { kind: 'waitForDependency', dependency: 'products', neededSeq: seq, haveSeq: checkpoint };
               }
-              if (insertOrder.run(e.orderId, e.customerId, e.orderDate, e.totalCents, seq).changes === 0) return { kind: 'ignored' };
-              e.items.forEach((l, i) => insertItem.run(e.orderId, i, l.productId, names.get(l.productId) ?? null, l.quantity));
+              if (insertOrder.run(e.orderId, e.customerId, e.orderDate, e.totalCents, seq).changes === 0)
+                return { kind: 'ignored' };
+              e.items.forEach((l, i) =>
+                insertItem.run(e.orderId, i, l.productId, names.get(l.productId) ?? null, l.quantity),
+              );
               return { kind: 'applied' };
             }
             case 'ProductAdded':

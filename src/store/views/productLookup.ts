@@ -14,7 +14,9 @@ export interface ProductLookup {
  * read transaction per event, the largest single cost of a rebuild when profiled.
  */
 export function productLookupFrom(productsDb: Db): ProductLookup {
-  const version = productsDb.prepare("SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes()").pluck();
+  const version = productsDb
+    .prepare("SELECT (SELECT data_version FROM pragma_data_version) || ':' || total_changes()")
+    .pluck();
   const checkpoint = productsDb.prepare('SELECT seq FROM checkpoint WHERE id = 1').pluck();
   const name = productsDb.prepare('SELECT name FROM products WHERE product_id = ?').pluck();
   let cachedVersion: unknown;
@@ -28,7 +30,8 @@ export function productLookupFrom(productsDb: Db): ProductLookup {
       cachedCheckpoint = (checkpoint.get() as number | undefined) ?? 0;
       cachedNames.clear();
     }
-    for (const id of missing) if (!cachedNames.has(id)) cachedNames.set(id, (name.get(id) as string | undefined) ?? null);
+    for (const id of missing)
+      if (!cachedNames.has(id)) cachedNames.set(id, (name.get(id) as string | undefined) ?? null);
   });
   // Checking the version costs a read lock on the Products file (5–20 µs, most of a rebuild's time per event when
   // profiled), so it is checked once per synchronous turn: no commit of this process can land inside one, and a

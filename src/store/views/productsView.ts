@@ -4,7 +4,9 @@ import type { ProjectionView } from '../projectionView.js';
 export const productsView: ProjectionView = {
   name: 'products',
   tables: ['products'],
-  tableDdl: (t) => [`CREATE TABLE "${t('products')}" (product_id TEXT PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`],
+  tableDdl: (t) => [
+    `CREATE TABLE "${t('products')}" (product_id TEXT PRIMARY KEY, name TEXT NOT NULL, price_cents INTEGER NOT NULL)`,
+  ],
   indexDdl: () => [],
   bind(db, t) {
     const add = db.prepare(

@@ -8,7 +8,10 @@ const defaultDuplicateWindowMs = 2 * 60_000;
 /** JSApi code for "stream name already in use": another process created it between our info and our add. */
 const streamNameInUse = 10058;
 
-export async function provisionStream(ctx: AdapterContext, duplicateWindowMs = defaultDuplicateWindowMs): Promise<void> {
+export async function provisionStream(
+  ctx: AdapterContext,
+  duplicateWindowMs = defaultDuplicateWindowMs,
+): Promise<void> {
   ctx.hub.requireConnected('provisionStream');
   const wanted = {
     name: EVENT_STREAM,

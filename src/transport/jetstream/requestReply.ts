@@ -3,7 +3,15 @@
  * `Nats-Service-Error-Code` headers (the convention of NATS micro services), which `request` turns into
  * TransportError('rejected', message) — so a requester never waits out its timeout because a handler failed.
  */
-import { Empty, headers, NoRespondersError, RequestError, type Msg, type MsgHdrs, type Subscription } from '@nats-io/transport-node';
+import {
+  Empty,
+  headers,
+  NoRespondersError,
+  RequestError,
+  type Msg,
+  type MsgHdrs,
+  type Subscription,
+} from '@nats-io/transport-node';
 import { TransportError, type RequestHandler, type Service } from '../port.js';
 import { settlesWithin } from '../settlesWithin.js';
 import type { AdapterContext } from './context.js';

@@ -105,7 +105,8 @@ export class SimBroker implements SimLink {
 
   /** A new client connection; like connecting to a real server, it fails if the server is not answering. */
   connect(name: string, log: Logger = this.#log): SimConnection {
-    if (this.#state !== 'up') throw new TransportError('unavailable', `cannot connect ${name}: broker is ${this.#state}`);
+    if (this.#state !== 'up')
+      throw new TransportError('unavailable', `cannot connect ${name}: broker is ${this.#state}`);
     const connection = new SimConnection(name, this, log);
     this.#connections.add(connection);
     return connection;

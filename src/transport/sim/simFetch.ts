@@ -1,6 +1,12 @@
 /** Durable consumers over the simulation: provisioning, fetch, and the ack verbs — worded and bounded as the adapter's. */
 import type { Logger } from 'pino';
-import { TransportError, type ConsumerInfo, type Delivery, type DurableConsumer, type DurableConsumerSpec } from '../port.js';
+import {
+  TransportError,
+  type ConsumerInfo,
+  type Delivery,
+  type DurableConsumer,
+  type DurableConsumerSpec,
+} from '../port.js';
 import type { SimBroker } from './simBroker.js';
 import type { AckVerb } from './simJetStream.js';
 import type { SimConnection } from './simConnection.js';

@@ -11,7 +11,8 @@ import { subjectMatches } from '../subjects.js';
 import type { Timers } from './virtualClock.js';
 
 export type Provisioned = 'created' | 'updated' | 'unchanged';
-export type AckVerb = { readonly kind: 'ack' | 'term' | 'working' } | { readonly kind: 'nak'; readonly delayMs: number };
+export type AckVerb =
+  { readonly kind: 'ack' | 'term' | 'working' } | { readonly kind: 'nak'; readonly delayMs: number };
 
 export class SimJetStream {
   #stream: SimStream | undefined;
@@ -43,7 +44,8 @@ export class SimJetStream {
   publish(subject: string, data: Uint8Array, msgId: string | undefined): StoreResult {
     const stream = this.#stream;
     // No stream listens on the subject: the server answers 503, which the client reports as JetStream not enabled.
-    if (stream === undefined || !stream.accepts(subject)) throw new TransportError('unavailable', 'jetstream is not enabled');
+    if (stream === undefined || !stream.accepts(subject))
+      throw new TransportError('unavailable', 'jetstream is not enabled');
     const result = stream.store(subject, data, msgId, this.timers.now());
     const message = stream.get(result.seq);
     if (!result.duplicate && message !== undefined) {

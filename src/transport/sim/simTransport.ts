@@ -142,10 +142,13 @@ function request(ctx: SimContext, subject: string, data: Uint8Array, timeoutMs: 
       stopListening();
       fn();
     };
-    const timer = broker.clock.setTimeout(() => {
-      const kind = connection.status === 'connected' ? 'timeout' : 'unavailable';
-      settle(() => reject(new TransportError(kind, `${what}: no answer in time (broker ${connection.status})`)));
-    }, Math.max(1, Math.round(timeoutMs)));
+    const timer = broker.clock.setTimeout(
+      () => {
+        const kind = connection.status === 'connected' ? 'timeout' : 'unavailable';
+        settle(() => reject(new TransportError(kind, `${what}: no answer in time (broker ${connection.status})`)));
+      },
+      Math.max(1, Math.round(timeoutMs)),
+    );
     const stopListening = connection.onStatus((status) => {
       if (status === 'closed') settle(() => reject(new TransportError('unavailable', `${what}: connection closed`)));
     });
@@ -185,4 +188,3 @@ async function closeConnection(ctx: SimContext): Promise<void> {
   connection.close();
   log.info('closed');
 }
-

@@ -5,7 +5,16 @@ import { packLines } from '../format.js';
 import type { History } from '../history.js';
 import { helpItems } from '../keys.js';
 import { dashboardLayout } from '../layout.js';
-import { headerView, modelRows, propertyItems, tableHeader, verdictView, SHORT_NAMES, type FinalReport, type Tone } from '../selectors.js';
+import {
+  headerView,
+  modelRows,
+  propertyItems,
+  tableHeader,
+  verdictView,
+  SHORT_NAMES,
+  type FinalReport,
+  type Tone,
+} from '../selectors.js';
 import { timelineWindow } from '../timelineView.js';
 import { Header } from './Header.js';
 import { HelpLine } from './HelpLine.js';
@@ -46,7 +55,14 @@ export function Dashboard(props: DashboardProps) {
     );
   }
   const properties = propertyItems(t, report);
-  const propertyLines = properties.length === 0 ? [] : packLines(properties.map((p) => `x ${p.name}`), columns - 1, 12);
+  const propertyLines =
+    properties.length === 0
+      ? []
+      : packLines(
+          properties.map((p) => `x ${p.name}`),
+          columns - 1,
+          12,
+        );
   const packed = propertyLines.reduce<(typeof properties)[]>((acc, line) => {
     const start = acc.reduce((n, l) => n + l.length, 0);
     return [...acc, properties.slice(start, start + line.length)];
@@ -59,9 +75,14 @@ export function Dashboard(props: DashboardProps) {
     <Box flexDirection="column" width={columns}>
       <Header view={headerView(t, history, columns, report, props.noDataForMs)} columns={columns} />
       <Gap on={layout.spacing} />
-      <ModelTable header={tableHeader(table)} rows={modelList.map((r) => (table.sparkWidth > 0 ? r : { ...r, spark: '' }))} />
+      <ModelTable
+        header={tableHeader(table)}
+        rows={modelList.map((r) => (table.sparkWidth > 0 ? r : { ...r, spark: '' }))}
+      />
       {layout.sparkBlock ? (
-        <SparkBlock rows={modelList.map((r) => ({ label: SHORT_NAMES[r.name].padEnd(10), spark: r.spark, tone: r.sparkTone }))} />
+        <SparkBlock
+          rows={modelList.map((r) => ({ label: SHORT_NAMES[r.name].padEnd(10), spark: r.spark, tone: r.sparkTone }))}
+        />
       ) : null}
       <Gap on={layout.spacing} />
       <TimelinePanel window={timelineWindow(t.timeline, layout.timelineRows, t.elapsedMs, t.source)} />

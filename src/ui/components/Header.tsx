@@ -14,7 +14,9 @@ export function Header({ view, columns }: HeaderProps) {
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
-        <Text bold>{view.title.length > room ? `${view.title.slice(0, Math.max(0, room - 2))}… ` : view.title.padEnd(room)}</Text>
+        <Text bold>
+          {view.title.length > room ? `${view.title.slice(0, Math.max(0, room - 2))}… ` : view.title.padEnd(room)}
+        </Text>
         <Text>{right}</Text>
         <Text color={TONE_COLOR[view.brokerTone]}>{view.broker}</Text>
       </Text>

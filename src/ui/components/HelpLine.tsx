@@ -11,8 +11,12 @@ export interface HelpLineProps {
 export function HelpLine({ items, message }: HelpLineProps) {
   return (
     <Box flexDirection="column">
-      <Text wrap="truncate" color={message ? TONE_COLOR[message.tone] : 'gray'}>{message?.text ?? ' '}</Text>
-      <Text wrap="truncate" color="gray">{items.join('  ')}</Text>
+      <Text wrap="truncate" color={message ? TONE_COLOR[message.tone] : 'gray'}>
+        {message?.text ?? ' '}
+      </Text>
+      <Text wrap="truncate" color="gray">
+        {items.join('  ')}
+      </Text>
     </Box>
   );
 }

@@ -17,14 +17,25 @@ const UNEXPLAINED: ReadonlySet<NumberColumn> = new Set(['miss', 'unexp', 'wrong'
 export function ModelTable({ header, rows }: ModelTableProps) {
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate">{header}</Text>
+      <Text bold wrap="truncate">
+        {header}
+      </Text>
       {rows.map((r) => (
         <Text key={r.name} wrap="truncate">
           {r.selected ? '› ' : '  '}
           <Text bold={r.selected}>{r.label}</Text>
           <Text color={TONE_COLOR[r.tone]}>{r.state}</Text>
           {r.cells.map((c) => (
-            <Text key={c.title} color={c.title === 'stale' && r.stale > 0 ? TONE_COLOR.warn : UNEXPLAINED.has(c.title) && r.divergent > 0 ? TONE_COLOR.bad : undefined}>
+            <Text
+              key={c.title}
+              color={
+                c.title === 'stale' && r.stale > 0
+                  ? TONE_COLOR.warn
+                  : UNEXPLAINED.has(c.title) && r.divergent > 0
+                    ? TONE_COLOR.bad
+                    : undefined
+              }
+            >
               {c.text}
             </Text>
           ))}

@@ -20,7 +20,10 @@ export function PropertiesPanel({ lines, verdict }: PropertiesPanelProps) {
           {items.map((p, j) => (
             // By position: a scenario may expect the same property twice (two `converges` bounds), and React
             // drops or duplicates children whose keys collide.
-            <Text key={j} color={TONE_COLOR[TONE[p.status]]}>{`${j > 0 ? '  ' : ''}${PROPERTY_MARK[p.status]} ${p.name}`}</Text>
+            <Text
+              key={j}
+              color={TONE_COLOR[TONE[p.status]]}
+            >{`${j > 0 ? '  ' : ''}${PROPERTY_MARK[p.status]} ${p.name}`}</Text>
           ))}
         </Text>
       ))}

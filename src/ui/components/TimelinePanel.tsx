@@ -8,7 +8,10 @@ export interface TimelinePanelProps {
 
 /** Faults and remediation steps against the scenario clock (or live actions against `up`'s): done, acting now, coming. */
 export function TimelinePanel({ window }: TimelinePanelProps) {
-  const hidden = [window.hiddenBefore > 0 ? `${window.hiddenBefore} earlier` : '', window.hiddenAfter > 0 ? `${window.hiddenAfter} later` : '']
+  const hidden = [
+    window.hiddenBefore > 0 ? `${window.hiddenBefore} earlier` : '',
+    window.hiddenAfter > 0 ? `${window.hiddenAfter} later` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return (

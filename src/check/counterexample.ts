@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { stringify } from 'yaml';
 import type { ReadModelName } from '../domain/readModels.js';
-import type { Scenario } from '../scenarios/scenario.js';
+import type { CrashPointSpec, Scenario } from '../scenarios/scenario.js';
 
 /** `path` as the scenario file in `dir` names a module: relative to the file, starting with ./ or ../. */
 function relativeModulePath(dir: string, path: string): string {
@@ -40,6 +40,8 @@ export function writeCounterexample(
     runCommand?: (file: string) => string;
     /** The plug-ins the run had (absolute paths): recorded in the file (`projections:`), relative to it. */
     plugins?: Readonly<Partial<Record<ReadModelName, string>>>;
+    /** Crash points the suite armed before every run (`--crash-point`): recorded (`crashPoints:`), so the file replays alone. */
+    crashPoints?: readonly CrashPointSpec[];
   },
 ): WrittenCounterexample {
   mkdirSync(dir, { recursive: true });
@@ -50,7 +52,14 @@ export function writeCounterexample(
     ([target, path]) => [target, relativeModulePath(dir, path)] as const,
   );
   const projections = { ...scenario.projections, ...Object.fromEntries(plugins) };
-  const yaml = scenarioToYaml({ ...scenario, name, ...(Object.keys(projections).length > 0 ? { projections } : {}) }, [
+  const crashPoints = [...(scenario.crashPoints ?? []), ...(why.crashPoints ?? [])];
+  const recorded = {
+    ...scenario,
+    name,
+    ...(Object.keys(projections).length > 0 ? { projections } : {}),
+    ...(crashPoints.length > 0 ? { crashPoints } : {}),
+  };
+  const yaml = scenarioToYaml(recorded, [
     `Shrunk counterexample from the property suite: fast-check seed ${why.seed}, path "${why.path}".`,
     `Failure: ${why.failure.replace(/\s+/g, ' ').slice(0, 400)}`,
     `Replay: ${why.runCommand?.(file) ?? `cqrs-testbed run ${file}`} --transport sim   (or without --transport sim, on a real nats-server)`,

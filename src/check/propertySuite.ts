@@ -134,6 +134,7 @@ export async function checkProperties(options: CheckOptions): Promise<CheckResul
     failure: message,
     ...(options.runCommand ? { runCommand: options.runCommand } : {}),
     ...(options.pluginPaths ? { plugins: options.pluginPaths } : {}),
+    ...(options.runOptions?.crashPoints ? { crashPoints: options.runOptions.crashPoints } : {}),
   });
   return {
     ok: false,

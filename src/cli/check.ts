@@ -57,7 +57,9 @@ async function checkAndReport(
   const cli = selfCommand();
   const pluginFlags = replayFlags(plugins);
   const replaySuite = `${cli} check --seed ${seed} --runs ${options.runs} --transport ${options.transport}${pluginFlags}`;
-  const runCommand = (file: string) => `${cli} run ${shellPath(file)}${pluginFlags}`;
+  // The counterexample file records the plug-ins and crash points (`projections:`, `crashPoints:`): it replays alone,
+  // and a --crash-point repeated on the command line would arm its crash twice.
+  const runCommand = (file: string) => `${cli} run ${shellPath(file)}`;
   process.stdout.write(
     `property suite on ${options.transport}: ${options.runs} runs, seed ${seed}\n  replay: ${replaySuite}\n`,
   );

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isReadModelName, READ_MODELS } from '../domain/readModels.js';
 import type { ProjectionPlugin, ProjectionTarget } from './projectionPlugin.js';
 
@@ -20,7 +20,7 @@ export interface LoadedPlugin {
 }
 
 /** Where each plug-in loaded from a file came from, so a restarted consumer process can load a fresh instance. */
-const sources = new WeakMap<object, { readonly path: string; readonly spec: string }>();
+const sources = new WeakMap<object, { readonly path: string; readonly label: string }>();
 let reloads = 0;
 
 /**
@@ -31,7 +31,7 @@ let reloads = 0;
 export async function reloadedPlugin(plugin: ProjectionPlugin): Promise<ProjectionPlugin> {
   const source = sources.get(plugin);
   if (!source) return plugin;
-  const fresh = await importPlugin(source.spec, source.path, plugin.target, `?process-restart=${++reloads}`);
+  const fresh = await importPlugin(source.label, source.path, plugin.target, `?process-restart=${++reloads}`);
   return fresh;
 }
 
@@ -50,7 +50,8 @@ export async function loadProjectionPlugin(spec: string, cwd: string = process.c
   const fail = (message: string): never => {
     throw new ProjectionPluginError(`--projection ${spec}: ${message}`);
   };
-  if (eq < 0 || name === '' || file === '') fail(`expected <read model>=<module path>, e.g. customer-order-summary=./my-summary.ts`);
+  if (eq < 0 || name === '' || file === '')
+    fail(`expected <read model>=<module path>, e.g. customer-order-summary=./my-summary.ts`);
   if (!isReadModelName(name)) fail(`unknown read model "${name}"; one of ${PROJECTION_TARGETS.join(', ')}`);
   const target = name as ProjectionTarget;
   const path = resolve(cwd, file);
@@ -60,39 +61,71 @@ export async function loadProjectionPlugin(spec: string, cwd: string = process.c
     if (error instanceof ProjectionPluginError) throw error;
     fail(`no such file: ${path}`);
   }
-  return { target, path, plugin: await importPlugin(spec, path, target) };
+  return { target, path, plugin: await importPlugin(`--projection ${spec}`, path, target) };
 }
 
-async function importPlugin(spec: string, path: string, target: ProjectionTarget, query = ''): Promise<ProjectionPlugin> {
+/**
+ * Loads a plug-in module whatever read model it targets (the projection kit's `projectionKit(path)`); `path` is
+ * absolute or relative to `cwd`. Problems are {@link ProjectionPluginError}s that name the file.
+ */
+export async function loadPluginFile(path: string | URL, cwd: string = process.cwd()): Promise<LoadedPlugin> {
+  if (path instanceof URL && path.protocol !== 'file:')
+    throw new ProjectionPluginError(`projection plug-in ${path.href}: expected a path or a file: URL`);
+  const absolute = resolve(cwd, path instanceof URL ? fileURLToPath(path) : path);
+  const label = `projection plug-in ${absolute}`;
+  try {
+    if (!(await stat(absolute)).isFile()) throw new ProjectionPluginError(`${label}: not a file`);
+  } catch (error) {
+    if (error instanceof ProjectionPluginError) throw error;
+    throw new ProjectionPluginError(`${label}: no such file`);
+  }
+  const plugin = await importPlugin(label, absolute, undefined);
+  return { target: plugin.target, path: absolute, plugin };
+}
+
+/** Imports the module at `path` and checks its export; `target`, when given, is the read model it must replace. */
+async function importPlugin(
+  label: string,
+  path: string,
+  target: ProjectionTarget | undefined,
+  query = '',
+): Promise<ProjectionPlugin> {
   const fail = (message: string): never => {
-    throw new ProjectionPluginError(`--projection ${spec}: ${message}`);
+    throw new ProjectionPluginError(`${label}: ${message}`);
   };
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href + query)) as Record<string, unknown>;
   } catch (error) {
-    throw new ProjectionPluginError(`--projection ${spec}: cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ProjectionPluginError(
+      `${label}: cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const exported = mod.default ?? mod.projection;
   if (exported === undefined) fail(`${path} has neither a default export nor an export named "projection"`);
   const problems = shapeProblems(exported);
   if (problems.length > 0) fail(`${path} does not export a projection plug-in: ${problems.join('; ')}`);
   const plugin = exported as ProjectionPlugin;
-  if (plugin.target !== target) fail(`${path} is a plug-in for "${plugin.target}", not "${target}"`);
-  sources.set(plugin, { path, spec });
+  if (target !== undefined && plugin.target !== target)
+    fail(`${path} is a plug-in for "${plugin.target}", not "${target}"`);
+  sources.set(plugin, { path, label });
   return plugin;
 }
 
 /** What is wrong with a would-be plug-in, one phrase per problem; empty when it has the right shape. */
 export function shapeProblems(value: unknown): string[] {
-  if (typeof value !== 'object' || value === null) return [`expected an object, got ${value === null ? 'null' : typeof value}`];
+  if (typeof value !== 'object' || value === null)
+    return [`expected an object, got ${value === null ? 'null' : typeof value}`];
   const p = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof p.target !== 'string' || !isReadModelName(p.target)) problems.push(`target must be one of ${PROJECTION_TARGETS.join(', ')} (got ${JSON.stringify(p.target)})`);
+  if (typeof p.target !== 'string' || !isReadModelName(p.target))
+    problems.push(`target must be one of ${PROJECTION_TARGETS.join(', ')} (got ${JSON.stringify(p.target)})`);
   if (!isFunction(p.readState)) problems.push('readState(db) must be a function');
   switch (p.mode) {
     case 'managed':
-      if (p.crashPoints !== undefined) problems.push('crashPoints belong to mode "self-managed" (a managed view has no ctx.crashPoint)');
+      if (p.crashPoints !== undefined)
+        problems.push('crashPoints belong to mode "self-managed" (a managed view has no ctx.crashPoint)');
       if (isFunction(p.view)) break;
       if (typeof p.view !== 'object' || p.view === null) {
         problems.push('a managed plug-in needs view: a ProjectionView or a function (deps) => ProjectionView');
@@ -101,10 +134,14 @@ export function shapeProblems(value: unknown): string[] {
       problems.push(...viewProblems(p.view as Record<string, unknown>));
       break;
     case 'self-managed':
-      for (const fn of ['setup', 'reset', 'handle'] as const) if (!isFunction(p[fn])) problems.push(`a self-managed plug-in needs ${fn}() (a function)`);
-      if (p.tables !== undefined && !isStringArray(p.tables)) problems.push('tables, if given, must be an array of strings');
-      if (p.crashPoints !== undefined && !isStringArray(p.crashPoints)) problems.push('crashPoints, if given, must be an array of the names handle() passes to ctx.crashPoint');
-      if (p.view !== undefined) problems.push('view belongs to mode "managed"; a self-managed plug-in has setup/reset/handle');
+      for (const fn of ['setup', 'reset', 'handle'] as const)
+        if (!isFunction(p[fn])) problems.push(`a self-managed plug-in needs ${fn}() (a function)`);
+      if (p.tables !== undefined && !isStringArray(p.tables))
+        problems.push('tables, if given, must be an array of strings');
+      if (p.crashPoints !== undefined && !isStringArray(p.crashPoints))
+        problems.push('crashPoints, if given, must be an array of the names handle() passes to ctx.crashPoint');
+      if (p.view !== undefined)
+        problems.push('view belongs to mode "managed"; a self-managed plug-in has setup/reset/handle');
       break;
     default:
       problems.push(`mode must be "managed" or "self-managed" (got ${JSON.stringify(p.mode)})`);
@@ -115,8 +152,11 @@ export function shapeProblems(value: unknown): string[] {
 function viewProblems(view: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof view.name !== 'string') problems.push('view.name must be a string');
-  if (!isStringArray(view.tables) || (view.tables as unknown[]).length === 0) problems.push('view.tables must be a non-empty array of table names');
-  for (const fn of ['tableDdl', 'indexDdl', 'bind'] as const) if (!isFunction(view[fn])) problems.push(`view.${fn} must be a function`);
-  if (view.queryIndexDdl !== undefined && !isFunction(view.queryIndexDdl)) problems.push('view.queryIndexDdl, when given, must be a function');
+  if (!isStringArray(view.tables) || (view.tables as unknown[]).length === 0)
+    problems.push('view.tables must be a non-empty array of table names');
+  for (const fn of ['tableDdl', 'indexDdl', 'bind'] as const)
+    if (!isFunction(view[fn])) problems.push(`view.${fn} must be a function`);
+  if (view.queryIndexDdl !== undefined && !isFunction(view.queryIndexDdl))
+    problems.push('view.queryIndexDdl, when given, must be a function');
   return problems;
 }

@@ -5,7 +5,7 @@
  *
  * ```ts
  * // my-summary.ts — run with: cqrs-testbed run scenarios/x.yaml --projection customer-order-summary=./my-summary.ts
- * import { definePlugin } from 'cqrs-testbed/src/plugins/projectionPlugin.js';
+ * import { definePlugin } from 'cqrs-testbed';
  * export default definePlugin({ target: 'customer-order-summary', mode: 'self-managed', … });
  * ```
  *
@@ -27,7 +27,14 @@ export type { ApplyOutcome, ProjectionView, TableName, ViewWriter, ApplyMode } f
 export type { Positioned } from '../domain/envelope.js';
 export type { Db } from '../store/sqlite.js';
 export type { ProductLookup } from '../store/views/productLookup.js';
-export type { DeliveryInfo, DeliverySource, HandleContext, HandleOutcome, ProjectionDeps, SelfManagedHandler } from '../store/selfManagedProjection.js';
+export type {
+  DeliveryInfo,
+  DeliverySource,
+  HandleContext,
+  HandleOutcome,
+  ProjectionDeps,
+  SelfManagedHandler,
+} from '../store/selfManagedProjection.js';
 
 /** The built-in read model a plug-in replaces. */
 export type ProjectionTarget = ReadModelName;
@@ -69,16 +76,21 @@ export interface ManagedPlugin<T extends ProjectionTarget = ProjectionTarget> ex
  * A throw is counted per event and retried with backoff; after `maxDeliveries` attempts the event is parked.
  * The members are documented on {@link SelfManagedHandler}, the contract the store drives.
  */
-export interface SelfManagedPlugin<T extends ProjectionTarget = ProjectionTarget> extends PluginBase<T>, Omit<SelfManagedHandler, 'target'> {}
+export interface SelfManagedPlugin<T extends ProjectionTarget = ProjectionTarget>
+  extends PluginBase<T>, Omit<SelfManagedHandler, 'target'> {}
 
 /** A plug-in for target `T`: managed or self-managed. */
-export type ProjectionPlugin<T extends ProjectionTarget = ProjectionTarget> = { [K in T]: ManagedPlugin<K> | SelfManagedPlugin<K> }[T];
+export type ProjectionPlugin<T extends ProjectionTarget = ProjectionTarget> = {
+  [K in T]: ManagedPlugin<K> | SelfManagedPlugin<K>;
+}[T];
 
 /** At most one plug-in per read model, each typed for its own target. */
 export type ProjectionPlugins = { readonly [T in ProjectionTarget]?: ProjectionPlugin<T> };
 
 /** Identity, for type inference: `export default definePlugin({ target: 'products', mode: 'managed', … })`. */
-export function definePlugin<T extends ProjectionTarget>(plugin: ManagedPlugin<T> | SelfManagedPlugin<T>): ManagedPlugin<T> | SelfManagedPlugin<T> {
+export function definePlugin<T extends ProjectionTarget>(
+  plugin: ManagedPlugin<T> | SelfManagedPlugin<T>,
+): ManagedPlugin<T> | SelfManagedPlugin<T> {
   return plugin;
 }
 

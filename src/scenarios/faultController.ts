@@ -19,6 +19,8 @@ interface TargetFaults {
   crashPoints: Map<string, number>;
   /** Acks being lost: the share lost, and the seeded draw that decides each one (same seed, same acks lost). */
   ackLoss: { readonly ratio: number; readonly prng: Prng } | undefined;
+  /** The next this many acks are lost, whatever `ackLoss` says (the projection kit's `loseAcks(n)`). */
+  acksToLose: number;
   /** A process kill waiting for the consumer's next commit: called there, before any ack. */
   killAtCommit: (() => void) | undefined;
 }
@@ -50,13 +52,20 @@ function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): 
   const e = event.envelope.data;
   switch (name) {
     case 'products':
-      for (const id of productsOf(event)) db.prepare(`UPDATE "${t('products')}" SET name = name || ' (corrupt)' WHERE product_id = ?`).run(id);
+      for (const id of productsOf(event))
+        db.prepare(`UPDATE "${t('products')}" SET name = name || ' (corrupt)' WHERE product_id = ?`).run(id);
       return;
     case 'product-inventory':
-      for (const id of productsOf(event)) db.prepare(`UPDATE "${t('product_inventory')}" SET available_quantity = available_quantity + 1 WHERE product_id = ?`).run(id);
+      for (const id of productsOf(event))
+        db.prepare(
+          `UPDATE "${t('product_inventory')}" SET available_quantity = available_quantity + 1 WHERE product_id = ?`,
+        ).run(id);
       return;
     case 'customer-order-summary':
-      if (e.type === 'OrderPlaced') db.prepare(`UPDATE "${t('customer_order_items')}" SET quantity = quantity + 1 WHERE order_id = ?`).run(e.orderId);
+      if (e.type === 'OrderPlaced')
+        db.prepare(`UPDATE "${t('customer_order_items')}" SET quantity = quantity + 1 WHERE order_id = ?`).run(
+          e.orderId,
+        );
       return;
     default: {
       const never: never = name;
@@ -74,10 +83,14 @@ function corrupt(name: ReadModelName, db: Db, t: TableName, event: Positioned): 
 export function corruptedEvent(name: ReadModelName, event: Positioned): Positioned | undefined {
   const e = event.envelope.data;
   const withData = (data: DomainEvent): Positioned => ({ ...event, envelope: { ...event.envelope, data } });
-  const moreOfEachLine = (o: OrderPlaced): OrderPlaced => ({ ...o, items: o.items.map((l) => ({ ...l, quantity: l.quantity + 1 })) });
+  const moreOfEachLine = (o: OrderPlaced): OrderPlaced => ({
+    ...o,
+    items: o.items.map((l) => ({ ...l, quantity: l.quantity + 1 })),
+  });
   switch (name) {
     case 'products':
-      if (e.type === 'ProductAdded' || e.type === 'ProductRenamed') return withData({ ...e, name: `${e.name} (corrupt)` });
+      if (e.type === 'ProductAdded' || e.type === 'ProductRenamed')
+        return withData({ ...e, name: `${e.name} (corrupt)` });
       if (e.type === 'ProductRepriced') return withData({ ...e, priceCents: e.priceCents + 1 });
       return undefined;
     case 'product-inventory':
@@ -110,7 +123,16 @@ export class FaultController {
   private of(name: ReadModelName): TargetFaults {
     let faults = this.targets.get(name);
     if (!faults) {
-      faults = { bug: undefined, corruption: undefined, latencyMs: 0, crashesLeft: 0, crashPoints: new Map(), ackLoss: undefined, killAtCommit: undefined };
+      faults = {
+        bug: undefined,
+        corruption: undefined,
+        latencyMs: 0,
+        crashesLeft: 0,
+        crashPoints: new Map(),
+        ackLoss: undefined,
+        acksToLose: 0,
+        killAtCommit: undefined,
+      };
       this.targets.set(name, faults);
     }
     return faults;
@@ -135,6 +157,21 @@ export class FaultController {
   /** From now on a share `ratio` of `name`'s acks are lost on their way (drawn from `seed`); `undefined` ends it. */
   setAckLoss(name: ReadModelName, loss: { readonly ratio: number; readonly seed: number } | undefined): void {
     this.of(name).ackLoss = loss && { ratio: loss.ratio, prng: new Prng(loss.seed) };
+  }
+
+  /** The next `count` acks of `name` are lost on their way (each such event is delivered again after the ack wait). */
+  loseNextAcks(name: ReadModelName, count: number): void {
+    this.of(name).acksToLose += count;
+  }
+
+  /** Acks still to be lost by {@link loseNextAcks}. */
+  acksToLose(name: ReadModelName): number {
+    return this.of(name).acksToLose;
+  }
+
+  /** Crashes after commit ({@link addCrashes}) armed and not yet fired. */
+  crashesPending(name: ReadModelName): number {
+    return this.of(name).crashesLeft;
   }
 
   /**
@@ -194,7 +231,8 @@ export class FaultController {
             throw new InjectedHandlerBug(`injected bug in ${name} for ${event.envelope.data.type} at seq ${event.seq}`);
           }
           const outcome = inner.apply(event, mode);
-          if (outcome.kind === 'applied' && faults.corruption && matches(faults.corruption, event)) corrupt(name, db, t, event);
+          if (outcome.kind === 'applied' && faults.corruption && matches(faults.corruption, event))
+            corrupt(name, db, t, event);
           return outcome;
         },
       };
@@ -239,7 +277,12 @@ export class FaultController {
       return true;
     },
     ackLost: () => {
-      const loss = this.of(name).ackLoss;
+      const faults = this.of(name);
+      if (faults.acksToLose > 0) {
+        faults.acksToLose--;
+        return true;
+      }
+      const loss = faults.ackLoss;
       return loss !== undefined && loss.prng.next() < loss.ratio;
     },
   });

@@ -62,6 +62,7 @@ interface ScenarioFile {
   readonly timeoutMs?: number;
   readonly system?: Partial<Omit<SystemSpec, 'consumer'>> & { readonly consumer?: Partial<SystemSpec['consumer']> };
   readonly projections?: Scenario['projections'];
+  readonly crashPoints?: Scenario['crashPoints'];
   readonly workload: Partial<WorkloadSpec> & Pick<WorkloadSpec, 'durationMs' | 'ordersPerSecond'>;
   readonly faults?: readonly FaultSpec[];
   readonly remediation?: readonly RemediationSpec[];
@@ -182,6 +183,7 @@ function withDefaults(raw: ScenarioFile, file: string): Scenario {
     timeoutMs: raw.timeoutMs ?? d.timeoutMs,
     file,
     ...(raw.projections ? { projections: resolvedProjections(raw.projections, file) } : {}),
+    ...(raw.crashPoints && raw.crashPoints.length > 0 ? { crashPoints: raw.crashPoints } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import type { LiveControl, Telemetry } from './telemetry.js';
 import type { PropertyResult } from './verdict.js';
 import type { WorkloadCounters } from './workloadDriver.js';
 import type { WriteModelCheck } from './writeModelCheck.js';
+import type { CrashPointSpec } from './scenario.js';
 
 // What a scenario run takes (options) and gives (the report, progress, samples), and how it can end without a
 // verdict. The runner (runner.ts) and its rigs (natsRig.ts, simRig.ts) produce these; the CLI, the dashboard, the
@@ -109,7 +110,7 @@ export interface RunOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Users' projections replacing built-in read models (src/plugins/); judged by the same properties. */
   readonly plugins?: ProjectionPlugins;
-  /** Crash points of self-managed plug-ins, armed before the workload starts (no scenario fault kind for them yet). */
+  /** Crash points of self-managed plug-ins, armed before the workload starts (after the scenario's own `crashPoints`). */
   readonly crashPoints?: readonly CrashPointSpec[];
   /** A rich snapshot for the live dashboard, from the sampler (every `sampleEveryMs`). */
   readonly onTelemetry?: (t: Telemetry) => void;
@@ -119,9 +120,4 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The next `times` passes of `target`'s plug-in through `ctx.crashPoint(point)` crash its consumer. */
-export interface CrashPointSpec {
-  readonly target: ReadModelName;
-  readonly point: string;
-  readonly times: number;
-}
+export type { CrashPointSpec };

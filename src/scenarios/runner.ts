@@ -111,7 +111,7 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   const caughtUp = new CaughtUpCheck();
   const rebuildsOf = (m: ReadModelName) => system.readModels[m].consumer.getSnapshot().context.rebuilds;
   const recorder = new RunRecorder(plan, caughtUp, rebuildsOf, log);
-  for (const c of options.crashPoints ?? []) {
+  for (const c of [...(scenario.crashPoints ?? []), ...(options.crashPoints ?? [])]) {
     rig.faults.armCrashPoint(c.target, c.point, c.times);
     recorder.crashPointArmed(c.target, c.point, c.times);
   }

@@ -23,8 +23,20 @@ export interface Scenario {
    * relative to the scenario file's folder; the loader resolves them to absolute paths.
    */
   readonly projections?: Readonly<Partial<Record<ReadModelName, string>>>;
+  /**
+   * Crash points of self-managed plug-ins armed before the workload starts, as `--crash-point` arms them (a
+   * counterexample of `check --crash-point` records its flags here, so its file replays alone).
+   */
+  readonly crashPoints?: readonly CrashPointSpec[];
   /** Where it was loaded from, for messages. */
   readonly file: string;
+}
+
+/** The next `times` passes of `target`'s plug-in through `ctx.crashPoint(point)` crash its consumer. */
+export interface CrashPointSpec {
+  readonly target: ReadModelName;
+  readonly point: string;
+  readonly times: number;
 }
 
 export type OutboxTarget = 'orders' | 'inventory';

@@ -3,13 +3,16 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import type { Scenario } from './scenario.js';
 
 /**
- * A scenario's `crashPoint` faults need a self-managed plug-in on their target that has the point (when it declares
+ * A scenario's `crashPoints` and `crashPoint` faults need a self-managed plug-in on their target that has the point (when it declares
  * its points). One line per problem; empty when the scenario can run with these plug-ins.
  */
 export function crashPointProblems(scenario: Scenario, plugins: ProjectionPlugins = {}): string[] {
-  return scenario.faults.flatMap((f, i) => {
-    if (f.kind !== 'crashPoint') return [];
-    const where = `${scenario.file}: faults[${i}] (crashPoint ${f.target}:${f.point})`;
+  const armed = [
+    ...(scenario.crashPoints ?? []).map((c, i) => ({ ...c, where: `crashPoints[${i}]` })),
+    ...scenario.faults.flatMap((f, i) => (f.kind === 'crashPoint' ? [{ ...f, where: `faults[${i}]` }] : [])),
+  ];
+  return armed.flatMap((f) => {
+    const where = `${scenario.file}: ${f.where} (crashPoint ${f.target}:${f.point})`;
     const plugin = plugins[f.target];
     if (plugin?.mode !== 'self-managed')
       return [

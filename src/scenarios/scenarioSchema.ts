@@ -73,6 +73,7 @@ export const UNION_TAG_KEYS: readonly string[] = ['kind', 'property', 'violation
 export const SCENARIO_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 export const SCENARIO_FILE_BYTES_MAX = 256 * 1024;
 export const FAULTS_MAX = 50;
+export const CRASH_POINTS_MAX = 20;
 export const REMEDIATIONS_MAX = 50;
 export const EXPECTATIONS_MAX = 20;
 const TIME_MS_MAX = 600_000;
@@ -177,6 +178,13 @@ const eventMatch = obj('Which events the bug hits; every given field must match 
   ),
 });
 
+/** A crash point to arm: the `crashPoint` fault's fields, and each entry of a scenario's `crashPoints`. */
+const CRASH_POINT_FIELDS: Record<string, JsonSchema> = {
+  target: readModel('The read model whose plug-in has the crash point.'),
+  point: text(64, 'The crash point’s name, as the plug-in declares it.', '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'),
+  times: int(1, 1_000, 'How many passes crash.'),
+};
+
 const FAULTS: { [K in FaultKind]: { readonly description: string; readonly fields: Record<string, JsonSchema> } } = {
   consumerOutage: {
     description: 'The target consumer stops pulling for durationMs, then resumes from its checkpoint.',
@@ -260,11 +268,7 @@ const FAULTS: { [K in FaultKind]: { readonly description: string; readonly field
   crashPoint: {
     description:
       'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
-    fields: {
-      target: readModel('The read model whose plug-in has the crash point.'),
-      point: text(64, 'The crash point’s name, as the plug-in declares it.', '^[A-Za-z0-9][A-Za-z0-9_.:-]*$'),
-      times: int(1, 1_000, 'How many passes crash.'),
-    },
+    fields: CRASH_POINT_FIELDS,
   },
 };
 export const FAULT_KINDS = keys(FAULTS);
@@ -465,6 +469,17 @@ export const SCENARIO_SCHEMA: JsonSchema = {
         'Plug-in modules this scenario runs with (paths relative to this file), by the read model each replaces; `--projection` overrides.',
         perReadModel((m) => text(1_000, `Module replacing ${READ_MODEL_INFO[m].title}.`)),
       ),
+      crashPoints: {
+        type: 'array',
+        maxItems: CRASH_POINTS_MAX,
+        description:
+          'Crash points of self-managed plug-ins armed before the workload starts, as `--crash-point` arms them (a `check --crash-point` counterexample records its flags here).',
+        items: obj(
+          'The next `times` passes of the plug-in through `ctx.crashPoint(point)` crash its consumer.',
+          CRASH_POINT_FIELDS,
+          ['target', 'point', 'times'],
+        ),
+      },
       workload,
       faults: {
         type: 'array',

@@ -1,8 +1,8 @@
 /**
  * `check --projection` runs the whole property suite with a plug-in in place: a correct one passes, a broken one
- * fails with the property its bug violates, and both replay commands it prints — the suite's and the shrunk
- * scenario's — carry the plug-in, so pasting them reproduces the failure (a replay without it would test the
- * built-in and pass). The counterexample file names the plug-in too, so `run <file>` alone reproduces it.
+ * fails with the property its bug violates, and both replay commands it prints reproduce the failure as pasted: the
+ * suite's carries the plug-in and the crash points, and the shrunk scenario's file records them (`projections:`,
+ * `crashPoints:`), so `run <file>` alone reproduces it (a replay without them would test the built-in and pass).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,8 @@ describe('check --projection', () => {
         'check',
         '--projection',
         `customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`,
+        '--crash-point',
+        'customer-order-summary:between-writes:2',
         '--runs',
         '100',
         '--seed',
@@ -57,16 +59,22 @@ describe('check --projection', () => {
     expect(r.stdout).toMatch(/customer-order-summary \(plug-in\): .*noWrongValues/s);
     const suite = /replay the suite: +(.*)$/m.exec(r.stdout)?.[1] ?? '';
     const scenario = /replay the scenario: +(.*?) {3}\(or on real NATS/m.exec(r.stdout)?.[1] ?? '';
-    expect(suite).toContain(`--projection customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`);
-    expect(scenario).toContain(`--projection customer-order-summary=${FIXTURES}/partialUpdateSummary.ts`);
+    expect(suite).toContain(
+      `--projection customer-order-summary=${FIXTURES}/partialUpdateSummary.ts --crash-point customer-order-summary:between-writes:2`,
+    );
+    // The file carries both; a flag repeated here would arm the crash twice.
+    expect(scenario).not.toContain('--projection');
+    expect(scenario).not.toContain('--crash-point');
 
     const replayed = shellLine(`${scenario} --no-ui`);
     expect(replayed.code, replayed.stdout + replayed.stderr).toBe(1);
     expect(replayed.stdout).toMatch(/FAIL .*\n.*failed: .*noWrongValues/);
 
     const file = /shrunk counterexample: (\S+)/.exec(r.stdout)?.[1] ?? '';
-    expect(readFileSync(file, 'utf8')).toMatch(
-      /^projections:\n {2}customer-order-summary: .*partialUpdateSummary\.ts$/m,
+    const yaml = readFileSync(file, 'utf8');
+    expect(yaml).toMatch(/^projections:\n {2}customer-order-summary: .*partialUpdateSummary\.ts$/m);
+    expect(yaml).toMatch(
+      /^crashPoints:\n {2}- target: customer-order-summary\n {4}point: between-writes\n {4}times: 2$/m,
     );
     const alone = await runTestbed(['run', file, '--transport', 'sim', '--no-ui'], {}, 60_000);
     expect(alone.code, alone.stdout + alone.stderr).toBe(1);

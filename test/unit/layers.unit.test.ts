@@ -15,9 +15,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['system'], // the composition root and the system's command/query port
   ['http', 'scenarios'], // the HTTP API; the scenario runner, faults, oracle and checks
   ['check'], // the property suite
+  ['kit'], // the projection test kit users import as cqrs-testbed/kit
   ['ui'], // the dashboard
   ['bench'], // the benchmarks (`cqrs-testbed bench` loads them)
   ['cli'], // the command line: the top, it composes everything
+  ['index.ts'], // the package's public plug-in API (`import … from 'cqrs-testbed'`)
 ];
 
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
@@ -67,13 +69,18 @@ describe('src/ layers', () => {
   });
 
   it('every import points down (or stays in its folder)', () => {
-    const edges = [...graph].flatMap(([file, imports]) => imports.map((target) => [relative(SRC, file), relative(SRC, target)] as const));
+    const edges = [...graph].flatMap(([file, imports]) =>
+      imports.map((target) => [relative(SRC, file), relative(SRC, target)] as const),
+    );
     expect(upwardOf(edges)).toEqual([]);
   });
 
   it('no import cycle between files', () => {
     // Tarjan's strongly connected components; any component of more than one file is a cycle.
-    const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>(), stack: string[] = [];
+    const index = new Map<string, number>(),
+      low = new Map<string, number>(),
+      onStack = new Set<string>(),
+      stack: string[] = [];
     const cycles: string[][] = [];
     let next = 0;
     const visit = (v: string): void => {
@@ -101,11 +108,13 @@ describe('src/ layers', () => {
   });
 
   it('the check can fail: an upward or sideways import is named, a downward one is not', () => {
-    expect(upwardOf([
-      ['system/startSystem.ts', 'actors/orderService.ts'],
-      ['domain/order.ts', 'store/sqlite.ts'],
-      ['http/server.ts', 'scenarios/runner.ts'],
-      ['ui/components/Dashboard.tsx', 'ui/format.ts'],
-    ])).toEqual(['domain/order.ts → store/sqlite.ts', 'http/server.ts → scenarios/runner.ts']);
+    expect(
+      upwardOf([
+        ['system/startSystem.ts', 'actors/orderService.ts'],
+        ['domain/order.ts', 'store/sqlite.ts'],
+        ['http/server.ts', 'scenarios/runner.ts'],
+        ['ui/components/Dashboard.tsx', 'ui/format.ts'],
+      ]),
+    ).toEqual(['domain/order.ts → store/sqlite.ts', 'http/server.ts → scenarios/runner.ts']);
   });
 });

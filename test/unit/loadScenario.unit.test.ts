@@ -218,6 +218,17 @@ describe('parseScenario: valid files', () => {
     });
   });
 
+  it('loads crash points to arm before the workload (what a check --crash-point counterexample records)', () => {
+    const text = edit(
+      'workload:',
+      'crashPoints:\n  - {target: customer-order-summary, point: between-writes, times: 2}\nworkload:',
+    );
+    const r = parseScenario(text, FILE);
+    expect(r.ok && r.value.crashPoints).toEqual([
+      { target: 'customer-order-summary', point: 'between-writes', times: 2 },
+    ]);
+  });
+
   it('fills defaults inside a partly given system section', () => {
     const r = parseScenario(edit('workload:', 'system:\n  consumer: {batchSize: 10}\nworkload:'), FILE);
     expect(r.ok && r.value.system).toEqual({
@@ -379,6 +390,12 @@ const MISTAKES: { what: string; text: string; path: string; says: string[] }[] =
     text: edit('atMs: 2000}', 'afterWorkload: false}'),
     path: 'remediation[0].afterWorkload',
     says: ['must be true (got false)'],
+  },
+  {
+    what: 'crash point without times',
+    text: edit('workload:', 'crashPoints:\n  - {target: customer-order-summary, point: between-writes}\nworkload:'),
+    path: 'crashPoints[0].times',
+    says: ['is required: an integer from 1 to 1000'],
   },
   {
     what: 'timeout shorter than the workload',

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { CrashPointCoverage } from '../check/crashPointCoverage.js';
 import { checkProperties, type CheckResult, type CheckTransport } from '../check/propertySuite.js';
 import { writeFileCreatingDirs } from '../process/outputPaths.js';
 import { exitOnSignals } from '../process/shutdownSignals.js';
@@ -65,6 +66,7 @@ async function checkAndReport(
   );
   for (const line of plugins.banner) process.stdout.write(`  ${line}\n`);
   const started = Date.now();
+  const coverage = new CrashPointCoverage();
   const result = await checkProperties({
     runs: options.runs,
     seed,
@@ -79,6 +81,7 @@ async function checkAndReport(
     ...(plugins.pluginPaths ? { pluginPaths: plugins.pluginPaths } : {}),
     onRun: (n, report) => {
       ranOne();
+      coverage.add(report);
       if (n % 10 === 0 || report.verdict === 'fail') {
         process.stdout.write(
           `  run ${String(n).padStart(5)}  ${((Date.now() - started) / 1000).toFixed(1)} s  last: ${report.verdict}, ${report.events.stream} events, ${report.timeline.length} fault steps\n`,
@@ -87,6 +90,7 @@ async function checkAndReport(
     },
   });
   if (options.junit) writeFileCreatingDirs(options.junit, junitReport(result, options.transport, replaySuite));
+  for (const line of coverage.lines()) process.stdout.write(`crash point ${line}\n`);
   if (result.ok) {
     process.stdout.write(
       `all properties held: ${result.runs} runs in ${(result.durationMs / 1000).toFixed(1)} s (seed ${result.seed})\n`,

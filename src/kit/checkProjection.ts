@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { silentLogger } from '../log/logger.js';
+import { CrashPointCoverage } from '../check/crashPointCoverage.js';
 import { checkProperties, type CheckResult, type CheckTransport } from '../check/propertySuite.js';
 import { loadPluginFile } from '../plugins/loadProjectionPlugin.js';
 import type { ProjectionPlugin } from '../plugins/projectionPlugin.js';
@@ -17,12 +18,17 @@ export interface CheckProjectionOptions {
   readonly crashPoints?: readonly { readonly point: string; readonly times?: number }[];
 }
 
+export interface ProjectionCheckResult extends CheckResult {
+  /** Per crash point: in how many runs it was armed and hit (`between-writes hit in 37 of 100 runs …`). */
+  readonly crashPointCoverage: readonly string[];
+}
+
 /** The property suite failed on the plug-in: what broke, where the counterexample is, how to replay it. */
 export class ProjectionCheckFailed extends Error {
   override readonly name = 'ProjectionCheckFailed';
   constructor(
     message: string,
-    readonly result: CheckResult,
+    readonly result: ProjectionCheckResult,
   ) {
     super(message);
   }
@@ -40,7 +46,7 @@ export class ProjectionCheckFailed extends Error {
 export async function checkProjection(
   source: ProjectionPlugin | string | URL,
   options: CheckProjectionOptions = {},
-): Promise<CheckResult> {
+): Promise<ProjectionCheckResult> {
   const loaded = typeof source === 'string' || source instanceof URL ? await loadPluginFile(source) : undefined;
   const plugin = loaded?.plugin ?? (source as ProjectionPlugin);
   const seed = options.seed ?? Math.floor(Math.random() * 0x1_0000_0000);
@@ -50,7 +56,8 @@ export async function checkProjection(
     point: c.point,
     times: c.times ?? 1,
   }));
-  const result = await checkProperties({
+  const coverage = new CrashPointCoverage();
+  const checked = await checkProperties({
     runs,
     seed,
     transport: options.transport ?? 'sim',
@@ -58,7 +65,9 @@ export async function checkProjection(
     counterexampleDir: options.counterexampleDir ?? 'reports/counterexamples',
     runOptions: { plugins: { [plugin.target]: plugin }, ...(crashPoints.length > 0 ? { crashPoints } : {}) },
     ...(loaded ? { pluginPaths: { [plugin.target]: loaded.path } } : {}),
+    onRun: (_n, report) => coverage.add(report),
   });
+  const result = { ...checked, crashPointCoverage: coverage.lines() };
   if (result.ok) return result;
   const f = result.failure;
   const file = f ? relative(process.cwd(), f.counterexample.file) : '(none written)';
@@ -70,7 +79,8 @@ export async function checkProjection(
       `  ${f?.message ?? 'unknown failure'}\n` +
       `  shrunk counterexample: ${file}\n` +
       `  replay the scenario: ${replayRun}\n` +
-      `  replay the suite: checkProjection(…, { seed: ${result.seed}, runs: ${runs} })`,
+      `  replay the suite: checkProjection(…, { seed: ${result.seed}, runs: ${runs} })` +
+      result.crashPointCoverage.map((line) => `\n  crash point ${line}`).join(''),
     result,
   );
 }

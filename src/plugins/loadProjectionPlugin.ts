@@ -23,6 +23,11 @@ export interface LoadedPlugin {
 const sources = new WeakMap<object, { readonly path: string; readonly label: string }>();
 let reloads = 0;
 
+/** The module a plug-in was loaded from (absolute), or undefined for one built in code. */
+export function pluginPath(plugin: ProjectionPlugin): string | undefined {
+  return sources.get(plugin)?.path;
+}
+
 /**
  * A fresh instance of a plug-in's module, as a restarted process would load it: module-level and closure state
  * start over. ESM caches a module by URL, so a query string makes a new instance (modules it imports stay shared).

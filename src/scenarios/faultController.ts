@@ -17,6 +17,8 @@ interface TargetFaults {
   crashesLeft: number;
   /** Named crash points of a self-managed plug-in (`ctx.crashPoint(name)`) → crashes left. */
   crashPoints: Map<string, number>;
+  /** Each crash point's crashes armed and fired over the run, for the report. */
+  crashPointTally: Map<string, { armed: number; hit: number }>;
   /** Acks being lost: the share lost, and the seeded draw that decides each one (same seed, same acks lost). */
   ackLoss: { readonly ratio: number; readonly prng: Prng } | undefined;
   /** The next this many acks are lost, whatever `ackLoss` says (the projection kit's `loseAcks(n)`). */
@@ -129,6 +131,7 @@ export class FaultController {
         latencyMs: 0,
         crashesLeft: 0,
         crashPoints: new Map(),
+        crashPointTally: new Map(),
         ackLoss: undefined,
         acksToLose: 0,
         killAtCommit: undefined,
@@ -205,8 +208,20 @@ export class FaultController {
 
   /** The next `times` passes through the named crash point of `name`'s plug-in crash the consumer there. */
   armCrashPoint(name: ReadModelName, point: string, times: number): void {
-    const points = this.of(name).crashPoints;
-    points.set(point, (points.get(point) ?? 0) + times);
+    const faults = this.of(name);
+    faults.crashPoints.set(point, (faults.crashPoints.get(point) ?? 0) + times);
+    this.tally(faults, point).armed += times;
+  }
+
+  /** Every crash point of `name` armed in this run: how many crashes were armed and how many happened. */
+  crashPointTally(name: ReadModelName): ReadonlyMap<string, { readonly armed: number; readonly hit: number }> {
+    return this.of(name).crashPointTally;
+  }
+
+  private tally(faults: TargetFaults, point: string): { armed: number; hit: number } {
+    let t = faults.crashPointTally.get(point);
+    if (!t) faults.crashPointTally.set(point, (t = { armed: 0, hit: 0 }));
+    return t;
   }
 
   /** Crashes still armed at a crash point (0 once they have all fired). */
@@ -269,10 +284,11 @@ export class FaultController {
       return true;
     },
     crashPoint: (point) => {
-      const points = this.of(name).crashPoints;
-      const left = points.get(point) ?? 0;
+      const faults = this.of(name);
+      const left = faults.crashPoints.get(point) ?? 0;
       if (left <= 0) return false;
-      points.set(point, left - 1);
+      faults.crashPoints.set(point, left - 1);
+      this.tally(faults, point).hit++;
       this.clock.setTimeout(() => this.onCrash(name), 0);
       return true;
     },

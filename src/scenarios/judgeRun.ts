@@ -13,6 +13,8 @@ import type { TimelineContext } from './timeline.js';
 import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
 import { checkWriteModel } from './writeModelCheck.js';
 import type { RunParts } from './runParts.js';
+import { pluginReports } from './pluginReport.js';
+import type { FaultController } from './faultController.js';
 
 export interface JudgeInput extends RunParts {
   readonly sampler: Sampler;
@@ -22,6 +24,8 @@ export interface JudgeInput extends RunParts {
   readonly lastHealMs: number;
   /** When the run started, on the rig's clock. */
   readonly runStart: number;
+  /** What the crash points of the plug-ins did, for the report. */
+  readonly faults: FaultController;
 }
 
 /**
@@ -96,6 +100,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
     properties,
     attribution,
+    plugins: pluginReports(system, input.faults),
     models,
     convergedAfterMs,
     writeModel,

@@ -1,5 +1,6 @@
 import { READ_MODEL_INFO, READ_MODELS } from '../domain/readModels.js';
 import { attributionLines } from './attribution.js';
+import { pluginLines } from './pluginReport.js';
 import { orderCountsJson, orderOutcomes, refusedText } from './orderCounts.js';
 import { type Progress, type ScenarioReport } from './runTypes.js';
 import { LINE_WIDTH_MAX, wrapBlock, wrapLine } from './textWrap.js';
@@ -130,6 +131,7 @@ export function scenarioDetail(r: ScenarioReport): string {
   );
   for (const p of r.properties) lines.push(`  ${p.holds ? '✓' : '✗'} ${p.name}: ${p.detail}`);
   for (const line of attributionLines(r.attribution)) lines.push(`  → ${line}`);
+  for (const line of pluginLines(r.plugins)) lines.push(`  plug-in ${line}`);
   for (const m of READ_MODELS) {
     const x = r.models[m];
     const d = x.divergence;

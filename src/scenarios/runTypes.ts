@@ -12,6 +12,7 @@ import type { PropertyResult } from './verdict.js';
 import type { WorkloadCounters } from './workloadDriver.js';
 import type { WriteModelCheck } from './writeModelCheck.js';
 import type { CrashPointSpec } from './scenario.js';
+import type { PluginReport } from './pluginReport.js';
 
 // What a scenario run takes (options) and gives (the report, progress, samples), and how it can end without a
 // verdict. The runner (runner.ts) and its rigs (natsRig.ts, simRig.ts) produce these; the CLI, the dashboard, the
@@ -65,6 +66,8 @@ export interface ScenarioReport {
   readonly properties: readonly PropertyResult[];
   /** Per read model: ok, stalled, diverged on its own, or following Products (see attribution.ts). */
   readonly attribution: readonly ModelAttribution[];
+  /** The plug-ins in place of built-in read models, and what their crash points did (empty: built-ins only). */
+  readonly plugins: readonly PluginReport[];
   readonly models: Readonly<Record<ReadModelName, ModelReport>>;
   /**
    * From the later of the workload's end and the last fault healing (or remediation finishing) to every model equal

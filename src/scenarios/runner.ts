@@ -80,7 +80,7 @@ export async function runOnRig(
     const { oracle, caughtUp, awaitConsumer } = parts;
     return await judgeRun({
       ...{ scenario, seed, system, clock, oracle, caughtUp, sampler, recorder, counters, awaitConsumer },
-      ...{ convergedAtMs, lastHealMs, runStart },
+      ...{ convergedAtMs, lastHealMs, runStart, faults: rig.faults },
     });
   } finally {
     await sampler.stop();

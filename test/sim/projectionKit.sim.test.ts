@@ -110,6 +110,11 @@ describe('checkProjection (the property suite from a test)', () => {
     const path = new URL('../fixtures/projections/correctSummarySelfManaged.ts', import.meta.url);
     const result = await checkProjection(path, { runs: 15, seed, counterexampleDir: dir });
     expect(result).toMatchObject({ ok: true, runs: 15, seed });
+    expect(result.crashPointCoverage).toEqual([
+      expect.stringMatching(
+        /^customer-order-summary:between-writes hit in \d+ of 15 runs \(armed in \d+; \d+ crashes\)$/,
+      ),
+    ]);
   });
 
   it('fails a broken one with the property, the counterexample file and the replay command', async () => {

@@ -5,6 +5,7 @@ import { junitXml, jsonLine, progressLine, scenarioDetail, summaryTable } from '
 import { type ModelReport, type Progress, type ScenarioReport } from '../../src/scenarios/runTypes.js';
 import { wrapLine } from '../../src/scenarios/textWrap.js';
 import type { PropertyResult } from '../../src/scenarios/verdict.js';
+import { pluginLines } from '../../src/scenarios/pluginReport.js';
 
 // What a run prints: one JSON line, JUnit XML for CI, a summary table, progress lines. All pure string functions.
 
@@ -39,6 +40,7 @@ function report(
     seed: 7,
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
     properties,
+    plugins: [],
     models: { 'product-inventory': model, products: model, 'customer-order-summary': model },
     convergedAfterMs: 1_234,
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
@@ -359,5 +361,26 @@ describe('live actions', () => {
       timeline: [{ live: false }, { live: true }, { live: true }],
     });
     expect(junitXml([liveRun])).toContain('<property name="liveActions" value="2"/>');
+  });
+});
+
+describe('plug-in lines', () => {
+  it('name the plug-in, its module and what each crash point did', () => {
+    const lines = pluginLines([
+      {
+        target: 'customer-order-summary',
+        mode: 'self-managed',
+        module: '/x/mySummary.ts',
+        crashPoints: [
+          { point: 'between-writes', armed: 2, hit: 1 },
+          { point: 'after-lines', armed: 0, hit: 0 },
+        ],
+      },
+      { target: 'products', mode: 'managed', crashPoints: [] },
+    ]);
+    expect(lines).toEqual([
+      'customer-order-summary: self-managed plug-in /x/mySummary.ts; crash points between-writes hit 1 of 2, after-lines never armed',
+      'products: managed plug-in',
+    ]);
   });
 });

@@ -52,7 +52,7 @@ const pureDomain = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', '.data/**', 'eslint.config.js', 'bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', '.data/**', 'eslint.config.js', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

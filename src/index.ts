@@ -4,6 +4,7 @@
  * and the test kit (`cqrs-testbed/kit`) prove it against the oracle under outages, redeliveries and crashes.
  */
 export {
+  builtInReadState,
   definePlugin,
   type ManagedPlugin,
   type ProjectionPlugin,

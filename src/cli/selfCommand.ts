@@ -3,7 +3,7 @@
  * so that each works when pasted as printed into the shell the user ran us from.
  */
 import { existsSync, realpathSync } from 'node:fs';
-import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,7 +39,8 @@ const userDir = (inv: Invocation): string => inv.env.INIT_CWD ?? inv.cwd;
 
 /**
  * `cqrs-testbed` when that name on the user's PATH is this CLI (`npm link`, a global install); `npx cqrs-testbed`
- * inside the clone (npx finds the package's own bin there, from any subdirectory); otherwise `node <path to bin>`.
+ * inside the clone or a project that installed it (npx finds the bin there, from any subdirectory); otherwise
+ * `node <path to bin>`.
  */
 export function selfCommand(inv: Invocation = current()): string {
   const here = userDir(inv);
@@ -52,8 +53,18 @@ export function selfCommand(inv: Invocation = current()): string {
       if (existsSync(candidate) && realpathOrSelf(candidate) === target) return 'cqrs-testbed';
     }
   }
-  if (inside(here, packageRoot)) return 'npx cqrs-testbed';
+  if (inside(here, packageRoot) || installedAbove(here)) return 'npx cqrs-testbed';
   return `node ${shellWord(ownBin)}`;
+}
+
+/** True when `dir` or a folder above it has this CLI installed (node_modules/.bin/cqrs-testbed): npx finds it there. */
+function installedAbove(dir: string): boolean {
+  const target = realpathOrSelf(ownBin);
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const bin = join(d, 'node_modules', '.bin', 'cqrs-testbed');
+    if (existsSync(bin) && realpathOrSelf(bin) === target) return true;
+    if (dirname(d) === d) return false;
+  }
 }
 
 /** `path` (relative to our cwd) as the user's shell reaches it: relative below their directory, absolute elsewhere. */

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isReadModelName, READ_MODELS } from '../domain/readModels.js';
 import type { ProjectionPlugin, ProjectionTarget } from './projectionPlugin.js';
@@ -102,10 +103,10 @@ async function importPlugin(
   try {
     mod = (await import(pathToFileURL(path).href + query)) as Record<string, unknown>;
   } catch (error) {
-    throw new ProjectionPluginError(
-      `${label}: cannot load ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ProjectionPluginError(`${label}: cannot load ${path}: ${message}${moduleFormatHint(path, message)}`, {
+      cause: error,
+    });
   }
   const exported = mod.default ?? mod.projection;
   if (exported === undefined) fail(`${path} has neither a default export nor an export named "projection"`);
@@ -164,4 +165,39 @@ function viewProblems(view: Record<string, unknown>): string[] {
   if (view.queryIndexDdl !== undefined && !isFunction(view.queryIndexDdl))
     problems.push('view.queryIndexDdl, when given, must be a function');
   return problems;
+}
+
+/** Errors of a module loaded in the format it was not written for (CommonJS vs ESM), as Node and tsx word them. */
+const FORMAT_ERRORS =
+  /Top-level await is currently not supported with the "cjs" output format|require\(\) (of )?ES Module|ERR_REQUIRE_(ESM|CYCLE_MODULE)|Cannot use import statement outside a module|Unexpected token 'export'/;
+
+/**
+ * When loading failed because of the module format, what decided the format and how to change it: ESM is what
+ * plug-ins are written in (`import`, `export default`, top-level await), and the nearest package.json decides.
+ */
+export function moduleFormatHint(path: string, message: string): string {
+  if (!FORMAT_ERRORS.test(message)) return '';
+  if (/\.(mts|mjs)$/.test(path)) return '';
+  const pkg = nearestPackageJson(dirname(path));
+  const type = pkg?.type ?? 'commonjs (no "type")';
+  const where = pkg ? `${pkg.file} says "type": "${type}"` : 'no package.json above it names a "type"';
+  return (
+    `\n  ${path} was loaded as CommonJS (${where}). Plug-ins are ES modules: add "type": "module" to ` +
+    `${pkg ? pkg.file : 'a package.json in its folder'}, or rename the file to ${/\.tsx?$/.test(path) ? '.mts' : '.mjs'}.`
+  );
+}
+
+function nearestPackageJson(dir: string): { file: string; type: string | undefined } | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    const file = join(d, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const parsed = JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown };
+        return { file, type: typeof parsed.type === 'string' ? parsed.type : undefined };
+      } catch {
+        return { file, type: undefined };
+      }
+    }
+    if (dirname(d) === d) return undefined;
+  }
 }

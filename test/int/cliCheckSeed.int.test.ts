@@ -54,7 +54,7 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
   }, 300_000);
 
   it('names the counterexample by the unsigned seed, loadably, with a header replay command that runs it as printed', async () => {
-    // A deliberately broken plug-in makes the suite fail at once (the CLI's check has no --projection).
+    // A deliberately broken plug-in makes the suite fail at once.
     const loaded = await loadProjectionPlugin(
       `customer-order-summary=${join(repoRoot, 'test/fixtures/projections/partialUpdateSummary.ts')}`,
     );
@@ -71,6 +71,7 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
         crashPoints: [{ target: loaded.target, point: 'between-writes', times: 2 }],
       },
       runCommand: (file) => `${cli} run ${file}`,
+      pluginPaths: { [loaded.target]: loaded.path },
     });
     expect(result.ok, 'the broken plug-in was not caught').toBe(false);
     expect(result.seed).toBe(SEED);
@@ -87,7 +88,8 @@ describe('check: one seed, printed unsigned, replayable as printed', () => {
     expect(replay).toBe(`npx cqrs-testbed run ${file} --transport sim`);
     const ran = shellLine(replay ?? 'false');
     expect(ran.stderr).not.toMatch(/error|cannot/i);
-    expect([0, 1]).toContain(ran.code); // judged (without the plug-in it may well pass), not refused
+    // The file names the plug-in and its crash points (`projections:`, `crashPoints:`): the replay fails again.
+    expect(ran.code, ran.stdout).toBe(1);
     expect(ran.stdout).toMatch(new RegExp(`^(PASS|FAIL) ${basename(file, '.yaml')} `, 'm'));
   }, 300_000);
 });

@@ -67,6 +67,18 @@ export interface StartNatsServerOptions {
    * doing so (SIGKILL, crash). Tests leave this off so the server dies with the test's process group.
    */
   readonly detach?: boolean;
+  /** A node of a cluster (see natsCluster.ts): its server name, and the cluster it routes to. */
+  readonly clusterNode?: ClusterNodeOptions;
+}
+
+export interface ClusterNodeOptions {
+  /** Unique per node: JetStream's replicas are placed by server name. */
+  readonly serverName: string;
+  readonly clusterName: string;
+  /** Where this node listens for routes from the others. */
+  readonly clusterPort: number;
+  /** Every node's route URL (its own included is fine: nats-server skips itself). */
+  readonly routes: readonly string[];
 }
 
 const HOST = '127.0.0.1';
@@ -85,7 +97,7 @@ process.once('exit', () => {
 export async function startNatsServer(options: StartNatsServerOptions): Promise<NatsServerProcess> {
   const bin = await findNatsServerBinary();
   const port = options.port ?? (await freePort());
-  const args = ['-js', '-a', HOST, '-p', String(port), '-sd', options.storeDir];
+  const args = ['-js', '-a', HOST, '-p', String(port), '-sd', options.storeDir, ...clusterArgs(options.clusterNode)];
   const log = options.log?.child({ component: 'nats-server', port });
   const listeners = new Set<(exit: NatsServerExit) => void>();
   const launchOptions: LaunchOptions = {
@@ -256,6 +268,14 @@ function awaitStoppedState(pid: number | undefined, stopped: boolean, log: Logge
   log?.warn({ pid, stopped }, 'process state did not follow the signal in time');
 }
 
+function clusterArgs(node: ClusterNodeOptions | undefined): string[] {
+  if (!node) return [];
+  return [
+    ...['--name', node.serverName, '--cluster_name', node.clusterName],
+    ...['--cluster', `nats://${HOST}:${node.clusterPort}`, '--routes', node.routes.join(',')],
+  ];
+}
+
 /** NATS_SERVER_BIN, then PATH, then the usual system dirs (a non-root PATH often lacks /usr/sbin). */
 export async function findNatsServerBinary(): Promise<string> {
   const override = process.env.NATS_SERVER_BIN;
@@ -288,7 +308,7 @@ async function isExecutable(path: string): Promise<boolean> {
 }
 
 /** Binds port 0 and releases it. Racy in theory (another process may take it first), fine for tests. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

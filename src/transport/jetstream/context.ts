@@ -13,5 +13,7 @@ export interface AdapterContext {
   readonly hub: StatusHub;
   /** Messages per pull request in readRange. */
   readonly readPullBatch: number;
+  /** Replicas the stream is provisioned with. */
+  readonly streamReplicas: number;
   readonly log: Logger;
 }

@@ -24,6 +24,8 @@ export interface ConnectJetStreamOptions {
   readonly log?: Logger;
   /** Messages per pull request in readRange (default 5,000). Tests lower it to cross pull boundaries cheaply. */
   readonly readPullBatch?: number;
+  /** Copies of the stream JetStream keeps, one per node (default 1; 3 on a 3-node cluster). */
+  readonly streamReplicas?: number;
 }
 
 const connectTimeoutMs = 5_000;
@@ -66,6 +68,7 @@ export async function connectJetStream(options: ConnectJetStreamOptions): Promis
       hub,
       log,
       readPullBatch: Math.max(1, Math.floor(options.readPullBatch ?? defaultReadPullBatch)),
+      streamReplicas: options.streamReplicas ?? 1,
       js: jetstream(nc, { timeout: apiTimeoutMs }),
       jsm: await jetstreamManager(nc, { timeout: apiTimeoutMs }),
       probe: await jetstreamManager(nc, { timeout: probeTimeoutMs, checkAPI: false }),

@@ -17,7 +17,7 @@ export async function provisionStream(
     name: EVENT_STREAM,
     subjects: [EVENT_SUBJECTS],
     storage: StorageType.File,
-    num_replicas: 1,
+    num_replicas: ctx.streamReplicas,
     retention: RetentionPolicy.Limits,
     duplicate_window: nanos(duplicateWindowMs),
   };

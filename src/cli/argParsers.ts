@@ -38,3 +38,10 @@ export function logLevelFor(program: Command, fallback: string): string {
     ? fallback
     : program.opts<{ logLevel: string }>().logLevel;
 }
+
+/** `--brokers`: one broker, or a cluster with an odd number of nodes (a majority must survive a loss). */
+export function brokerCount(value: string): number {
+  const n = Number(value);
+  if (value !== String(n) || ![1, 3, 5].includes(n)) throw new InvalidArgumentError('1, 3 or 5 broker nodes');
+  return n;
+}

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
+import { connectJetStream, type ConnectJetStreamOptions } from '../transport/jetstream/jetstreamTransport.js';
+import { startNatsCluster, type NatsCluster } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import type { Transport } from '../transport/port.js';
 import { superviseBroker, type BrokerSupervisor } from './brokerSupervisor.js';
@@ -9,8 +10,12 @@ import { superviseBroker, type BrokerSupervisor } from './brokerSupervisor.js';
 export interface Broker {
   readonly transport: Transport;
   readonly url: string;
-  /** The private nats-server child, when we started one (NATS_URL unset). */
+  /** The private nats-server child, when we started one (NATS_URL unset, one broker). */
   readonly server: NatsServerProcess | undefined;
+  /** The private cluster's nodes, when we started several (`--brokers 3`). */
+  readonly cluster: NatsCluster | undefined;
+  /** Copies of the stream the broker keeps (`--brokers`). */
+  readonly replicas: number;
   close(): Promise<void>;
 }
 
@@ -18,28 +23,35 @@ export interface Broker {
 export const pidFileOf = (storeDir: string): string => join(storeDir, 'nats-server.pid');
 
 /**
- * Connects to `NATS_URL` when set; otherwise starts a private `nats-server -js` on a free loopback port with its
- * store in `storeDir`, supervised (restarted if it dies), in its own process group (Ctrl-C reaches only us; we
- * drain, then stop it), guarded against outliving us, and with a pid file so a later start can stop an orphan.
+ * Connects to `NATS_URL` when set (one URL or a comma-separated list of a cluster's nodes); otherwise starts a
+ * private `nats-server -js` on a free loopback port with its store in `storeDir` — or, with `brokers` > 1, a
+ * cluster of that many on loopback with the stream replicated on each — supervised (a node that dies is restarted),
+ * in its own process group (Ctrl-C reaches only us; we drain, then stop it), guarded against outliving us, and with
+ * a pid file per node so a later start can stop an orphan.
  */
-export async function openBroker(log: Logger, storeDir: string, name: string): Promise<Broker> {
+export async function openBroker(log: Logger, storeDir: string, name: string, brokers = 1): Promise<Broker> {
   const external = process.env.NATS_URL;
+  const transportOptions = { name, log: log.child({ actor: 'transport' }), streamReplicas: brokers };
   if (external) {
-    const transport = await connectJetStream({ servers: external, name, log: log.child({ actor: 'transport' }) });
-    return { transport, url: external, server: undefined, close: () => transport.close() };
+    const transport = await connectJetStream({ servers: external, ...transportOptions });
+    const close = () => transport.close();
+    return { transport, url: external, server: undefined, cluster: undefined, replicas: brokers, close };
   }
   mkdirSync(storeDir, { recursive: true });
   const serverLog = log.child({ actor: 'nats-server' });
+  if (brokers > 1) return openCluster(storeDir, brokers, serverLog, transportOptions);
   const server = await startNatsServer({ storeDir, log: serverLog, pidFile: pidFileOf(storeDir), detach: true });
   let supervisor: BrokerSupervisor | undefined;
   try {
     supervisor = superviseBroker(server, serverLog);
-    const transport = await connectJetStream({ servers: server.url, name, log: log.child({ actor: 'transport' }) });
+    const transport = await connectJetStream({ servers: server.url, ...transportOptions });
     const started = supervisor;
     return {
       transport,
       url: server.url,
       server,
+      cluster: undefined,
+      replicas: 1,
       async close() {
         await started.close();
         await transport.close();
@@ -49,6 +61,36 @@ export async function openBroker(log: Logger, storeDir: string, name: string): P
   } catch (err: unknown) {
     await supervisor?.close();
     await server.stop();
+    throw err;
+  }
+}
+
+/** A private cluster of `size` nodes under `storeDir` (n0, n1, …), each node supervised like the single broker. */
+async function openCluster(
+  storeDir: string,
+  size: number,
+  log: Logger,
+  transportOptions: Omit<ConnectJetStreamOptions, 'servers'>,
+): Promise<Broker> {
+  const cluster = await startNatsCluster({ size, storeDir, log, detach: true, pidFileDir: storeDir });
+  const supervisors = cluster.nodes.map((node, i) => superviseBroker(node, log.child({ node: cluster.names[i] })));
+  try {
+    const transport = await connectJetStream({ servers: cluster.url, ...transportOptions });
+    return {
+      transport,
+      url: cluster.url,
+      server: undefined,
+      cluster,
+      replicas: size,
+      async close() {
+        await Promise.all(supervisors.map((s) => s.close()));
+        await transport.close();
+        await cluster.stop();
+      },
+    };
+  } catch (err: unknown) {
+    await Promise.all(supervisors.map((s) => s.close()));
+    await cluster.stop();
     throw err;
   }
 }

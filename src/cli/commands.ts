@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { createLogger, type LogFormat } from '../log/logger.js';
 import { checkOutputs } from '../process/outputPaths.js';
 import { dashboardUnavailable } from '../ui/terminal.js';
-import { checkSeed, collect, logLevelFor, port, positiveInt, seed } from './argParsers.js';
+import { brokerCount, checkSeed, collect, logLevelFor, port, positiveInt, seed } from './argParsers.js';
 import { chooseUi, inCi } from './uiChoice.js';
 
 /** What each subcommand is registered with: the program, how to refuse bad input, how to set the exit code. */
@@ -40,6 +40,14 @@ export function addUpCommand(cli: Cli): void {
         'serve a read model from your own plug-in module instead of the built-in; the HTTP queries read its model',
       ),
     )
+    .addOption(
+      new Option(
+        '--brokers <n>',
+        'broker nodes: 1 (a private nats-server) or a private JetStream cluster of 3 or 5 on loopback, the stream replicated on every node; with NATS_URL (a comma-separated list for a cluster), the stream’s replicas',
+      )
+        .argParser(brokerCount)
+        .default(1),
+    )
     .action(
       async (opts: {
         httpPort: number;
@@ -47,6 +55,7 @@ export function addUpCommand(cli: Cli): void {
         dataDir?: string;
         inventoryMode: 'check' | 'reserve';
         projection: string[];
+        brokers: number;
       }) => {
         const global = cli.program.opts<{ logFormat: LogFormat; logLevel: string }>();
         const log = createLogger({ format: global.logFormat, level: global.logLevel });
@@ -63,6 +72,7 @@ export function addUpCommand(cli: Cli): void {
             inventoryMode: opts.inventoryMode,
             ...(plugins.plugins ? { plugins: plugins.plugins } : {}),
             pluginLines: plugins.banner,
+            brokers: opts.brokers,
           },
           log,
         );

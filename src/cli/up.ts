@@ -26,6 +26,8 @@ export interface UpOptions {
   readonly plugins?: ProjectionPlugins;
   /** What the banner says of them. */
   readonly pluginLines?: readonly string[];
+  /** Broker nodes: 1, or a cluster of 3 (or 5) with the stream on every node. */
+  readonly brokers?: number;
 }
 
 /** Thrown inside startup when a signal arrived meanwhile: skip the rest, drain what started. */
@@ -105,7 +107,7 @@ class Startup {
 async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir: string, temporary: boolean) {
   const broker = await startup.step(
     'broker',
-    () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed'),
+    () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed', options.brokers ?? 1),
     (b) => b.close(),
   );
   // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
@@ -160,7 +162,9 @@ function banner(
 ): string {
   const brokerLine = broker.server
     ? `${broker.url} (private nats-server pid ${broker.server.pid}, restarted if it dies, stopped on exit; pid file ${pidFileOf(join(dataDir, 'nats'))})`
-    : `${broker.url} (NATS_URL)`;
+    : broker.cluster
+      ? `${broker.url} (private ${broker.cluster.nodes.length}-node JetStream cluster, pids ${broker.cluster.nodes.map((n) => n.pid).join(' ')}, stream on ${broker.replicas} replicas; a node that dies is restarted)`
+      : `${broker.url} (NATS_URL${broker.replicas > 1 ? `; stream on ${broker.replicas} replicas` : ''})`;
   return [
     `cqrs-testbed is up (inventory mode: ${mode}; ${seeded} products seeded)`,
     `  HTTP API   ${url}`,

@@ -21,6 +21,8 @@ export interface UpBanner {
   readonly brokerUrl: string;
   /** Pid of the private nats-server, if `up` started one. */
   readonly natsPid: number | undefined;
+  /** Pids of the private cluster's nodes, in node order (n0, n1, …), if `up --brokers N` started one. */
+  readonly clusterPids: readonly number[];
   readonly seeded: number;
   /** The data dir is a temporary one `up` removes on a clean exit. */
   readonly temporary: boolean;
@@ -124,11 +126,17 @@ export function parseBanner(stdout: string): UpBanner | undefined {
   if (!url || !dataDir || !broker?.[1] || seeded === undefined) return undefined;
   const natsPid = /private nats-server pid (\d+)/.exec(broker[2] ?? '')?.[1];
   const temporary = /^ {2}data +\S+ \(temporary/m.test(stdout);
+  const clusterPids =
+    /JetStream cluster, pids ([\d ]+),/
+      .exec(broker[2] ?? '')?.[1]
+      ?.split(' ')
+      .map(Number) ?? [];
   return {
     url,
     dataDir,
     brokerUrl: broker[1],
     natsPid: natsPid ? Number(natsPid) : undefined,
+    clusterPids,
     seeded: Number(seeded),
     temporary,
   };

@@ -89,6 +89,11 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   const pluginsOf = new Map<Scenario, ProjectionPlugins>();
   const unrunnable: string[] = [];
   for (const scenario of loaded.scenarios) {
+    const brokers = scenario.system.topology?.brokers ?? 1;
+    if (options.transport === 'sim' && brokers > 1)
+      unrunnable.push(
+        `${scenario.file}: system.topology.brokers is ${brokers}, and the simulation models one broker: run it on real brokers (without --transport sim)`,
+      );
     const own = await scenarioPlugins(scenario, pluginOptions.plugins);
     if (!own.ok) unrunnable.push(own.error);
     else {

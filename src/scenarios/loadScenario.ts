@@ -168,6 +168,7 @@ function withDefaults(raw: ScenarioFile, file: string): Scenario {
       inventoryMode: raw.system?.inventoryMode ?? d.system.inventoryMode,
       summaryDependency: raw.system?.summaryDependency ?? d.system.summaryDependency,
       consumer: { ...d.system.consumer, ...raw.system?.consumer },
+      ...(raw.system?.topology ? { topology: { ...raw.system.topology } } : {}),
     },
     // Ranges copied, so no two scenarios share (and could ever mutate) the defaults' objects.
     workload: {
@@ -217,6 +218,12 @@ function crossFieldProblems(s: Scenario): Problem[] {
       ['timeoutMs'],
       `must be more than workload.durationMs (${durationMs}): it bounds the workload plus settling (got ${s.timeoutMs})`,
     );
+  const brokers = s.system.topology?.brokers;
+  if (brokers !== undefined && brokers % 2 === 0)
+    add(
+      ['system', 'topology', 'brokers'],
+      `must be 1, 3 or 5: a cluster needs an odd number of nodes (got ${brokers})`,
+    );
   s.faults.forEach((f, i) => {
     if (f.atMs >= durationMs)
       add(
@@ -236,6 +243,12 @@ function crossFieldProblems(s: Scenario): Problem[] {
         ['faults', i, lastsKey],
         `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`,
       );
+    }
+    if (f.kind === 'brokerNodeKill') {
+      const brokers = s.system.topology?.brokers ?? 1;
+      if (brokers < 3) add(['faults', i], 'a brokerNodeKill needs a broker cluster: add system.topology: {brokers: 3}');
+      else if (typeof f.node === 'number' && f.node >= brokers)
+        add(['faults', i, 'node'], `must be a node of the cluster, 0 to ${brokers - 1} (got ${f.node})`);
     }
     if (f.kind === 'handlerBug' || f.kind === 'silentCorruption') {
       // A deployFix with neither time is reported on its own below, not again here.

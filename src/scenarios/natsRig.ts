@@ -5,12 +5,15 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { startSystem } from '../system/startSystem.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
+import { startNatsCluster } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
+import { EVENT_STREAM } from '../transport/port.js';
 import { FaultController } from './faultController.js';
 import { superviseCrashes, systemOptionsFor, type Rig } from './rig.js';
 import { runOnRig } from './runner.js';
 import { InfrastructureError, type RunOptions, type ScenarioReport } from './runTypes.js';
 import type { Scenario } from './scenario.js';
+import type { BrokerControl, BrokerNodes } from './timeline.js';
 
 // The real rig: a private nats-server (its own temp dir, owned, so a killed run leaves nothing behind), a
 // JetStream connection, SQLite files, the wall clock. simRig.ts is its simulated twin.
@@ -33,29 +36,28 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 interface NatsRig extends Rig {
   readonly dir: string;
-  readonly server: NatsServerProcess;
+  /** Every broker node: one nats-server, or each node of the cluster. */
+  readonly servers: readonly NatsServerProcess[];
 }
 
 async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
   // Owned (pid in the dir) and the broker detached with a guard and a pid file: a run killed outright leaves neither
   // a nats-server nor, after the next start's sweep, the dir (src/process/).
   const dir = createOwnedTempDir(`cqrs-scenario-${scenario.name}-`);
-  let server: NatsServerProcess;
+  const brokers = scenario.system.topology?.brokers ?? 1;
+  let started: { url: string; servers: readonly NatsServerProcess[]; nodes?: BrokerNodes };
   try {
-    server = await startNatsServer({
-      storeDir: brokerStoreOf(dir),
-      pidFile: brokerPidFileOf(dir),
-      detach: true,
-      log: log.child({ actor: 'nats-server' }),
-    });
+    started = brokers > 1 ? await startCluster(dir, brokers, log) : await startSingle(dir, log);
   } catch (error) {
     removeOwnedTempDir(dir);
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
   }
+  const { servers } = started;
   const transport = await connectJetStream({
-    servers: server.url,
+    servers: started.url,
     name: `scenario-${scenario.name}`,
     log: log.child({ actor: 'transport' }),
+    streamReplicas: brokers,
   });
   const faults = new FaultController(realClock);
   const system = await startSystem({
@@ -66,13 +68,55 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
     ...(plugins ? { plugins } : {}),
   });
   superviseCrashes(faults, system, realClock);
-  return { dir, server, broker: server, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
+  // A broker fault on a cluster acts on every node: the whole cluster paused, stopped, restarted.
+  const broker: BrokerControl = {
+    pause: () => servers.forEach((s) => s.pause()),
+    resume: () => servers.forEach((s) => s.resume()),
+    stop: () => Promise.all(servers.map((s) => s.stop())).then(() => undefined),
+    restart: () => Promise.all(servers.map((s) => s.restart())).then(() => undefined),
+    ...(started.nodes ? { nodes: started.nodes } : {}),
+  };
+  return { dir, servers, broker, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
+}
+
+async function startSingle(dir: string, log: Logger) {
+  const server = await startNatsServer({
+    storeDir: brokerStoreOf(dir),
+    pidFile: brokerPidFileOf(dir),
+    detach: true,
+    log: log.child({ actor: 'nats-server' }),
+  });
+  return { url: server.url, servers: [server] };
+}
+
+/** How long a brokerNodeKill of the leader waits for the cluster to name one (an election after an earlier kill). */
+const LEADER_WAIT_MS = 20_000;
+
+async function startCluster(dir: string, size: number, log: Logger) {
+  const storeDir = brokerStoreOf(dir);
+  const cluster = await startNatsCluster({ size, storeDir, detach: true, pidFileDir: storeDir, log });
+  const nodes: BrokerNodes = {
+    size,
+    names: cluster.names,
+    streamLeader: async () => {
+      const until = Date.now() + LEADER_WAIT_MS;
+      for (;;) {
+        const leader = await cluster.streamLeader(EVENT_STREAM).catch(() => undefined);
+        if (leader !== undefined) return leader;
+        if (Date.now() > until) throw new Error(`no stream leader within ${LEADER_WAIT_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    kill9: (node) => cluster.nodes[node]?.kill9() ?? Promise.reject(new Error(`no broker node ${node}`)),
+    restart: (node) => cluster.nodes[node]?.restart() ?? Promise.reject(new Error(`no broker node ${node}`)),
+  };
+  return { url: cluster.url, servers: cluster.nodes, nodes };
 }
 
 async function tearDown(rig: NatsRig): Promise<void> {
-  rig.server.resume(); // never leave a SIGSTOPped broker behind
+  for (const server of rig.servers) server.resume(); // never leave a SIGSTOPped broker behind
   await rig.system.stop();
   await rig.transport.close();
-  await rig.server.stop();
+  await Promise.all(rig.servers.map((s) => s.stop()));
   removeOwnedTempDir(rig.dir);
 }

@@ -57,6 +57,8 @@ export interface SystemSpec {
      */
     readonly handlerMsPerEvent: number;
   };
+  /** The deployment: absent, one broker; `brokers: 3` (or 5) a JetStream cluster, the stream on every node. */
+  readonly topology?: { readonly brokers: number };
 }
 
 export interface Range {
@@ -105,6 +107,7 @@ export type FaultSpec =
   | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
+  | (Timed & { readonly kind: 'brokerNodeKill'; readonly node: number | 'leader'; readonly restartAfterMs: number })
   | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
   | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
   | (Timed & {

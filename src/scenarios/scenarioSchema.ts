@@ -265,6 +265,20 @@ const FAULTS: { [K in FaultKind]: { readonly description: string; readonly field
       ),
     },
   },
+  brokerNodeKill: {
+    description:
+      'SIGKILL of one node of the broker cluster (system.topology.brokers 3 or 5): a numbered node, or whichever leads the stream at that moment; it is restarted restartAfterMs later on its own store. The others elect a new stream leader; clients fail over.',
+    fields: {
+      node: {
+        description: 'The node: its index (0 to brokers − 1), or `leader` for the stream leader at that moment.',
+        oneOf: [
+          { type: 'string', const: 'leader', description: 'The node leading the stream when the fault starts.' },
+          { type: 'integer', minimum: 0, maximum: 4, description: 'A node by its index (n0, n1, …).' },
+        ],
+      },
+      restartAfterMs: int(0, TIME_MS_MAX, 'How long the node stays down, in ms.'),
+    },
+  },
   crashPoint: {
     description:
       'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
@@ -362,6 +376,19 @@ const system = obj(
       ['wait', 'naive'],
       'wait: the summary waits for Products to catch up; naive: it looks names up as they are (stale names when Products lags).',
       SCENARIO_DEFAULTS.system.summaryDependency,
+    ),
+    topology: obj(
+      'The deployment. Absent: one broker. Real brokers only (the simulation models one).',
+      {
+        brokers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 5,
+          description:
+            'Broker nodes: 1, or a JetStream cluster of 3 or 5 (odd: a majority must survive a loss) on loopback with the stream on every node.',
+        },
+      },
+      ['brokers'],
     ),
     consumer: obj(
       'Settings of every projection consumer.',

@@ -7,7 +7,7 @@ import { VirtualClock } from '../transport/sim/virtualClock.js';
 import { FaultController } from './faultController.js';
 import { type Rig, superviseCrashes, systemOptionsFor } from './rig.js';
 import { runOnRig } from './runner.js';
-import { type RunOptions, type ScenarioReport } from './runTypes.js';
+import { InfrastructureError, type RunOptions, type ScenarioReport } from './runTypes.js';
 import type { Scenario } from './scenario.js';
 
 /** Virtual time one driver step moves; small enough that nothing observable happens "between" steps. */
@@ -39,6 +39,11 @@ export async function drive<T>(clock: VirtualClock, work: Promise<T>, limitMs: n
  */
 export async function runScenarioSim(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
   const seed = options.seed ?? scenario.seed;
+  const brokers = scenario.system.topology?.brokers ?? 1;
+  if (brokers > 1)
+    throw new InfrastructureError(
+      `${scenario.file}: system.topology.brokers is ${brokers}, and the simulation models one broker: run it on real brokers (without --transport sim)`,
+    );
   const log: Logger = options.log.child({ scenario: scenario.name, seed, transport: 'sim' });
   const clock = new VirtualClock();
   const broker = new SimBroker({ clock, prng: new Prng(seed ^ 0x5bd1e995) });

@@ -11,6 +11,17 @@ export interface BrokerControl {
   resume(): void;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** The nodes of a broker cluster, one by one (absent with a single broker). */
+  readonly nodes?: BrokerNodes;
+}
+
+export interface BrokerNodes {
+  readonly size: number;
+  readonly names: readonly string[];
+  /** The node leading the stream now; retried (bounded) while the cluster elects one. */
+  streamLeader(): Promise<number>;
+  kill9(node: number): Promise<void>;
+  restart(node: number): Promise<void>;
 }
 
 export interface TimelineContext {
@@ -65,6 +76,7 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
     case 'ackLoss':
       return fault.atMs + fault.durationMs;
     case 'processRestart':
+    case 'brokerNodeKill':
       return fault.atMs + fault.restartAfterMs;
     case 'crashMidBatch':
     case 'poisonEvent':
@@ -226,6 +238,21 @@ const FAULT_STEPS: {
         await c.system.reviveReadModel(fault.target);
       }),
       step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
+    ];
+  },
+  brokerNodeKill: (fault, { at, end, step }) => {
+    const which = fault.node === 'leader' ? 'the stream leader' : `node n${fault.node}`;
+    // One step kills and restarts: the restart must follow this kill, whatever node "leader" turned out to be.
+    return [
+      step(at, 'fault-start', `broker node: ${which} killed (SIGKILL)`, async (c) => {
+        const nodes = c.broker.nodes;
+        if (!nodes) throw new Error('brokerNodeKill needs a broker cluster (system.topology.brokers 3 or 5)');
+        const node = fault.node === 'leader' ? await nodes.streamLeader() : fault.node;
+        await nodes.kill9(node);
+        await sleep(c.clock, fault.restartAfterMs);
+        await nodes.restart(node);
+      }),
+      step(end, 'fault-end', `broker node: ${which} restarted`, () => Promise.resolve()),
     ];
   },
   crashPoint: (fault, { at, step }) => [

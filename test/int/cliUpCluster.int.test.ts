@@ -53,12 +53,12 @@ describe('cqrs-testbed up --brokers 3', () => {
       }
     })();
 
-    await eventually(async () => accepted.length >= 10 || undefined, { what: '10 orders placed', intervalMs: 50 });
+    await eventually(() => accepted.length >= 10 || undefined, { what: '10 orders placed', intervalMs: 50 });
     const leader = await streamLeaderIndex(banner.brokerUrl);
     const leaderPid = banner.clusterPids[leader] ?? -1;
     process.kill(leaderPid, 'SIGKILL');
     const atKill = accepted.length;
-    await eventually(async () => accepted.length >= atKill + 20 || undefined, {
+    await eventually(() => accepted.length >= atKill + 20 || undefined, {
       what: '20 more orders accepted after the kill',
       intervalMs: 100,
       timeoutMs: 30_000,

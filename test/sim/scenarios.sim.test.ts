@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadScenarioFile } from '../../src/scenarios/loadScenario.js';
+import { InfrastructureError } from '../../src/scenarios/runTypes.js';
 import { runScenarioSim } from '../../src/scenarios/simRig.js';
 import { explain, SCENARIOS_DIR } from '../helpers/scenarioHarness.js';
 import { join } from 'node:path';
@@ -23,7 +24,13 @@ describe('shipped scenarios on the simulation', () => {
 
   for (const file of files) {
     it(`${file} gets the verdict its file expects`, { timeout: 60_000 }, async () => {
-      const report = await runScenarioSim(await load(file), { log: silentLogger() });
+      const scenario = await load(file);
+      if ((scenario.system.topology?.brokers ?? 1) > 1) {
+        // A broker cluster is real brokers only (test/int/scenariosCluster.int.test.ts runs it): refused here.
+        await expect(runScenarioSim(scenario, { log: silentLogger() })).rejects.toThrow(InfrastructureError);
+        return;
+      }
+      const report = await runScenarioSim(scenario, { log: silentLogger() });
       expect(report.verdict, explain(report)).toBe('pass');
     });
   }

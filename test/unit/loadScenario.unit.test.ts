@@ -392,6 +392,31 @@ const MISTAKES: { what: string; text: string; path: string; says: string[] }[] =
     says: ['must be true (got false)'],
   },
   {
+    what: 'broker node kill without a cluster',
+    text: edit(
+      '  - kind: handlerBug',
+      '  - {kind: brokerNodeKill, atMs: 1500, node: leader, restartAfterMs: 500}\n  - kind: handlerBug',
+    ),
+    path: 'faults[0]',
+    says: ['needs a broker cluster: add system.topology: {brokers: 3}'],
+  },
+  {
+    what: 'broker node kill of a node the cluster does not have',
+    text: edit(
+      '  - kind: handlerBug',
+      '  - {kind: brokerNodeKill, atMs: 1500, node: 3, restartAfterMs: 500}\n  - kind: handlerBug',
+      edit('workload:', 'system:\n  topology: {brokers: 3}\nworkload:'),
+    ),
+    path: 'faults[0].node',
+    says: ['must be a node of the cluster, 0 to 2 (got 3)'],
+  },
+  {
+    what: 'an even number of brokers',
+    text: edit('workload:', 'system:\n  topology: {brokers: 2}\nworkload:'),
+    path: 'system.topology.brokers',
+    says: ['must be 1, 3 or 5'],
+  },
+  {
     what: 'crash point without times',
     text: edit('workload:', 'crashPoints:\n  - {target: customer-order-summary, point: between-writes}\nworkload:'),
     path: 'crashPoints[0].times',

@@ -7,6 +7,9 @@ import {
   waitUntil,
 } from './infra.js';
 import type { BenchSizes } from './sizes.js';
+import { brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
+import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
+import { startNatsCluster } from '../transport/natsCluster.js';
 import { EVENT_SUBJECTS, type DurableConsumer } from '../transport/port.js';
 
 export interface Calibration {
@@ -23,6 +26,8 @@ export interface Calibration {
    * No SQLite, no actors: what a testbed that cost nothing would reach on this broker.
    */
   readonly R_pipeline_orders: number;
+  /** R_pub again, on a 3-node cluster on this machine with the stream on 3 replicas (each publish acked by a quorum). */
+  readonly R_pub_r3: number;
 }
 
 /** Fetches (256 at a time) and acks until `total` messages were taken: the empty handler of the calibration. */
@@ -80,7 +85,7 @@ async function pipelineCeiling(sizes: BenchSizes): Promise<number> {
 /** The ceiling the rest is compared with: the same client and the same adapter, no SQLite, no actors. */
 export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
   const broker = await privateBroker('calibrate');
-  let raw: Omit<Calibration, 'R_pipeline_orders'>;
+  let raw: Omit<Calibration, 'R_pipeline_orders' | 'R_pub_r3'>;
   try {
     const { transport } = broker;
     const n = sizes.calibrationEvents;
@@ -120,5 +125,28 @@ export async function calibrate(sizes: BenchSizes): Promise<Calibration> {
   } finally {
     await broker.stop();
   }
-  return { ...raw, R_pipeline_orders: await pipelineCeiling(sizes) };
+  return { ...raw, R_pipeline_orders: await pipelineCeiling(sizes), R_pub_r3: await replicatedPublishRate(sizes) };
+}
+
+/** The same pipelined publish to a private 3-node cluster whose stream has a replica on each node. */
+async function replicatedPublishRate(sizes: BenchSizes): Promise<number> {
+  const dir = createOwnedTempDir('cqrs-bench-r3-');
+  try {
+    const cluster = await startNatsCluster({ size: 3, storeDir: brokerStoreOf(dir), detach: true });
+    try {
+      const transport = await connectJetStream({ servers: cluster.url, name: 'bench-r3', streamReplicas: 3 });
+      try {
+        await transport.provisionStream();
+        const n = sizes.calibrationEvents;
+        const ms = await pipelinedPublish(transport, n, sizes.publishWindow, (i) => orderPlacedEvent('r3', i));
+        return perSecond(n, ms);
+      } finally {
+        await transport.close();
+      }
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    removeOwnedTempDir(dir);
+  }
 }

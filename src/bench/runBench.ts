@@ -13,6 +13,10 @@ export interface BenchResults {
   readonly cores: number;
   readonly payload_bytes: number;
   readonly R_pub: number;
+  /** R_pub on a 3-node cluster, stream on 3 replicas (every publish acked by a quorum of nodes). */
+  readonly R_pub_r3: number;
+  /** R_pub_r3 ÷ R_pub: what replication costs a publisher on this machine. */
+  readonly r3_pub_ratio: number;
   readonly R_cons: number;
   readonly R_drain: number;
   readonly e2e_orders_per_s: number;
@@ -97,6 +101,8 @@ export async function runBench(
       cores: availableParallelism(),
       payload_bytes: cal.payloadBytes,
       R_pub: cal.R_pub,
+      R_pub_r3: cal.R_pub_r3,
+      r3_pub_ratio: cal.R_pub_r3 / cal.R_pub,
       R_cons: cal.R_cons,
       R_drain: cal.R_drain,
       e2e_orders_per_s: e2e.e2e_orders_per_s,
@@ -149,6 +155,8 @@ export function formatTable(r: BenchResults): string {
   const rows: [string, number | string, string][] = [
     ['cores', r.cores, ''],
     ['R_pub', r.R_pub, `msg/s (pipelined publish, ${r.payload_bytes} B OrderPlaced)`],
+    ['R_pub_r3', r.R_pub_r3, 'msg/s, the same on a 3-node cluster, stream on 3 replicas'],
+    ['r3_pub_ratio', r.r3_pub_ratio, 'R_pub_r3 ÷ R_pub: what replication costs a publisher'],
     ['R_cons', r.R_cons, 'msg/s (durable pull, ack, empty handler)'],
     ['R_drain', r.R_drain, 'msg/s (ordered readRange, empty handler)'],
     ['e2e_orders_per_s', r.e2e_orders_per_s, 'orders/s, actor → every read model caught up'],
@@ -229,4 +237,6 @@ export const REQUIRED_KEYS = [
   'events_for_rss',
   'R_pipeline_orders',
   'e2e_vs_pipeline',
+  'R_pub_r3',
+  'r3_pub_ratio',
 ] as const satisfies readonly (keyof BenchResults)[];

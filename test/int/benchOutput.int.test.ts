@@ -11,7 +11,7 @@ import { REQUIRED_KEYS } from '../../src/bench/runBench.js';
 import { repoRoot } from '../helpers/tmuxTerminal.js';
 
 const git = (...args: string[]) => spawnSync('git', ['-C', repoRoot, ...args], { encoding: 'utf8' });
-const BASELINE = 'bench/baseline-2026-11-26.json';
+const BASELINE = 'bench/baseline-2026-12-03.json';
 
 describe('bench output', () => {
   it('goes by default to a git-ignored file that nothing tracks', () => {

@@ -1,6 +1,7 @@
 import type {
   AddProduct,
   AdjustStock,
+  CatalogCommand,
   OrderItemRequest,
   PlaceOrder,
   RenameProduct,
@@ -138,4 +139,34 @@ export function validateProductChange(
     commands.push({ type: 'RenameProduct', productId, name: checkText(o, 'name', LIMITS.nameLengthMax, errors) });
   if (o.price !== undefined) commands.push({ type: 'RepriceProduct', productId, priceCents: checkPrice(o, errors) });
   return done(errors, commands);
+}
+
+/**
+ * A catalogue or stock command as another process sends it over the broker (the port over NATS): in the command's
+ * own shape (`priceCents`, not the HTTP body's `price`), every field checked as the HTTP routes check theirs.
+ */
+export function validateInventoryCommand(input: unknown): Validated<CatalogCommand | AdjustStock> {
+  if (!isObj(input)) return err([NOT_AN_OBJECT]);
+  const o = input;
+  const errors: FieldError[] = [];
+  const productId = checkId(o, 'productId', 'productId', errors);
+  const cents = () => checkInt(o.priceCents, 'priceCents', 0, LIMITS.priceCentsMax, errors);
+  switch (o.type) {
+    case 'AddProduct': {
+      const name = checkText(o, 'name', LIMITS.nameLengthMax, errors);
+      return done(errors, { type: 'AddProduct', productId, name, priceCents: cents() });
+    }
+    case 'RenameProduct':
+      return done(errors, {
+        type: 'RenameProduct',
+        productId,
+        name: checkText(o, 'name', LIMITS.nameLengthMax, errors),
+      });
+    case 'RepriceProduct':
+      return done(errors, { type: 'RepriceProduct', productId, priceCents: cents() });
+    case 'AdjustStock':
+      return errors.length > 0 ? err(errors) : validateAdjustStock(productId, o);
+    default:
+      return err([{ field: 'type', message: 'must be AddProduct, RenameProduct, RepriceProduct or AdjustStock' }]);
+  }
 }

@@ -11,26 +11,26 @@ const badId = (reply: FastifyReply, field: string, id: string) => {
 
 /** The article's query endpoints, answered from the read models (eventually consistent by design). */
 export function queryRoutes(app: FastifyInstance, port: SystemPort): void {
-  app.get<{ Params: { productId: string } }>('/inventory/products/:productId', (request, reply) => {
+  app.get<{ Params: { productId: string } }>('/inventory/products/:productId', async (request, reply) => {
     const refused = badId(reply, 'productId', request.params.productId);
     if (refused) return refused;
-    const answer = port.inventoryOf(request.params.productId);
+    const answer = await port.inventoryOf(request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
   app.get<{ Params: { customerId: string } }>(
     '/customer/:customerId/orders',
-    (request, reply) =>
+    async (request, reply) =>
       badId(reply, 'customerId', request.params.customerId) ??
-      reply.send(port.ordersOfCustomer(request.params.customerId)),
+      reply.send(await port.ordersOfCustomer(request.params.customerId)),
   );
 
-  app.get<{ Params: { productId: string } }>('/products/:productId', (request, reply) => {
+  app.get<{ Params: { productId: string } }>('/products/:productId', async (request, reply) => {
     const refused = badId(reply, 'productId', request.params.productId);
     if (refused) return refused;
-    const answer = port.productOf(request.params.productId);
+    const answer = await port.productOf(request.params.productId);
     return answer ? reply.send(answer) : notFound(reply, `unknown product ${request.params.productId}`);
   });
 
-  app.get('/products', (_request, reply) => reply.send(port.listProducts()));
+  app.get('/products', async (_request, reply) => reply.send(await port.listProducts()));
 }

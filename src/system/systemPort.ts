@@ -33,12 +33,12 @@ export interface SystemPort {
   /** Sends a catalogue or stock command to the inventory service and waits for its outcome. */
   inventoryCommand(command: CatalogCommand | AdjustStock): Promise<InventoryCommandOutcome>;
   /** `GET /inventory/products/:productId`: the ProductInventory view. */
-  inventoryOf(productId: string): InventoryAnswer | undefined;
+  inventoryOf(productId: string): Promise<InventoryAnswer | undefined>;
   /** `GET /customer/:customerId/orders`: the CustomerOrderSummary read model. */
-  ordersOfCustomer(customerId: string): CustomerOrderAnswer[];
+  ordersOfCustomer(customerId: string): Promise<CustomerOrderAnswer[]>;
   /** `GET /products/:productId`: the Products read model. */
-  productOf(productId: string): ProductAnswer | undefined;
-  listProducts(): ProductAnswer[];
+  productOf(productId: string): Promise<ProductAnswer | undefined>;
+  listProducts(): Promise<ProductAnswer[]>;
 }
 
 export function systemPort(system: RunningSystem, stamps: CommandStamps): SystemPort {
@@ -52,21 +52,37 @@ export function systemPort(system: RunningSystem, stamps: CommandStamps): System
       return new Promise((resolve) => system.inventoryService.send({ type: 'COMMAND', command, meta, reply: resolve }));
     },
     // A read model replaced by a plug-in is answered from the plug-in's own model (its readState, or available).
+    // The read models are local here: each query answers at once (over NATS, in another process, it would not).
     inventoryOf: (productId) => {
       const p = plugin('product-inventory');
-      return p ? pluginInventoryOf(p, queries.inventory, productId) : inventoryOf(queries.inventory, productId);
+      return settled(() =>
+        p ? pluginInventoryOf(p, queries.inventory, productId) : inventoryOf(queries.inventory, productId),
+      );
     },
     ordersOfCustomer: (customerId) => {
       const p = plugin('customer-order-summary');
-      return p ? pluginOrdersOf(p, queries.summary, customerId) : ordersOfCustomer(queries.summary, customerId);
+      return settled(() =>
+        p ? pluginOrdersOf(p, queries.summary, customerId) : ordersOfCustomer(queries.summary, customerId),
+      );
     },
     productOf: (productId) => {
       const p = plugin('products');
-      return p ? pluginProductOf(p, queries.products, productId) : productOf(queries.products, productId);
+      return settled(() =>
+        p ? pluginProductOf(p, queries.products, productId) : productOf(queries.products, productId),
+      );
     },
     listProducts: () => {
       const p = plugin('products');
-      return p ? pluginProducts(p, queries.products) : listProducts(queries.products);
+      return settled(() => (p ? pluginProducts(p, queries.products) : listProducts(queries.products)));
     },
   };
+}
+
+/** A synchronous answer as a promise; a throw (a broken plug-in's readState) rejects it instead of escaping. */
+function settled<T>(answer: () => T): Promise<T> {
+  try {
+    return Promise.resolve(answer());
+  } catch (error: unknown) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }

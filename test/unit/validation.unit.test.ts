@@ -5,6 +5,7 @@ import type { FieldError, Result } from '../../src/domain/result.js';
 import {
   validateAddProduct,
   validateAdjustStock,
+  validateInventoryCommand,
   validatePlaceOrder,
   validateProductChange,
 } from '../../src/domain/validation.js';
@@ -333,5 +334,26 @@ describe('validateProductChange', () => {
 
   it('refuses a body that is not an object', () => {
     expect(fieldsOf(validateProductChange('prod_abc', 'rename'))).toEqual(['(body)']);
+  });
+});
+
+describe('validateInventoryCommand (commands carried between processes, in their own shape)', () => {
+  it('passes each well-formed command through unchanged', () => {
+    const commands = [
+      { type: 'AddProduct', productId: 'p_1', name: 'Lamp', priceCents: 1999 },
+      { type: 'RenameProduct', productId: 'p_1', name: 'Desk lamp' },
+      { type: 'RepriceProduct', productId: 'p_1', priceCents: 0 },
+      { type: 'AdjustStock', productId: 'p_1', delta: -3, reason: 'broken' },
+    ];
+    for (const c of commands) expect(validateInventoryCommand(c)).toEqual({ ok: true, value: c });
+  });
+
+  it('names every bad field, and an unknown type', () => {
+    expect(
+      fieldsOf(validateInventoryCommand({ type: 'AddProduct', productId: 'p 1', name: '', priceCents: 1.5 })),
+    ).toEqual(['productId', 'name', 'priceCents']);
+    expect(fieldsOf(validateInventoryCommand({ type: 'AdjustStock', productId: 'p_1', delta: 0 }))).toEqual(['delta']);
+    expect(fieldsOf(validateInventoryCommand({ type: 'DropTable', productId: 'p_1' }))).toEqual(['type']);
+    expect(fieldsOf(validateInventoryCommand([]))).toEqual(['(body)']);
   });
 });

@@ -14,6 +14,8 @@ import { evaluate, needsRebuildComparison, type RebuildComparison } from './verd
 import { checkWriteModel } from './writeModelCheck.js';
 import type { RunParts } from './runParts.js';
 import { pluginReports } from './pluginReport.js';
+import { acknowledgedEvents, brokerFindings } from './brokerFindings.js';
+import { readEventLog } from './eventLog.js';
 import type { FaultController } from './faultController.js';
 
 export interface JudgeInput extends RunParts {
@@ -40,14 +42,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
   const finalModels = readModelStates(system.readModels);
   const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
   // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
-  const standing = perReadModel((m) => {
-    const snap = system.readModels[m].consumer.getSnapshot();
-    return {
-      checkpoint: system.readModels[m].store.checkpoint(),
-      state: consumerState(snap),
-      lastProblem: snap.context.lastProblem ?? null,
-    };
-  });
+  const standing = standingOf(system);
   const rebuildMismatches = needsRebuildComparison(scenario.expect)
     ? await compareRebuild(system, finalModels, input.awaitConsumer)
     : undefined;
@@ -93,7 +88,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     }),
   ) as Partial<Record<ReadModelName, number>>;
   const attribution = attribute({ headSeq: head, plugins, models, caughtUp: caughtUpDivergence, rebuildKeysDiffer });
-  return {
+  const report: Omit<ScenarioReport, 'brokerFindings'> = {
     scenario: scenario.name,
     file: scenario.file,
     seed: input.seed,
@@ -114,6 +109,32 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     samples: input.sampler.samples,
     durationMs: input.clock.now() - input.runStart,
   };
+  return { ...report, brokerFindings: await brokerFindingsAtEnd(system, input.clock) };
+}
+
+/** Where each consumer stands: its checkpoint, state and last problem. */
+function standingOf(system: RunningSystem) {
+  return perReadModel((m) => {
+    const snap = system.readModels[m].consumer.getSnapshot();
+    return {
+      checkpoint: system.readModels[m].store.checkpoint(),
+      state: consumerState(snap),
+      lastProblem: snap.context.lastProblem ?? null,
+    };
+  });
+}
+
+/**
+ * The broker's findings, read last and apart from the oracle: the outboxes' acknowledged events first, then the
+ * stream read afresh, so that anything acknowledged by then is in what is read (see brokerFindings.ts).
+ */
+async function brokerFindingsAtEnd(system: RunningSystem, clock: Clock): Promise<string[]> {
+  const acknowledged = acknowledgedEvents({
+    orders: system.orderStore.outbox,
+    inventory: system.inventoryStore.outbox,
+  });
+  const { entries } = await brokerRetrying(clock, () => readEventLog(system.options.transport));
+  return brokerFindings(acknowledged, entries);
 }
 
 /** Retries a read while the broker is unreachable, for up to a minute of the rig's time. */

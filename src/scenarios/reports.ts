@@ -132,6 +132,7 @@ export function scenarioDetail(r: ScenarioReport): string {
   for (const p of r.properties) lines.push(`  ${p.holds ? '✓' : '✗'} ${p.name}: ${p.detail}`);
   for (const line of attributionLines(r.attribution)) lines.push(`  → ${line}`);
   for (const line of pluginLines(r.plugins)) lines.push(`  plug-in ${line}`);
+  for (const finding of r.brokerFindings) lines.push(`  ⚠ broker finding: ${finding}`);
   for (const m of READ_MODELS) {
     const x = r.models[m];
     const d = x.divergence;

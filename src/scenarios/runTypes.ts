@@ -68,6 +68,8 @@ export interface ScenarioReport {
   readonly attribution: readonly ModelAttribution[];
   /** The plug-ins in place of built-in read models, and what their crash points did (empty: built-ins only). */
   readonly plugins: readonly PluginReport[];
+  /** What the broker got wrong (acknowledged events it does not hold), apart from the testbed's verdict: see brokerFindings.ts. */
+  readonly brokerFindings: readonly string[];
   readonly models: Readonly<Record<ReadModelName, ModelReport>>;
   /**
    * From the later of the workload's end and the last fault healing (or remediation finishing) to every model equal

@@ -32,6 +32,7 @@ export class Outbox {
   private readonly selectPending;
   private readonly markOne;
   private readonly countPending;
+  private readonly selectSent;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -42,6 +43,18 @@ export class Outbox {
     );
     this.markOne = db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ?');
     this.countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL').pluck();
+    this.selectSent = db.prepare(
+      'SELECT id, msg_id FROM outbox WHERE sent_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?',
+    );
+  }
+
+  /**
+   * Event ids of rows the broker acknowledged (a row is marked sent only after its publish ack), in pages after row
+   * `afterId`: what the stream must hold unless the broker lost acknowledged data.
+   */
+  acknowledged(afterId: number, limit: number): { readonly id: number; readonly msgId: string }[] {
+    const rows = this.selectSent.all(afterId, limit) as { id: number; msg_id: string }[];
+    return rows.map((r) => ({ id: r.id, msgId: r.msg_id }));
   }
 
   /** Idempotent on the event id: a redelivered source event appends nothing new. */

@@ -41,6 +41,7 @@ function report(
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
     properties,
     plugins: [],
+    brokerFindings: [],
     models: { 'product-inventory': model, products: model, 'customer-order-summary': model },
     convergedAfterMs: 1_234,
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },

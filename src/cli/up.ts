@@ -12,6 +12,7 @@ import { FaultController } from '../scenarios/faultController.js';
 import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { startSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
+import { EVENT_STREAM } from '../transport/port.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from './seedCatalog.js';
@@ -126,12 +127,14 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
     () => startSystem(systemOptions),
     (s) => s.stop(),
   );
+  const cluster = broker.cluster;
   const telemetry = {
     system,
     transport: broker.transport,
     log: log.child({ actor: 'telemetry' }),
     faults,
     ...(broker.server ? { broker: broker.server } : {}),
+    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM) } : {}),
   };
   await startup.step(
     'telemetry',

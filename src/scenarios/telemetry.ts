@@ -1,5 +1,6 @@
 import type { ConsumerState } from '../actors/consumerStatus.js';
 import { isReadModelName, type ReadModelName } from '../domain/readModels.js';
+import type { BrokerNodeState } from '../transport/natsCluster.js';
 import type { BrokerStatus } from '../transport/port.js';
 import type { LogEntry } from './eventLog.js';
 import type { OrderCounts } from './orderCounts.js';
@@ -23,6 +24,8 @@ export interface Telemetry {
   readonly broker: BrokerStatus;
   /** The broker process is SIGSTOPped (a brokerPause fault, or paused from the dashboard). */
   readonly brokerPaused: boolean;
+  /** Each node of a broker cluster (absent with one broker): its process up, and which leads the stream. */
+  readonly brokerNodes?: readonly BrokerNodeState[];
   readonly headSeq: number;
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
   /** Every order by outcome (for `up`: what the order service knows, see serveTelemetry). */

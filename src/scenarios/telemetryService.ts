@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { realClock, type Clock } from '../actors/clock.js';
 import type { RunningSystem } from '../system/startSystem.js';
 import { readModelStates } from '../system/pluginWiring.js';
+import type { BrokerNodeState } from '../transport/natsCluster.js';
 import type { Service, Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
@@ -25,6 +26,8 @@ export interface TelemetryServiceOptions {
   readonly faults?: FaultController;
   /** The private nats-server, for the pause key; absent with NATS_URL. */
   readonly broker?: Pick<BrokerControl, 'pause' | 'resume'>;
+  /** A private broker cluster's nodes, as each snapshot shows them (`up --brokers 3`). */
+  readonly brokerNodes?: () => Promise<readonly BrokerNodeState[]>;
 }
 
 /** A remote dashboard cannot send "resume" through a paused broker: a pause from afar lasts this long. */
@@ -84,6 +87,7 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
       phase: 'running',
       broker: transport.status(),
       brokerPaused: control.brokerPaused(),
+      ...(options.brokerNodes ? { brokerNodes: await options.brokerNodes() } : {}),
       headSeq: head,
       outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
       orders: { placed: orders.placed, rejected: orders.rejected, unavailable: service.failed, invalid: 0, failed: 0 },

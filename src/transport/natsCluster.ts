@@ -24,8 +24,16 @@ export interface NatsCluster {
   streamLeader(stream: string): Promise<number | undefined>;
   /** Nodes holding a current copy of the stream, its leader included (0 while it has no leader). */
   currentReplicas(stream: string): Promise<number>;
+  /** Each node by name: is its process running, does it lead the stream (false everywhere while none is known). */
+  nodeStates(stream: string): Promise<BrokerNodeState[]>;
   /** Stops every node (SIGTERM, bounded). Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface BrokerNodeState {
+  readonly name: string;
+  readonly up: boolean;
+  readonly leader: boolean;
 }
 
 export interface StartNatsClusterOptions {
@@ -79,7 +87,11 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
       if (cluster?.leader === undefined) return 0;
       return 1 + (cluster.replicas ?? []).filter((r) => r.current && !r.offline).length;
     };
-    return { url, nodes: started, names, streamLeader, currentReplicas, stop };
+    const nodeStates = async (stream: string) => {
+      const leader = await streamLeader(stream).catch(() => undefined);
+      return started.map((node, i) => ({ name: names[i] ?? `n${i}`, up: node.running, leader: i === leader }));
+    };
+    return { url, nodes: started, names, streamLeader, currentReplicas, nodeStates, stop };
   } catch (err: unknown) {
     await stop();
     throw err;

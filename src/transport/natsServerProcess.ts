@@ -30,6 +30,8 @@ export interface NatsServerProcess {
   readonly port: number;
   /** Pid of the current process (changes on restart). */
   readonly pid: number;
+  /** The current process has not exited (a paused one is running). */
+  readonly running: boolean;
   /** SIGTERM, wait for exit, SIGKILL if it takes longer than a bound. Idempotent. */
   stop(): Promise<void>;
   /** SIGKILL: a crash, no clean shutdown of the store. */
@@ -133,6 +135,9 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
     port,
     get pid() {
       return running.child.pid ?? -1;
+    },
+    get running() {
+      return !running.exited;
     },
     stop: () => stopWith('SIGTERM'),
     kill9: () => stopWith('SIGKILL'),

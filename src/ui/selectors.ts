@@ -181,6 +181,7 @@ export interface HeaderView {
 
 export function brokerView(t: Telemetry): { text: string; tone: Tone } {
   if (t.brokerPaused) return { text: 'broker paused', tone: 'bad' };
+  if (t.brokerNodes && t.brokerNodes.length > 0) return clusterView(t.brokerNodes);
   switch (t.broker) {
     case 'connected':
       return { text: 'broker connected', tone: 'ok' };
@@ -194,6 +195,18 @@ export function brokerView(t: Telemetry): { text: string; tone: Tone } {
       return { text: String(never), tone: 'muted' };
     }
   }
+}
+
+/** A broker cluster: nodes up, which are down, the stream leader; bad once a majority is lost or none leads. */
+function clusterView(nodes: readonly { name: string; up: boolean; leader: boolean }[]): { text: string; tone: Tone } {
+  const down = nodes.filter((n) => !n.up).map((n) => n.name);
+  const leader = nodes.find((n) => n.leader)?.name;
+  const upCount = nodes.length - down.length;
+  const text =
+    `brokers ${upCount}/${nodes.length} up${down.length > 0 ? ` (${down.join(', ')} down)` : ''}` +
+    (leader ? `, leader ${leader}` : ', no stream leader');
+  const tone: Tone = upCount * 2 <= nodes.length || !leader ? 'bad' : down.length > 0 ? 'warn' : 'ok';
+  return { text, tone };
 }
 
 /** The two header lines: what runs, the scenario clock, the broker, and the traffic. */

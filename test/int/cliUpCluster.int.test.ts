@@ -6,6 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TELEMETRY_SUBJECT, type Telemetry } from '../../src/scenarios/telemetry.js';
 import { EVENT_STREAM } from '../../src/transport/port.js';
 import { eventually } from '../helpers/eventually.js';
 import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
@@ -17,6 +18,16 @@ async function streamLeaderIndex(url: string): Promise<number> {
   try {
     const info = await (await jetstreamManager(nc, { timeout: 5_000 })).streams.info(EVENT_STREAM);
     return Number((info.cluster?.leader ?? 'n-1').slice(1));
+  } finally {
+    await nc.close();
+  }
+}
+
+async function telemetryOf(url: string): Promise<Telemetry> {
+  const nc = await connect({ servers: url.split(','), timeout: 5_000 });
+  try {
+    const reply = await nc.request(TELEMETRY_SUBJECT, new Uint8Array(), { timeout: 5_000 });
+    return JSON.parse(new TextDecoder().decode(reply.data)) as Telemetry;
   } finally {
     await nc.close();
   }
@@ -55,6 +66,12 @@ describe('cqrs-testbed up --brokers 3', () => {
 
     await eventually(() => accepted.length >= 10 || undefined, { what: '10 orders placed', intervalMs: 50 });
     const leader = await streamLeaderIndex(banner.brokerUrl);
+    // The dashboard's telemetry shows the nodes: all up, the same leader.
+    expect((await telemetryOf(banner.brokerUrl)).brokerNodes).toEqual([
+      { name: 'n0', up: true, leader: leader === 0 },
+      { name: 'n1', up: true, leader: leader === 1 },
+      { name: 'n2', up: true, leader: leader === 2 },
+    ]);
     const leaderPid = banner.clusterPids[leader] ?? -1;
     process.kill(leaderPid, 'SIGKILL');
     const atKill = accepted.length;

@@ -220,6 +220,29 @@ describe('header', () => {
   });
 });
 
+describe('broker cluster in the header', () => {
+  const nodes = (up: boolean[], leader: number | undefined) =>
+    up.map((u, i) => ({ name: `n${i}`, up: u, leader: i === leader }));
+  const view = (brokerNodes: ReturnType<typeof nodes>) => headerView({ ...midFault, brokerNodes }, emptyHistory, 100);
+
+  it('shows nodes up, the down ones by name, and the stream leader; the tone follows the quorum', () => {
+    expect(view(nodes([true, true, true], 1))).toMatchObject({ broker: 'brokers 3/3 up, leader n1', brokerTone: 'ok' });
+    expect(view(nodes([true, false, true], 0))).toMatchObject({
+      broker: 'brokers 2/3 up (n1 down), leader n0',
+      brokerTone: 'warn',
+    });
+    expect(view(nodes([false, false, true], undefined))).toMatchObject({
+      broker: 'brokers 1/3 up (n0, n1 down), no stream leader',
+      brokerTone: 'bad',
+    });
+    expect(view(nodes([true, true, true], undefined)).brokerTone).toBe('bad');
+  });
+
+  it('a single broker reads as before', () => {
+    expect(headerView(midFault, emptyHistory, 100).broker).toBe('broker connected');
+  });
+});
+
 describe('properties and verdict', () => {
   it('are pending while the run goes, then carry the report’s verdicts', () => {
     expect(propertyItems(midFault).map((p) => p.status)).toEqual([

@@ -19,6 +19,7 @@ const outsideDomain = [
   'scenarios',
   'store',
   'system',
+  'topology',
   'transport',
   'ui',
 ];

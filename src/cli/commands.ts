@@ -42,6 +42,14 @@ export function addUpCommand(cli: Cli): void {
     )
     .addOption(
       new Option(
+        '--topology <kind>',
+        'single: the whole system in this process; processes: one OS process per service (inventory, orders, products, summary, HTTP), talking only over NATS, each restarted if it dies',
+      )
+        .choices(['single', 'processes'])
+        .default('single'),
+    )
+    .addOption(
+      new Option(
         '--brokers <n>',
         'broker nodes: 1 (a private nats-server) or a private JetStream cluster of 3 or 5 on loopback, the stream replicated on every node; with NATS_URL (a comma-separated list for a cluster), the stream’s replicas',
       )
@@ -56,6 +64,7 @@ export function addUpCommand(cli: Cli): void {
         inventoryMode: 'check' | 'reserve';
         projection: string[];
         brokers: number;
+        topology: 'single' | 'processes';
       }) => {
         const global = cli.program.opts<{ logFormat: LogFormat; logLevel: string }>();
         const log = createLogger({ format: global.logFormat, level: global.logLevel });
@@ -73,6 +82,7 @@ export function addUpCommand(cli: Cli): void {
             ...(plugins.plugins ? { plugins: plugins.plugins } : {}),
             pluginLines: plugins.banner,
             brokers: opts.brokers,
+            topology: opts.topology,
           },
           log,
         );

@@ -10,6 +10,7 @@ import {
   addUpCommand,
   type Cli,
 } from './commands.js';
+import { addServiceCommand } from './serviceCommand.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('cqrs-testbed')
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     addCheckCommand,
     addBenchCommand,
     addListCommand,
+    addServiceCommand,
   ])
     add(cli);
   try {

@@ -14,8 +14,9 @@ import { startSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
 import { EVENT_STREAM } from '../transport/port.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
+import { processesBanner, startServiceProcesses } from './upProcesses.js';
 import { lockDataDir } from './dataDirLock.js';
-import { seedCatalog } from './seedCatalog.js';
+import { seedCatalog } from '../system/seedCatalog.js';
 import { selfCommand } from './selfCommand.js';
 
 export interface UpOptions {
@@ -29,6 +30,8 @@ export interface UpOptions {
   readonly pluginLines?: readonly string[];
   /** Broker nodes: 1, or a cluster of 3 (or 5) with the stream on every node. */
   readonly brokers?: number;
+  /** `single`: the whole system in this process (default); `processes`: one OS process per service. */
+  readonly topology?: 'single' | 'processes';
 }
 
 /** Thrown inside startup when a signal arrived meanwhile: skip the rest, drain what started. */
@@ -111,6 +114,15 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
     () => openBroker(log, join(dataDir, 'nats'), 'cqrs-testbed', options.brokers ?? 1),
     (b) => b.close(),
   );
+  if (options.topology === 'processes') {
+    const supervisor = await startup.step(
+      'service processes',
+      () => startServiceProcesses(broker, dataDir, options, log),
+      (s) => s.stop(),
+    );
+    process.stdout.write(processesBanner(supervisor, broker, dataDir, temporary));
+    return;
+  }
   // The fault switchboard stays idle unless a dashboard (`cqrs-testbed dashboard`) injects a handler bug.
   const faults = new FaultController();
   const systemOptions = {
@@ -142,7 +154,8 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
     (t) => t.stop(),
   );
   const ids = { newId: () => randomUUID(), now: () => new Date().toISOString() };
-  const seeded = await startup.step('seed catalogue', () => seedCatalog(system, systemPort(system, ids)));
+  const everAdjusted = (productId: string) => system.inventoryStore.everAdjusted(productId);
+  const seeded = await startup.step('seed catalogue', () => seedCatalog(everAdjusted, systemPort(system, ids)));
   const app = buildHttpServer(system, log, { ...ids });
   const listening = { host: options.host, port: options.httpPort };
   const url = await startup.step(

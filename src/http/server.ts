@@ -9,7 +9,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { RunningSystem } from '../system/startSystem.js';
-import { systemPort } from '../system/systemPort.js';
+import { systemPort, type SystemPort } from '../system/systemPort.js';
 import { adminRoutes } from './adminRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
 import { orderRoutes } from './orderRoutes.js';
@@ -91,6 +91,20 @@ function replyWithError(
  * A 500 means a bug here, and is logged with the error.
  */
 export function buildHttpServer(system: RunningSystem, log: Logger, options: HttpOptions = {}): FastifyInstance {
+  const port = systemPort(system, {
+    newId: options.newId ?? (() => randomUUID()),
+    now: options.now ?? (() => new Date().toISOString()),
+  });
+  const app = buildHttpApi(port, log, options);
+  adminRoutes(app, system);
+  return app;
+}
+
+/**
+ * The article's API (orders, catalogue, queries) over any SystemPort: the in-process one, or the port over NATS
+ * of the multi-process topology's HTTP process (which adds its own /health). Same bodies, same errors.
+ */
+export function buildHttpApi(port: SystemPort, log: Logger, options: HttpOptions = {}): FastifyInstance {
   const httpLog: FastifyBaseLogger = log.child({ actor: 'http' });
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = Fastify({
@@ -117,14 +131,9 @@ export function buildHttpServer(system: RunningSystem, log: Logger, options: Htt
       .code(404)
       .send({ error: 'not-found', message: `no route ${request.method} ${request.url}` } satisfies ErrorBody);
   });
-  const port = systemPort(system, {
-    newId: options.newId ?? (() => randomUUID()),
-    now: options.now ?? (() => new Date().toISOString()),
-  });
   orderRoutes(app, port);
   catalogRoutes(app, port);
   queryRoutes(app, port);
-  adminRoutes(app, system);
   return app;
 }
 

@@ -71,14 +71,20 @@ export function portOverNats(transport: Transport, timeoutMs = PORT_TIMEOUT_MS):
   };
 }
 
-/** Answers the given verbs (all by default) over NATS from `port`. Stop the returned services to stop answering. */
+/**
+ * Answers the given verbs (all by default) over NATS from `port`, which needs only those (a process serves the
+ * verbs whose data it owns). Stop the returned services to stop answering.
+ */
 export function servePortOverNats(
   transport: Transport,
-  port: SystemPort,
+  port: Partial<SystemPort>,
   verbs: readonly PortVerb[] = Object.keys(PORT_SUBJECTS) as PortVerb[],
 ): Service[] {
+  const missing = verbs.filter((verb) => port[verb] === undefined);
+  if (missing.length > 0) throw new Error(`servePortOverNats: the port has no ${missing.join(', ')}`);
+  const complete = port as SystemPort; // every verb asked for is there; the others are never called
   return verbs.map((verb) =>
-    transport.serve(PORT_SUBJECTS[verb], async (data) => encode(await answer(port, verb, data))),
+    transport.serve(PORT_SUBJECTS[verb], async (data) => encode(await answer(complete, verb, data))),
   );
 }
 

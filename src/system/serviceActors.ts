@@ -46,44 +46,52 @@ export interface ServiceWiring {
 
 /** The command side's actors (not started): both services, their outbox relays, and (reserve mode) the reconciler. */
 export function serviceActors(w: ServiceWiring): ServiceActors {
-  const { clock, transport, log, now } = w;
-  const relays = {
-    orders: createActor(outboxRelayMachine, {
-      clock,
-      input: {
-        name: 'orders-outbox',
-        outbox: w.orderStore.outbox,
-        transport,
-        log: log.child({ actor: 'orders-outbox' }),
-        now,
-      },
-    }),
-    inventory: createActor(outboxRelayMachine, {
-      clock,
-      input: {
-        name: 'inventory-outbox',
-        outbox: w.inventoryStore.outbox,
-        transport,
-        log: log.child({ actor: 'inventory-outbox' }),
-        now,
-      },
-    }),
+  const orders = orderSideActors(w);
+  const inventory = inventorySideActors(w);
+  return {
+    orderService: orders.orderService,
+    inventoryService: inventory.inventoryService,
+    relays: { orders: orders.relay, inventory: inventory.relay },
+    reconciler: inventory.reconciler,
   };
+}
+
+type Side = Pick<ServiceWiring, 'transport' | 'clock' | 'log' | 'now'>;
+
+function relayOf(w: Side, name: string, outbox: OrderStore['outbox']) {
+  return createActor(outboxRelayMachine, {
+    clock: w.clock,
+    input: { name, outbox, transport: w.transport, log: w.log.child({ actor: name }), now: w.now },
+  });
+}
+
+/** The order service and its outbox relay (not started): what the order service's own process runs. */
+export function orderSideActors(w: Omit<ServiceWiring, 'inventoryStore'>) {
+  const relay = relayOf(w, 'orders-outbox', w.orderStore.outbox);
   const orderService = createActor(orderServiceMachine, {
-    clock,
+    clock: w.clock,
     input: {
       store: w.orderStore,
-      transport,
-      log: log.child({ actor: 'order-service' }),
+      transport: w.transport,
+      log: w.log.child({ actor: 'order-service' }),
       maxInFlight: w.maxOrdersInFlight,
       checkTimeoutMs: INVENTORY_CHECK_TIMEOUT_MS,
       inventoryMode: w.inventoryMode,
       newId: w.newId,
-      now,
-      onCommitted: () => relays.orders.send({ type: 'NUDGE' }),
+      now: w.now,
+      onCommitted: () => relay.send({ type: 'NUDGE' }),
       hooks: w.orderHooks,
     },
   });
+  return { orderService, relay };
+}
+
+/** The inventory service, its outbox relay and (reserve mode) the reconciler (not started): its own process's. */
+export function inventorySideActors(
+  w: Pick<ServiceWiring, 'inventoryStore' | 'transport' | 'clock' | 'log' | 'now' | 'inventoryMode' | 'reservations'>,
+) {
+  const { clock, transport, log } = w;
+  const relay = relayOf(w, 'inventory-outbox', w.inventoryStore.outbox);
   const inventoryService = createActor(inventoryServiceMachine, {
     clock,
     input: {
@@ -91,7 +99,7 @@ export function serviceActors(w: ServiceWiring): ServiceActors {
       transport,
       mode: w.inventoryMode,
       log: log.child({ actor: 'inventory-service' }),
-      onCommitted: () => relays.inventory.send({ type: 'NUDGE' }),
+      onCommitted: () => relay.send({ type: 'NUDGE' }),
       nowMs: () => clock.now(),
     },
   });
@@ -109,5 +117,5 @@ export function serviceActors(w: ServiceWiring): ServiceActors {
           },
         })
       : undefined;
-  return { orderService, inventoryService, relays, reconciler };
+  return { inventoryService, relay, reconciler };
 }

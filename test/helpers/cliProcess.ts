@@ -23,6 +23,8 @@ export interface UpBanner {
   readonly natsPid: number | undefined;
   /** Pids of the private cluster's nodes, in node order (n0, n1, …), if `up --brokers N` started one. */
   readonly clusterPids: readonly number[];
+  /** `up --topology processes`: each service process's pid by name, as the banner lists them. */
+  readonly servicePids: Readonly<Record<string, number>>;
   readonly seeded: number;
   /** The data dir is a temporary one `up` removes on a clean exit. */
   readonly temporary: boolean;
@@ -131,12 +133,17 @@ export function parseBanner(stdout: string): UpBanner | undefined {
       .exec(broker[2] ?? '')?.[1]
       ?.split(' ')
       .map(Number) ?? [];
+  const services = /^ {2}processes +(.*) \(restarted/m.exec(stdout)?.[1] ?? '';
+  const servicePids = Object.fromEntries(
+    [...services.matchAll(/(\w+) pid (\d+)/g)].map((m) => [m[1] ?? '', Number(m[2])]),
+  );
   return {
     url,
     dataDir,
     brokerUrl: broker[1],
     natsPid: natsPid ? Number(natsPid) : undefined,
     clusterPids,
+    servicePids,
     seeded: Number(seeded),
     temporary,
   };

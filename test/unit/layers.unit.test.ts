@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['actors'], // the XState machines
   ['system'], // the composition root and the system's command/query port
   ['http', 'scenarios'], // the HTTP API; the scenario runner, faults, oracle and checks
+  ['topology'], // the multi-process topology: each service process's part, its entry, the supervisor
   ['check'], // the property suite
   ['kit'], // the projection test kit users import as cqrs-testbed/kit
   ['ui'], // the dashboard

@@ -1,5 +1,4 @@
-import type { RunningSystem } from '../system/startSystem.js';
-import type { SystemPort } from '../system/systemPort.js';
+import type { SystemPort } from './systemPort.js';
 
 /** The catalogue `up` starts with: the article's two products (so its examples work verbatim) and a few more. */
 export const SEED_CATALOG = [
@@ -14,7 +13,10 @@ export const SEED_CATALOG = [
  * data directory the products exist and nothing is added or adjusted again (a product added but never stocked, by
  * a start killed in between, gets its opening stock then).
  */
-export async function seedCatalog(system: RunningSystem, port: SystemPort): Promise<number> {
+export async function seedCatalog(
+  everAdjusted: (productId: string) => boolean,
+  port: Pick<SystemPort, 'inventoryCommand'>,
+): Promise<number> {
   let added = 0;
   for (const p of SEED_CATALOG) {
     const outcome = await port.inventoryCommand({
@@ -24,7 +26,7 @@ export async function seedCatalog(system: RunningSystem, port: SystemPort): Prom
       priceCents: p.priceCents,
     });
     // Exists already: a restart. Stock it only if a previous start died between adding it and stocking it.
-    if (outcome.kind === 'conflict' && system.inventoryStore.everAdjusted(p.productId)) continue;
+    if (outcome.kind === 'conflict' && everAdjusted(p.productId)) continue;
     if (outcome.kind !== 'done' && outcome.kind !== 'conflict')
       throw new Error(`seeding ${p.productId}: ${outcome.message}`);
     const stocked = await port.inventoryCommand({

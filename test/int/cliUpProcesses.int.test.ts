@@ -1,0 +1,64 @@
+/**
+ * `up --topology processes`: every service its own OS process (inventory with its view, orders, products, summary,
+ * HTTP), talking only over NATS. The article's API answers as in one process; a service process killed with
+ * SIGKILL is restarted by the supervisor, meanwhile its queries are 503 (not 500) and commands to the others still
+ * work, and afterwards every accepted order is in the summary. Ctrl-C stops every process and the broker.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
+import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
+
+const order = (customerId: string, productId: string, quantity: number) => ({
+  customerId,
+  items: [{ productId, quantity }],
+  shippingAddress: '1 Main St',
+});
+
+describe('cqrs-testbed up --topology processes', () => {
+  const started: Testbed[] = [];
+  afterAll(() => {
+    for (const t of started) t.destroy();
+  });
+
+  it('serves the article’s API from five processes; a killed one comes back and nothing accepted is lost', async () => {
+    const t = spawnTestbed(['up', '--http-port', '0', '--topology', 'processes']);
+    started.push(t);
+    const banner = await t.up(90_000);
+    expect(banner.seeded).toBe(4);
+    expect(Object.keys(banner.servicePids).sort()).toEqual(['http', 'inventory', 'orders', 'products', 'summary']);
+    for (const pid of Object.values(banner.servicePids)) expect(isAlive(pid)).toBe(true);
+
+    expect(await http('GET', `${banner.url}/inventory/products/prod_abc`)).toEqual({
+      status: 200,
+      body: { productId: 'prod_abc', availableQuantity: 50 },
+    });
+    const first = await http('POST', `${banner.url}/orders`, order('cust_p', 'prod_abc', 2));
+    expect(first.status).toBe(201);
+
+    const summaryPid = banner.servicePids.summary ?? -1;
+    process.kill(summaryPid, 'SIGKILL');
+    // The others go on: an order is accepted while the summary's process is down.
+    const second = await http('POST', `${banner.url}/orders`, order('cust_p', 'prod_xyz', 1));
+    expect(second.status).toBe(201);
+    const accepted = [first, second].map((r) => (r.body as { orderId: string }).orderId);
+    const listed = await eventually(
+      async () => {
+        const res = await http('GET', `${banner.url}/customer/cust_p/orders`);
+        if (res.status === 503) return undefined; // its process is down or restarting: retry
+        expect(res.status).toBe(200);
+        const ids = (res.body as { orderId: string }[]).map((o) => o.orderId);
+        return ids.length >= 2 ? ids : undefined;
+      },
+      { what: 'both orders in the summary after its process came back', intervalMs: 200, timeoutMs: 30_000 },
+    );
+    expect([...listed].sort()).toEqual([...accepted].sort());
+    expect(isAlive(summaryPid)).toBe(false);
+    expect(t.stderr()).toContain('service process died; restarting');
+
+    const exit = await t.stop('SIGINT', 30_000);
+    expect(exit, t.stderr().slice(-3_000)).toEqual({ code: 0, signal: null });
+    expect(t.stdout()).toContain('stopped cleanly');
+    for (const [name, pid] of Object.entries(banner.servicePids)) expect(isAlive(pid), name).toBe(false);
+    if (banner.natsPid !== undefined) expect(isAlive(banner.natsPid)).toBe(false);
+  }, 150_000);
+});

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { READ_MODELS } from '../domain/readModels.js';
 import { calibrate } from './calibrate.js';
 import { endToEnd } from './e2e.js';
+import { processesRun } from './processes.js';
 import { rssSampler } from './infra.js';
 import { rebuild } from './rebuild.js';
 import { simSpeed } from './sim.js';
@@ -43,6 +44,10 @@ export interface BenchResults {
   readonly bare_requests_per_s: number;
   /** HTTP orders/s (POST /orders to every read model caught up) ÷ bare-route requests/s, same load loop. */
   readonly http_ratio: number;
+  /** The same HTTP load on `up --topology processes` (five service processes, every command and query over NATS). */
+  readonly processes_http_orders_per_s: number;
+  /** processes_http_orders_per_s ÷ http_orders_per_s: what one process per service costs on this machine. */
+  readonly processes_vs_single: number;
   readonly rebuild_events_per_s: number;
   readonly rebuild_ratio: number;
   readonly convergence_backlog_events: number;
@@ -90,6 +95,9 @@ export async function runBench(
     progress('end to end (actor, HTTP, convergence)…');
     const e2e = await endToEnd(sizes);
     phases.e2e = rss.phasePeakMb();
+    progress('the same HTTP load on the multi-process topology…');
+    const processes = await processesRun(sizes);
+    phases.processes = rss.phasePeakMb();
     progress(`rebuild over ${sizes.rebuildEvents} events…`);
     const rb = await rebuild(sizes);
     phases.rebuild = rss.phasePeakMb();
@@ -117,6 +125,8 @@ export async function runBench(
       http_orders_per_s: e2e.http_orders_per_s,
       bare_requests_per_s: e2e.bare_requests_per_s,
       http_ratio: e2e.http_orders_per_s / e2e.bare_requests_per_s,
+      processes_http_orders_per_s: processes.processes_http_orders_per_s,
+      processes_vs_single: processes.processes_http_orders_per_s / e2e.http_orders_per_s,
       rebuild_events_per_s: rb.rebuild_events_per_s,
       rebuild_ratio: rb.rebuild_events_per_s / cal.R_drain,
       convergence_backlog_events: e2e.convergence_backlog_events,
@@ -132,7 +142,7 @@ export async function runBench(
       rss_mb_by_rebuild_progress: rb.rss_mb_by_rebuild_progress,
       peak_rss_mb_whole_bench: rss.peakMb(),
       peak_rss_mb_by_phase: phases,
-      not_placed: e2e.not_placed,
+      not_placed: e2e.not_placed + processes.processes_not_placed,
       wall_s: (performance.now() - started) / 1000,
       node: process.version,
       finished_at: new Date().toISOString(),
@@ -186,6 +196,8 @@ export function formatTable(r: BenchResults): string {
     ['http_orders_per_s', r.http_orders_per_s, 'orders/s through POST /orders'],
     ['bare_requests_per_s', r.bare_requests_per_s, 'req/s, bare route, same server and load loop'],
     ['http_ratio', r.http_ratio, 'HTTP orders/s ÷ bare req/s'],
+    ['processes_http', r.processes_http_orders_per_s, 'orders/s, the same HTTP load on five service processes'],
+    ['processes_vs_single', r.processes_vs_single, 'that ÷ http_orders_per_s (one process)'],
     ['rebuild_events_per_s', r.rebuild_events_per_s, `events/s, summary rebuilt from seq 1 over ${r.events_for_rss}`],
     ['rebuild_ratio', r.rebuild_ratio, 'rebuild ÷ R_drain   target ≥ 0.6'],
     ['convergence_ms', r.convergence_ms, `ms to catch up a backlog of ${r.convergence_backlog_events} events`],

@@ -14,7 +14,8 @@ import { startSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
 import { EVENT_STREAM } from '../transport/port.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
-import { processesBanner, startServiceProcesses } from './upProcesses.js';
+import { processesBanner } from './upProcesses.js';
+import { startServiceProcesses } from '../topology/startServiceProcesses.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from '../system/seedCatalog.js';
 import { selfCommand } from './selfCommand.js';
@@ -117,7 +118,7 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
   if (options.topology === 'processes') {
     const supervisor = await startup.step(
       'service processes',
-      () => startServiceProcesses(broker, dataDir, options, log),
+      () => startServiceProcesses(broker, dataDir, { ...options, logLevel: log.level }, log),
       (s) => s.stop(),
     );
     process.stdout.write(processesBanner(supervisor, broker, dataDir, temporary));

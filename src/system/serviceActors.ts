@@ -58,7 +58,7 @@ export function serviceActors(w: ServiceWiring): ServiceActors {
 
 type Side = Pick<ServiceWiring, 'transport' | 'clock' | 'log' | 'now'>;
 
-function relayOf(w: Side, name: string, outbox: OrderStore['outbox']) {
+function relayOf(w: Side, name: string, outbox: OrderStore['outbox']): ServiceActors['relays']['orders'] {
   return createActor(outboxRelayMachine, {
     clock: w.clock,
     input: { name, outbox, transport: w.transport, log: w.log.child({ actor: name }), now: w.now },
@@ -66,7 +66,10 @@ function relayOf(w: Side, name: string, outbox: OrderStore['outbox']) {
 }
 
 /** The order service and its outbox relay (not started): what the order service's own process runs. */
-export function orderSideActors(w: Omit<ServiceWiring, 'inventoryStore'>) {
+export function orderSideActors(w: Omit<ServiceWiring, 'inventoryStore'>): {
+  readonly orderService: ServiceActors['orderService'];
+  readonly relay: ServiceActors['relays']['orders'];
+} {
   const relay = relayOf(w, 'orders-outbox', w.orderStore.outbox);
   const orderService = createActor(orderServiceMachine, {
     clock: w.clock,
@@ -89,7 +92,11 @@ export function orderSideActors(w: Omit<ServiceWiring, 'inventoryStore'>) {
 /** The inventory service, its outbox relay and (reserve mode) the reconciler (not started): its own process's. */
 export function inventorySideActors(
   w: Pick<ServiceWiring, 'inventoryStore' | 'transport' | 'clock' | 'log' | 'now' | 'inventoryMode' | 'reservations'>,
-) {
+): {
+  readonly inventoryService: ServiceActors['inventoryService'];
+  readonly relay: ServiceActors['relays']['inventory'];
+  readonly reconciler: ServiceActors['reconciler'];
+} {
   const { clock, transport, log } = w;
   const relay = relayOf(w, 'inventory-outbox', w.inventoryStore.outbox);
   const inventoryService = createActor(inventoryServiceMachine, {

@@ -46,7 +46,8 @@ function batchSizes(system: RunningSystem): Record<string, number> {
 }
 
 const ids = { newId: () => crypto.randomUUID(), now: () => new Date().toISOString() };
-const command = (i: number): PlaceOrder => ({
+/** The bench's order number `i`: two lines of two distinct products of the 16 (so three events on the stream). */
+export const benchOrder = (i: number): PlaceOrder => ({
   type: 'PlaceOrder',
   customerId: `cust_${i % 500}`,
   shippingAddress: '123 Main St, Springfield',
@@ -72,7 +73,7 @@ async function placeMany(port: SystemPort, from: number, count: number, concurre
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < from + count) {
-        const outcome = await port.placeOrder(command(next++));
+        const outcome = await port.placeOrder(benchOrder(next++));
         if (outcome.kind !== 'placed') notPlaced++;
       }
     }),
@@ -178,7 +179,7 @@ async function httpRun(bench: Bench, url: string) {
   const http = await loadLoop({
     url: `${url}/orders`,
     method: 'POST',
-    body: (i) => JSON.stringify(command(2_000_000 + i)),
+    body: (i) => JSON.stringify(benchOrder(2_000_000 + i)),
     requests: sizes.e2eOrders,
     concurrency: sizes.concurrency,
     timeoutMs: 30_000,

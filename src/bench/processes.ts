@@ -5,7 +5,6 @@
  * process, and every command and query on the broker, costs on this machine.
  */
 import { DEFAULT_CONSUMER_SETTINGS } from '../actors/consumerSettings.js';
-import type { PlaceOrder } from '../domain/commands.js';
 import { LIMITS } from '../domain/limits.js';
 import { READ_MODELS } from '../domain/readModels.js';
 import { silentLogger } from '../log/logger.js';
@@ -13,6 +12,7 @@ import { portOverNats } from '../system/portOverNats.js';
 import { startServiceProcesses } from '../topology/startServiceProcesses.js';
 import { EVENT_SUBJECTS, type Transport } from '../transport/port.js';
 import { BENCH_PRODUCTS, perSecond, privateBroker, productId, waitUntil } from './infra.js';
+import { benchOrder } from './e2e.js';
 import { loadLoop } from './loadLoop.js';
 import type { BenchSizes } from './sizes.js';
 
@@ -23,16 +23,6 @@ export interface ProcessesFigures {
 
 /** OrderPlaced and one InventoryUpdated per line: two distinct products per order (i and i + 7 of 16). */
 const EVENTS_PER_ORDER = 3;
-
-const command = (i: number): PlaceOrder => ({
-  type: 'PlaceOrder',
-  customerId: `cust_${i % 500}`,
-  shippingAddress: '123 Main St, Springfield',
-  items: [
-    { productId: productId(i), quantity: 1 },
-    { productId: productId(i + 7), quantity: 2 },
-  ],
-});
 
 export async function processesRun(sizes: BenchSizes): Promise<ProcessesFigures> {
   const broker = await privateBroker('processes');
@@ -63,7 +53,7 @@ export async function processesRun(sizes: BenchSizes): Promise<ProcessesFigures>
         loadLoop({
           url: `${url}/orders`,
           method: 'POST',
-          body: (i) => JSON.stringify(command(from + i)),
+          body: (i) => JSON.stringify(benchOrder(from + i)),
           requests,
           concurrency: sizes.concurrency,
           timeoutMs: 30_000,

@@ -20,6 +20,8 @@ export interface SupervisedProcess {
   readonly restarts: number;
   /** What it printed after `ready` (e.g. the HTTP process's URL). */
   readonly readyDetail: string;
+  /** It kept dying: no more restarts. */
+  readonly gaveUp: boolean;
 }
 
 export interface Supervisor {
@@ -27,12 +29,26 @@ export interface Supervisor {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 10_000;
-const BACKOFF_MIN_MS = 200;
-const BACKOFF_MAX_MS = 5_000;
-const STABLE_MS = 30_000;
-const MAX_CONSECUTIVE_RESTARTS = 20;
+/** Every bound of the supervisor. */
+export interface ProcessSupervisorSettings {
+  readonly readyTimeoutMs: number;
+  /** How long a process may drain after SIGTERM before it is killed. */
+  readonly stopGraceMs: number;
+  readonly backoffMsMin: number;
+  readonly backoffMsMax: number;
+  /** A process up this long counts as stable: its next death starts the restart count afresh. */
+  readonly stableMs: number;
+  readonly maxConsecutiveRestarts: number;
+}
+
+export const DEFAULT_PROCESS_SUPERVISOR_SETTINGS: ProcessSupervisorSettings = {
+  readyTimeoutMs: 60_000,
+  stopGraceMs: 10_000,
+  backoffMsMin: 200,
+  backoffMsMax: 5_000,
+  stableMs: 30_000,
+  maxConsecutiveRestarts: 20,
+};
 
 interface Slot {
   readonly spec: ProcessSpec;
@@ -41,12 +57,14 @@ interface Slot {
   consecutive: number;
   startedAt: number;
   readyDetail: string;
+  gaveUp: boolean;
 }
 
 export async function superviseProcesses(
   command: string,
   specs: readonly ProcessSpec[],
   log: Logger,
+  settings: ProcessSupervisorSettings = DEFAULT_PROCESS_SUPERVISOR_SETTINGS,
 ): Promise<Supervisor> {
   let stopping = false;
   const slots: Slot[] = [];
@@ -54,18 +72,19 @@ export async function superviseProcesses(
     const child = spawn(command, slot.spec.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     slot.child = child;
     slot.startedAt = Date.now();
-    slot.readyDetail = await readyLine(child, slot.spec.name);
+    slot.readyDetail = await readyLine(child, slot.spec.name, settings.readyTimeoutMs);
     log.info({ process: slot.spec.name, pid: child.pid }, 'service process ready');
     child.once('exit', (code, signal) => {
       slot.child = undefined;
       if (stopping) return;
       log.warn({ process: slot.spec.name, code, signal }, 'service process died; restarting');
-      slot.consecutive = Date.now() - slot.startedAt > STABLE_MS ? 1 : slot.consecutive + 1;
-      if (slot.consecutive > MAX_CONSECUTIVE_RESTARTS) {
-        log.error({ process: slot.spec.name }, `gave up after ${MAX_CONSECUTIVE_RESTARTS} restarts in a row`);
+      slot.consecutive = Date.now() - slot.startedAt > settings.stableMs ? 1 : slot.consecutive + 1;
+      if (slot.consecutive > settings.maxConsecutiveRestarts) {
+        log.error({ process: slot.spec.name }, `gave up after ${settings.maxConsecutiveRestarts} restarts in a row`);
+        slot.gaveUp = true;
         return;
       }
-      const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (slot.consecutive - 1));
+      const delay = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** (slot.consecutive - 1));
       setTimeout(() => {
         if (stopping) return;
         slot.restarts++;
@@ -75,11 +94,19 @@ export async function superviseProcesses(
   };
   const stop = async () => {
     stopping = true;
-    for (const slot of [...slots].reverse()) await stopChild(slot.child);
+    for (const slot of [...slots].reverse()) await stopChild(slot.child, settings.stopGraceMs);
   };
   try {
     for (const spec of specs) {
-      const slot: Slot = { spec, child: undefined, restarts: 0, consecutive: 0, startedAt: 0, readyDetail: '' };
+      const slot: Slot = {
+        spec,
+        child: undefined,
+        restarts: 0,
+        consecutive: 0,
+        startedAt: 0,
+        readyDetail: '',
+        gaveUp: false,
+      };
       slots.push(slot);
       await start(slot);
     }
@@ -99,19 +126,22 @@ export async function superviseProcesses(
       get readyDetail() {
         return slot.readyDetail;
       },
+      get gaveUp() {
+        return slot.gaveUp;
+      },
     })),
     stop,
   };
 }
 
 /** Resolves with what follows `ready <name>` on the child's stdout; rejects if it exits or stays silent too long. */
-function readyLine(child: ChildProcess, name: string): Promise<string> {
+function readyLine(child: ChildProcess, name: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout ?? process.stdin });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`service process ${name} not ready within ${READY_TIMEOUT_MS} ms`));
-    }, READY_TIMEOUT_MS);
+      reject(new Error(`service process ${name} not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
     const onExit = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`service process ${name} exited (${code}) before it was ready`));
@@ -127,11 +157,11 @@ function readyLine(child: ChildProcess, name: string): Promise<string> {
   });
 }
 
-async function stopChild(child: ChildProcess | undefined): Promise<void> {
+async function stopChild(child: ChildProcess | undefined, graceMs: number): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }

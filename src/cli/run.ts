@@ -20,6 +20,7 @@ import type { Scenario } from '../scenarios/scenario.js';
 import { crashPointProblems, scenarioPlugins } from '../scenarios/scenarioPlugins.js';
 import { LINE_WIDTH_MAX, wrapLine } from '../scenarios/textWrap.js';
 import { pluginRunOptions } from './pluginFlags.js';
+import { runElsewhereForPartitions, whenOuterCommandGone } from './privateNetworkRun.js';
 import { selfCommand } from './selfCommand.js';
 
 export interface RunCommandOptions {
@@ -88,12 +89,10 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
   // Every scenario's plug-ins loaded, and its crash points checked against them, before any scenario runs.
   const pluginsOf = new Map<Scenario, ProjectionPlugins>();
   const unrunnable: string[] = [];
-  for (const scenario of loaded.scenarios) {
-    const brokers = scenario.system.topology?.brokers ?? 1;
-    if (options.transport === 'sim' && brokers > 1)
-      unrunnable.push(
-        `${scenario.file}: system.topology.brokers is ${brokers}, and the simulation models one broker: run it on real brokers (without --transport sim)`,
-      );
+  const { scenarios, skipped } = simulable(loaded.scenarios, options.transport);
+  if (scenarios.length === 0) unrunnable.push(...skipped);
+  else if (skipped.length > 0) process.stderr.write(`${skipped.map((s) => `skipped ${s}`).join('\n')}\n`);
+  for (const scenario of scenarios) {
     const own = await scenarioPlugins(scenario, pluginOptions.plugins);
     if (!own.ok) unrunnable.push(own.error);
     else {
@@ -105,6 +104,8 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     process.stderr.write(`${unrunnable.join('\n')}\n`);
     return 2;
   }
+  const elsewhere = await runElsewhereForPartitions(scenarios);
+  if (elsewhere !== undefined) return elsewhere;
   if (!options.json) for (const line of banner) process.stdout.write(`${line}\n`);
   await sweepStaleTempDirs(log);
   // SIGINT/SIGTERM/SIGHUP (a closed terminal) abandon the run as the quit key does: the runner tears the rig down
@@ -121,11 +122,34 @@ export async function runCommand(paths: readonly string[], options: RunCommandOp
     );
     stop.abort(signal);
   });
+  // Re-run in a network namespace of its own: the outer command killed outright ends this one as a SIGHUP would.
+  const unwatch = whenOuterCommandGone(() => stop.abort('SIGHUP'));
   try {
-    return await runAll(loaded.scenarios, options, pluginOptions, pluginsOf, stop, log);
+    return await runAll(scenarios, options, pluginOptions, pluginsOf, stop, log);
   } finally {
+    unwatch();
     signals.dispose();
   }
+}
+
+/**
+ * On the simulation, which models one broker, a scenario on a broker cluster cannot run. Among others (a glob of
+ * every shipped scenario) it is skipped, saying so; alone, it is refused (exit 2, by the caller).
+ */
+function simulable(
+  all: readonly Scenario[],
+  transport: RunCommandOptions['transport'],
+): { scenarios: Scenario[]; skipped: string[] } {
+  const cluster = (s: Scenario) => transport === 'sim' && (s.system.topology?.brokers ?? 1) > 1;
+  return {
+    scenarios: all.filter((s) => !cluster(s)),
+    skipped: all
+      .filter(cluster)
+      .map(
+        (s) =>
+          `${s.file}: system.topology.brokers is ${s.system.topology?.brokers}, and the simulation models one broker: run it on real brokers (without --transport sim)`,
+      ),
+  };
 }
 
 /** The scenarios one after another, with the dashboard or progress lines; the exit code. */

@@ -26,7 +26,7 @@ export async function sweepStaleTempDirs(log: Logger, root: string = tmpdir()): 
     const owner = readOwner(dir);
     if (owner === undefined || isRunning(owner)) continue;
     try {
-      await stopOrphanedNatsServer(brokerPidFileOf(dir), brokerStoreOf(dir), log);
+      for (const { pidFile, storeDir } of brokerPidFilesOf(dir)) await stopOrphanedNatsServer(pidFile, storeDir, log);
       removeOwnedTempDir(dir);
       removed.push(dir);
       log.warn({ dir, ownerPid: owner.pid, command: owner.command }, 'removed a temp dir left by a run that died');
@@ -35,4 +35,22 @@ export async function sweepStaleTempDirs(log: Logger, root: string = tmpdir()): 
     }
   }
   return removed;
+}
+
+/**
+ * Every broker pid file of a run's dir, with the store its server serves: the single broker's (`nats/nats-server.pid`
+ * for `nats/`), and a cluster's, one per node (`nats/n<i>.pid` for `nats/n<i>`).
+ */
+function brokerPidFilesOf(dir: string): { pidFile: string; storeDir: string }[] {
+  const store = brokerStoreOf(dir);
+  let nodes: string[] = [];
+  try {
+    nodes = readdirSync(store).filter((n) => /^n\d+\.pid$/.test(n));
+  } catch {
+    // no broker store: nothing to stop
+  }
+  return [
+    { pidFile: brokerPidFileOf(dir), storeDir: store },
+    ...nodes.map((n) => ({ pidFile: join(store, n), storeDir: join(store, n.replace(/\.pid$/, '')) })),
+  ];
 }

@@ -65,6 +65,14 @@ export class CaughtUpCheck {
     }
   }
 
+  /**
+   * Forgets what was found at heads from `seq` on: those samples compared the models with a history the stream no
+   * longer holds (the broker rewrote it, see IncrementalOracle.adopt).
+   */
+  forgetFrom(seq: number): void {
+    for (const [m, found] of this.first) if (found.headSeq >= seq) this.first.delete(m);
+  }
+
   /** Per model, the first caught-up divergence seen (absent: none). */
   findings(): Partial<Record<ReadModelName, CaughtUpDivergence>> {
     return Object.fromEntries(this.first);

@@ -35,7 +35,8 @@ function commandSideSettled(system: RunningSystem): boolean {
  * behind events that happen not to change it (a reprice, for inventory) looks equal until the next one lands. A
  * failed sample (broker unreachable) proves nothing. Gives up early when the system is quiescent — nothing in
  * flight, every consumer idle — and still divergent for a while: nothing is left that could repair it (silent
- * corruption, stale names).
+ * corruption, stale names) — unless `historyRewritten` finds the oracle read a history the broker later discarded
+ * (it then starts over from the stream as it is, and the wait goes on).
  */
 export async function waitForConvergence(
   system: RunningSystem,
@@ -44,6 +45,7 @@ export async function waitForConvergence(
   sample: () => Promise<void>,
   latest: () => SampleFacts | undefined,
   elapsed: () => number,
+  historyRewritten: () => Promise<boolean>,
 ): Promise<number | null> {
   let quietSince: number | undefined;
   while (clock.now() < deadline) {
@@ -51,10 +53,18 @@ export async function waitForConvergence(
     const facts = latest();
     const drained = commandSideSettled(system);
     if (drained && facts !== undefined && facts.divergent === 0 && facts.behindHead.length === 0) return elapsed();
+    // Only a sample that read the log proves divergence is left; one that failed (the broker unreachable from here)
+    // says nothing, and waiting it out is what the deadline is for.
     const quiet =
-      drained && READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
+      facts !== undefined &&
+      drained &&
+      READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
     quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
-    if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) return null;
+    if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) {
+      // Before giving up: the divergence may be the oracle's own, if the broker rewrote history it had read.
+      if (!(await historyRewritten())) return null;
+      quietSince = undefined;
+    }
     await sleep(clock, 100);
   }
   return null;

@@ -9,12 +9,18 @@ import { compareMaps, divergent, divergenceOf } from './divergence.js';
 import { checkReservations } from './reservationCheck.js';
 import type { ModelReport, ScenarioReport } from './runTypes.js';
 import type { Sampler } from './sampler.js';
-import type { TimelineContext } from './timeline.js';
+import type { BrokerControl, BrokerNodes, TimelineContext } from './timeline.js';
 import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
 import { checkWriteModel } from './writeModelCheck.js';
 import type { RunParts } from './runParts.js';
 import { pluginReports } from './pluginReport.js';
-import { acknowledgedEvents, brokerFindings } from './brokerFindings.js';
+import {
+  acknowledgedEvents,
+  brokerFindings,
+  leaderlessConsumers,
+  replicaFindings,
+  rewriteFinding,
+} from './brokerFindings.js';
 import { readEventLog } from './eventLog.js';
 import type { FaultController } from './faultController.js';
 
@@ -28,6 +34,8 @@ export interface JudgeInput extends RunParts {
   readonly runStart: number;
   /** What the crash points of the plug-ins did, for the report. */
   readonly faults: FaultController;
+  /** The broker: on a cluster, its replicas are compared at the end. */
+  readonly broker: BrokerControl;
 }
 
 /**
@@ -39,10 +47,22 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
   const { scenario, system, oracle } = input;
   // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
   await brokerRetrying(input.clock, () => oracle.catchUp());
+  // What the outboxes had acknowledged, then the whole stream read afresh (in that order, see brokerFindings.ts):
+  // the broker's findings, and the check that the history the oracle read incrementally still stands.
+  const acknowledged = acknowledgedEvents({
+    orders: system.orderStore.outbox,
+    inventory: system.inventoryStore.outbox,
+  });
+  const fresh = await brokerRetrying(input.clock, () => readEventLog(system.options.transport));
+  const rewrite = oracle.adopt(fresh);
+  if (rewrite) input.caughtUp.forgetFrom(rewrite.fromSeq);
+  const brokerSaw = [...brokerFindings(acknowledged, fresh.entries), ...oracle.rewrites.map(rewriteFinding)];
   const finalModels = readModelStates(system.readModels);
   const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
   // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
   const standing = standingOf(system);
+  if (input.broker.nodes)
+    brokerSaw.push(...(await clusterFindings(input.broker.nodes, standing, fresh.lastSeq, input.clock)));
   const rebuildMismatches = needsRebuildComparison(scenario.expect)
     ? await compareRebuild(system, finalModels, input.awaitConsumer)
     : undefined;
@@ -88,7 +108,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     }),
   ) as Partial<Record<ReadModelName, number>>;
   const attribution = attribute({ headSeq: head, plugins, models, caughtUp: caughtUpDivergence, rebuildKeysDiffer });
-  const report: Omit<ScenarioReport, 'brokerFindings'> = {
+  return {
     scenario: scenario.name,
     file: scenario.file,
     seed: input.seed,
@@ -108,8 +128,25 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     liveActions: input.recorder.liveActions(),
     samples: input.sampler.samples,
     durationMs: input.clock.now() - input.runStart,
+    brokerFindings: brokerSaw,
   };
-  return { ...report, brokerFindings: await brokerFindingsAtEnd(system, input.clock) };
+}
+
+/** On a broker cluster: its nodes' copies of the stream compared, and the consumers short of the head asked after. */
+async function clusterFindings(
+  nodes: BrokerNodes,
+  standing: ReturnType<typeof standingOf>,
+  head: number,
+  clock: Clock,
+): Promise<string[]> {
+  const stalled = READ_MODELS.filter((m) => standing[m].checkpoint < head).map((m) => ({
+    durable: m,
+    lastProblem: standing[m].lastProblem,
+  }));
+  return [
+    ...(await replicaFindings(() => nodes.replicaStates(), clock)),
+    ...(await leaderlessConsumers(stalled, (durable) => nodes.consumerLeader(durable))),
+  ];
 }
 
 /** Where each consumer stands: its checkpoint, state and last problem. */
@@ -122,19 +159,6 @@ function standingOf(system: RunningSystem) {
       lastProblem: snap.context.lastProblem ?? null,
     };
   });
-}
-
-/**
- * The broker's findings, read last and apart from the oracle: the outboxes' acknowledged events first, then the
- * stream read afresh, so that anything acknowledged by then is in what is read (see brokerFindings.ts).
- */
-async function brokerFindingsAtEnd(system: RunningSystem, clock: Clock): Promise<string[]> {
-  const acknowledged = acknowledgedEvents({
-    orders: system.orderStore.outbox,
-    inventory: system.inventoryStore.outbox,
-  });
-  const { entries } = await brokerRetrying(clock, () => readEventLog(system.options.transport));
-  return brokerFindings(acknowledged, entries);
 }
 
 /** Retries a read while the broker is unreachable, for up to a minute of the rig's time. */

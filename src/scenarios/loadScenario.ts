@@ -244,9 +244,9 @@ function crossFieldProblems(s: Scenario): Problem[] {
         `makes the fault end at ${f.atMs + lastsMs} ms, not before timeoutMs (${s.timeoutMs}): the run could never settle`,
       );
     }
-    if (f.kind === 'brokerNodeKill') {
+    if (f.kind === 'brokerNodeKill' || f.kind === 'brokerNodeRestart' || f.kind === 'partition') {
       const brokers = s.system.topology?.brokers ?? 1;
-      if (brokers < 3) add(['faults', i], 'a brokerNodeKill needs a broker cluster: add system.topology: {brokers: 3}');
+      if (brokers < 3) add(['faults', i], `a ${f.kind} needs a broker cluster: add system.topology: {brokers: 3}`);
       else if (typeof f.node === 'number' && f.node >= brokers)
         add(['faults', i, 'node'], `must be a node of the cluster, 0 to ${brokers - 1} (got ${f.node})`);
     }

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { realClock } from '../actors/clock.js';
@@ -47,7 +48,8 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
   const brokers = scenario.system.topology?.brokers ?? 1;
   let started: { url: string; servers: readonly NatsServerProcess[]; nodes?: BrokerNodes };
   try {
-    started = brokers > 1 ? await startCluster(dir, brokers, log) : await startSingle(dir, log);
+    started =
+      brokers > 1 ? await startCluster(dir, brokers, needsPartitions(scenario), log) : await startSingle(dir, log);
   } catch (error) {
     removeOwnedTempDir(dir);
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
@@ -92,9 +94,13 @@ async function startSingle(dir: string, log: Logger) {
 /** How long a brokerNodeKill of the leader waits for the cluster to name one (an election after an earlier kill). */
 const LEADER_WAIT_MS = 20_000;
 
-async function startCluster(dir: string, size: number, log: Logger) {
+/** A scenario that cuts broker nodes off runs each node as its own user, in the run's own network namespace. */
+export const needsPartitions = (scenario: Scenario): boolean => scenario.faults.some((f) => f.kind === 'partition');
+
+async function startCluster(dir: string, size: number, partitionable: boolean, log: Logger) {
   const storeDir = brokerStoreOf(dir);
-  const cluster = await startNatsCluster({ size, storeDir, detach: true, pidFileDir: storeDir, log });
+  if (partitionable) chmodSync(dir, 0o711); // the nodes' own users must get through to their stores
+  const cluster = await startNatsCluster({ size, storeDir, detach: true, pidFileDir: storeDir, partitionable, log });
   const nodes: BrokerNodes = {
     size,
     names: cluster.names,
@@ -108,7 +114,11 @@ async function startCluster(dir: string, size: number, log: Logger) {
       }
     },
     kill9: (node) => cluster.nodes[node]?.kill9() ?? Promise.reject(new Error(`no broker node ${node}`)),
+    stop: (node) => cluster.nodes[node]?.stop() ?? Promise.reject(new Error(`no broker node ${node}`)),
     restart: (node) => cluster.nodes[node]?.restart() ?? Promise.reject(new Error(`no broker node ${node}`)),
+    replicaStates: () => cluster.replicaStates(EVENT_STREAM),
+    consumerLeader: (durable) => cluster.consumerLeader(EVENT_STREAM, durable),
+    ...(cluster.partitions ? { partitions: cluster.partitions } : {}),
   };
   return { url: cluster.url, servers: cluster.nodes, nodes };
 }

@@ -4,6 +4,7 @@ import type { ReadModelName } from '../domain/readModels.js';
 import { systemPort } from '../system/systemPort.js';
 import { CaughtUpCheck } from './caughtUpCheck.js';
 import { waitForConvergence } from './convergence.js';
+import { readEventLog, type ReadLog } from './eventLog.js';
 import { IncrementalOracle } from './incrementalOracle.js';
 import { judgeRun } from './judgeRun.js';
 import { createLiveControl, type LiveStep } from './liveControl.js';
@@ -73,6 +74,7 @@ export async function runOnRig(
         () => sampler.fresh(),
         () => sampler.latest(),
         elapsed,
+        () => historyRewritten(rig, parts.oracle, parts.caughtUp),
       ),
       options.signal,
     );
@@ -80,7 +82,7 @@ export async function runOnRig(
     const { oracle, caughtUp, awaitConsumer } = parts;
     return await judgeRun({
       ...{ scenario, seed, system, clock, oracle, caughtUp, sampler, recorder, counters, awaitConsumer },
-      ...{ convergedAtMs, lastHealMs, runStart, faults: rig.faults },
+      ...{ convergedAtMs, lastHealMs, runStart, faults: rig.faults, broker: rig.broker },
     });
   } finally {
     await sampler.stop();
@@ -131,6 +133,22 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   });
   sampler.start();
   return { run, plan, oracle, counters, awaitConsumer, startMs, elapsed, caughtUp, recorder, sampler };
+}
+
+/**
+ * Reads the whole stream afresh and lets the oracle check the history it read incrementally against it (see
+ * IncrementalOracle.adopt); true when the broker had rewritten it. A read that fails proves nothing: false.
+ */
+async function historyRewritten(rig: Rig, oracle: IncrementalOracle, caughtUp: CaughtUpCheck): Promise<boolean> {
+  let fresh: ReadLog;
+  try {
+    fresh = await readEventLog(rig.transport);
+  } catch {
+    return false;
+  }
+  const rewrite = oracle.adopt(fresh);
+  if (rewrite) caughtUp.forgetFrom(rewrite.fromSeq);
+  return rewrite !== undefined;
 }
 
 /** When the last fault ended or remediation ran (scenario time): convergence is measured from there. */

@@ -91,6 +91,12 @@ interface Timed {
   readonly atMs: number;
 }
 
+/**
+ * A node of the broker cluster: by index, whichever leads the stream when the fault starts, or one that does not
+ * (the next after the leader).
+ */
+export type BrokerNodeChoice = number | 'leader' | 'follower';
+
 /** Faults last `durationMs`, or — for bugs — until a `deployFix` remediation on the same target. */
 export type FaultSpec =
   | (Timed & { readonly kind: 'consumerOutage'; readonly target: ReadModelName; readonly durationMs: number })
@@ -107,7 +113,9 @@ export type FaultSpec =
   | (Timed & { readonly kind: 'dependencyLag'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerPause'; readonly durationMs: number })
   | (Timed & { readonly kind: 'brokerRestart'; readonly downMs: number })
-  | (Timed & { readonly kind: 'brokerNodeKill'; readonly node: number | 'leader'; readonly restartAfterMs: number })
+  | (Timed & { readonly kind: 'brokerNodeKill'; readonly node: BrokerNodeChoice; readonly restartAfterMs: number })
+  | (Timed & { readonly kind: 'brokerNodeRestart'; readonly node: BrokerNodeChoice; readonly downMs: number })
+  | (Timed & { readonly kind: 'partition'; readonly node: BrokerNodeChoice; readonly durationMs: number })
   | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
   | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
   | (Timed & {

@@ -72,7 +72,22 @@ export const SCENARIO_DEFAULTS = {
 export const UNION_TAG_KEYS: readonly string[] = ['kind', 'property', 'violation'];
 export const SCENARIO_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 export const SCENARIO_FILE_BYTES_MAX = 256 * 1024;
-export const FAULTS_MAX = 50;
+export /** Which broker node a node-level fault acts on. */
+const BROKER_NODE: JsonSchema = {
+  description:
+    'The node: its index (0 to brokers − 1), `leader` for the stream leader at that moment, or `follower` for a node that does not lead it then.',
+  oneOf: [
+    { type: 'string', const: 'leader', description: 'The node leading the stream when the fault starts.' },
+    {
+      type: 'string',
+      const: 'follower',
+      description: 'A node that does not lead the stream when the fault starts (the next one after the leader).',
+    },
+    { type: 'integer', minimum: 0, maximum: 4, description: 'A node by its index (n0, n1, …).' },
+  ],
+};
+
+const FAULTS_MAX = 50;
 export const CRASH_POINTS_MAX = 20;
 export const REMEDIATIONS_MAX = 50;
 export const EXPECTATIONS_MAX = 20;
@@ -268,16 +283,17 @@ const FAULTS: { [K in FaultKind]: { readonly description: string; readonly field
   brokerNodeKill: {
     description:
       'SIGKILL of one node of the broker cluster (system.topology.brokers 3 or 5): a numbered node, or whichever leads the stream at that moment; it is restarted restartAfterMs later on its own store. The others elect a new stream leader; clients fail over.',
-    fields: {
-      node: {
-        description: 'The node: its index (0 to brokers − 1), or `leader` for the stream leader at that moment.',
-        oneOf: [
-          { type: 'string', const: 'leader', description: 'The node leading the stream when the fault starts.' },
-          { type: 'integer', minimum: 0, maximum: 4, description: 'A node by its index (n0, n1, …).' },
-        ],
-      },
-      restartAfterMs: int(0, TIME_MS_MAX, 'How long the node stays down, in ms.'),
-    },
+    fields: { node: BROKER_NODE, restartAfterMs: int(0, TIME_MS_MAX, 'How long the node stays down, in ms.') },
+  },
+  brokerNodeRestart: {
+    description:
+      'A clean restart of one node of the broker cluster (SIGTERM: it shuts down in order), started again downMs later on its own store — a rolling upgrade, one node at a time.',
+    fields: { node: BROKER_NODE, downMs: int(0, TIME_MS_MAX, 'How long the node stays down, in ms.') },
+  },
+  partition: {
+    description:
+      'One node of the broker cluster is cut off from the others for durationMs: every packet between them dropped by the kernel (iptables, in a private network namespace the run command creates; needs root and the iptables command, exit 2 without). Clients connected to it stay connected to a node without a quorum. Then healed.',
+    fields: { node: BROKER_NODE, durationMs },
   },
   crashPoint: {
     description:

@@ -1,9 +1,10 @@
 import { sleep, type Clock } from '../actors/clock.js';
 import type { RunningSystem } from '../system/startSystem.js';
 import type { ReadModelName } from '../domain/readModels.js';
+import type { ReplicaState } from '../transport/natsCluster.js';
 import { TransportError, type OutgoingEvent, type Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
-import type { FaultSpec, RemediationSpec, Scenario } from './scenario.js';
+import type { BrokerNodeChoice, FaultSpec, RemediationSpec, Scenario } from './scenario.js';
 
 /** What the fault injector can do to the broker: a nats-server process, or the simulated broker. */
 export interface BrokerControl {
@@ -21,7 +22,16 @@ export interface BrokerNodes {
   /** The node leading the stream now; retried (bounded) while the cluster elects one. */
   streamLeader(): Promise<number>;
   kill9(node: number): Promise<void>;
+  /** SIGTERM: the node shuts down cleanly (bounded, then SIGKILL). */
+  stop(node: number): Promise<void>;
+  /** Starts a stopped node again on its own store (stops it first if it runs). */
   restart(node: number): Promise<void>;
+  /** Each running node's own copy of the stream (see NatsCluster.replicaStates). */
+  replicaStates(): Promise<readonly ReplicaState[]>;
+  /** The node leading a durable consumer now (undefined: none); rejects when the cluster cannot answer. */
+  consumerLeader(durable: string): Promise<string | undefined>;
+  /** Cuts a node off from the others, packets dropped; absent where the rig cannot (see networkPartition.ts). */
+  readonly partitions?: { isolate(node: number): Promise<void>; heal(node: number): Promise<void> };
 }
 
 export interface TimelineContext {
@@ -72,7 +82,10 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
     case 'outboxRelayOutage':
       return fault.atMs + fault.durationMs;
     case 'brokerRestart':
+    case 'brokerNodeRestart':
       return fault.atMs + fault.downMs;
+    case 'partition':
+      return fault.atMs + fault.durationMs;
     case 'ackLoss':
       return fault.atMs + fault.durationMs;
     case 'processRestart':
@@ -241,18 +254,51 @@ const FAULT_STEPS: {
     ];
   },
   brokerNodeKill: (fault, { at, end, step }) => {
-    const which = fault.node === 'leader' ? 'the stream leader' : `node n${fault.node}`;
+    const which = nodeLabel(fault.node);
     // One step kills and restarts: the restart must follow this kill, whatever node "leader" turned out to be.
     return [
       step(at, 'fault-start', `broker node: ${which} killed (SIGKILL)`, async (c) => {
-        const nodes = c.broker.nodes;
-        if (!nodes) throw new Error('brokerNodeKill needs a broker cluster (system.topology.brokers 3 or 5)');
-        const node = fault.node === 'leader' ? await nodes.streamLeader() : fault.node;
+        const { nodes, node } = await chosenNode(c, fault);
         await nodes.kill9(node);
         await sleep(c.clock, fault.restartAfterMs);
         await nodes.restart(node);
       }),
       step(end, 'fault-end', `broker node: ${which} restarted`, () => Promise.resolve()),
+    ];
+  },
+  brokerNodeRestart: (fault, { at, end, step }) => {
+    const which = nodeLabel(fault.node);
+    return [
+      step(at, 'fault-start', `broker node: ${which} shut down (SIGTERM)`, async (c) => {
+        const { nodes, node } = await chosenNode(c, fault);
+        await nodes.stop(node);
+        await sleep(c.clock, fault.downMs);
+        await nodes.restart(node);
+      }),
+      step(end, 'fault-end', `broker node: ${which} started again`, () => Promise.resolve()),
+    ];
+  },
+  partition: (fault, { at, end, step }) => {
+    const which = nodeLabel(fault.node);
+    // One step cuts and heals, so the heal reaches the node the cut did (a leader chosen at the start).
+    return [
+      step(
+        at,
+        'fault-start',
+        `partition: ${which} cut off from the other broker nodes (packets dropped)`,
+        async (c) => {
+          const { nodes, node } = await chosenNode(c, fault);
+          const partitions = nodes.partitions;
+          if (!partitions) throw new Error('this rig cannot partition broker nodes (see networkPartition.ts)');
+          await partitions.isolate(node);
+          try {
+            await sleep(c.clock, fault.durationMs);
+          } finally {
+            await partitions.heal(node);
+          }
+        },
+      ),
+      step(end, 'fault-end', `partition healed: ${which} reaches the others again`, () => Promise.resolve()),
     ];
   },
   crashPoint: (fault, { at, step }) => [
@@ -261,6 +307,21 @@ const FAULT_STEPS: {
     ),
   ],
 };
+
+const nodeLabel = (node: BrokerNodeChoice): string =>
+  node === 'leader' ? 'the stream leader' : node === 'follower' ? 'a follower' : `node n${node}`;
+
+/** The cluster's nodes and the one a node fault acts on (the stream leader asked for at that moment). */
+async function chosenNode(
+  c: TimelineContext,
+  fault: { readonly kind: string; readonly node: BrokerNodeChoice },
+): Promise<{ nodes: BrokerNodes; node: number }> {
+  const nodes = c.broker.nodes;
+  if (!nodes) throw new Error(`${fault.kind} needs a broker cluster (system.topology.brokers 3 or 5)`);
+  if (typeof fault.node === 'number') return { nodes, node: fault.node };
+  const leader = await nodes.streamLeader();
+  return { nodes, node: fault.node === 'leader' ? leader : (leader + 1) % nodes.size };
+}
 
 function faultSteps(fault: FaultSpec, remediation: readonly RemediationSpec[], faultKey: string): TimedStep[] {
   const at = fault.atMs;

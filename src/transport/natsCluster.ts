@@ -6,9 +6,10 @@
  */
 import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { NODE_UID_BASE, preparePartitions, type NetworkPartitions } from './networkPartition.js';
 import { freePort, startNatsServer, type NatsServerProcess } from './natsServerProcess.js';
 
 export interface NatsCluster {
@@ -26,8 +27,24 @@ export interface NatsCluster {
   currentReplicas(stream: string): Promise<number>;
   /** Each node by name: is its process running, does it lead the stream (false everywhere while none is known). */
   nodeStates(stream: string): Promise<BrokerNodeState[]>;
+  /**
+   * Each running node's own copy of the stream, as that node holds it (its monitoring endpoint, not the leader's
+   * word): replicas that have caught up hold the same messages, bytes and last sequence.
+   */
+  replicaStates(stream: string): Promise<ReplicaState[]>;
+  /** The node that leads a durable consumer's own replicated state now; undefined while it has none. */
+  consumerLeader(stream: string, durable: string): Promise<string | undefined>;
+  /** Cuts nodes off from each other for real; only on a cluster started `partitionable`. */
+  readonly partitions?: NetworkPartitions;
   /** Stops every node (SIGTERM, bounded). Idempotent. */
   stop(): Promise<void>;
+}
+
+export interface ReplicaState {
+  readonly name: string;
+  readonly messages: number;
+  readonly bytes: number;
+  readonly lastSeq: number;
 }
 
 export interface BrokerNodeState {
@@ -45,6 +62,12 @@ export interface StartNatsClusterOptions {
   readonly detach?: boolean;
   /** Pid files, one per node: `<pidFileDir>/n<i>.pid` (see StartNatsServerOptions.pidFile). */
   readonly pidFileDir?: string;
+  /**
+   * Nodes that can be cut off from each other (networkPartition.ts): each runs as a user of its own. Needs root and
+   * a private network namespace; fails with PartitionUnavailable otherwise. The dirs above `storeDir` must let
+   * other users pass (mode 0711 or more).
+   */
+  readonly partitionable?: boolean;
 }
 
 export const CLUSTER_SIZE_MAX = 5;
@@ -57,9 +80,18 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
     throw new RangeError(`a cluster has 1 to ${CLUSTER_SIZE_MAX} nodes, not ${options.size}`);
   const names = Array.from({ length: options.size }, (_, i) => `n${i}`);
   const clusterPorts = await Promise.all(names.map(() => freePort()));
+  const monitorPorts = await Promise.all(names.map(() => freePort()));
   const routes = clusterPorts.map((p) => `nats://${HOST}:${p}`);
   const started: NatsServerProcess[] = [];
   const stop = () => Promise.all(started.map((n) => n.stop())).then(() => undefined);
+  const uids = names.map((_, i) => NODE_UID_BASE + i);
+  const partitions = options.partitionable
+    ? await preparePartitions(uids.map((uid, i) => ({ uid, clusterPort: clusterPorts[i] ?? 0 })))
+    : undefined;
+  if (partitions) {
+    mkdirSync(options.storeDir, { recursive: true });
+    chmodSync(options.storeDir, 0o711);
+  }
   try {
     // One after another: each start waits for its port, and the first nodes keep retrying routes to the later ones.
     for (const [i, serverName] of names.entries()) {
@@ -71,7 +103,11 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
           ...(options.log ? { log: options.log.child({ node: serverName }) } : {}),
           ...(options.detach ? { detach: true } : {}),
           ...(options.pidFileDir ? { pidFile: join(options.pidFileDir, `${serverName}.pid`) } : {}),
-          clusterNode: { serverName, clusterName: 'cqrs-testbed', clusterPort: clusterPorts[i] ?? 0, routes },
+          clusterNode: {
+            ...{ serverName, clusterName: 'cqrs-testbed', clusterPort: clusterPorts[i] ?? 0, routes },
+            monitorPort: monitorPorts[i] ?? 0,
+          },
+          ...(partitions ? { runAs: { uid: uids[i] ?? NODE_UID_BASE, gid: uids[i] ?? NODE_UID_BASE } } : {}),
         }),
       );
     }
@@ -91,7 +127,20 @@ export async function startNatsCluster(options: StartNatsClusterOptions): Promis
       const leader = await streamLeader(stream).catch(() => undefined);
       return started.map((node, i) => ({ name: names[i] ?? `n${i}`, up: node.running, leader: i === leader }));
     };
-    return { url, nodes: started, names, streamLeader, currentReplicas, nodeStates, stop };
+    const replicaStates = async (stream: string) => {
+      const states = await Promise.all(
+        started.map(async (node, i) =>
+          node.running ? replicaState(names[i] ?? `n${i}`, monitorPorts[i] ?? 0, stream) : undefined,
+        ),
+      );
+      return states.filter((s): s is ReplicaState => s !== undefined);
+    };
+    const consumerLeader = (stream: string, durable: string) =>
+      askCluster(url, async (jsm) => (await jsm.consumers.info(stream, durable)).cluster?.leader);
+    return {
+      ...{ url, nodes: started, names, streamLeader, currentReplicas, nodeStates, replicaStates, consumerLeader, stop },
+      ...(partitions ? { partitions } : {}),
+    };
   } catch (err: unknown) {
     await stop();
     throw err;
@@ -122,6 +171,29 @@ async function jetStreamReady(url: string, replicas: number): Promise<void> {
   throw new Error(`the cluster's JetStream did not become available within ${jetStreamReadyTimeoutMs} ms`, {
     cause: last,
   });
+}
+
+/** Time for one node's monitoring endpoint to answer (a paused node never does). */
+const MONITOR_TIMEOUT_MS = 2_000;
+
+/** A node's own copy of the stream, from its `/jsz`; undefined when it does not answer or holds no copy. */
+async function replicaState(name: string, monitorPort: number, stream: string): Promise<ReplicaState | undefined> {
+  try {
+    const response = await fetch(`http://${HOST}:${monitorPort}/jsz?streams=true`, {
+      signal: AbortSignal.timeout(MONITOR_TIMEOUT_MS),
+    });
+    const jsz = (await response.json()) as {
+      account_details?: {
+        stream_detail?: { name: string; state: { messages: number; bytes: number; last_seq: number } }[];
+      }[];
+    };
+    const detail = (jsz.account_details ?? []).flatMap((a) => a.stream_detail ?? []).find((d) => d.name === stream);
+    return detail
+      ? { name, messages: detail.state.messages, bytes: detail.state.bytes, lastSeq: detail.state.last_seq }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One JetStream management question on a connection of its own (any node that answers). */

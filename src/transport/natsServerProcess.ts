@@ -3,7 +3,7 @@
  * fault injection stops, kills, pauses and restarts. It is not part of the port; only composition roots use it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants as fsConstants, readFileSync } from 'node:fs';
+import { chownSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -71,6 +71,11 @@ export interface StartNatsServerOptions {
   readonly detach?: boolean;
   /** A node of a cluster (see natsCluster.ts): its server name, and the cluster it routes to. */
   readonly clusterNode?: ClusterNodeOptions;
+  /**
+   * Run as this user and group (the caller must be root): a partitionable cluster's nodes each have their own, so
+   * packet filters can tell their connections apart (networkPartition.ts). The store dir is handed to that user.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
 }
 
 export interface ClusterNodeOptions {
@@ -81,6 +86,8 @@ export interface ClusterNodeOptions {
   readonly clusterPort: number;
   /** Every node's route URL (its own included is fine: nats-server skips itself). */
   readonly routes: readonly string[];
+  /** Where this node serves its HTTP monitoring (`/jsz`: its own copy of each stream, as it holds it). */
+  readonly monitorPort?: number;
 }
 
 const HOST = '127.0.0.1';
@@ -100,6 +107,7 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
   const bin = await findNatsServerBinary();
   const port = options.port ?? (await freePort());
   const args = ['-js', '-a', HOST, '-p', String(port), '-sd', options.storeDir, ...clusterArgs(options.clusterNode)];
+  if (options.runAs) chownSync(options.storeDir, options.runAs.uid, options.runAs.gid);
   const log = options.log?.child({ component: 'nats-server', port });
   const listeners = new Set<(exit: NatsServerExit) => void>();
   const launchOptions: LaunchOptions = {
@@ -111,6 +119,7 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
     storeDir: options.storeDir,
     detach: options.detach ?? false,
     listeners,
+    runAs: options.runAs,
   };
   if (options.pidFile) await stopOrphanedNatsServer(options.pidFile, options.storeDir, log);
   let running = await launch(launchOptions);
@@ -177,11 +186,12 @@ interface LaunchOptions {
   readonly storeDir: string;
   readonly detach: boolean;
   readonly listeners: ReadonlySet<(exit: NatsServerExit) => void>;
+  readonly runAs: StartNatsServerOptions['runAs'];
 }
 
 async function launch(options: LaunchOptions): Promise<Running> {
   const { bin, args, port, log, pidFile } = options;
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detach });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detach, ...options.runAs });
   liveChildren.add(child);
   const pid = child.pid;
   if (pidFile && pid !== undefined) writePidFile(pidFile, pid);
@@ -278,6 +288,7 @@ function clusterArgs(node: ClusterNodeOptions | undefined): string[] {
   return [
     ...['--name', node.serverName, '--cluster_name', node.clusterName],
     ...['--cluster', `nats://${HOST}:${node.clusterPort}`, '--routes', node.routes.join(',')],
+    ...(node.monitorPort === undefined ? [] : ['-m', String(node.monitorPort)]),
   ];
 }
 

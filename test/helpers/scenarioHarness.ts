@@ -16,5 +16,9 @@ export async function runShipped(name: string): Promise<ScenarioReport> {
 /** A failing verdict's message: every property that did not hold, with its detail and the seed to replay. */
 export function explain(report: ScenarioReport): string {
   const failed = report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`);
-  return `${report.scenario} (seed ${report.seed}) ${report.verdict}: ${failed.join(' | ') || 'all properties held'}`;
+  const why = [
+    ...report.attribution.filter((a) => a.verdict !== 'ok').map((a) => `${a.model}: ${a.detail}`),
+    ...report.brokerFindings.map((f) => `broker finding: ${f}`),
+  ];
+  return `${report.scenario} (seed ${report.seed}) ${report.verdict}: ${failed.join(' | ') || 'all properties held'}${why.length > 0 ? ` — ${why.join(' | ')}` : ''}`;
 }

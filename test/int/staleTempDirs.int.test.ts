@@ -12,6 +12,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { brokerPidFileOf, brokerStoreOf, OWNER_FILE } from '../../src/process/ownedTempDir.js';
 import { selfIdentity } from '../../src/process/processIdentity.js';
 import { sweepStaleTempDirs } from '../../src/process/staleTempDirs.js';
+import { startNatsCluster } from '../../src/transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../../src/transport/natsServerProcess.js';
 import { eventually } from '../helpers/eventually.js';
 import { isAlive } from '../helpers/cliProcess.js';
@@ -84,4 +85,26 @@ describe('sweeping the temp dirs of dead runs', () => {
     });
     expect(existsSync(dir)).toBe(false);
   }, 30_000);
+
+  it('stops every node of a dead run’s broker cluster still serving its dir (each names itself in nats/n<i>.pid)', async () => {
+    const dir = runDir('cqrs-scenario-cluster-orphan-hhhhhh', {
+      pid: deadPid(),
+      startTime: '1',
+      command: 'cqrs-testbed run cluster.yaml',
+    });
+    const cluster = await startNatsCluster({ size: 3, storeDir: brokerStoreOf(dir), pidFileDir: brokerStoreOf(dir) });
+    servers.push(...cluster.nodes);
+    const pids = cluster.nodes.map((n) => n.pid);
+    expect(pids.every(isAlive)).toBe(true);
+
+    expect(await sweepStaleTempDirs(silentLogger(), root)).toEqual([dir]);
+
+    await eventually(() => pids.every((pid) => !isAlive(pid)), {
+      what: 'every node of the orphaned cluster is stopped',
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      retryOnError: true,
+    });
+    expect(existsSync(dir)).toBe(false);
+  }, 60_000);
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { acknowledgedEvents, brokerFindings } from '../../src/scenarios/brokerFindings.js';
+import { realClock } from '../../src/actors/clock.js';
+import { acknowledgedEvents, brokerFindings, replicaFindings } from '../../src/scenarios/brokerFindings.js';
+import { VirtualClock } from '../../src/transport/sim/virtualClock.js';
 import type { LogEntry } from '../../src/scenarios/eventLog.js';
 import { Outbox, OUTBOX_DDL } from '../../src/store/outboxStore.js';
 import { openDatabase } from '../../src/store/sqlite.js';
@@ -50,5 +52,43 @@ describe('broker findings', () => {
     const [finding] = brokerFindings(acknowledged, logOfIds(...ids.slice(0, 5_000)));
     expect(finding).toContain('acknowledged 3 event(s)');
     expect(brokerFindings(acknowledged, [])[0]).toMatch(/acknowledged 5003 event\(s\) .*\(e0, e1, e2, …\)/);
+  });
+
+  it('replicas: copies that reach the same end and hold the same messages and bytes are no finding', async () => {
+    const same = { messages: 10, bytes: 900, lastSeq: 10 };
+    const states = [
+      { name: 'n0', ...same },
+      { name: 'n1', ...same },
+    ];
+    expect(await replicaFindings(() => Promise.resolve(states), realClock)).toEqual([]);
+  });
+
+  it('replicas: a node still catching up is waited for; same end, other bytes is a split brain', async () => {
+    let asked = 0;
+    const states = () => {
+      asked++;
+      const n2 = asked < 3 ? { lastSeq: 8, messages: 8, bytes: 700 } : { lastSeq: 10, messages: 10, bytes: 880 };
+      return Promise.resolve([
+        { name: 'n0', messages: 10, bytes: 900, lastSeq: 10 },
+        { name: 'n2', ...n2 },
+      ]);
+    };
+    expect(await replicaFindings(states, realClock)).toEqual([
+      "the stream's replicas disagree (n0 10 messages, 900 bytes, up to seq 10; n2 10 messages, 880 bytes, up to seq 10): the same sequence numbers hold different messages on different nodes — the broker's split brain, not the testbed",
+    ]);
+    expect(asked).toBe(3);
+  });
+
+  it('replicas: ends that never meet within the bound are a finding too', async () => {
+    const clock = new VirtualClock();
+    const states = [
+      { name: 'n0', messages: 10, bytes: 900, lastSeq: 10 },
+      { name: 'n1', messages: 7, bytes: 600, lastSeq: 7 },
+    ];
+    const found = replicaFindings(() => Promise.resolve(states), clock);
+    await clock.advance(11_000);
+    expect(await found).toEqual([
+      "the stream's replicas did not reach the same end within 10 s (n0 10 messages, 900 bytes, up to seq 10; n1 7 messages, 600 bytes, up to seq 7): the broker's nodes disagree, not the testbed",
+    ]);
   });
 });

@@ -38,6 +38,14 @@ function sample(
 }
 
 describe('CaughtUpCheck', () => {
+  it('forgets findings at heads the broker rewrote (compared with a history that is gone), keeps earlier ones', () => {
+    const check = new CaughtUpCheck();
+    sample(check, { head: 10, divergence: { products: wrong } });
+    sample(check, { head: 20, divergence: { 'customer-order-summary': wrong } });
+    check.forgetFrom(15);
+    expect(check.findings()).toEqual({ products: { atMs: 100, headSeq: 10, divergence: wrong } });
+  });
+
   it('keeps the first divergence of a model while every model is at the head', () => {
     const check = new CaughtUpCheck();
     sample(check, { atMs: 100, divergence: { products: wrong } });

@@ -411,6 +411,35 @@ const MISTAKES: { what: string; text: string; path: string; says: string[] }[] =
     says: ['must be a node of the cluster, 0 to 2 (got 3)'],
   },
   {
+    what: 'partition without a cluster',
+    text: edit(
+      '  - kind: handlerBug',
+      '  - {kind: partition, atMs: 1500, node: 0, durationMs: 500}\n  - kind: handlerBug',
+    ),
+    path: 'faults[0]',
+    says: ['a partition needs a broker cluster: add system.topology: {brokers: 3}'],
+  },
+  {
+    what: 'clean broker node restart of a node the cluster does not have',
+    text: edit(
+      '  - kind: handlerBug',
+      '  - {kind: brokerNodeRestart, atMs: 1500, node: 4, downMs: 500}\n  - kind: handlerBug',
+      edit('workload:', 'system:\n  topology: {brokers: 3}\nworkload:'),
+    ),
+    path: 'faults[0].node',
+    says: ['must be a node of the cluster, 0 to 2 (got 4)'],
+  },
+  {
+    what: 'partition without durationMs',
+    text: edit(
+      '  - kind: handlerBug',
+      '  - {kind: partition, atMs: 1500, node: leader}\n  - kind: handlerBug',
+      edit('workload:', 'system:\n  topology: {brokers: 3}\nworkload:'),
+    ),
+    path: 'faults[0].durationMs',
+    says: ['is required: an integer from 100 to 600000'],
+  },
+  {
     what: 'an even number of brokers',
     text: edit('workload:', 'system:\n  topology: {brokers: 2}\nworkload:'),
     path: 'system.topology.brokers',

@@ -1,7 +1,6 @@
 import { sleep, type Clock } from '../actors/clock.js';
-import { consumerState } from '../actors/consumerStatus.js';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
-import type { RunningSystem } from '../system/startSystem.js';
+import type { SystemView } from './systemView.js';
 import { strandedReservations } from './reservationCheck.js';
 
 /** How long a system must sit still (everything applied, nothing retrying) with divergence left before we stop waiting. */
@@ -20,12 +19,12 @@ export interface SampleFacts {
  * order between its check and its commit, no reservation held for an order that is not placed (the reconciler
  * releases those after its hold time).
  */
-function commandSideSettled(system: RunningSystem): boolean {
+function commandSideSettled(view: SystemView): boolean {
   return (
-    system.orderStore.outbox.backlog() === 0 &&
-    system.inventoryStore.outbox.backlog() === 0 &&
-    system.orderService.getSnapshot().context.inFlight.size === 0 &&
-    strandedReservations(system.inventoryStore, system.orderStore).length === 0
+    view.orderStore.outbox.backlog() === 0 &&
+    view.inventoryStore.outbox.backlog() === 0 &&
+    view.ordersInFlight() === 0 &&
+    strandedReservations(view.inventoryStore, view.orderStore).length === 0
   );
 }
 
@@ -39,7 +38,7 @@ function commandSideSettled(system: RunningSystem): boolean {
  * (it then starts over from the stream as it is, and the wait goes on).
  */
 export async function waitForConvergence(
-  system: RunningSystem,
+  view: SystemView,
   clock: Clock,
   deadline: number,
   sample: () => Promise<void>,
@@ -51,14 +50,11 @@ export async function waitForConvergence(
   while (clock.now() < deadline) {
     await sample();
     const facts = latest();
-    const drained = commandSideSettled(system);
+    const drained = commandSideSettled(view);
     if (drained && facts !== undefined && facts.divergent === 0 && facts.behindHead.length === 0) return elapsed();
     // Only a sample that read the log proves divergence is left; one that failed (the broker unreachable from here)
     // says nothing, and waiting it out is what the deadline is for.
-    const quiet =
-      facts !== undefined &&
-      drained &&
-      READ_MODELS.every((m) => consumerState(system.readModels[m].consumer.getSnapshot()) === 'idle');
+    const quiet = facts !== undefined && drained && READ_MODELS.every((m) => view.consumer(m).state === 'idle');
     quietSince = quiet ? (quietSince ?? clock.now()) : undefined;
     if (quietSince !== undefined && clock.now() - quietSince > QUIESCENT_GIVE_UP_MS) {
       // Before giving up: the divergence may be the oracle's own, if the broker rewrote history it had read.

@@ -1,14 +1,14 @@
 import { sleep, type Clock } from '../actors/clock.js';
-import { consumerState } from '../actors/consumerStatus.js';
 import { perReadModel, READ_MODELS, type ReadModelName, type ReadModelStates } from '../domain/readModels.js';
 import { readModelStates } from '../system/pluginWiring.js';
 import type { RunningSystem } from '../system/startSystem.js';
-import { TransportError } from '../transport/port.js';
+import { TransportError, type Transport } from '../transport/port.js';
 import { attribute } from './attribution.js';
 import { compareMaps, divergent, divergenceOf } from './divergence.js';
 import { checkReservations } from './reservationCheck.js';
 import type { ModelReport, ScenarioReport } from './runTypes.js';
 import type { Sampler } from './sampler.js';
+import type { SystemView } from './systemView.js';
 import type { BrokerControl, BrokerNodes, TimelineContext } from './timeline.js';
 import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
 import { checkWriteModel } from './writeModelCheck.js';
@@ -25,6 +25,7 @@ import { readEventLog } from './eventLog.js';
 import type { FaultController } from './faultController.js';
 
 export interface JudgeInput extends RunParts {
+  readonly transport: Transport;
   readonly sampler: Sampler;
   readonly awaitConsumer: TimelineContext['awaitConsumer'];
   /** Scenario time of convergence (null: never), and of the last fault healing. */
@@ -44,36 +45,33 @@ export interface JudgeInput extends RunParts {
  * model broke how. The report is assembled here.
  */
 export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
-  const { scenario, system, oracle } = input;
+  const { scenario, view, oracle } = input;
   // The broker may still be reconnecting after a late fault; the final read of the log waits for it (bounded).
   await brokerRetrying(input.clock, () => oracle.catchUp());
   // What the outboxes had acknowledged, then the whole stream read afresh (in that order, see brokerFindings.ts):
   // the broker's findings, and the check that the history the oracle read incrementally still stands.
-  const acknowledged = acknowledgedEvents({
-    orders: system.orderStore.outbox,
-    inventory: system.inventoryStore.outbox,
-  });
-  const fresh = await brokerRetrying(input.clock, () => readEventLog(system.options.transport));
+  const acknowledged = acknowledgedEvents({ orders: view.orderStore.outbox, inventory: view.inventoryStore.outbox });
+  const fresh = await brokerRetrying(input.clock, () => readEventLog(input.transport));
   const rewrite = oracle.adopt(fresh);
   if (rewrite) input.caughtUp.forgetFrom(rewrite.fromSeq);
   const brokerSaw = [...brokerFindings(acknowledged, fresh.entries), ...oracle.rewrites.map(rewriteFinding)];
-  const finalModels = readModelStates(system.readModels);
+  const finalModels = view.readModelStates();
   const finalDivergence = divergenceOf(oracle.state, finalModels, oracle.log);
   // Where each consumer stood when judged (the rebuild comparison below moves every checkpoint to the head).
-  const standing = standingOf(system);
+  const standing = standingOf(view);
   if (input.broker.nodes)
     brokerSaw.push(...(await clusterFindings(input.broker.nodes, standing, fresh.lastSeq, input.clock)));
   const rebuildMismatches = needsRebuildComparison(scenario.expect)
-    ? await compareRebuild(system, finalModels, input.awaitConsumer)
+    ? await compareRebuild(inProcess(input.system, 'rebuildEqualsIncremental'), finalModels, input.awaitConsumer)
     : undefined;
-  const writeModel = checkWriteModel(system.orderStore, oracle.log);
+  const writeModel = checkWriteModel(view.orderStore, oracle.log);
   const reservations = checkReservations(
     scenario.system.inventoryMode,
-    system.inventoryStore,
-    system.orderStore,
+    view.inventoryStore,
+    view.orderStore,
     oracle.log,
   );
-  const deadLetters = perReadModel((m) => system.readModels[m].store.deadLetters.count());
+  const deadLetters = perReadModel((m) => view.deadLetters(m));
   const convergedAfterMs = input.convergedAtMs === null ? null : Math.max(0, input.convergedAtMs - input.lastHealMs);
   const caughtUpDivergence = input.caughtUp.findings();
   const properties = evaluate(scenario.expect, {
@@ -93,14 +91,14 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
       divergence: finalDivergence[m],
       checkpoint,
       lagEvents: Math.max(0, head - checkpoint),
-      redeliveries: system.readModels[m].consumer.getSnapshot().context.counters.redeliveries,
+      redeliveries: view.consumer(m).redeliveries,
       deadLetters: deadLetters[m],
       state,
       lastProblem,
       maxLagEvents: input.sampler.maxLag[m],
     };
   });
-  const plugins = new Set(READ_MODELS.filter((m) => system.readModels[m].plugin !== undefined));
+  const plugins = new Set(READ_MODELS.filter((m) => view.plugin(m) !== undefined));
   const rebuildKeysDiffer = Object.fromEntries(
     READ_MODELS.flatMap((m) => {
       const c = rebuildMismatches?.[m];
@@ -115,7 +113,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     verdict: properties.every((p) => p.holds) ? 'pass' : 'fail',
     properties,
     attribution,
-    plugins: pluginReports(system, input.faults),
+    plugins: pluginReports((m) => view.plugin(m), input.faults),
     models,
     convergedAfterMs,
     writeModel,
@@ -128,7 +126,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     liveActions: input.recorder.liveActions(),
     samples: input.sampler.samples,
     durationMs: input.clock.now() - input.runStart,
-    brokerFindings: brokerSaw,
+    brokerFindings: [...new Set(brokerSaw)], // a history flipping back and forth is one finding per flip seen
   };
 }
 
@@ -150,15 +148,17 @@ async function clusterFindings(
 }
 
 /** Where each consumer stands: its checkpoint, state and last problem. */
-function standingOf(system: RunningSystem) {
+function standingOf(view: SystemView) {
   return perReadModel((m) => {
-    const snap = system.readModels[m].consumer.getSnapshot();
-    return {
-      checkpoint: system.readModels[m].store.checkpoint(),
-      state: consumerState(snap),
-      lastProblem: snap.context.lastProblem ?? null,
-    };
+    const { state, lastProblem } = view.consumer(m);
+    return { checkpoint: view.checkpoint(m), state, lastProblem };
   });
+}
+
+/** The system, where a judgement needs it in this process (a rebuild on demand); an error naming why otherwise. */
+function inProcess(system: RunningSystem | undefined, why: string): RunningSystem {
+  if (!system) throw new Error(`${why} needs the services in this process (the single-process topology)`);
+  return system;
 }
 
 /** Retries a read while the broker is unreachable, for up to a minute of the rig's time. */

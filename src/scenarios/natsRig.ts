@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import { realClock } from '../actors/clock.js';
 import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
-import { startSystem } from '../system/startSystem.js';
+import { startSystem, type RunningSystem } from '../system/startSystem.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsCluster } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import { EVENT_STREAM } from '../transport/port.js';
 import { FaultController } from './faultController.js';
-import { superviseCrashes, systemOptionsFor, type Rig } from './rig.js';
+import { inProcessParts, superviseCrashes, systemOptionsFor, type Rig } from './rig.js';
 import { runOnRig } from './runner.js';
 import { InfrastructureError, type RunOptions, type ScenarioReport } from './runTypes.js';
 import type { Scenario } from './scenario.js';
@@ -36,6 +36,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 }
 
 interface NatsRig extends Rig {
+  readonly system: RunningSystem;
   readonly dir: string;
   /** Every broker node: one nats-server, or each node of the cluster. */
   readonly servers: readonly NatsServerProcess[];
@@ -78,7 +79,17 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
     restart: () => Promise.all(servers.map((s) => s.restart())).then(() => undefined),
     ...(started.nodes ? { nodes: started.nodes } : {}),
   };
-  return { dir, servers, broker, clock: realClock, transport, system, faults, newId: () => crypto.randomUUID() };
+  const newId = () => crypto.randomUUID();
+  return {
+    dir,
+    servers,
+    broker,
+    clock: realClock,
+    transport,
+    ...inProcessParts(system, realClock, newId),
+    faults,
+    newId,
+  };
 }
 
 async function startSingle(dir: string, log: Logger) {

@@ -1,6 +1,6 @@
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
 import { pluginPath } from '../plugins/loadProjectionPlugin.js';
-import type { RunningSystem } from '../system/startSystem.js';
+import type { ProjectionPlugin } from '../plugins/projectionPlugin.js';
 import type { FaultController } from './faultController.js';
 
 /** A plug-in the run judged, for the report: which, from where, and what its crash points did. */
@@ -13,9 +13,12 @@ export interface PluginReport {
   readonly crashPoints: readonly { readonly point: string; readonly armed: number; readonly hit: number }[];
 }
 
-export function pluginReports(system: RunningSystem, faults: FaultController): PluginReport[] {
+export function pluginReports(
+  pluginOf: (target: ReadModelName) => ProjectionPlugin | undefined,
+  faults: FaultController,
+): PluginReport[] {
   return READ_MODELS.flatMap((target) => {
-    const plugin = system.readModels[target].plugin;
+    const plugin = pluginOf(target);
     if (!plugin) return [];
     const tally = faults.crashPointTally(target);
     const declared = plugin.mode === 'self-managed' ? (plugin.crashPoints ?? []) : [];

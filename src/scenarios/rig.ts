@@ -1,8 +1,10 @@
-import type { Clock } from '../actors/clock.js';
+import { isoNow, type Clock } from '../actors/clock.js';
 import type { RunningSystem, SystemOptions } from '../system/startSystem.js';
+import { systemPort, type SystemPort } from '../system/systemPort.js';
 import type { Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import type { Scenario } from './scenario.js';
+import { inProcessView, type SystemView } from './systemView.js';
 import type { BrokerControl } from './timeline.js';
 
 /** Everything a run needs, real (nats-server, files, wall clock) or simulated (virtual clock, in memory). */
@@ -10,9 +12,23 @@ export interface Rig {
   readonly clock: Clock;
   readonly broker: BrokerControl;
   readonly transport: Transport;
-  readonly system: RunningSystem;
+  /** The system as the runner reads it (sampling, convergence, the judgement). */
+  readonly view: SystemView;
+  /** Its commands and queries: the workload's way in. */
+  readonly port: SystemPort;
+  /** The system, where it runs in this process: in-process faults, live control and the dashboard act on it. */
+  readonly system: RunningSystem | undefined;
   readonly faults: FaultController;
   readonly newId: () => string;
+}
+
+/** A rig's view and port on a system running in this process. */
+export function inProcessParts(
+  system: RunningSystem,
+  clock: Clock,
+  newId: () => string,
+): Pick<Rig, 'view' | 'port'> & { readonly system: RunningSystem } {
+  return { system, view: inProcessView(system), port: systemPort(system, { newId, now: isoNow(clock) }) };
 }
 
 /** The system options a scenario asks for, with the fault controller's hooks wired in. */

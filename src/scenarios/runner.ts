@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { isoNow, sleep, type Clock } from '../actors/clock.js';
+import { sleep, type Clock } from '../actors/clock.js';
 import type { ReadModelName } from '../domain/readModels.js';
-import { systemPort } from '../system/systemPort.js';
 import { CaughtUpCheck } from './caughtUpCheck.js';
 import { waitForConvergence } from './convergence.js';
 import { readEventLog, type ReadLog } from './eventLog.js';
@@ -43,9 +42,8 @@ export async function runOnRig(
   options: RunOptions,
   log: Logger,
 ): Promise<ScenarioReport> {
-  const { system, clock } = rig;
+  const { clock, port } = rig;
   const runStart = clock.now();
-  const port = systemPort(system, { newId: rig.newId, now: isoNow(clock) });
   await seedWorkloadCatalog(port, workloadCatalog(scenario.workload, seed));
   const parts = prepareRun(rig, scenario, seed, options, log);
   const { run, recorder, sampler, counters, elapsed, startMs } = parts;
@@ -68,7 +66,7 @@ export async function runOnRig(
     const settleUntil = settleDeadline(scenario, runStart, startMs + lastHealMs);
     const convergedAtMs = await untilAborted(
       waitForConvergence(
-        system,
+        rig.view,
         clock,
         settleUntil,
         () => sampler.fresh(),
@@ -81,8 +79,9 @@ export async function runOnRig(
     run.phase = 'checking';
     const { oracle, caughtUp, awaitConsumer } = parts;
     return await judgeRun({
-      ...{ scenario, seed, system, clock, oracle, caughtUp, sampler, recorder, counters, awaitConsumer },
-      ...{ convergedAtMs, lastHealMs, runStart, faults: rig.faults, broker: rig.broker },
+      ...{ scenario, seed, system: rig.system, view: rig.view, clock, oracle, caughtUp, sampler, recorder, counters },
+      ...{ awaitConsumer, convergedAtMs, lastHealMs, runStart, faults: rig.faults, broker: rig.broker },
+      transport: rig.transport,
     });
   } finally {
     await sampler.stop();
@@ -94,7 +93,7 @@ export async function runOnRig(
  * oracle, the recorder with the scenario's crash points armed, live control when asked for, and the sampler, started.
  */
 function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOptions, log: Logger) {
-  const { system, transport, clock } = rig;
+  const { system, view, transport, clock } = rig;
   const oracle = new IncrementalOracle(transport);
   const counters = emptyCounters();
   const plan = planTimeline(scenario);
@@ -111,7 +110,7 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   const startMs = clock.now();
   const elapsed = () => clock.now() - startMs;
   const caughtUp = new CaughtUpCheck();
-  const rebuildsOf = (m: ReadModelName) => system.readModels[m].consumer.getSnapshot().context.rebuilds;
+  const rebuildsOf = (m: ReadModelName) => view.consumer(m).rebuilds;
   const recorder = new RunRecorder(plan, caughtUp, rebuildsOf, log);
   for (const c of [...(scenario.crashPoints ?? []), ...(options.crashPoints ?? [])]) {
     rig.faults.armCrashPoint(c.target, c.point, c.times);
@@ -119,16 +118,17 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   }
   const run: Run = { recorder, ctx, startMs, phase: 'workload' };
   const record = (step: LiveStep) => recorder.liveAction(step, elapsed());
-  const live = options.onControl
-    ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record })
-    : undefined;
+  const live =
+    options.onControl && system
+      ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record })
+      : undefined;
   if (live) options.onControl?.(live);
   const brokerPaused = () =>
     live?.brokerPaused() === true ||
     scenario.faults.some((f, i) => f.kind === 'brokerPause' && recorder.isActive(`fault#${i}`));
   const phase = () => run.phase;
   const sampler = new Sampler({
-    ...{ scenario, seed, system, clock, oracle, caughtUp, recorder, counters, rebuildsOf, elapsed, phase },
+    ...{ scenario, seed, system, view, clock, oracle, caughtUp, recorder, counters, rebuildsOf, elapsed, phase },
     ...{ brokerPaused, options, log },
   });
   sampler.start();

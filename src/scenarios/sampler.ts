@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { sleep } from '../actors/clock.js';
-import { consumerState, type ConsumerState } from '../actors/consumerStatus.js';
+import type { ConsumerState } from '../actors/consumerStatus.js';
 import { perReadModel, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
-import { readModelStates } from '../system/pluginWiring.js';
 import type { SampleFacts } from './convergence.js';
 import { divergent, divergenceOf } from './divergence.js';
 import { refreshedTelemetry, telemetrySnapshot } from './runTelemetry.js';
@@ -72,7 +71,7 @@ export class Sampler {
     while (this.sampling) {
       await sleep(d.clock, d.options.sampleEveryMs ?? 250);
       // A sample still waiting on the broker: the dashboard gets what can be read without it, marked stale.
-      if (this.sampling && this.inflight && this.lastTelemetry && d.options.onTelemetry) {
+      if (this.sampling && this.inflight && this.lastTelemetry && d.options.onTelemetry && d.system) {
         d.options.onTelemetry(
           refreshedTelemetry(this.lastTelemetry, {
             system: d.system,
@@ -92,20 +91,20 @@ export class Sampler {
     const d = this.deps;
     try {
       const head = await d.oracle.catchUp();
-      const states = readModelStates(d.system.readModels);
+      const states = d.view.readModelStates();
       const div = divergenceOf(d.oracle.state, states, d.oracle.log);
       const models = {} as Record<
         ReadModelName,
         { divergent: number; lagEvents: number; state: ConsumerState; checkpoint: number }
       >;
       for (const name of READ_MODELS) {
-        const checkpoint = d.system.readModels[name].store.checkpoint();
+        const checkpoint = d.view.checkpoint(name);
         const lagEvents = Math.max(0, head - checkpoint);
         this.maxLag[name] = Math.max(this.maxLag[name], lagEvents);
         models[name] = {
           divergent: divergent(div[name]),
           lagEvents,
-          state: consumerState(d.system.readModels[name].consumer.getSnapshot()),
+          state: d.view.consumer(name).state,
           checkpoint,
         };
       }
@@ -123,11 +122,11 @@ export class Sampler {
         rebuilds: d.rebuildsOf,
       });
       const outboxBacklog = {
-        orders: d.system.orderStore.outbox.backlog(),
-        inventory: d.system.inventoryStore.outbox.backlog(),
+        orders: d.view.orderStore.outbox.backlog(),
+        inventory: d.view.inventoryStore.outbox.backlog(),
       };
       this.samples.push({ atMs: d.elapsed(), headSeq: head, outboxBacklog, models });
-      if (d.options.onTelemetry) {
+      if (d.options.onTelemetry && d.system) {
         this.lastTelemetry = telemetrySnapshot({
           scenario: d.scenario,
           seed: d.seed,

@@ -5,7 +5,7 @@ import { SimBroker } from '../transport/sim/simBroker.js';
 import { createSimTransport } from '../transport/sim/simTransport.js';
 import { VirtualClock } from '../transport/sim/virtualClock.js';
 import { FaultController } from './faultController.js';
-import { type Rig, superviseCrashes, systemOptionsFor } from './rig.js';
+import { inProcessParts, type Rig, superviseCrashes, systemOptionsFor } from './rig.js';
 import { runOnRig } from './runner.js';
 import { InfrastructureError, type RunOptions, type ScenarioReport } from './runTypes.js';
 import type { Scenario } from './scenario.js';
@@ -69,7 +69,7 @@ export async function runScenarioSim(scenario: Scenario, options: RunOptions): P
   const rig: Rig = {
     clock,
     transport,
-    system,
+    ...inProcessParts(system, clock, newId),
     faults,
     newId,
     broker: {

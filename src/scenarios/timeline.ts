@@ -35,7 +35,8 @@ export interface BrokerNodes {
 }
 
 export interface TimelineContext {
-  readonly system: RunningSystem;
+  /** The system, where it runs in this process: faults inside its consumers and relays need it. */
+  readonly system: RunningSystem | undefined;
   readonly transport: Transport;
   readonly broker: BrokerControl;
   readonly clock: Clock;
@@ -60,14 +61,19 @@ export interface TimedStep {
   run(ctx: TimelineContext): Promise<void>;
 }
 
-const consumer = (ctx: TimelineContext, name: ReadModelName) => ctx.system.readModels[name].consumer;
+/** The system in this process, for a step that acts inside it; an error naming the step otherwise. */
+const inProcess = (ctx: TimelineContext): RunningSystem => {
+  if (!ctx.system) throw new Error('this fault acts inside the services, which run in other processes here');
+  return ctx.system;
+};
+const consumer = (ctx: TimelineContext, name: ReadModelName) => inProcess(ctx).readModels[name].consumer;
 const alive = (ctx: TimelineContext, name: ReadModelName) => consumer(ctx, name).getSnapshot().status === 'active';
 /** A consumer whose process is dead (processRestart) hears nothing; its successor starts as configured. */
 const tell = (ctx: TimelineContext, name: ReadModelName, event: { readonly type: 'STOP' | 'START' }): Promise<void> => {
   if (alive(ctx, name)) consumer(ctx, name).send(event);
   return Promise.resolve();
 };
-const relay = (ctx: TimelineContext, target: 'orders' | 'inventory') => ctx.system.relays[target];
+const relay = (ctx: TimelineContext, target: 'orders' | 'inventory') => inProcess(ctx).relays[target];
 
 /** How long an `afterCommit` process kill waits for a commit before it kills an idle process anyway. */
 export const PROCESS_KILL_WAIT_MS = 2_000;
@@ -246,9 +252,9 @@ const FAULT_STEPS: {
     return [
       step(at, 'fault-start', `${fault.target} process killed ${moment} (memory lost)`, async (c) => {
         if (fault.when === 'afterCommit') await c.faults.nextCommit(fault.target, PROCESS_KILL_WAIT_MS);
-        c.system.killReadModel(fault.target);
+        inProcess(c).killReadModel(fault.target);
         await sleep(c.clock, fault.restartAfterMs);
-        await c.system.reviveReadModel(fault.target);
+        await inProcess(c).reviveReadModel(fault.target);
       }),
       step(end, 'fault-end', `${fault.target} process back (fresh module and stores)`, () => Promise.resolve()),
     ];

@@ -36,8 +36,8 @@ for (const dir of ['scenarios', 'scenarios/plugins', 'scenarios/regressions']) {
     .sort()) {
     const loaded = await loadScenarioFile(join(root, dir, file));
     if (!loaded.ok) throw new Error(formatScenarioErrors(loaded.error));
-    // A broker cluster is real brokers only: the simulation refuses it (its runs are in the integration tests).
-    if ((loaded.value.system.topology?.brokers ?? 1) > 1) continue;
+    // A broker cluster or service processes are real only: the simulation refuses them (its runs are in the integration tests).
+    if ((loaded.value.system.topology?.brokers ?? 1) > 1 || loaded.value.system.topology?.processes) continue;
     const plugins = await scenarioPlugins(loaded.value);
     if (!plugins.ok) throw new Error(plugins.error);
     write(

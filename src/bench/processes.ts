@@ -26,7 +26,7 @@ const EVENTS_PER_ORDER = 3;
 
 export async function processesRun(sizes: BenchSizes): Promise<ProcessesFigures> {
   const broker = await privateBroker('processes');
-  const options = { inventoryMode: 'check' as const, host: '127.0.0.1', httpPort: 0, logLevel: 'error' };
+  const options = { inventoryMode: 'check' as const, http: { host: '127.0.0.1', port: 0 }, logLevel: 'error' };
   try {
     const supervisor = await startServiceProcesses(
       { url: broker.server.url, replicas: 1 },

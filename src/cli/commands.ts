@@ -174,7 +174,7 @@ async function runAction(cli: Cli, paths: string[], opts: RunFlags): Promise<voi
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.junit ? { junit: opts.junit } : {}),
     ...(opts.report ? { report: opts.report } : {}),
-    ...(ui ? { ui, logFile: opts.logFile } : {}),
+    ...(ui ? { ui, uiAsked: opts.ui === true, logFile: opts.logFile } : {}),
   };
   cli.exit(await runCommand(paths, runOptions, log));
   log.flush();

@@ -118,7 +118,17 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
   if (options.topology === 'processes') {
     const supervisor = await startup.step(
       'service processes',
-      () => startServiceProcesses(broker, dataDir, { ...options, logLevel: log.level }, log),
+      () =>
+        startServiceProcesses(
+          broker,
+          dataDir,
+          {
+            inventoryMode: options.inventoryMode,
+            http: { host: options.host, port: options.httpPort },
+            logLevel: log.level,
+          },
+          log,
+        ),
       (s) => s.stop(),
     );
     process.stdout.write(processesBanner(supervisor, broker, dataDir, temporary));

@@ -276,6 +276,54 @@ function crossFieldProblems(s: Scenario): Problem[] {
       );
     }
   });
+  return [...problems, ...processTopologyProblems(s)];
+}
+
+/** Faults that act from outside the services (on processes, the broker, the stream): all a processes run can take. */
+const FROM_OUTSIDE: ReadonlySet<FaultSpec['kind']> = new Set([
+  'processKill',
+  'processPause',
+  'brokerPause',
+  'brokerRestart',
+  'brokerNodeKill',
+  'brokerNodeRestart',
+  'partition',
+  'poisonEvent',
+]);
+
+/**
+ * With every service in its own process the runner can only act from outside them: process faults need that
+ * topology, and what acts inside a service (a handler bug, a remediation, a plug-in's crash point) cannot have it.
+ */
+function processTopologyProblems(s: Scenario): Problem[] {
+  const problems: Problem[] = [];
+  const add = (segments: readonly Segment[], message: string) => problems.push({ segments, message });
+  const processes = s.system.topology?.processes === true;
+  s.faults.forEach((f, i) => {
+    if ((f.kind === 'processKill' || f.kind === 'processPause') && !processes)
+      add(['faults', i], `a ${f.kind} needs every service in its own process: add system.topology: {processes: true}`);
+    else if (processes && !FROM_OUTSIDE.has(f.kind))
+      add(
+        ['faults', i],
+        `a ${f.kind} acts inside a service, and with system.topology.processes the services run in processes of their own: use a process, broker or poisonEvent fault, or drop processes`,
+      );
+    if (f.kind === 'processKill' && f.when === 'afterCommit' && f.target === 'orders')
+      add(['faults', i, 'when'], 'afterCommit strikes after a consumer’s commit, and the orders process runs none');
+    if (f.kind === 'processKill' && f.when === 'betweenCheckAndCommit' && f.target !== 'orders')
+      add(['faults', i, 'when'], `betweenCheckAndCommit strikes inside an order: only the orders process has them`);
+  });
+  if (!processes) return problems;
+  s.remediation.forEach((_, i) =>
+    add(['remediation', i], 'a remediation acts inside a service: not with system.topology.processes'),
+  );
+  s.expect.forEach((e, i) => {
+    if (('property' in e ? e.property : e.violation) === 'rebuildEqualsIncremental')
+      add(['expect', i], 'rebuildEqualsIncremental rebuilds inside a service: not with system.topology.processes');
+  });
+  if (s.projections !== undefined && Object.keys(s.projections).length > 0)
+    add(['projections'], 'plug-in projections run in the runner’s process: not with system.topology.processes');
+  if ((s.crashPoints ?? []).length > 0)
+    add(['crashPoints'], 'crash points are a plug-in’s: not with system.topology.processes');
   return problems;
 }
 

@@ -37,14 +37,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
 interface NatsRig extends Rig {
   readonly system: RunningSystem;
+  readonly brokers: RunBrokers;
   readonly dir: string;
   /** Every broker node: one nats-server, or each node of the cluster. */
   readonly servers: readonly NatsServerProcess[];
 }
 
-async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
-  // Owned (pid in the dir) and the broker detached with a guard and a pid file: a run killed outright leaves neither
-  // a nats-server nor, after the next start's sweep, the dir (src/process/).
+/** A run's own temp dir and brokers: one nats-server, or each node of a cluster, and the control faults use. */
+export interface RunBrokers {
+  readonly dir: string;
+  readonly url: string;
+  readonly replicas: number;
+  readonly servers: readonly NatsServerProcess[];
+  readonly broker: BrokerControl;
+}
+
+/**
+ * The run's temp dir and its brokers, started. Owned (pid in the dir) and the brokers detached with a guard and a
+ * pid file: a run killed outright leaves neither a nats-server nor, after the next start's sweep, the dir.
+ */
+export async function startRunBrokers(scenario: Scenario, log: Logger): Promise<RunBrokers> {
   const dir = createOwnedTempDir(`cqrs-scenario-${scenario.name}-`);
   const brokers = scenario.system.topology?.brokers ?? 1;
   let started: { url: string; servers: readonly NatsServerProcess[]; nodes?: BrokerNodes };
@@ -56,11 +68,32 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
     throw new InfrastructureError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const { servers } = started;
+  // A broker fault on a cluster acts on every node: the whole cluster paused, stopped, restarted.
+  const broker: BrokerControl = {
+    pause: () => servers.forEach((s) => s.pause()),
+    resume: () => servers.forEach((s) => s.resume()),
+    stop: () => Promise.all(servers.map((s) => s.stop())).then(() => undefined),
+    restart: () => Promise.all(servers.map((s) => s.restart())).then(() => undefined),
+    ...(started.nodes ? { nodes: started.nodes } : {}),
+  };
+  return { dir, url: started.url, replicas: brokers, servers, broker };
+}
+
+/** Stops the run's brokers (continued first: never leave a SIGSTOPped one behind) and removes its dir. */
+export async function stopRunBrokers(run: RunBrokers): Promise<void> {
+  for (const server of run.servers) server.resume();
+  await Promise.all(run.servers.map((s) => s.stop()));
+  removeOwnedTempDir(run.dir);
+}
+
+async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
+  const brokers = await startRunBrokers(scenario, log);
+  const { dir, servers, broker } = brokers;
   const transport = await connectJetStream({
-    servers: started.url,
+    servers: brokers.url,
     name: `scenario-${scenario.name}`,
     log: log.child({ actor: 'transport' }),
-    streamReplicas: brokers,
+    streamReplicas: brokers.replicas,
   });
   const faults = new FaultController(realClock);
   const system = await startSystem({
@@ -71,24 +104,11 @@ async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins
     ...(plugins ? { plugins } : {}),
   });
   superviseCrashes(faults, system, realClock);
-  // A broker fault on a cluster acts on every node: the whole cluster paused, stopped, restarted.
-  const broker: BrokerControl = {
-    pause: () => servers.forEach((s) => s.pause()),
-    resume: () => servers.forEach((s) => s.resume()),
-    stop: () => Promise.all(servers.map((s) => s.stop())).then(() => undefined),
-    restart: () => Promise.all(servers.map((s) => s.restart())).then(() => undefined),
-    ...(started.nodes ? { nodes: started.nodes } : {}),
-  };
   const newId = () => crypto.randomUUID();
   return {
-    dir,
-    servers,
-    broker,
-    clock: realClock,
-    transport,
+    ...{ dir, servers, broker, brokers, clock: realClock, transport },
     ...inProcessParts(system, realClock, newId),
-    faults,
-    newId,
+    ...{ faults, newId },
   };
 }
 
@@ -138,6 +158,5 @@ async function tearDown(rig: NatsRig): Promise<void> {
   for (const server of rig.servers) server.resume(); // never leave a SIGSTOPped broker behind
   await rig.system.stop();
   await rig.transport.close();
-  await Promise.all(rig.servers.map((s) => s.stop()));
-  removeOwnedTempDir(rig.dir);
+  await stopRunBrokers(rig.brokers);
 }

@@ -5,7 +5,7 @@ import type { Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import type { Scenario } from './scenario.js';
 import { inProcessView, type SystemView } from './systemView.js';
-import type { BrokerControl } from './timeline.js';
+import type { BrokerControl, ServiceProcesses } from './timeline.js';
 
 /** Everything a run needs, real (nats-server, files, wall clock) or simulated (virtual clock, in memory). */
 export interface Rig {
@@ -18,6 +18,8 @@ export interface Rig {
   readonly port: SystemPort;
   /** The system, where it runs in this process: in-process faults, live control and the dashboard act on it. */
   readonly system: RunningSystem | undefined;
+  /** The service processes, where each service runs as its own: what process faults act on. */
+  readonly processes?: ServiceProcesses;
   readonly faults: FaultController;
   readonly newId: () => string;
 }

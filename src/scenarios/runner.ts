@@ -100,6 +100,7 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   const awaitConsumer = consumerWaiter(clock);
   const ctx: TimelineContext = {
     system,
+    processes: rig.processes,
     transport,
     broker: rig.broker,
     clock,

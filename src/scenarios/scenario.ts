@@ -57,8 +57,11 @@ export interface SystemSpec {
      */
     readonly handlerMsPerEvent: number;
   };
-  /** The deployment: absent, one broker; `brokers: 3` (or 5) a JetStream cluster, the stream on every node. */
-  readonly topology?: { readonly brokers: number };
+  /**
+   * The deployment: absent, one broker and every service in the runner's process; `brokers: 3` (or 5) a JetStream
+   * cluster, the stream on every node; `processes: true` every service its own OS process (src/topology/).
+   */
+  readonly topology?: { readonly brokers?: number; readonly processes?: boolean };
 }
 
 export interface Range {
@@ -91,6 +94,16 @@ interface Timed {
   readonly atMs: number;
 }
 
+/** The service processes of the multi-process topology a process fault can hit. */
+export const SERVICE_PROCESSES = ['orders', 'inventory', 'products', 'summary'] as const;
+export type ServiceProcessName = (typeof SERVICE_PROCESSES)[number];
+/**
+ * When a process kill strikes: `now`, wherever it is; `afterCommit`, right after its consumer's next commit, before
+ * the acks; `betweenCheckAndCommit`, inside the order service's next order (its stock checked or reserved).
+ */
+export const PROCESS_KILL_POINTS = ['now', 'afterCommit', 'betweenCheckAndCommit'] as const;
+export type ProcessKillPoint = (typeof PROCESS_KILL_POINTS)[number];
+
 /**
  * A node of the broker cluster: by index, whichever leads the stream when the fault starts, or one that does not
  * (the next after the leader).
@@ -116,6 +129,13 @@ export type FaultSpec =
   | (Timed & { readonly kind: 'brokerNodeKill'; readonly node: BrokerNodeChoice; readonly restartAfterMs: number })
   | (Timed & { readonly kind: 'brokerNodeRestart'; readonly node: BrokerNodeChoice; readonly downMs: number })
   | (Timed & { readonly kind: 'partition'; readonly node: BrokerNodeChoice; readonly durationMs: number })
+  | (Timed & {
+      readonly kind: 'processKill';
+      readonly target: ServiceProcessName;
+      readonly when: ProcessKillPoint;
+      readonly restartAfterMs: number;
+    })
+  | (Timed & { readonly kind: 'processPause'; readonly target: ServiceProcessName; readonly durationMs: number })
   | (Timed & { readonly kind: 'outboxRelayOutage'; readonly target: OutboxTarget; readonly durationMs: number })
   | (Timed & { readonly kind: 'orderServiceCrash'; readonly times: number })
   | (Timed & {

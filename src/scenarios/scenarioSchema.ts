@@ -1,7 +1,14 @@
 import { EVENT_TYPES } from '../domain/events.js';
 import { ID_PATTERN, LIMITS } from '../domain/limits.js';
 import { perReadModel, READ_MODEL_INFO, READ_MODELS, type ReadModelName } from '../domain/readModels.js';
-import type { FaultKind, OutboxTarget, PropertyName, RemediationSpec } from './scenario.js';
+import {
+  PROCESS_KILL_POINTS,
+  SERVICE_PROCESSES,
+  type FaultKind,
+  type OutboxTarget,
+  type PropertyName,
+  type RemediationSpec,
+} from './scenario.js';
 
 /**
  * The JSON Schema (draft-07) of a scenario YAML file: the single source of `scenarios/schema.json` (written by
@@ -295,6 +302,20 @@ const FAULTS: { [K in FaultKind]: { readonly description: string; readonly field
       'One node of the broker cluster is cut off from the others for durationMs: every packet between them dropped by the kernel (iptables, in a private network namespace the run command creates; needs root and the iptables command, exit 2 without). Clients connected to it stay connected to a node without a quorum. Then healed.',
     fields: { node: BROKER_NODE, durationMs },
   },
+  processKill: {
+    description:
+      'SIGKILL of one service process (system.topology.processes): nothing it held in memory survives, an open transaction rolls back. `when: now` (default) strikes wherever it is; `afterCommit` right after its consumer’s next commit, before the acks (the products, summary or inventory process: redelivery to a fresh process); `betweenCheckAndCommit` inside the order service’s next order, its stock checked or reserved (the orders process). Its supervisor starts it again restartAfterMs after it died.',
+    fields: {
+      target: oneOfStrings([...SERVICE_PROCESSES], 'The service process.'),
+      when: oneOfStrings([...PROCESS_KILL_POINTS], 'Where the kill strikes (see the fault).', 'now'),
+      restartAfterMs: int(0, TIME_MS_MAX, 'How long the process stays down, in ms.'),
+    },
+  },
+  processPause: {
+    description:
+      'One service process frozen (SIGSTOP) for durationMs, then continued (SIGCONT): its connections stay open but it answers nothing — past the ack wait, the broker redelivers what it held.',
+    fields: { target: oneOfStrings([...SERVICE_PROCESSES], 'The service process.'), durationMs },
+  },
   crashPoint: {
     description:
       'Arms a named crash point of the target’s self-managed plug-in (`ctx.crashPoint(point)`): the next `times` passes through it crash the consumer there. Needs a plug-in that has the point.',
@@ -307,6 +328,7 @@ export const FAULT_KINDS = keys(FAULTS);
 export const FAULT_DEFAULTS: { readonly [K in FaultKind]?: Readonly<Record<string, unknown>> } = {
   ackLoss: { ratio: 1 },
   processRestart: { when: 'afterCommit' },
+  processKill: { when: 'now' },
 };
 
 const fault = (kind: FaultKind): JsonSchema => {
@@ -394,7 +416,7 @@ const system = obj(
       SCENARIO_DEFAULTS.system.summaryDependency,
     ),
     topology: obj(
-      'The deployment. Absent: one broker. Real brokers only (the simulation models one).',
+      'The deployment. Absent: one broker, every service in the runner’s process. Real brokers only (the simulation models one broker and one process).',
       {
         brokers: {
           type: 'integer',
@@ -403,8 +425,13 @@ const system = obj(
           description:
             'Broker nodes: 1, or a JetStream cluster of 3 or 5 (odd: a majority must survive a loss) on loopback with the stream on every node.',
         },
+        processes: {
+          type: 'boolean',
+          description:
+            'Every service its own OS process (orders, inventory with its ProductInventory view, products, summary), talking only over NATS, each with its own SQLite files: what processKill and processPause act on. Only faults from outside the services apply then (process, broker and poison faults).',
+        },
       },
-      ['brokers'],
+      [],
     ),
     consumer: obj(
       'Settings of every projection consumer.',

@@ -39,10 +39,14 @@ export async function drive<T>(clock: VirtualClock, work: Promise<T>, limitMs: n
  */
 export async function runScenarioSim(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
   const seed = options.seed ?? scenario.seed;
-  const brokers = scenario.system.topology?.brokers ?? 1;
+  const { brokers = 1, processes = false } = scenario.system.topology ?? {};
   if (brokers > 1)
     throw new InfrastructureError(
       `${scenario.file}: system.topology.brokers is ${brokers}, and the simulation models one broker: run it on real brokers (without --transport sim)`,
+    );
+  if (processes)
+    throw new InfrastructureError(
+      `${scenario.file}: system.topology.processes is true, and the simulation runs every service in one process: run it on real processes (without --transport sim)`,
     );
   const log: Logger = options.log.child({ scenario: scenario.name, seed, transport: 'sim' });
   const clock = new VirtualClock();

@@ -4,7 +4,14 @@ import type { ReadModelName } from '../domain/readModels.js';
 import type { ReplicaState } from '../transport/natsCluster.js';
 import { TransportError, type OutgoingEvent, type Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
-import type { BrokerNodeChoice, FaultSpec, RemediationSpec, Scenario } from './scenario.js';
+import type {
+  BrokerNodeChoice,
+  FaultSpec,
+  ProcessKillPoint,
+  RemediationSpec,
+  Scenario,
+  ServiceProcessName,
+} from './scenario.js';
 
 /** What the fault injector can do to the broker: a nats-server process, or the simulated broker. */
 export interface BrokerControl {
@@ -34,9 +41,23 @@ export interface BrokerNodes {
   readonly partitions?: { isolate(node: number): Promise<void>; heal(node: number): Promise<void> };
 }
 
+/** The service processes of the multi-process topology, as faults act on them (src/topology/processesRig.ts). */
+export interface ServiceProcesses {
+  /**
+   * SIGKILL of the process — at once, or armed to strike at a point of its work (it kills itself there) — and
+   * resolves once it is dead (bounded); its supervisor starts it again `restartAfterMs` after that.
+   */
+  kill(target: ServiceProcessName, when: ProcessKillPoint, restartAfterMs: number): Promise<void>;
+  /** SIGSTOP / SIGCONT. */
+  pause(target: ServiceProcessName): void;
+  resume(target: ServiceProcessName): void;
+}
+
 export interface TimelineContext {
   /** The system, where it runs in this process: faults inside its consumers and relays need it. */
   readonly system: RunningSystem | undefined;
+  /** The service processes, where each service runs as its own (topology.processes). */
+  readonly processes?: ServiceProcesses | undefined;
   readonly transport: Transport;
   readonly broker: BrokerControl;
   readonly clock: Clock;
@@ -91,7 +112,10 @@ export function faultEndMs(fault: FaultSpec, remediation: readonly RemediationSp
     case 'brokerNodeRestart':
       return fault.atMs + fault.downMs;
     case 'partition':
+    case 'processPause':
       return fault.atMs + fault.durationMs;
+    case 'processKill':
+      return fault.atMs + fault.restartAfterMs;
     case 'ackLoss':
       return fault.atMs + fault.durationMs;
     case 'processRestart':
@@ -307,11 +331,34 @@ const FAULT_STEPS: {
       step(end, 'fault-end', `partition healed: ${which} reaches the others again`, () => Promise.resolve()),
     ];
   },
+  processKill: (fault, { at, end, step }) => {
+    const moment = { now: '', afterCommit: ' after its next commit', betweenCheckAndCommit: ' inside its next order' };
+    return [
+      step(at, 'fault-start', `${fault.target} process killed (SIGKILL)${moment[fault.when]}`, (c) =>
+        serviceProcesses(c).kill(fault.target, fault.when, fault.restartAfterMs),
+      ),
+      step(end, 'fault-end', `${fault.target} process started again`, () => Promise.resolve()),
+    ];
+  },
+  processPause: (fault, { at, end, step }) => [
+    step(at, 'fault-start', `${fault.target} process frozen (SIGSTOP)`, (c) =>
+      Promise.resolve(serviceProcesses(c).pause(fault.target)),
+    ),
+    step(end, 'fault-end', `${fault.target} process continued (SIGCONT)`, (c) =>
+      Promise.resolve(serviceProcesses(c).resume(fault.target)),
+    ),
+  ],
   crashPoint: (fault, { at, step }) => [
     step(at, 'fault-start', `${fault.target} crashes at crash point "${fault.point}" (×${fault.times})`, (c) =>
       Promise.resolve(c.faults.armCrashPoint(fault.target, fault.point, fault.times)),
     ),
   ],
+};
+
+const serviceProcesses = (c: TimelineContext): ServiceProcesses => {
+  if (!c.processes)
+    throw new Error('a process fault needs every service in its own process (system.topology.processes)');
+  return c.processes;
 };
 
 const nodeLabel = (node: BrokerNodeChoice): string =>

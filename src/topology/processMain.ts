@@ -9,6 +9,7 @@ import { onShutdownSignals } from '../process/shutdownSignals.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { buildHttpProcess } from './httpProcess.js';
 import { startServiceProcess, type RunningService, type ServiceKind } from './serviceProcesses.js';
+import type { ConsumerSettings } from '../actors/consumerSettings.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 
 export type ProcessKind = ServiceKind | 'http';
@@ -21,6 +22,8 @@ export interface ProcessMainOptions {
   readonly streamReplicas: number;
   readonly seedCatalog: boolean;
   readonly http: { readonly host: string; readonly port: number };
+  /** The consumers' settings where not the defaults. */
+  readonly consumer?: Partial<Omit<ConsumerSettings, 'clock'>>;
   /** The supervisor's pid: when it is gone, this process stops too. */
   readonly parentPid?: number;
   readonly log: Logger;

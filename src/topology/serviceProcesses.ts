@@ -8,8 +8,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { SnapshotFrom } from 'xstate';
 import { isoNow, realClock, sleep } from '../actors/clock.js';
-import { DEFAULT_CONSUMER_SETTINGS } from '../actors/consumerSettings.js';
+import { consumerState } from '../actors/consumerStatus.js';
+import { DEFAULT_CONSUMER_SETTINGS, type ConsumerSettings } from '../actors/consumerSettings.js';
+import type { orderServiceMachine } from '../actors/orderService.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { InventoryStore } from '../store/inventoryStore.js';
 import { OrderStore } from '../store/orderStore.js';
@@ -20,10 +23,14 @@ import type { Service, Transport } from '../transport/port.js';
 import { DataDir } from '../system/dataDir.js';
 import { lazyLookup } from '../system/pluginWiring.js';
 import { servePortOverNats, type PortVerb } from '../system/portOverNats.js';
-import { readModelRuntime, type ReadModelRuntime } from '../system/readModelRuntime.js';
+import { readModelRuntime, type ReadModelRuntime, type ReadModelWiring } from '../system/readModelRuntime.js';
 import { DEFAULT_MAX_ORDERS_IN_FLIGHT, inventorySideActors, orderSideActors } from '../system/serviceActors.js';
 import { seedCatalog } from '../system/seedCatalog.js';
 import type { SystemPort } from '../system/systemPort.js';
+import type { ConsumerView } from '../scenarios/systemView.js';
+import { SelfKill, serveStatusAndControl } from './serviceControl.js';
+
+type OrderServiceSnapshot = SnapshotFrom<typeof orderServiceMachine>;
 
 /** The service processes, in the order a supervisor starts them (Products before the summary that reads it). */
 export const SERVICE_KINDS = ['inventory', 'orders', 'products', 'summary'] as const;
@@ -36,6 +43,8 @@ export interface ServiceProcessOptions {
   readonly inventoryMode: InventoryMode;
   /** The inventory process adds the starting catalogue (idempotent) once it answers. */
   readonly seedCatalog?: boolean;
+  /** The consumers' settings (ack wait, batch size, retries) where not the defaults: a scenario's. */
+  readonly consumer?: Partial<Omit<ConsumerSettings, 'clock'>>;
 }
 
 export interface RunningService {
@@ -55,6 +64,25 @@ export async function startServiceProcess(kind: ServiceKind, o: ServiceProcessOp
   const data = new DataDir(o.dataDir);
   const ids = { newId: () => crypto.randomUUID(), now: isoNow(realClock) };
   const common = { transport: o.transport, clock: realClock, log: o.log, now: ids.now };
+  const selfKill = new SelfKill();
+  const settings: ConsumerSettings = { ...DEFAULT_CONSUMER_SETTINGS, ...o.consumer, clock: realClock };
+  const wiring = (products: ProductLookup): ReadModelWiring => ({
+    ...common,
+    settings,
+    products,
+    consumerHooks: () => selfKill.pullHooks,
+  });
+  // Every process answers status requests and takes armed kills (serviceControl.ts).
+  const control = (models: readonly ReadModelRuntime[], orderService?: { getSnapshot(): OrderServiceSnapshot }) =>
+    serveStatusAndControl(
+      o.transport,
+      kind,
+      () => ({
+        consumers: Object.fromEntries(models.map((m) => [m.name, consumerView(m)])),
+        ...(orderService ? { ordersInFlight: orderService.getSnapshot().context.inFlight.size } : {}),
+      }),
+      selfKill,
+    );
   await o.transport.provisionStream();
   switch (kind) {
     case 'orders': {
@@ -65,19 +93,21 @@ export async function startServiceProcess(kind: ServiceKind, o: ServiceProcessOp
         newId: ids.newId,
         inventoryMode: o.inventoryMode,
         maxOrdersInFlight: DEFAULT_MAX_ORDERS_IN_FLIGHT,
+        orderHooks: selfKill.orderHooks,
       });
       const port: Partial<SystemPort> = {
         placeOrder: (command) =>
           new Promise((resolve) => orderService.send({ type: 'PLACE_ORDER', command, reply: resolve })),
       };
-      return running(data, [relay, orderService], [], servePortOverNats(o.transport, port, ['placeOrder']));
+      const services = [...servePortOverNats(o.transport, port, ['placeOrder']), ...control([], orderService)];
+      return running(data, [relay, orderService], [], services);
     }
     case 'inventory': {
       // The ProductInventory view lives in the inventory service's database, as in the article: its consumer runs here.
       const db = data.open('inventory');
       const inventoryStore = new InventoryStore(db);
       const side = inventorySideActors({ ...common, inventoryStore, inventoryMode: o.inventoryMode });
-      const view = readModelRuntime('product-inventory', db, undefined, wiring(common, unusedLookup));
+      const view = readModelRuntime('product-inventory', db, undefined, wiring(unusedLookup));
       const reader = data.reader('inventory', db);
       const port: Pick<SystemPort, 'inventoryCommand' | 'inventoryOf'> = {
         inventoryCommand: (command) =>
@@ -93,20 +123,26 @@ export async function startServiceProcess(kind: ServiceKind, o: ServiceProcessOp
       };
       const actors = [side.relay, side.inventoryService, ...(side.reconciler ? [side.reconciler] : [])];
       const verbs: PortVerb[] = ['inventoryCommand', 'inventoryOf'];
-      const service = running(data, actors, [view], servePortOverNats(o.transport, port, verbs));
+      const service = running(
+        data,
+        actors,
+        [view],
+        [...servePortOverNats(o.transport, port, verbs), ...control([view])],
+      );
       if (!o.seedCatalog) return service;
       const seeded = await seedCatalog((productId) => inventoryStore.everAdjusted(productId), port);
       return { ...service, detail: `seeded ${seeded}` };
     }
     case 'products': {
       const db = data.open('products');
-      const model = readModelRuntime('products', db, undefined, wiring(common, unusedLookup));
+      const model = readModelRuntime('products', db, undefined, wiring(unusedLookup));
       const reader = data.reader('products', db);
       const port: Partial<SystemPort> = {
         productOf: (productId) => Promise.resolve(productOf(reader, productId)),
         listProducts: () => Promise.resolve(listProducts(reader)),
       };
-      return running(data, [], [model], servePortOverNats(o.transport, port, ['productOf', 'listProducts']));
+      const services = [...servePortOverNats(o.transport, port, ['productOf', 'listProducts']), ...control([model])];
+      return running(data, [], [model], services);
     }
     case 'summary': {
       const productsFile = join(o.dataDir, 'products.db');
@@ -116,12 +152,13 @@ export async function startServiceProcess(kind: ServiceKind, o: ServiceProcessOp
       }
       const products = lazyLookup(() => productLookupFrom(openDatabase(productsFile, { readonly: true })));
       const db = data.open('customer-order-summary');
-      const model = readModelRuntime('customer-order-summary', db, undefined, wiring(common, products));
+      const model = readModelRuntime('customer-order-summary', db, undefined, wiring(products));
       const reader = data.reader('customer-order-summary', db);
       const port: Partial<SystemPort> = {
         ordersOfCustomer: (customerId) => Promise.resolve(ordersOfCustomer(reader, customerId)),
       };
-      return running(data, [], [model], servePortOverNats(o.transport, port, ['ordersOfCustomer']));
+      const services = [...servePortOverNats(o.transport, port, ['ordersOfCustomer']), ...control([model])];
+      return running(data, [], [model], services);
     }
   }
 }
@@ -133,11 +170,15 @@ const unusedLookup: ProductLookup = {
   },
 };
 
-function wiring(
-  common: { transport: Transport; clock: typeof realClock; log: Logger; now: () => string },
-  products: ProductLookup,
-) {
-  return { ...common, settings: { ...DEFAULT_CONSUMER_SETTINGS, clock: realClock }, products };
+/** What the status tells of a consumer: its state, last problem and counters, as the runner's view has them. */
+function consumerView(model: ReadModelRuntime): ConsumerView {
+  const snapshot = model.consumer.getSnapshot();
+  return {
+    state: consumerState(snapshot),
+    lastProblem: snapshot.context.lastProblem ?? null,
+    redeliveries: snapshot.context.counters.redeliveries,
+    rebuilds: snapshot.context.rebuilds,
+  };
 }
 
 /** Starts the actors and consumers; `stop` stops answering first, then the consumers and actors, then the files. */

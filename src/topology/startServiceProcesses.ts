@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { ConsumerSettings } from '../actors/consumerSettings.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
 import { superviseProcesses, type ProcessSpec, type Supervisor } from './supervisor.js';
 
@@ -16,8 +17,12 @@ export async function startServiceProcesses(
   dataDir: string,
   options: {
     readonly inventoryMode: InventoryMode;
-    readonly host: string;
-    readonly httpPort: number;
+    /** The HTTP API process's address; none without (a scenario drives the port over NATS itself). */
+    readonly http?: { readonly host: string; readonly port: number };
+    /** The inventory process adds the starting catalogue (default); a scenario brings its own. */
+    readonly seedCatalog?: boolean;
+    /** The consumers' settings where not the defaults. */
+    readonly consumer?: Partial<Omit<ConsumerSettings, 'clock'>>;
     /** The processes' log level (their logs go to this process's stderr); `info` by default. */
     readonly logLevel?: string;
   },
@@ -27,6 +32,7 @@ export async function startServiceProcesses(
     ...['--nats-url', broker.url, '--data-dir', join(dataDir, 'services')],
     ...['--inventory-mode', options.inventoryMode, '--replicas', String(broker.replicas)],
     ...['--parent-pid', String(process.pid)],
+    ...(options.consumer ? ['--consumer', JSON.stringify(options.consumer)] : []),
   ];
   const spec = (name: string, extra: readonly string[] = []): ProcessSpec => ({
     name,
@@ -35,11 +41,11 @@ export async function startServiceProcesses(
   return superviseProcesses(
     process.execPath,
     [
-      spec('inventory', ['--seed-catalog']),
+      spec('inventory', options.seedCatalog === false ? [] : ['--seed-catalog']),
       spec('orders'),
       spec('products'),
       spec('summary'),
-      spec('http', ['--host', options.host, '--http-port', String(options.httpPort)]),
+      ...(options.http ? [spec('http', ['--host', options.http.host, '--http-port', String(options.http.port)])] : []),
     ],
     log.child({ actor: 'supervisor' }),
   );

@@ -26,6 +26,10 @@ export interface SupervisedProcess {
 
 export interface Supervisor {
   readonly processes: readonly SupervisedProcess[];
+  /** Sends a signal to a process's current pid (a fault: SIGKILL, SIGSTOP, SIGCONT); its pid, or -1 if none runs. */
+  signal(name: string, signal: NodeJS.Signals): number;
+  /** The next restart of this process waits at least `ms` after its death (a fault that keeps it down a while). */
+  holdNextRestart(name: string, ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,8 @@ export const DEFAULT_PROCESS_SUPERVISOR_SETTINGS: ProcessSupervisorSettings = {
 
 interface Slot {
   readonly spec: ProcessSpec;
+  /** The least wait before the next restart, once (holdNextRestart). */
+  hold: number;
   child: ChildProcess | undefined;
   restarts: number;
   consecutive: number;
@@ -84,7 +90,9 @@ export async function superviseProcesses(
         slot.gaveUp = true;
         return;
       }
-      const delay = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** (slot.consecutive - 1));
+      const backoff = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** (slot.consecutive - 1));
+      const delay = Math.max(backoff, slot.hold);
+      slot.hold = 0;
       setTimeout(() => {
         if (stopping) return;
         slot.restarts++;
@@ -100,6 +108,7 @@ export async function superviseProcesses(
     for (const spec of specs) {
       const slot: Slot = {
         spec,
+        hold: 0,
         child: undefined,
         restarts: 0,
         consecutive: 0,
@@ -130,8 +139,23 @@ export async function superviseProcesses(
         return slot.gaveUp;
       },
     })),
+    signal: (name, signal) => {
+      const child = slotNamed(slots, name).child;
+      if (!child?.pid) return -1;
+      child.kill(signal);
+      return child.pid;
+    },
+    holdNextRestart: (name, ms) => {
+      slotNamed(slots, name).hold = ms;
+    },
     stop,
   };
+}
+
+function slotNamed(slots: readonly Slot[], name: string): Slot {
+  const slot = slots.find((s) => s.spec.name === name);
+  if (!slot) throw new Error(`no supervised process named ${name}`);
+  return slot;
 }
 
 /** Resolves with what follows `ready <name>` on the child's stdout; rejects if it exits or stays silent too long. */

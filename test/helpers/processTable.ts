@@ -42,3 +42,22 @@ export function natsServersOf(parentPid: number): ChildBroker[] {
   }
   return found;
 }
+
+/** Live `cqrs-testbed service <kind>` processes that name `parentPid` as their supervisor's. */
+export function serviceProcessesOf(parentPid: number): { pid: number; kind: string }[] {
+  const found: { pid: number; kind: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const kind = argv[argv.indexOf('service') + 1];
+    if (argv.includes('service') && kind && argv[argv.indexOf('--parent-pid') + 1] === String(parentPid))
+      found.push({ pid, kind });
+  }
+  return found;
+}

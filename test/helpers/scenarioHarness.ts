@@ -17,7 +17,9 @@ export async function runShipped(name: string): Promise<ScenarioReport> {
 export function explain(report: ScenarioReport): string {
   const failed = report.properties.filter((p) => !p.holds).map((p) => `${p.name}: ${p.detail}`);
   const why = [
-    ...report.attribution.filter((a) => a.verdict !== 'ok').map((a) => `${a.model}: ${a.detail}`),
+    ...report.attribution
+      .filter((a) => a.verdict !== 'ok')
+      .map((a) => `${a.model}: ${a.detail} ${JSON.stringify(report.models[a.model].divergence.examples.slice(0, 2))}`),
     ...report.brokerFindings.map((f) => `broker finding: ${f}`),
   ];
   return `${report.scenario} (seed ${report.seed}) ${report.verdict}: ${failed.join(' | ') || 'all properties held'}${why.length > 0 ? ` — ${why.join(' | ')}` : ''}`;

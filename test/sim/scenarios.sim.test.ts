@@ -25,8 +25,9 @@ describe('shipped scenarios on the simulation', () => {
   for (const file of files) {
     it(`${file} gets the verdict its file expects`, { timeout: 60_000 }, async () => {
       const scenario = await load(file);
-      if ((scenario.system.topology?.brokers ?? 1) > 1) {
-        // A broker cluster is real brokers only (test/int/scenariosCluster.int.test.ts runs it): refused here.
+      if ((scenario.system.topology?.brokers ?? 1) > 1 || scenario.system.topology?.processes === true) {
+        // A broker cluster or service processes are real only (test/int/scenariosCluster.int.test.ts and
+        // scenariosProcesses.int.test.ts run them): refused here.
         await expect(runScenarioSim(scenario, { log: silentLogger() })).rejects.toThrow(InfrastructureError);
         return;
       }

@@ -89,4 +89,25 @@ describe('productLookupFrom', () => {
     await nextTurn();
     expect(lookup.snapshot(['p1'])).toEqual({ checkpoint: 2, names: new Map([['p1', 'Uno']]) });
   });
+
+  it.each(cases)(
+    'a commit landing inside a turn (Products in another process) never yields a known name without it, through %s',
+    async (_name, open) => {
+      const { writer, reader } = open();
+      const store = products(writer);
+      const lookup = productLookupFrom(reader);
+      store.applyBatch([event(1, { type: 'ProductAdded', productId: 'p1', name: 'One', priceCents: 100 })]);
+      await nextTurn();
+      expect(lookup.snapshot(['p1'])).toEqual({ checkpoint: 1, names: new Map([['p1', 'One']]) });
+      // Same turn, a commit from elsewhere; then a product not cached yet is asked for beside the cached one.
+      store.applyBatch([event(2, { type: 'ProductAdded', productId: 'p2', name: 'Two', priceCents: 100 })]);
+      expect(lookup.snapshot(['p1', 'p2'])).toEqual({
+        checkpoint: 2,
+        names: new Map([
+          ['p1', 'One'],
+          ['p2', 'Two'],
+        ]),
+      });
+    },
+  );
 });

@@ -23,19 +23,21 @@ export function productLookupFrom(productsDb: Db): ProductLookup {
   let cachedCheckpoint = 0;
   /** Product id → name, or null for "Products does not know it", as of `cachedVersion`. Bounded by the catalogue. */
   const cachedNames = new Map<string, string | null>();
-  const refill = productsDb.transaction((missing: readonly string[]) => {
+  // Every id asked for is read in the same transaction as the checkpoint when the cache is refilled: Products may
+  // commit (from its own process) between the staleness check and the refill, and names kept from before that
+  // commit must not be returned with the checkpoint after it.
+  const refill = productsDb.transaction((ids: readonly string[]) => {
     const now = version.get();
     if (now !== cachedVersion) {
       cachedVersion = now;
       cachedCheckpoint = (checkpoint.get() as number | undefined) ?? 0;
       cachedNames.clear();
     }
-    for (const id of missing)
-      if (!cachedNames.has(id)) cachedNames.set(id, (name.get(id) as string | undefined) ?? null);
+    for (const id of ids) if (!cachedNames.has(id)) cachedNames.set(id, (name.get(id) as string | undefined) ?? null);
   });
   // Checking the version costs a read lock on the Products file (5–20 µs, most of a rebuild's time per event when
-  // profiled), so it is checked once per synchronous turn: no commit of this process can land inside one, and a
-  // snapshot a turn old is still a consistent one (names and checkpoint from the same state).
+  // profiled), so it is checked once per synchronous turn: a snapshot a turn old is still a consistent one (names and
+  // checkpoint from the same state), even where Products commits from another process meanwhile.
   let checkedThisTurn = false;
   const isStale = (): boolean => {
     if (checkedThisTurn) return false;
@@ -45,9 +47,7 @@ export function productLookupFrom(productsDb: Db): ProductLookup {
   };
   return {
     snapshot(ids) {
-      const stale = isStale();
-      const missing = stale ? ids : ids.filter((id) => !cachedNames.has(id));
-      if (missing.length > 0 || stale) refill(missing);
+      if (isStale() || ids.some((id) => !cachedNames.has(id))) refill(ids);
       const names = new Map<string, string>();
       for (const id of ids) {
         const n = cachedNames.get(id);

@@ -9,12 +9,13 @@ import { createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.
 import { onShutdownSignals } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { FaultController } from '../scenarios/faultController.js';
+import { inProcessView } from '../scenarios/systemView.js';
 import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { startSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
 import { EVENT_STREAM } from '../transport/port.js';
 import { openBroker, pidFileOf, type Broker } from './broker.js';
-import { processesBanner } from './upProcesses.js';
+import { processesBanner, serveProcessesTelemetry } from './upProcesses.js';
 import { startServiceProcesses } from '../topology/startServiceProcesses.js';
 import { lockDataDir } from './dataDirLock.js';
 import { seedCatalog } from '../system/seedCatalog.js';
@@ -131,6 +132,11 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
         ),
       (s) => s.stop(),
     );
+    await startup.step(
+      'telemetry',
+      () => Promise.resolve(serveProcessesTelemetry(supervisor, broker, dataDir, log)),
+      (t) => t.stop(),
+    );
     process.stdout.write(processesBanner(supervisor, broker, dataDir, temporary));
     return;
   }
@@ -153,6 +159,7 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
   const cluster = broker.cluster;
   const telemetry = {
     system,
+    view: inProcessView(system),
     transport: broker.transport,
     log: log.child({ actor: 'telemetry' }),
     faults,

@@ -1,4 +1,9 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { serveTelemetry } from '../scenarios/telemetryService.js';
+import { servicesView } from '../topology/servicesView.js';
 import type { Supervisor } from '../topology/supervisor.js';
+import { EVENT_STREAM } from '../transport/port.js';
 import type { Broker } from './broker.js';
 
 /** The banner of the processes topology: the URL and every process with its pid. */
@@ -17,4 +22,33 @@ export function processesBanner(supervisor: Supervisor, broker: Broker, dataDir:
     '  Ctrl-C stops every process and exits.',
     '',
   ].join('\n');
+}
+
+/**
+ * `dashboard --nats-url` on the processes topology: the same telemetry as `up` answers in one process, read from the
+ * services' files and status, with each service process (pid, restarts) as its supervisor knows it. The dashboard's
+ * keys act inside the services, so they are refused here.
+ */
+export function serveProcessesTelemetry(
+  supervisor: Supervisor,
+  broker: Broker,
+  dataDir: string,
+  log: Logger,
+): { stop(): Promise<void> } {
+  const services = servicesView(join(dataDir, 'services'), broker.transport, supervisor);
+  const cluster = broker.cluster;
+  const telemetry = serveTelemetry({
+    view: services.view,
+    transport: broker.transport,
+    log: log.child({ actor: 'telemetry' }),
+    processes: () =>
+      supervisor.processes.map((p) => ({ name: p.name, pid: p.pid, restarts: p.restarts, gaveUp: p.gaveUp })),
+    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM) } : {}),
+  });
+  return {
+    async stop() {
+      await telemetry.stop();
+      await services.close();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { consumerState } from '../actors/consumerStatus.js';
+import { inProcessView, type SystemView } from './systemView.js';
 import type { RunningSystem } from '../system/startSystem.js';
 import type { ReferenceState } from '../domain/projections/oracle.js';
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
@@ -80,16 +80,9 @@ const orderCountsOf = (c: OrderCounts): OrderCounts => ({
 });
 
 /** The consumer side of a model, read now: state, position, retries. */
-function consumerSide(system: RunningSystem, name: ReadModelName) {
-  const model = system.readModels[name];
-  const snap = model.consumer.getSnapshot();
-  return {
-    state: consumerState(snap),
-    checkpoint: model.store.checkpoint(),
-    redeliveries: snap.context.counters.redeliveries,
-    deadLetters: model.store.deadLetters.count(),
-    lastProblem: snap.context.lastProblem ?? null,
-  };
+function consumerSide(view: SystemView, name: ReadModelName) {
+  const { state, redeliveries, lastProblem } = view.consumer(name);
+  return { state, checkpoint: view.checkpoint(name), redeliveries, deadLetters: view.deadLetters(name), lastProblem };
 }
 
 /**
@@ -97,13 +90,13 @@ function consumerSide(system: RunningSystem, name: ReadModelName) {
  * does not), lag, and its consumer's state. Synchronous: the checkpoints are read in the turn `states` were.
  */
 export function modelsTelemetry(
-  system: RunningSystem,
+  view: SystemView,
   headSeq: number,
   compared: { readonly reference: ReferenceState; readonly states: ModelStates },
   log: readonly LogEntry[],
   nowMs: number,
 ): Record<ReadModelName, ModelTelemetry> {
-  const sides = Object.fromEntries(READ_MODELS.map((name) => [name, consumerSide(system, name)])) as Record<
+  const sides = Object.fromEntries(READ_MODELS.map((name) => [name, consumerSide(view, name)])) as Record<
     ReadModelName,
     ReturnType<typeof consumerSide>
   >;
@@ -128,7 +121,7 @@ export function modelsTelemetry(
 /** One snapshot for the dashboard, from what the sampler just computed. */
 export function telemetrySnapshot(input: RunTelemetryInput): Telemetry {
   const { system } = input;
-  const models = modelsTelemetry(system, input.headSeq, input, input.log, input.nowMs);
+  const models = modelsTelemetry(inProcessView(system), input.headSeq, input, input.log, input.nowMs);
   return {
     source: 'run',
     scenario: input.scenario.name,
@@ -158,8 +151,9 @@ export function refreshedTelemetry(
   now: Pick<RunTelemetryInput, 'system' | 'elapsedMs' | 'phase' | 'brokerPaused' | 'counters' | 'timeline'>,
 ): Telemetry {
   const models = {} as Record<ReadModelName, ModelTelemetry>;
+  const view = inProcessView(now.system);
   for (const name of READ_MODELS) {
-    const side = consumerSide(now.system, name);
+    const side = consumerSide(view, name);
     models[name] = { ...last.models[name], ...side, lagEvents: Math.max(0, last.headSeq - side.checkpoint) };
   }
   return {

@@ -26,6 +26,8 @@ export interface Telemetry {
   readonly brokerPaused: boolean;
   /** Each node of a broker cluster (absent with one broker): its process up, and which leads the stream. */
   readonly brokerNodes?: readonly BrokerNodeState[];
+  /** Each service process (absent in one process: `up --topology processes` only), as its supervisor knows it. */
+  readonly processes?: readonly ProcessTelemetry[];
   readonly headSeq: number;
   readonly outboxBacklog: { readonly orders: number; readonly inventory: number };
   /** Every order by outcome (for `up`: what the order service knows, see serveTelemetry). */
@@ -38,6 +40,16 @@ export interface Telemetry {
   readonly firstNegative: { readonly seq: number; readonly productId: string; readonly quantity: number } | null;
   /** Divergence and lag are those of an earlier sample: the last look at the broker has not answered yet. */
   readonly stale: boolean;
+}
+
+/** A service process of the multi-process topology. */
+export interface ProcessTelemetry {
+  readonly name: string;
+  /** -1 while it is down. */
+  readonly pid: number;
+  readonly restarts: number;
+  /** It kept dying: its supervisor stopped restarting it. */
+  readonly gaveUp: boolean;
 }
 
 /**

@@ -1,24 +1,30 @@
 import type { Logger } from 'pino';
 import { realClock, type Clock } from '../actors/clock.js';
 import type { RunningSystem } from '../system/startSystem.js';
-import { readModelStates } from '../system/pluginWiring.js';
 import type { BrokerNodeState } from '../transport/natsCluster.js';
 import type { Service, Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
-import { createLiveControl } from './liveControl.js';
+import { createLiveControl, type LiveStep } from './liveControl.js';
 import { modelsTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
 import {
   CONTROL_SUBJECT,
   parseControlAction,
   TELEMETRY_SUBJECT,
   type ControlResult,
+  type ProcessTelemetry,
   type Telemetry,
 } from './telemetry.js';
+import type { SystemView } from './systemView.js';
 import type { BrokerControl } from './timeline.js';
 
 export interface TelemetryServiceOptions {
-  readonly system: RunningSystem;
+  /** The system as the snapshots read it: in this process, or its service processes (src/topology/). */
+  readonly view: SystemView;
+  /** The system, where it runs in this process: the dashboard's keys act on it; without it they are refused. */
+  readonly system?: RunningSystem;
+  /** The service processes, as each snapshot shows them (`up --topology processes`). */
+  readonly processes?: () => readonly ProcessTelemetry[];
   readonly transport: Transport;
   readonly log: Logger;
   readonly clock?: Clock;
@@ -44,40 +50,34 @@ const decoder = new TextDecoder();
  * session, not for months of uptime).
  */
 export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Promise<void> } {
-  const { system, transport } = options;
+  const { system, view, transport } = options;
   const clock = options.clock ?? realClock;
   const startedAt = clock.now();
   const ran: RanStep[] = [];
   const active = new Set<string>();
-  const control = createLiveControl({
-    system,
-    clock,
-    autoResumeMs: REMOTE_PAUSE_MS,
-    pauseDelayMs: 200,
-    ...(options.faults ? { faults: options.faults } : {}),
-    ...(options.broker ? { broker: options.broker } : {}),
-    record: (step) => {
-      ran.push({
-        atMs: clock.now() - startedAt,
-        label: step.label,
-        phase: step.phase,
-        key: step.key,
-        live: true,
-        instant: false,
-      });
-      if (step.phase === 'fault-start') active.add(step.key);
-      if (step.phase === 'fault-end') active.delete(step.key);
-      options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
-    },
-  });
+  const control = system
+    ? liveControlOf(system, options, clock, (step) => {
+        ran.push({
+          atMs: clock.now() - startedAt,
+          label: step.label,
+          phase: step.phase,
+          key: step.key,
+          live: true,
+          instant: false,
+        });
+        if (step.phase === 'fault-start') active.add(step.key);
+        if (step.phase === 'fault-end') active.delete(step.key);
+        options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
+      })
+    : undefined;
   let oracle: IncrementalOracle | undefined;
 
   const snapshot = async (): Promise<Telemetry> => {
     oracle ??= new IncrementalOracle(transport);
     const head = await oracle.catchUp();
     // The write model's counts are durable; refusals that never reached it are counted since this process started.
-    const orders = system.orderStore.counts();
-    const service = system.orderService.getSnapshot().context;
+    const orders = view.orderStore.counts();
+    const unavailable = system?.orderService.getSnapshot().context.failed ?? 0;
     return {
       source: 'up',
       scenario: null,
@@ -86,15 +86,16 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
       workloadMs: null,
       phase: 'running',
       broker: transport.status(),
-      brokerPaused: control.brokerPaused(),
+      brokerPaused: control?.brokerPaused() ?? false,
       ...(options.brokerNodes ? { brokerNodes: await options.brokerNodes() } : {}),
+      ...(options.processes ? { processes: options.processes() } : {}),
       headSeq: head,
-      outboxBacklog: { orders: system.orderStore.outbox.backlog(), inventory: system.inventoryStore.outbox.backlog() },
-      orders: { placed: orders.placed, rejected: orders.rejected, unavailable: service.failed, invalid: 0, failed: 0 },
+      outboxBacklog: { orders: view.orderStore.outbox.backlog(), inventory: view.inventoryStore.outbox.backlog() },
+      orders: { placed: orders.placed, rejected: orders.rejected, unavailable, invalid: 0, failed: 0 },
       models: modelsTelemetry(
-        system,
+        view,
         head,
-        { reference: oracle.state, states: readModelStates(system.readModels) },
+        { reference: oracle.state, states: view.readModelStates() },
         oracle.log,
         clock.now(),
       ),
@@ -115,11 +116,31 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
         options.log.warn({ err }, 'undecodable control request');
       }
       const action = parseControlAction(parsed);
-      const result: ControlResult = action
-        ? await control.send(action)
-        : { ok: false, message: 'not a control action' };
+      const result: ControlResult = !action
+        ? { ok: false, message: 'not a control action' }
+        : control
+          ? await control.send(action)
+          : { ok: false, message: 'the keys act inside the services: not on the processes topology' };
       return encoder.encode(JSON.stringify(result));
     }),
   ];
   return { stop: async () => void (await Promise.all(services.map((s) => s.stop()))) };
+}
+
+/** The dashboard's keys on a system in this process; `record` hears every step they take. */
+function liveControlOf(
+  system: RunningSystem,
+  options: TelemetryServiceOptions,
+  clock: Clock,
+  record: (step: LiveStep) => void,
+) {
+  return createLiveControl({
+    system,
+    clock,
+    autoResumeMs: REMOTE_PAUSE_MS,
+    pauseDelayMs: 200,
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.broker ? { broker: options.broker } : {}),
+    record,
+  });
 }

@@ -3,7 +3,7 @@ import { perReadModel, READ_MODEL_INFO, READ_MODELS, type ReadModelName } from '
 import { orderOutcomes, refusedCount } from '../scenarios/orderCounts.js';
 import { notReproducible } from '../scenarios/reports.js';
 import { type ScenarioReport } from '../scenarios/runTypes.js';
-import type { Telemetry } from '../scenarios/telemetry.js';
+import type { ProcessTelemetry, Telemetry } from '../scenarios/telemetry.js';
 import { count, padEnd, padStart, rate, seconds, sparkline } from './format.js';
 import { divergenceSeries, ratesOf, unexplainedCount, type History } from './history.js';
 
@@ -177,6 +177,8 @@ export interface HeaderView {
   readonly traffic: string;
   /** Why the numbers may be old, if they are. */
   readonly staleness: string | null;
+  /** The service processes (the processes topology only): each pid, what is down, what restarted. */
+  readonly processes: { readonly text: string; readonly tone: Tone } | null;
 }
 
 export function brokerView(t: Telemetry): { text: string; tone: Tone } {
@@ -207,6 +209,23 @@ function clusterView(nodes: readonly { name: string; up: boolean; leader: boolea
     (leader ? `, leader ${leader}` : ', no stream leader');
   const tone: Tone = upCount * 2 <= nodes.length || !leader ? 'bad' : down.length > 0 ? 'warn' : 'ok';
   return { text, tone };
+}
+
+/** Every service process in a line: its pid, or down (given up), and how often it was restarted. */
+export function processesView(
+  processes: readonly ProcessTelemetry[] | undefined,
+): { readonly text: string; readonly tone: Tone } | null {
+  if (!processes || processes.length === 0) return null;
+  const each = processes.map((p) => {
+    const state = p.gaveUp ? 'gave up' : p.pid < 0 ? 'down' : `pid ${p.pid}`;
+    return `${p.name} ${state}${p.restarts > 0 ? ` (restarted ${p.restarts}×)` : ''}`;
+  });
+  const tone: Tone = processes.some((p) => p.pid < 0 || p.gaveUp)
+    ? 'bad'
+    : processes.some((p) => p.restarts > 0)
+      ? 'warn'
+      : 'ok';
+  return { text: `processes: ${each.join(', ')}`, tone };
 }
 
 /** The two header lines: what runs, the scenario clock, the broker, and the traffic. */
@@ -250,7 +269,8 @@ export function headerView(
         : null;
   const room = columns - (staleness ? staleness.length + 4 : 0);
   const traffic = variants.find((v) => v.length < room) ?? variants[variants.length - 1] ?? '';
-  return { title, clock, phase, broker: broker.text, brokerTone: broker.tone, traffic, staleness };
+  const processes = processesView(t.processes);
+  return { title, clock, phase, broker: broker.text, brokerTone: broker.tone, traffic, staleness, processes };
 }
 
 export interface PropertyItem {

@@ -6,7 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TELEMETRY_SUBJECT, type Telemetry } from '../../src/scenarios/telemetry.js';
+import { telemetryOf } from '../helpers/telemetryOf.js';
 import { EVENT_STREAM } from '../../src/transport/port.js';
 import { eventually } from '../helpers/eventually.js';
 import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
@@ -18,16 +18,6 @@ async function streamLeaderIndex(url: string): Promise<number> {
   try {
     const info = await (await jetstreamManager(nc, { timeout: 5_000 })).streams.info(EVENT_STREAM);
     return Number((info.cluster?.leader ?? 'n-1').slice(1));
-  } finally {
-    await nc.close();
-  }
-}
-
-async function telemetryOf(url: string): Promise<Telemetry> {
-  const nc = await connect({ servers: url.split(','), timeout: 5_000 });
-  try {
-    const reply = await nc.request(TELEMETRY_SUBJECT, new Uint8Array(), { timeout: 5_000 });
-    return JSON.parse(new TextDecoder().decode(reply.data)) as Telemetry;
   } finally {
     await nc.close();
   }

@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
+import { telemetryOf } from '../helpers/telemetryOf.js';
 import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 
 const order = (customerId: string, productId: string, quantity: number) => ({
@@ -54,6 +55,22 @@ describe('cqrs-testbed up --topology processes', () => {
     expect([...listed].sort()).toEqual([...accepted].sort());
     expect(isAlive(summaryPid)).toBe(false);
     expect(t.stderr()).toContain('service process died; restarting');
+
+    // A dashboard attached over NATS sees every process as its supervisor knows it, and the models from their files.
+    const seen = await eventually(
+      async () => {
+        const tel = await telemetryOf(banner.brokerUrl);
+        return tel.models['customer-order-summary'].state === 'idle' ? tel : undefined;
+      },
+      { what: 'telemetry with the summary idle again', intervalMs: 250, timeoutMs: 20_000, retryOnError: true },
+    );
+    const byName = Object.fromEntries((seen.processes ?? []).map((p) => [p.name, p]));
+    expect(Object.keys(byName).sort()).toEqual(['http', 'inventory', 'orders', 'products', 'summary']);
+    expect(byName.summary?.restarts).toBe(1);
+    expect(byName.summary?.pid).not.toBe(summaryPid);
+    expect(byName.orders).toEqual({ name: 'orders', pid: banner.servicePids.orders, restarts: 0, gaveUp: false });
+    expect(seen.orders.placed).toBe(2);
+    expect(seen.models['customer-order-summary'].divergence.missing).toBe(0);
 
     const exit = await t.stop('SIGINT', 30_000);
     expect(exit, t.stderr().slice(-3_000)).toEqual({ code: 0, signal: null });

@@ -43,6 +43,22 @@ describe('Header', () => {
   });
 });
 
+describe('Header on the processes topology', () => {
+  it('adds a line with every service process: its pid, what restarted, what is down', () => {
+    const t: Telemetry = {
+      ...midFault,
+      processes: [
+        { name: 'inventory', pid: 101, restarts: 0, gaveUp: false },
+        { name: 'summary', pid: -1, restarts: 1, gaveUp: false },
+        { name: 'products', pid: 103, restarts: 2, gaveUp: false },
+      ],
+    };
+    const lines = frame(<Header view={headerView(t, history, 120)} columns={120} />).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('processes: inventory pid 101, summary down (restarted 1×), products pid 103 (restarted 2×)');
+  });
+});
+
 describe('ModelTable', () => {
   it('mid-fault: the stopped summary diverges and lags; the others are caught up', () => {
     const layout = tableLayout(100);

@@ -4,7 +4,15 @@ import { count, packLines, padEnd, sparkline } from '../../src/ui/format.js';
 import { appendHistory, emptyHistory, ratesOf } from '../../src/ui/history.js';
 import { helpItems, keyCommand } from '../../src/ui/keys.js';
 import { dashboardLayout } from '../../src/ui/layout.js';
-import { headerView, modelRows, propertyItems, tableHeader, tableLayout, verdictView } from '../../src/ui/selectors.js';
+import {
+  headerView,
+  modelRows,
+  processesView,
+  propertyItems,
+  tableHeader,
+  tableLayout,
+  verdictView,
+} from '../../src/ui/selectors.js';
 import { timelineWindow } from '../../src/ui/timelineView.js';
 import { converged, historyUpTo, midFault, passed } from './uiFixtures.js';
 
@@ -400,5 +408,22 @@ describe('keys', () => {
     expect(items.join('  ').length).toBeLessThanOrEqual(79);
     expect(helpItems({ ...ctx, canControl: false }, false)).toEqual(['↑↓ model', 'q quit']);
     expect(helpItems(ctx, true)).toEqual(['run finished']);
+  });
+});
+
+describe('processesView', () => {
+  const p = (name: string, pid: number, restarts = 0, gaveUp = false) => ({ name, pid, restarts, gaveUp });
+  it('is absent in one process', () => {
+    expect(processesView(undefined)).toBeNull();
+    expect(processesView([])).toBeNull();
+  });
+  it('is ok when every process runs as started, warns after a restart, is bad while one is down or given up', () => {
+    expect(processesView([p('orders', 7)])).toEqual({ text: 'processes: orders pid 7', tone: 'ok' });
+    expect(processesView([p('orders', 8, 1)])?.tone).toBe('warn');
+    expect(processesView([p('orders', -1, 1)])?.tone).toBe('bad');
+    expect(processesView([p('orders', -1, 21, true)])).toEqual({
+      text: 'processes: orders gave up (restarted 21×)',
+      tone: 'bad',
+    });
   });
 });

@@ -44,7 +44,9 @@ const Gap = ({ on }: { readonly on: boolean }) => (on ? <Text> </Text> : null);
 /** The whole screen, laid out to fit `columns` × `rows`: a pure function of what the container hands it. */
 export function Dashboard(props: DashboardProps) {
   const { telemetry: t, history, report, selected, columns, rows } = props;
-  const keyCtx = { selected, telemetry: t, canControl: props.canControl && !report };
+  // On the processes topology the keys would act inside the services' processes: none are offered.
+  const onProcesses = (t?.processes?.length ?? 0) > 0;
+  const keyCtx = { selected, telemetry: t, canControl: props.canControl && !report && !onProcesses };
   if (!t) {
     return (
       <Box flexDirection="column">
@@ -67,7 +69,9 @@ export function Dashboard(props: DashboardProps) {
     const start = acc.reduce((n, l) => n + l.length, 0);
     return [...acc, properties.slice(start, start + line.length)];
   }, []);
-  const layout = dashboardLayout({ columns, rows }, packed.length, t.timeline.length);
+  // The processes line of the header (the processes topology) takes a line like a property line does.
+  const headerExtra = t.processes && t.processes.length > 0 ? 1 : 0;
+  const layout = dashboardLayout({ columns, rows }, packed.length + headerExtra, t.timeline.length);
   const table = layout.table;
   const sparkWidth = table.sparkWidth > 0 ? table.sparkWidth - 1 : layout.sparkBlock ? columns - 14 : 0;
   const modelList = modelRows(t, history, table, selected, report, sparkWidth);

@@ -7,7 +7,7 @@ export interface HeaderProps {
   readonly columns: number;
 }
 
-/** What runs, the scenario clock and phase, the broker; then the traffic. */
+/** What runs, the scenario clock and phase, the broker; then the traffic; then the service processes, if any. */
 export function Header({ view, columns }: HeaderProps) {
   const right = `${view.clock}  ${view.phase}  `;
   const room = Math.max(0, columns - 1 - right.length - view.broker.length);
@@ -24,6 +24,11 @@ export function Header({ view, columns }: HeaderProps) {
         {view.traffic}
         {view.staleness ? <Text color="yellow">{`  (${view.staleness})`}</Text> : null}
       </Text>
+      {view.processes ? (
+        <Text wrap="truncate" color={TONE_COLOR[view.processes.tone]}>
+          {view.processes.text}
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -1,0 +1,13 @@
+import { connect } from '@nats-io/transport-node';
+import { TELEMETRY_SUBJECT, type Telemetry } from '../../src/scenarios/telemetry.js';
+
+/** One telemetry snapshot from a running `up`, asked over NATS as `dashboard --nats-url` asks it. */
+export async function telemetryOf(url: string): Promise<Telemetry> {
+  const nc = await connect({ servers: url.split(','), timeout: 5_000 });
+  try {
+    const reply = await nc.request(TELEMETRY_SUBJECT, new Uint8Array(), { timeout: 5_000 });
+    return JSON.parse(new TextDecoder().decode(reply.data)) as Telemetry;
+  } finally {
+    await nc.close();
+  }
+}

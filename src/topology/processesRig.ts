@@ -27,6 +27,12 @@ const ARMED_KILL_WAIT_MS = 2_000;
 /** How long a killed process may take to be seen dead. */
 const DEATH_WAIT_MS = 5_000;
 const CONTROL_TIMEOUT_MS = 2_000;
+/**
+ * A service process that has not said ready within this is killed and started again (by the supervisor, with
+ * backoff): a restart that connected to a broker node still recovering from a fault can hang there, and a fresh
+ * attempt reaches another node. Seconds on these machines, even under load.
+ */
+const RESTART_READY_TIMEOUT_MS = 15_000;
 
 export async function runScenarioOnProcesses(scenario: Scenario, options: RunOptions): Promise<ScenarioReport> {
   if (options.onTelemetry || options.onControl)
@@ -69,6 +75,7 @@ async function setUp(scenario: Scenario, brokers: RunBrokers, log: Logger): Prom
       {
         inventoryMode: scenario.system.inventoryMode,
         seedCatalog: false,
+        supervisor: { readyTimeoutMs: RESTART_READY_TIMEOUT_MS },
         ...(consumer ? { consumer } : {}),
         logLevel: log.level === 'silent' ? 'error' : log.level,
       },

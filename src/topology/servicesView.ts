@@ -48,13 +48,31 @@ export function servicesView(dir: string, transport: Transport, supervisor: Supe
   const deadLetters = mapModels((m) =>
     readers[m].prepare('SELECT COUNT(*) FROM dead_letters WHERE replayed_at IS NULL').pluck(),
   );
+  // A model's state and its checkpoint must come from one moment, or a commit landing between the two reads (its
+  // process writes on its own) would show a model "at the head" without the events that got it there. So states are
+  // read inside one read transaction per database, and the checkpoints read there are the ones `checkpoint` gives
+  // for the rest of that synchronous turn (the runner reads both in one).
+  let captured: Record<ReadModelName, number> | undefined;
+  const readCheckpoint = (m: ReadModelName) => (checkpoints[m].get() as number | undefined) ?? 0;
+  const consistentStates = () => {
+    for (const db of Object.values(readers)) db.exec('BEGIN');
+    try {
+      const at = mapModels(readCheckpoint);
+      const states = readModelStates(mapModels((m) => ({ db: readers[m], plugin: undefined })));
+      captured = at;
+      queueMicrotask(() => (captured = undefined));
+      return states;
+    } finally {
+      for (const db of Object.values(readers)) db.exec('COMMIT');
+    }
+  };
   const statuses = new Map<ServiceKind, ServiceStatus>();
   const poller = pollStatuses(transport, supervisor, statuses);
   const view: SystemView = {
     orderStore,
     inventoryStore,
-    readModelStates: () => readModelStates(mapModels((m) => ({ db: readers[m], plugin: undefined }))),
-    checkpoint: (m) => (checkpoints[m].get() as number | undefined) ?? 0,
+    readModelStates: consistentStates,
+    checkpoint: (m) => captured?.[m] ?? readCheckpoint(m),
     deadLetters: (m) => deadLetters[m].get() as number,
     consumer: (m) => statuses.get(HOME[m].process)?.consumers[m] ?? unanswered,
     ordersInFlight: () => statuses.get('orders')?.ordersInFlight ?? 0,

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { ConsumerSettings } from '../actors/consumerSettings.js';
 import type { InventoryMode } from '../domain/inventoryCheck.js';
-import { superviseProcesses, type ProcessSpec, type Supervisor } from './supervisor.js';
+import {
+  DEFAULT_PROCESS_SUPERVISOR_SETTINGS,
+  superviseProcesses,
+  type ProcessSpec,
+  type ProcessSupervisorSettings,
+  type Supervisor,
+} from './supervisor.js';
 
 const BIN = fileURLToPath(new URL('../../bin/cqrs-testbed', import.meta.url));
 
@@ -25,6 +31,8 @@ export async function startServiceProcesses(
     readonly consumer?: Partial<Omit<ConsumerSettings, 'clock'>>;
     /** The processes' log level (their logs go to this process's stderr); `info` by default. */
     readonly logLevel?: string;
+    /** The supervisor's bounds, where not its defaults (a scenario waits less for a restart that hangs). */
+    readonly supervisor?: Partial<ProcessSupervisorSettings>;
   },
   log: Logger,
 ): Promise<Supervisor> {
@@ -48,5 +56,6 @@ export async function startServiceProcesses(
       ...(options.http ? [spec('http', ['--host', options.http.host, '--http-port', String(options.http.port)])] : []),
     ],
     log.child({ actor: 'supervisor' }),
+    { ...DEFAULT_PROCESS_SUPERVISOR_SETTINGS, ...options.supervisor },
   );
 }

@@ -84,21 +84,32 @@ export async function superviseProcesses(
       slot.child = undefined;
       if (stopping) return;
       log.warn({ process: slot.spec.name, code, signal }, 'service process died; restarting');
-      slot.consecutive = Date.now() - slot.startedAt > settings.stableMs ? 1 : slot.consecutive + 1;
-      if (slot.consecutive > settings.maxConsecutiveRestarts) {
-        log.error({ process: slot.spec.name }, `gave up after ${settings.maxConsecutiveRestarts} restarts in a row`);
-        slot.gaveUp = true;
-        return;
-      }
-      const backoff = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** (slot.consecutive - 1));
-      const delay = Math.max(backoff, slot.hold);
-      slot.hold = 0;
-      setTimeout(() => {
-        if (stopping) return;
-        slot.restarts++;
-        start(slot).catch((err: unknown) => log.error({ err, process: slot.spec.name }, 'restart failed'));
-      }, delay);
+      restartLater(slot);
     });
+  };
+  /**
+   * Starts it again after a backoff — a restart that dies before it is ready (its broker still electing a leader,
+   * say) counts as one more death in a row, so it is retried too, up to the bound, then given up.
+   */
+  const restartLater = (slot: Slot): void => {
+    slot.child = undefined;
+    slot.consecutive = Date.now() - slot.startedAt > settings.stableMs ? 1 : slot.consecutive + 1;
+    if (slot.consecutive > settings.maxConsecutiveRestarts) {
+      log.error({ process: slot.spec.name }, `gave up after ${settings.maxConsecutiveRestarts} restarts in a row`);
+      slot.gaveUp = true;
+      return;
+    }
+    const backoff = Math.min(settings.backoffMsMax, settings.backoffMsMin * 2 ** (slot.consecutive - 1));
+    const delay = Math.max(backoff, slot.hold);
+    slot.hold = 0;
+    setTimeout(() => {
+      if (stopping) return;
+      slot.restarts++;
+      start(slot).catch((err: unknown) => {
+        log.warn({ err, process: slot.spec.name }, 'restart failed; trying again');
+        if (!stopping) restartLater(slot);
+      });
+    }, delay);
   };
   const stop = async () => {
     stopping = true;

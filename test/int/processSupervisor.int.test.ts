@@ -3,6 +3,9 @@
  * once it prints `ready`, one that dies is restarted with backoff, one that keeps dying is given up after the bound,
  * a process that never says ready fails the start, and stopping drains with SIGTERM and kills what ignores it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { superviseProcesses, type ProcessSupervisorSettings } from '../../src/topology/supervisor.js';
@@ -38,6 +41,53 @@ describe('the process supervisor', () => {
     });
     await eventually(() => p?.gaveUp, { what: 'the supervisor to give up', intervalMs: 20, timeoutMs: 10_000 });
     expect(p?.restarts).toBe(3);
+    await supervisor.stop();
+  });
+
+  it('retries a restart that dies before it is ready (its broker still electing, say), and gets it up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'supervisor-'));
+    const counter = join(dir, 'starts');
+    // First start: ready, then dies. The next two die before ready. The fourth comes up and stays.
+    const code = `const fs = require('node:fs'); let n = 0; try { n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')); } catch {}
+      fs.writeFileSync(${JSON.stringify(counter)}, String(n + 1));
+      if (n === 0) { console.log('ready p first'); setTimeout(() => process.exit(3), 100); }
+      else if (n < 3) process.exit(1);
+      else { console.log('ready p up'); setInterval(() => {}, 1000); }`;
+    const supervisor = await superviseProcesses(node, [script(code)], silentLogger(), fast);
+    const [p] = supervisor.processes;
+    try {
+      await eventually(() => p?.readyDetail === 'up' && (p.pid ?? -1) > 0, {
+        what: 'the fourth start up',
+        intervalMs: 10,
+        timeoutMs: 10_000,
+      });
+      expect(p?.restarts).toBe(3);
+      expect(p?.gaveUp).toBe(false);
+    } finally {
+      await supervisor.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a fault: signal kills the current process, and holdNextRestart keeps it down at least that long', async () => {
+    const supervisor = await superviseProcesses(
+      node,
+      [script("console.log('ready p'); setInterval(() => {}, 1000)")],
+      silentLogger(),
+      fast,
+    );
+    const [p] = supervisor.processes;
+    const first = p?.pid ?? -1;
+    supervisor.holdNextRestart('p', 400);
+    const killedAt = Date.now();
+    expect(supervisor.signal('p', 'SIGKILL')).toBe(first);
+    await eventually(() => (p?.pid ?? -1) > 0 && p?.pid !== first, {
+      what: 'the restart',
+      intervalMs: 5,
+      timeoutMs: 5_000,
+    });
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(400);
+    expect(isAlive(first)).toBe(false);
     await supervisor.stop();
   });
 

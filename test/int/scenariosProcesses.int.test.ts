@@ -53,6 +53,20 @@ describe('process faults on service processes', { timeout: 90_000 }, () => {
     expect(r.models.products.maxLagEvents).toBeGreaterThan(50); // it really stood still under load
   });
 
+  it('processes-on-a-cluster: four service processes and the stream leader’s node killed in turn under load; nothing lost', async () => {
+    const r = await runOnProcesses('processes-on-a-cluster');
+    expect(r.verdict, explain(r)).toBe('pass');
+    expect(r.timeline.filter((t) => t.phase === 'fault-start').map((t) => t.label)).toEqual([
+      'inventory process killed (SIGKILL)',
+      'products process killed (SIGKILL)',
+      'broker node: the stream leader killed (SIGKILL)',
+      'summary process killed (SIGKILL) after its next commit',
+      'orders process killed (SIGKILL)',
+    ]);
+    expect(r.workload.placed).toBeGreaterThan(100);
+    expect(r.workload.unavailable).toBeGreaterThan(0); // refused (503) while the orders process was down, never half-taken
+  });
+
   it('refuses what acts inside a service on this topology, and process faults without it (exit 2, one line each)', async () => {
     const parsed = parseScenario(
       `name: mixed

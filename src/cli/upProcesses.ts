@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { LiveStep } from '../scenarios/liveControl.js';
+import { PROCESS_OF_MODEL } from '../scenarios/scenario.js';
+import type { ControlResult, ProcessAction } from '../scenarios/telemetry.js';
 import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { servicesView } from '../topology/servicesView.js';
 import type { Supervisor } from '../topology/supervisor.js';
@@ -37,12 +40,17 @@ export function serveProcessesTelemetry(
 ): { stop(): Promise<void> } {
   const services = servicesView(join(dataDir, 'services'), broker.transport, supervisor);
   const cluster = broker.cluster;
+  const frozen = new Set<string>();
   const telemetry = serveTelemetry({
     view: services.view,
     transport: broker.transport,
     log: log.child({ actor: 'telemetry' }),
     processes: () =>
-      supervisor.processes.map((p) => ({ name: p.name, pid: p.pid, restarts: p.restarts, gaveUp: p.gaveUp })),
+      supervisor.processes.map((p) => ({
+        ...{ name: p.name, pid: p.pid, restarts: p.restarts, gaveUp: p.gaveUp },
+        frozen: frozen.has(p.name) && p.pid > 0,
+      })),
+    processControl: (record) => processKeys(supervisor, frozen, record),
     ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM) } : {}),
   });
   return {
@@ -50,5 +58,38 @@ export function serveProcessesTelemetry(
       await telemetry.stop();
       await services.close();
     },
+  };
+}
+
+/**
+ * The dashboard's process keys on the process running the selected model's consumer: `k` SIGKILL (its supervisor
+ * starts it again), `f` SIGSTOP, and again SIGCONT. A process left frozen stays so until thawed, or until `up` stops
+ * (which continues it first).
+ */
+function processKeys(
+  supervisor: Supervisor,
+  frozen: Set<string>,
+  record: (step: LiveStep) => void,
+): (action: ProcessAction) => ControlResult {
+  return (action) => {
+    const name = PROCESS_OF_MODEL[action.target];
+    const key = `live:process:${name}`;
+    const signal = { killProcess: 'SIGKILL', freezeProcess: 'SIGSTOP', thawProcess: 'SIGCONT' } as const;
+    const pid = supervisor.signal(name, signal[action.kind]);
+    if (pid < 0) return { ok: false, message: `the ${name} process is not running (restarting)` };
+    switch (action.kind) {
+      case 'killProcess':
+        if (frozen.delete(name)) record({ label: `${name} process continued (live)`, phase: 'fault-end', key });
+        record({ label: `${name} process killed (SIGKILL, live)`, phase: 'remediation', key: `${key}:kill` });
+        return { ok: true, message: `killed the ${name} process (pid ${pid}); its supervisor starts it again` };
+      case 'freezeProcess':
+        frozen.add(name);
+        record({ label: `${name} process frozen (SIGSTOP, live)`, phase: 'fault-start', key });
+        return { ok: true, message: `froze the ${name} process (pid ${pid}); f again continues it` };
+      case 'thawProcess':
+        frozen.delete(name);
+        record({ label: `${name} process continued (SIGCONT, live)`, phase: 'fault-end', key });
+        return { ok: true, message: `continued the ${name} process (pid ${pid})` };
+    }
   };
 }

@@ -3,7 +3,7 @@ import type { RunningSystem } from '../system/startSystem.js';
 import type { ReadModelName } from '../domain/readModels.js';
 import type { FaultController } from './faultController.js';
 import type { EventMatch } from './scenario.js';
-import type { ControlAction, ControlResult, LiveControl } from './telemetry.js';
+import { isProcessAction, type ControlAction, type ControlResult, type LiveControl } from './telemetry.js';
 import type { BrokerControl } from './timeline.js';
 
 /** A step a live action adds to the run's timeline, keyed like a scenario fault so it shows as active until ended. */
@@ -94,7 +94,7 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
   const apply = (action: ControlAction): ControlResult => {
     const consumerDown = (target: ReadModelName) =>
       deps.system.readModels[target].consumer.getSnapshot().status !== 'active';
-    if ('target' in action && action.kind !== 'toggleBug' && consumerDown(action.target)) {
+    if ('target' in action && action.kind !== 'toggleBug' && !isProcessAction(action) && consumerDown(action.target)) {
       return refused(`the process of ${action.target} is down (a processRestart fault); it is back shortly`);
     }
     switch (action.kind) {
@@ -113,6 +113,10 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
         return broker.pause();
       case 'resumeBroker':
         return broker.resume();
+      case 'killProcess':
+      case 'freezeProcess':
+      case 'thawProcess':
+        return refused('every service runs in this one process here: process keys are for up --topology processes');
       default: {
         const never: never = action;
         return refused(`unknown action ${JSON.stringify(never)}`);

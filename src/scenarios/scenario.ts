@@ -97,6 +97,12 @@ interface Timed {
 /** The service processes of the multi-process topology a process fault can hit. */
 export const SERVICE_PROCESSES = ['orders', 'inventory', 'products', 'summary'] as const;
 export type ServiceProcessName = (typeof SERVICE_PROCESSES)[number];
+/** The process that runs each read model's consumer (the inventory service's runs its ProductInventory view). */
+export const PROCESS_OF_MODEL: Readonly<Record<ReadModelName, ServiceProcessName>> = {
+  'product-inventory': 'inventory',
+  products: 'products',
+  'customer-order-summary': 'summary',
+};
 /**
  * When a process kill strikes: `now`, wherever it is; `afterCommit`, right after its consumer's next commit, before
  * the acks; `betweenCheckAndCommit`, inside the order service's next order (its stock checked or reserved).

@@ -50,6 +50,8 @@ export interface ProcessTelemetry {
   readonly restarts: number;
   /** It kept dying: its supervisor stopped restarting it. */
   readonly gaveUp: boolean;
+  /** SIGSTOPped from the dashboard, not continued yet. */
+  readonly frozen: boolean;
 }
 
 /**
@@ -100,7 +102,16 @@ export type ControlAction =
       readonly kind: 'stopConsumer' | 'startConsumer' | 'rebuild' | 'replayDeadLetters' | 'toggleBug';
       readonly target: ReadModelName;
     }
-  | { readonly kind: 'pauseBroker' | 'resumeBroker' };
+  | { readonly kind: 'pauseBroker' | 'resumeBroker' }
+  | ProcessAction;
+
+/** What the dashboard's keys do on the processes topology: to the process running the selected model's consumer. */
+export interface ProcessAction {
+  readonly kind: 'killProcess' | 'freezeProcess' | 'thawProcess';
+  readonly target: ReadModelName;
+}
+
+export const isProcessAction = (a: ControlAction): a is ProcessAction => PROCESS_KINDS.includes(a.kind as never);
 
 export interface ControlResult {
   readonly ok: boolean;
@@ -112,7 +123,11 @@ export interface LiveControl {
   send(action: ControlAction): Promise<ControlResult>;
 }
 
-const TARGETED = ['stopConsumer', 'startConsumer', 'rebuild', 'replayDeadLetters', 'toggleBug'] as const;
+const PROCESS_KINDS = ['killProcess', 'freezeProcess', 'thawProcess'] as const;
+const TARGETED = [
+  ...(['stopConsumer', 'startConsumer', 'rebuild', 'replayDeadLetters', 'toggleBug'] as const),
+  ...PROCESS_KINDS,
+] as const;
 const UNTARGETED = ['pauseBroker', 'resumeBroker'] as const;
 
 /** A control action from the wire (another process), or undefined if it is not one. */

@@ -11,7 +11,9 @@ import {
   CONTROL_SUBJECT,
   parseControlAction,
   TELEMETRY_SUBJECT,
+  isProcessAction,
   type ControlResult,
+  type ProcessAction,
   type ProcessTelemetry,
   type Telemetry,
 } from './telemetry.js';
@@ -25,6 +27,8 @@ export interface TelemetryServiceOptions {
   readonly system?: RunningSystem;
   /** The service processes, as each snapshot shows them (`up --topology processes`). */
   readonly processes?: () => readonly ProcessTelemetry[];
+  /** The dashboard's process keys there: kill, freeze, thaw; `record` puts each on the live timeline. */
+  readonly processControl?: (record: (step: LiveStep) => void) => (action: ProcessAction) => ControlResult;
   readonly transport: Transport;
   readonly log: Logger;
   readonly clock?: Clock;
@@ -55,21 +59,21 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
   const startedAt = clock.now();
   const ran: RanStep[] = [];
   const active = new Set<string>();
-  const control = system
-    ? liveControlOf(system, options, clock, (step) => {
-        ran.push({
-          atMs: clock.now() - startedAt,
-          label: step.label,
-          phase: step.phase,
-          key: step.key,
-          live: true,
-          instant: false,
-        });
-        if (step.phase === 'fault-start') active.add(step.key);
-        if (step.phase === 'fault-end') active.delete(step.key);
-        options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
-      })
-    : undefined;
+  const record = (step: LiveStep) => {
+    ran.push({
+      atMs: clock.now() - startedAt,
+      label: step.label,
+      phase: step.phase,
+      key: step.key,
+      live: true,
+      instant: false,
+    });
+    if (step.phase === 'fault-start') active.add(step.key);
+    if (step.phase === 'fault-end') active.delete(step.key);
+    options.log.info({ step: step.label }, `${step.phase} (live, from a dashboard)`);
+  };
+  const control = system ? liveControlOf(system, options, clock, record) : undefined;
+  const processControl = options.processControl?.(record);
   let oracle: IncrementalOracle | undefined;
 
   const snapshot = async (): Promise<Telemetry> => {
@@ -118,9 +122,11 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
       const action = parseControlAction(parsed);
       const result: ControlResult = !action
         ? { ok: false, message: 'not a control action' }
-        : control
-          ? await control.send(action)
-          : { ok: false, message: 'the keys act inside the services: not on the processes topology' };
+        : isProcessAction(action) && processControl
+          ? processControl(action)
+          : control
+            ? await control.send(action)
+            : { ok: false, message: 'this key acts inside a service: on the processes topology only k and f work' };
       return encoder.encode(JSON.stringify(result));
     }),
   ];

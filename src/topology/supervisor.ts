@@ -196,6 +196,7 @@ async function stopChild(child: ChildProcess | undefined, graceMs: number): Prom
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
+  child.kill('SIGCONT'); // a frozen (SIGSTOPped) process acts on SIGTERM only once continued
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);

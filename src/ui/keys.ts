@@ -1,4 +1,5 @@
 import { READ_MODELS, type ReadModelName } from '../domain/readModels.js';
+import { PROCESS_OF_MODEL } from '../scenarios/scenario.js';
 import type { ControlAction, Telemetry } from '../scenarios/telemetry.js';
 import { SHORT_NAMES } from './selectors.js';
 
@@ -24,6 +25,11 @@ export interface KeyContext {
   readonly canControl: boolean;
 }
 
+const onProcesses = (ctx: KeyContext): boolean => (ctx.telemetry?.processes?.length ?? 0) > 0;
+/** Whether the process running the selected model's consumer is frozen now. */
+const frozenProcess = (ctx: KeyContext): boolean =>
+  ctx.telemetry?.processes?.find((p) => p.name === PROCESS_OF_MODEL[ctx.selected])?.frozen === true;
+
 const step = (selected: ReadModelName, by: number): ReadModelName => {
   const i = READ_MODELS.indexOf(selected);
   return READ_MODELS[(i + by + READ_MODELS.length) % READ_MODELS.length] ?? selected;
@@ -44,6 +50,12 @@ export function keyCommand(key: KeyPress, ctx: KeyContext): KeyCommand {
   if (!ctx.canControl) return { kind: 'none' };
   const target = ctx.selected;
   const control = (action: ControlAction): KeyCommand => ({ kind: 'control', action });
+  // On the processes topology the keys act on the process running the selected model's consumer.
+  if (onProcesses(ctx)) {
+    if (key.input === 'k') return control({ kind: 'killProcess', target });
+    if (key.input === 'f') return control({ kind: frozenProcess(ctx) ? 'thawProcess' : 'freezeProcess', target });
+    return { kind: 'none' };
+  }
   switch (key.input) {
     case 's':
       return control({
@@ -68,6 +80,8 @@ export function helpItems(ctx: KeyContext, finished: boolean): string[] {
   if (finished) return ['run finished'];
   if (!ctx.canControl) return ['↑↓ model', 'q quit'];
   const name = SHORT_NAMES[ctx.selected];
+  if (onProcesses(ctx))
+    return [`↑↓ ${name}`, 'k kill its process', `f ${frozenProcess(ctx) ? 'thaw' : 'freeze'} its process`, 'q quit'];
   const stopped = ctx.telemetry?.models[ctx.selected].state === 'stopped';
   return [
     `↑↓ ${name}`,

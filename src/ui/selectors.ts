@@ -217,10 +217,10 @@ export function processesView(
 ): { readonly text: string; readonly tone: Tone } | null {
   if (!processes || processes.length === 0) return null;
   const each = processes.map((p) => {
-    const state = p.gaveUp ? 'gave up' : p.pid < 0 ? 'down' : `pid ${p.pid}`;
+    const state = p.gaveUp ? 'gave up' : p.pid < 0 ? 'down' : `pid ${p.pid}${p.frozen ? ' frozen' : ''}`;
     return `${p.name} ${state}${p.restarts > 0 ? ` (restarted ${p.restarts}×)` : ''}`;
   });
-  const tone: Tone = processes.some((p) => p.pid < 0 || p.gaveUp)
+  const tone: Tone = processes.some((p) => p.pid < 0 || p.gaveUp || p.frozen)
     ? 'bad'
     : processes.some((p) => p.restarts > 0)
       ? 'warn'

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { telemetryOf } from '../helpers/telemetryOf.js';
+import { controlOf, telemetryOf } from '../helpers/telemetryOf.js';
 import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
 
 const order = (customerId: string, productId: string, quantity: number) => ({
@@ -68,9 +68,29 @@ describe('cqrs-testbed up --topology processes', () => {
     expect(Object.keys(byName).sort()).toEqual(['http', 'inventory', 'orders', 'products', 'summary']);
     expect(byName.summary?.restarts).toBe(1);
     expect(byName.summary?.pid).not.toBe(summaryPid);
-    expect(byName.orders).toEqual({ name: 'orders', pid: banner.servicePids.orders, restarts: 0, gaveUp: false });
+    expect(byName.orders).toEqual({
+      ...{ name: 'orders', pid: banner.servicePids.orders, restarts: 0 },
+      ...{ gaveUp: false, frozen: false },
+    });
     expect(seen.orders.placed).toBe(2);
     expect(seen.models['customer-order-summary'].divergence.missing).toBe(0);
+
+    // The dashboard's process keys: f freezes the Products process, f again continues it, k kills it.
+    const productsPid = byName.products?.pid ?? -1;
+    expect((await controlOf(banner.brokerUrl, { kind: 'freezeProcess', target: 'products' })).ok).toBe(true);
+    const frozen = await telemetryOf(banner.brokerUrl);
+    expect(frozen.processes?.find((p) => p.name === 'products')?.frozen).toBe(true);
+    expect(frozen.timeline.map((e) => e.label)).toContain('products process frozen (SIGSTOP, live)');
+    expect((await controlOf(banner.brokerUrl, { kind: 'thawProcess', target: 'products' })).ok).toBe(true);
+    expect((await controlOf(banner.brokerUrl, { kind: 'stopConsumer', target: 'products' })).ok).toBe(false);
+    expect((await controlOf(banner.brokerUrl, { kind: 'killProcess', target: 'products' })).ok).toBe(true);
+    await eventually(
+      async () => {
+        const p = (await telemetryOf(banner.brokerUrl)).processes?.find((x) => x.name === 'products');
+        return p && p.pid > 0 && p.pid !== productsPid && p.restarts === 1 && !p.frozen;
+      },
+      { what: 'the Products process back with a new pid', intervalMs: 250, timeoutMs: 20_000, retryOnError: true },
+    );
 
     const exit = await t.stop('SIGINT', 30_000);
     expect(exit, t.stderr().slice(-3_000)).toEqual({ code: 0, signal: null });

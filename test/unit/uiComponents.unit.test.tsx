@@ -48,14 +48,16 @@ describe('Header on the processes topology', () => {
     const t: Telemetry = {
       ...midFault,
       processes: [
-        { name: 'inventory', pid: 101, restarts: 0, gaveUp: false },
-        { name: 'summary', pid: -1, restarts: 1, gaveUp: false },
-        { name: 'products', pid: 103, restarts: 2, gaveUp: false },
+        { name: 'inventory', pid: 101, restarts: 0, gaveUp: false, frozen: false },
+        { name: 'summary', pid: -1, restarts: 1, gaveUp: false, frozen: false },
+        { name: 'products', pid: 103, restarts: 2, gaveUp: false, frozen: true },
       ],
     };
     const lines = frame(<Header view={headerView(t, history, 120)} columns={120} />).split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toBe('processes: inventory pid 101, summary down (restarted 1×), products pid 103 (restarted 2×)');
+    expect(lines[2]).toBe(
+      'processes: inventory pid 101, summary down (restarted 1×), products pid 103 frozen (restarted 2×)',
+    );
   });
 });
 

@@ -395,6 +395,29 @@ describe('keys', () => {
     });
   });
 
+  it('on the processes topology: k kills and f freezes or thaws the selected model’s process; the other keys do nothing', () => {
+    const processes = [
+      { name: 'inventory', pid: 1, restarts: 0, gaveUp: false, frozen: false },
+      { name: 'summary', pid: 2, restarts: 0, gaveUp: false, frozen: true },
+    ];
+    const on = { ...ctx, telemetry: { ...midFault, processes } };
+    expect(keyCommand({ input: 'k' }, on)).toEqual({
+      kind: 'control',
+      action: { kind: 'killProcess', target: 'customer-order-summary' },
+    });
+    expect(keyCommand({ input: 'f' }, on)).toEqual({
+      kind: 'control',
+      action: { kind: 'thawProcess', target: 'customer-order-summary' },
+    });
+    expect(keyCommand({ input: 'f' }, { ...on, selected: 'product-inventory' })).toEqual({
+      kind: 'control',
+      action: { kind: 'freezeProcess', target: 'product-inventory' },
+    });
+    for (const input of ['s', 'b', 'r', 'd', 'p']) expect(keyCommand({ input }, on)).toEqual({ kind: 'none' });
+    expect(helpItems(on, false)).toEqual(['↑↓ summary', 'k kill its process', 'f thaw its process', 'q quit']);
+    expect(keyCommand({ input: 'k' }, ctx)).toEqual({ kind: 'none' }); // one process: no such key
+  });
+
   it('quits on q and Ctrl-C, and acts on nothing without live control', () => {
     expect(keyCommand({ input: 'q' }, ctx)).toEqual({ kind: 'quit' });
     expect(keyCommand({ input: 'c', ctrl: true }, ctx)).toEqual({ kind: 'quit' });
@@ -412,7 +435,10 @@ describe('keys', () => {
 });
 
 describe('processesView', () => {
-  const p = (name: string, pid: number, restarts = 0, gaveUp = false) => ({ name, pid, restarts, gaveUp });
+  const p = (name: string, pid: number, restarts = 0, gaveUp = false, frozen = false) => ({
+    ...{ name, pid, restarts, gaveUp },
+    frozen,
+  });
   it('is absent in one process', () => {
     expect(processesView(undefined)).toBeNull();
     expect(processesView([])).toBeNull();
@@ -421,6 +447,10 @@ describe('processesView', () => {
     expect(processesView([p('orders', 7)])).toEqual({ text: 'processes: orders pid 7', tone: 'ok' });
     expect(processesView([p('orders', 8, 1)])?.tone).toBe('warn');
     expect(processesView([p('orders', -1, 1)])?.tone).toBe('bad');
+    expect(processesView([p('summary', 9, 0, false, true)])).toEqual({
+      text: 'processes: summary pid 9 frozen',
+      tone: 'bad',
+    });
     expect(processesView([p('orders', -1, 21, true)])).toEqual({
       text: 'processes: orders gave up (restarted 21×)',
       tone: 'bad',

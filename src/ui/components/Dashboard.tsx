@@ -44,9 +44,7 @@ const Gap = ({ on }: { readonly on: boolean }) => (on ? <Text> </Text> : null);
 /** The whole screen, laid out to fit `columns` × `rows`: a pure function of what the container hands it. */
 export function Dashboard(props: DashboardProps) {
   const { telemetry: t, history, report, selected, columns, rows } = props;
-  // On the processes topology the keys would act inside the services' processes: none are offered.
-  const onProcesses = (t?.processes?.length ?? 0) > 0;
-  const keyCtx = { selected, telemetry: t, canControl: props.canControl && !report && !onProcesses };
+  const keyCtx = { selected, telemetry: t, canControl: props.canControl && !report };
   if (!t) {
     return (
       <Box flexDirection="column">

@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { connectJetStream, type ConnectJetStreamOptions } from '../transport/jetstream/jetstreamTransport.js';
-import { startNatsCluster, type NatsCluster } from '../transport/natsCluster.js';
+import { startNatsCluster, streamLeaderWithin, type NatsCluster } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
-import type { Transport } from '../transport/port.js';
+import { EVENT_STREAM, type Transport } from '../transport/port.js';
+import type { LiveBrokerNodes } from '../scenarios/liveControl.js';
 import { superviseBroker, type BrokerSupervisor } from './brokerSupervisor.js';
 
 export interface Broker {
@@ -93,4 +94,22 @@ async function openCluster(
     await cluster.stop();
     throw err;
   }
+}
+
+/** How long the leader-kill key waits for the cluster to name a leader (an election after an earlier kill). */
+const LEADER_WAIT_MS = 20_000;
+
+/** The dashboard's leader-kill key on `up`'s private cluster: its nodes are supervised, so nothing restarts here. */
+export function leaderKeysOf(cluster: NatsCluster): LiveBrokerNodes {
+  return {
+    names: cluster.names,
+    streamLeader: () => streamLeaderWithin(cluster, EVENT_STREAM, LEADER_WAIT_MS),
+    // A crash, not a stop of ours: SIGKILL from outside, so the node's supervisor sees it die and starts it again.
+    kill9: (node) => {
+      const pid = cluster.nodes[node]?.pid ?? -1;
+      if (pid < 0) return Promise.reject(new Error(`no broker node ${node}`));
+      process.kill(pid, 'SIGKILL');
+      return Promise.resolve();
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { startSystem } from '../system/startSystem.js';
 import { systemPort } from '../system/systemPort.js';
 import { EVENT_STREAM } from '../transport/port.js';
-import { openBroker, pidFileOf, type Broker } from './broker.js';
+import { leaderKeysOf, openBroker, pidFileOf, type Broker } from './broker.js';
 import { processesBanner, serveProcessesTelemetry } from './upProcesses.js';
 import { startServiceProcesses } from '../topology/startServiceProcesses.js';
 import { lockDataDir } from './dataDirLock.js';
@@ -164,7 +164,7 @@ async function serve(startup: Startup, options: UpOptions, log: Logger, dataDir:
     log: log.child({ actor: 'telemetry' }),
     faults,
     ...(broker.server ? { broker: broker.server } : {}),
-    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM) } : {}),
+    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM), brokerNodeKeys: leaderKeysOf(cluster) } : {}),
   };
   await startup.step(
     'telemetry',

@@ -7,7 +7,7 @@ import { serveTelemetry } from '../scenarios/telemetryService.js';
 import { servicesView } from '../topology/servicesView.js';
 import type { Supervisor } from '../topology/supervisor.js';
 import { EVENT_STREAM } from '../transport/port.js';
-import type { Broker } from './broker.js';
+import { leaderKeysOf, type Broker } from './broker.js';
 
 /** The banner of the processes topology: the URL and every process with its pid. */
 export function processesBanner(supervisor: Supervisor, broker: Broker, dataDir: string, temporary: boolean): string {
@@ -51,7 +51,7 @@ export function serveProcessesTelemetry(
         frozen: frozen.has(p.name) && p.pid > 0,
       })),
     processControl: (record) => processKeys(supervisor, frozen, record),
-    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM) } : {}),
+    ...(cluster ? { brokerNodes: () => cluster.nodeStates(EVENT_STREAM), brokerNodeKeys: leaderKeysOf(cluster) } : {}),
   });
   return {
     async stop() {

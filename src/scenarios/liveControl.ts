@@ -29,7 +29,55 @@ export interface LiveControlDeps {
   readonly autoResumeMs?: number;
   /** Pause this long after answering, so the answer to a request that came over the broker still gets out. */
   readonly pauseDelayMs?: number;
+  /** A broker cluster's nodes, for the leader-kill key; absent with one broker. */
+  readonly brokerNodes?: LiveBrokerNodes;
   readonly record: (step: LiveStep) => void;
+}
+
+/** What the leader-kill key needs of a broker cluster. */
+export interface LiveBrokerNodes {
+  readonly names: readonly string[];
+  /** The node leading the stream now (waits, bounded, while the cluster elects one). */
+  streamLeader(): Promise<number>;
+  kill9(node: number): Promise<void>;
+  /** Where nothing supervises the nodes (a scenario run), the key starts the node again itself, after a while. */
+  readonly restart?: (node: number) => Promise<void>;
+}
+
+/** How long a node killed from the dashboard stays down where the key itself must start it again. */
+const LIVE_NODE_DOWN_MS = 3_000;
+
+/**
+ * The leader-kill key: SIGKILL of the node leading the stream, recorded; started again where nothing else does. The
+ * kill lands `delayMs` after the answer, so an answer that goes out through that very node still gets out.
+ */
+export async function killLeaderNode(
+  nodes: LiveBrokerNodes | undefined,
+  clock: Clock,
+  record: (step: LiveStep) => void,
+  delayMs = 0,
+): Promise<ControlResult> {
+  if (!nodes) return refused('one broker here: the leader-kill key is for a cluster (--brokers 3)');
+  const leader = await nodes.streamLeader();
+  const name = nodes.names[leader] ?? `n${leader}`;
+  const key = `live:node:${name}`;
+  const { restart } = nodes;
+  clock.setTimeout(() => {
+    void nodes.kill9(leader).then(() => {
+      record({ label: `broker node ${name} (stream leader) killed (SIGKILL, live)`, phase: 'fault-start', key });
+      if (restart)
+        clock.setTimeout(() => {
+          void restart(leader).then(() =>
+            record({ label: `broker node ${name} restarted (live)`, phase: 'fault-end', key }),
+          );
+        }, LIVE_NODE_DOWN_MS);
+    });
+  }, delayMs);
+  return done(
+    restart
+      ? `killing ${name}, the stream leader; it starts again ${LIVE_NODE_DOWN_MS / 1000} s later`
+      : `killing ${name}, the stream leader; its supervisor starts it again`,
+  );
 }
 
 export interface LocalLiveControl extends LiveControl {
@@ -117,13 +165,22 @@ export function createLiveControl(deps: LiveControlDeps): LocalLiveControl {
       case 'freezeProcess':
       case 'thawProcess':
         return refused('every service runs in this one process here: process keys are for up --topology processes');
+      case 'killLeaderNode':
+        return refused('asynchronous: see send'); // never reached: send handles it
       default: {
         const never: never = action;
         return refused(`unknown action ${JSON.stringify(never)}`);
       }
     }
   };
-  return { send: (action) => Promise.resolve(apply(action)), brokerPaused: broker.paused, bugs: () => bugs };
+  return {
+    send: (action) =>
+      action.kind === 'killLeaderNode'
+        ? killLeaderNode(deps.brokerNodes, deps.clock, deps.record, deps.pauseDelayMs)
+        : Promise.resolve(apply(action)),
+    brokerPaused: broker.paused,
+    bugs: () => bugs,
+  };
 }
 
 /** Injects the key press's bug into `target`'s handler, or fixes it when it is in. */

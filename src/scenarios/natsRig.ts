@@ -6,7 +6,7 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import { brokerPidFileOf, brokerStoreOf, createOwnedTempDir, removeOwnedTempDir } from '../process/ownedTempDir.js';
 import { startSystem, type RunningSystem } from '../system/startSystem.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
-import { startNatsCluster } from '../transport/natsCluster.js';
+import { startNatsCluster, streamLeaderWithin } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
 import { EVENT_STREAM } from '../transport/port.js';
 import { FaultController } from './faultController.js';
@@ -135,15 +135,7 @@ async function startCluster(dir: string, size: number, partitionable: boolean, l
   const nodes: BrokerNodes = {
     size,
     names: cluster.names,
-    streamLeader: async () => {
-      const until = Date.now() + LEADER_WAIT_MS;
-      for (;;) {
-        const leader = await cluster.streamLeader(EVENT_STREAM).catch(() => undefined);
-        if (leader !== undefined) return leader;
-        if (Date.now() > until) throw new Error(`no stream leader within ${LEADER_WAIT_MS} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    },
+    streamLeader: () => streamLeaderWithin(cluster, EVENT_STREAM, LEADER_WAIT_MS),
     kill9: (node) => cluster.nodes[node]?.kill9() ?? Promise.reject(new Error(`no broker node ${node}`)),
     stop: (node) => cluster.nodes[node]?.stop() ?? Promise.reject(new Error(`no broker node ${node}`)),
     restart: (node) => cluster.nodes[node]?.restart() ?? Promise.reject(new Error(`no broker node ${node}`)),

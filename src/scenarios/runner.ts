@@ -121,7 +121,10 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
   const record = (step: LiveStep) => recorder.liveAction(step, elapsed());
   const live =
     options.onControl && system
-      ? createLiveControl({ system, clock, faults: rig.faults, broker: rig.broker, record })
+      ? createLiveControl({
+          ...{ system, clock, faults: rig.faults, broker: rig.broker, record },
+          ...(rig.broker.nodes ? { brokerNodes: rig.broker.nodes } : {}),
+        })
       : undefined;
   if (live) options.onControl?.(live);
   const brokerPaused = () =>

@@ -103,6 +103,8 @@ export type ControlAction =
       readonly target: ReadModelName;
     }
   | { readonly kind: 'pauseBroker' | 'resumeBroker' }
+  /** On a broker cluster: SIGKILL of the node leading the stream (brought back by its supervisor, or 3 s later). */
+  | { readonly kind: 'killLeaderNode' }
   | ProcessAction;
 
 /** What the dashboard's keys do on the processes topology: to the process running the selected model's consumer. */
@@ -128,7 +130,7 @@ const TARGETED = [
   ...(['stopConsumer', 'startConsumer', 'rebuild', 'replayDeadLetters', 'toggleBug'] as const),
   ...PROCESS_KINDS,
 ] as const;
-const UNTARGETED = ['pauseBroker', 'resumeBroker'] as const;
+const UNTARGETED = ['pauseBroker', 'resumeBroker', 'killLeaderNode'] as const;
 
 /** A control action from the wire (another process), or undefined if it is not one. */
 export function parseControlAction(raw: unknown): ControlAction | undefined {

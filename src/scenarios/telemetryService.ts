@@ -5,7 +5,7 @@ import type { BrokerNodeState } from '../transport/natsCluster.js';
 import type { Service, Transport } from '../transport/port.js';
 import type { FaultController } from './faultController.js';
 import { IncrementalOracle } from './incrementalOracle.js';
-import { createLiveControl, type LiveStep } from './liveControl.js';
+import { createLiveControl, killLeaderNode, type LiveBrokerNodes, type LiveStep } from './liveControl.js';
 import { modelsTelemetry, timelineEntries, type RanStep } from './runTelemetry.js';
 import {
   CONTROL_SUBJECT,
@@ -36,9 +36,14 @@ export interface TelemetryServiceOptions {
   readonly faults?: FaultController;
   /** The private nats-server, for the pause key; absent with NATS_URL. */
   readonly broker?: Pick<BrokerControl, 'pause' | 'resume'>;
+  /** A private broker cluster's nodes, for the leader-kill key (`up --brokers 3`; the nodes are supervised). */
+  readonly brokerNodeKeys?: LiveBrokerNodes;
   /** A private broker cluster's nodes, as each snapshot shows them (`up --brokers 3`). */
   readonly brokerNodes?: () => Promise<readonly BrokerNodeState[]>;
 }
+
+/** A fault that may cut this very connection (a pause, a node kill) lands this long after its answer went out. */
+const ANSWER_FIRST_MS = 200;
 
 /** A remote dashboard cannot send "resume" through a paused broker: a pause from afar lasts this long. */
 export const REMOTE_PAUSE_MS = 5_000;
@@ -124,9 +129,11 @@ export function serveTelemetry(options: TelemetryServiceOptions): { stop(): Prom
         ? { ok: false, message: 'not a control action' }
         : isProcessAction(action) && processControl
           ? processControl(action)
-          : control
-            ? await control.send(action)
-            : { ok: false, message: 'this key acts inside a service: on the processes topology only k and f work' };
+          : action.kind === 'killLeaderNode' && !control
+            ? await killLeaderNode(options.brokerNodeKeys, clock, record, ANSWER_FIRST_MS)
+            : control
+              ? await control.send(action)
+              : { ok: false, message: 'this key acts inside a service: on the processes topology only k and f work' };
       return encoder.encode(JSON.stringify(result));
     }),
   ];
@@ -144,9 +151,10 @@ function liveControlOf(
     system,
     clock,
     autoResumeMs: REMOTE_PAUSE_MS,
-    pauseDelayMs: 200,
+    pauseDelayMs: ANSWER_FIRST_MS,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.broker ? { broker: options.broker } : {}),
+    ...(options.brokerNodeKeys ? { brokerNodes: options.brokerNodeKeys } : {}),
     record,
   });
 }

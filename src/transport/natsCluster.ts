@@ -205,3 +205,18 @@ async function askCluster<T>(url: string, ask: (jsm: JetStreamManager) => Promis
     await nc.close();
   }
 }
+
+/** The node leading `stream`, waiting (bounded) while the cluster elects one (after a node's death, say). */
+export async function streamLeaderWithin(
+  cluster: Pick<NatsCluster, 'streamLeader'>,
+  stream: string,
+  waitMs: number,
+): Promise<number> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const leader = await cluster.streamLeader(stream).catch(() => undefined);
+    if (leader !== undefined) return leader;
+    if (Date.now() > until) throw new Error(`no stream leader within ${waitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

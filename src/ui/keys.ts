@@ -25,6 +25,7 @@ export interface KeyContext {
   readonly canControl: boolean;
 }
 
+const onCluster = (ctx: KeyContext): boolean => (ctx.telemetry?.brokerNodes?.length ?? 0) > 0;
 const onProcesses = (ctx: KeyContext): boolean => (ctx.telemetry?.processes?.length ?? 0) > 0;
 /** Whether the process running the selected model's consumer is frozen now. */
 const frozenProcess = (ctx: KeyContext): boolean =>
@@ -50,6 +51,7 @@ export function keyCommand(key: KeyPress, ctx: KeyContext): KeyCommand {
   if (!ctx.canControl) return { kind: 'none' };
   const target = ctx.selected;
   const control = (action: ControlAction): KeyCommand => ({ kind: 'control', action });
+  if (key.input === 'n' && onCluster(ctx)) return control({ kind: 'killLeaderNode' });
   // On the processes topology the keys act on the process running the selected model's consumer.
   if (onProcesses(ctx)) {
     if (key.input === 'k') return control({ kind: 'killProcess', target });
@@ -80,8 +82,13 @@ export function helpItems(ctx: KeyContext, finished: boolean): string[] {
   if (finished) return ['run finished'];
   if (!ctx.canControl) return ['↑↓ model', 'q quit'];
   const name = SHORT_NAMES[ctx.selected];
+  const node = onCluster(ctx) ? ['n kill leader node'] : [];
   if (onProcesses(ctx))
-    return [`↑↓ ${name}`, 'k kill its process', `f ${frozenProcess(ctx) ? 'thaw' : 'freeze'} its process`, 'q quit'];
+    return [
+      ...[`↑↓ ${name}`, 'k kill its process', `f ${frozenProcess(ctx) ? 'thaw' : 'freeze'} its process`],
+      ...node,
+      'q quit',
+    ];
   const stopped = ctx.telemetry?.models[ctx.selected].state === 'stopped';
   return [
     `↑↓ ${name}`,
@@ -90,6 +97,7 @@ export function helpItems(ctx: KeyContext, finished: boolean): string[] {
     'r rebuild',
     'd replay DLQ',
     `p ${ctx.telemetry?.brokerPaused === true ? 'resume' : 'pause'} broker`,
+    ...node,
     'q quit',
   ];
 }

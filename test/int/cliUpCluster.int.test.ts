@@ -6,7 +6,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { telemetryOf } from '../helpers/telemetryOf.js';
+import { controlOf, telemetryOf } from '../helpers/telemetryOf.js';
 import { EVENT_STREAM } from '../../src/transport/port.js';
 import { eventually } from '../helpers/eventually.js';
 import { http, isAlive, spawnTestbed, type Testbed } from '../helpers/cliProcess.js';
@@ -85,6 +85,37 @@ describe('cqrs-testbed up --brokers 3', () => {
     );
     expect([...listed].sort()).toEqual([...accepted].sort());
     expect(isAlive(leaderPid)).toBe(false);
+
+    // The dashboard's leader-kill key: the node leading the stream now is killed, and its supervisor brings it back.
+    const next = await eventually(
+      async () => {
+        const nodes = (await telemetryOf(banner.brokerUrl)).brokerNodes ?? [];
+        return nodes.every((node) => node.up) && nodes.some((node) => node.leader) ? nodes : undefined;
+      },
+      { what: 'all nodes up with a leader again', intervalMs: 250, timeoutMs: 30_000, retryOnError: true },
+    );
+    const leaderName = next.find((node) => node.leader)?.name ?? '?';
+    const key = await controlOf(banner.brokerUrl, { kind: 'killLeaderNode' });
+    expect(key).toEqual({
+      ok: true,
+      message: `killing ${leaderName}, the stream leader; its supervisor starts it again`,
+    });
+    const after = await eventually(
+      async () => {
+        const tel = await telemetryOf(banner.brokerUrl);
+        const killed = tel.timeline.some((e) => e.label.startsWith(`broker node ${leaderName} (stream leader) killed`));
+        return killed && (tel.brokerNodes ?? []).every((node) => node.up) ? tel : undefined;
+      },
+      {
+        what: 'the kill on the live timeline, and the node back',
+        intervalMs: 250,
+        timeoutMs: 30_000,
+        retryOnError: true,
+      },
+    );
+    expect(after.timeline.map((e) => e.label)).toContain(
+      `broker node ${leaderName} (stream leader) killed (SIGKILL, live)`,
+    );
 
     const exit = await t.stop('SIGINT', 30_000);
     expect(exit, t.stderr().slice(-3_000)).toEqual({ code: 0, signal: null });

@@ -416,6 +416,28 @@ describe('keys', () => {
     for (const input of ['s', 'b', 'r', 'd', 'p']) expect(keyCommand({ input }, on)).toEqual({ kind: 'none' });
     expect(helpItems(on, false)).toEqual(['↑↓ summary', 'k kill its process', 'f thaw its process', 'q quit']);
     expect(keyCommand({ input: 'k' }, ctx)).toEqual({ kind: 'none' }); // one process: no such key
+    expect(keyCommand({ input: 'n' }, ctx)).toEqual({ kind: 'none' }); // one broker: no leader to kill
+  });
+
+  it('on a broker cluster, n kills the stream leader’s node, in either topology', () => {
+    const brokerNodes = [
+      { name: 'n0', up: true, leader: true },
+      { name: 'n1', up: true, leader: false },
+      { name: 'n2', up: true, leader: false },
+    ];
+    const cluster = { ...ctx, telemetry: { ...midFault, brokerNodes } };
+    expect(keyCommand({ input: 'n' }, cluster)).toEqual({ kind: 'control', action: { kind: 'killLeaderNode' } });
+    expect(helpItems(cluster, false)).toContain('n kill leader node');
+    const processes = [{ name: 'summary', pid: 2, restarts: 0, gaveUp: false, frozen: false }];
+    const both = { ...ctx, telemetry: { ...midFault, brokerNodes, processes } };
+    expect(keyCommand({ input: 'n' }, both)).toEqual({ kind: 'control', action: { kind: 'killLeaderNode' } });
+    expect(helpItems(both, false)).toEqual([
+      '↑↓ summary',
+      'k kill its process',
+      'f freeze its process',
+      'n kill leader node',
+      'q quit',
+    ]);
   });
 
   it('quits on q and Ctrl-C, and acts on nothing without live control', () => {

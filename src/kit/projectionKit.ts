@@ -5,6 +5,7 @@ import type { ReadModelName, ReadModelStates } from '../domain/readModels.js';
 import { loadPluginFile } from '../plugins/loadProjectionPlugin.js';
 import type { ProjectionPlugin } from '../plugins/projectionPlugin.js';
 import { divergenceOf, type Divergence } from '../scenarios/divergence.js';
+import { fieldDiffText } from '../scenarios/fieldDiff.js';
 import { Deliveries, type DeliveryStep } from './deliveries.js';
 import { simulatedRun, type SimulatedRunResult } from './simulatedRun.js';
 
@@ -121,8 +122,11 @@ const divergentCount = (d: Divergence) => d.missing + d.unexpected + d.wrong + d
 
 function describe(d: Divergence): string {
   const counts = `${d.missing} missing, ${d.unexpected} unexpected, ${d.wrong} wrong, ${d.duplicated} duplicated`;
-  const examples = d.examples.map(
-    (e) => `\n  ${e.bucket} ${e.key}: expected ${show(e.expected)}, got ${show(e.actual)}`,
+  // Where both sides exist, only the fields that differ (a whole summary row compared by eye hides its one wrong name).
+  const examples = d.examples.map((e) =>
+    e.diff && e.diff.length > 0
+      ? `\n  ${e.bucket} ${e.key}: ${e.diff.map(fieldDiffText).join('; ')}`
+      : `\n  ${e.bucket} ${e.key}: expected ${show(e.expected)}, got ${show(e.actual)}`,
   );
   return `${counts}${examples.join('')}`;
 }

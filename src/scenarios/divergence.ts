@@ -3,6 +3,7 @@ import type { SummaryRow } from '../domain/projections/customerOrderSummary.js';
 import type { ReferenceState } from '../domain/projections/oracle.js';
 import type { ProductRow } from '../domain/projections/products.js';
 import type { LogEntry } from './eventLog.js';
+import { fieldDiffs, type FieldDiff } from './fieldDiff.js';
 
 /**
  * Jepsen's set-checker buckets, per read model, comparing the live model with the oracle key by key:
@@ -17,12 +18,16 @@ export interface Divergence {
   readonly wrong: number;
   readonly duplicated: number;
   /** A few offending keys with expected and actual values, for the report (bounded). */
-  readonly examples: readonly {
-    readonly key: string;
-    readonly bucket: Bucket;
-    readonly expected: unknown;
-    readonly actual: unknown;
-  }[];
+  readonly examples: readonly DivergenceExample[];
+}
+
+export interface DivergenceExample {
+  readonly key: string;
+  readonly bucket: Bucket;
+  readonly expected: unknown;
+  readonly actual: unknown;
+  /** Where both sides exist (wrong, duplicated): only the fields that differ. */
+  readonly diff?: readonly FieldDiff[];
 }
 
 export type Bucket = 'missing' | 'unexpected' | 'wrong' | 'duplicated';
@@ -37,10 +42,12 @@ export function compareMaps<V>(
   classifyWrong: (key: string, expected: V, actual: V) => 'wrong' | 'duplicated' = () => 'wrong',
 ): Divergence {
   const counts = { ok: 0, missing: 0, unexpected: 0, wrong: 0, duplicated: 0 };
-  const examples: { key: string; bucket: Bucket; expected: unknown; actual: unknown }[] = [];
+  const examples: DivergenceExample[] = [];
   const note = (key: string, bucket: Bucket, expected: unknown, actual: unknown) => {
     counts[bucket]++;
-    if (examples.length < EXAMPLES_MAX) examples.push({ key, bucket, expected, actual });
+    if (examples.length >= EXAMPLES_MAX) return;
+    const both = expected !== undefined && actual !== undefined;
+    examples.push({ key, bucket, expected, actual, ...(both ? { diff: fieldDiffs(expected, actual) } : {}) });
   };
   for (const [key, expected] of oracle) {
     if (!model.has(key)) note(key, 'missing', expected, undefined);

@@ -8,7 +8,7 @@ import { startSystem, type RunningSystem } from '../system/startSystem.js';
 import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import { startNatsCluster, streamLeaderWithin } from '../transport/natsCluster.js';
 import { startNatsServer, type NatsServerProcess } from '../transport/natsServerProcess.js';
-import { EVENT_STREAM } from '../transport/port.js';
+import { EVENT_STREAM, type Transport } from '../transport/port.js';
 import { FaultController } from './faultController.js';
 import { inProcessParts, superviseCrashes, systemOptionsFor, type Rig } from './rig.js';
 import { runOnRig } from './runner.js';
@@ -79,6 +79,16 @@ export async function startRunBrokers(scenario: Scenario, log: Logger): Promise<
   return { dir, url: started.url, replicas: brokers, servers, broker };
 }
 
+/** The runner's own connection to the run's brokers (the stream with a replica on each node). */
+export function connectRunTransport(scenario: Scenario, brokers: RunBrokers, log: Logger): Promise<Transport> {
+  return connectJetStream({
+    servers: brokers.url,
+    name: `scenario-${scenario.name}`,
+    log: log.child({ actor: 'transport' }),
+    streamReplicas: brokers.replicas,
+  });
+}
+
 /** Stops the run's brokers (continued first: never leave a SIGSTOPped one behind) and removes its dir. */
 export async function stopRunBrokers(run: RunBrokers): Promise<void> {
   for (const server of run.servers) server.resume();
@@ -89,12 +99,7 @@ export async function stopRunBrokers(run: RunBrokers): Promise<void> {
 async function setUp(scenario: Scenario, log: Logger, plugins: ProjectionPlugins | undefined): Promise<NatsRig> {
   const brokers = await startRunBrokers(scenario, log);
   const { dir, servers, broker } = brokers;
-  const transport = await connectJetStream({
-    servers: brokers.url,
-    name: `scenario-${scenario.name}`,
-    log: log.child({ actor: 'transport' }),
-    streamReplicas: brokers.replicas,
-  });
+  const transport = await connectRunTransport(scenario, brokers, log);
   const faults = new FaultController(realClock);
   const system = await startSystem({
     ...systemOptionsFor(scenario, faults),

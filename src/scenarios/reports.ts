@@ -1,5 +1,7 @@
 import { READ_MODEL_INFO, READ_MODELS } from '../domain/readModels.js';
 import { attributionLines } from './attribution.js';
+import type { DivergenceExample } from './divergence.js';
+import { fieldDiffText } from './fieldDiff.js';
 import { pluginLines } from './pluginReport.js';
 import { orderCountsJson, orderOutcomes, refusedText } from './orderCounts.js';
 import { type Progress, type ScenarioReport } from './runTypes.js';
@@ -123,6 +125,27 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
     .join('\n');
 }
 
+/** Examples printed per model at the end of a report (the JSON keeps all of its examples). */
+const TEXT_EXAMPLES_MAX = 3;
+
+/**
+ * A diverged model's offending keys, one line each: for a wrong or duplicated value only the fields that differ
+ * (`wrong ord_1: items[0].productName: expected "Product 0", actual null`), else which side lacks the key.
+ */
+function exampleLines(examples: readonly DivergenceExample[]): string[] {
+  return examples.slice(0, TEXT_EXAMPLES_MAX).map((e) => {
+    const what =
+      e.diff && e.diff.length > 0
+        ? e.diff.map(fieldDiffText).join('; ')
+        : e.bucket === 'missing'
+          ? 'in the oracle, not in the model'
+          : e.bucket === 'unexpected'
+            ? 'in the model, not in the oracle'
+            : fieldDiffText({ path: '', expected: e.expected, actual: e.actual });
+    return `    ${pad('', 24)} ${e.bucket} ${e.key}: ${what}`;
+  });
+}
+
 /** The per-scenario detail printed without `--json`: every property with its detail, and each model's buckets. */
 export function scenarioDetail(r: ScenarioReport): string {
   const lines = [verdictLine(r)];
@@ -143,6 +166,7 @@ export function scenarioDetail(r: ScenarioReport): string {
     lines.push(
       `    ${pad('', 24)} max lag ${x.maxLagEvents} events, redeliveries ${x.redeliveries}, dead letters ${x.deadLetters}`,
     );
+    lines.push(...exampleLines(d.examples));
   }
   lines.push(...timelineLines(r));
   return wrapBlock(lines);

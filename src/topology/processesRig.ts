@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { realClock } from '../actors/clock.js';
 import { FaultController } from '../scenarios/faultController.js';
-import { startRunBrokers, stopRunBrokers, type RunBrokers } from '../scenarios/natsRig.js';
+import { connectRunTransport, startRunBrokers, stopRunBrokers, type RunBrokers } from '../scenarios/natsRig.js';
 import { systemOptionsFor, type Rig } from '../scenarios/rig.js';
 import { runOnRig } from '../scenarios/runner.js';
 import { InfrastructureError, type RunOptions, type ScenarioReport } from '../scenarios/runTypes.js';
 import type { Scenario, ServiceProcessName } from '../scenarios/scenario.js';
 import type { ServiceProcesses } from '../scenarios/timeline.js';
 import { portOverNats } from '../system/portOverNats.js';
-import { connectJetStream } from '../transport/jetstream/jetstreamTransport.js';
 import type { Transport } from '../transport/port.js';
 import { servicesView, type ServicesView } from './servicesView.js';
 import { controlSubject } from './serviceControl.js';
@@ -59,12 +58,7 @@ interface ProcessesRig extends Rig {
 }
 
 async function setUp(scenario: Scenario, brokers: RunBrokers, log: Logger): Promise<ProcessesRig> {
-  const transport = await connectJetStream({
-    servers: brokers.url,
-    name: `scenario-${scenario.name}`,
-    log: log.child({ actor: 'transport' }),
-    streamReplicas: brokers.replicas,
-  });
+  const transport = await connectRunTransport(scenario, brokers, log);
   const faults = new FaultController(realClock);
   let supervisor: Supervisor;
   try {

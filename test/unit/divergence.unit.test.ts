@@ -32,7 +32,13 @@ describe('compareMaps', () => {
     expect(d).toMatchObject({ ok: 2, missing: 1, unexpected: 1, wrong: 1, duplicated: 0 });
     expect(divergent(d)).toBe(3);
     expect(d.examples).toEqual([
-      { key: 'b', bucket: 'wrong', expected: { n: 2 }, actual: { n: 20 } },
+      {
+        key: 'b',
+        bucket: 'wrong',
+        expected: { n: 2 },
+        actual: { n: 20 },
+        diff: [{ path: 'n', expected: 2, actual: 20 }],
+      },
       { key: 'c', bucket: 'missing', expected: { n: 3 }, actual: undefined },
       { key: 'e', bucket: 'unexpected', expected: undefined, actual: { n: 5 } },
     ]);
@@ -134,7 +140,9 @@ describe('divergenceOf', () => {
         duplicated: bucket === 'duplicated' ? 1 : 0,
         ok: 1,
       });
-      expect(d.examples).toEqual([{ key: 'p1', bucket, expected: 7, actual }]);
+      expect(d.examples).toEqual([
+        { key: 'p1', bucket, expected: 7, actual, diff: [{ path: '', expected: 7, actual }] },
+      ]);
     }
   });
 

@@ -300,13 +300,41 @@ describe('scenarioDetail', () => {
     expect(lines[1]).toBe('  orders: 120 placed, 4 refused (4 insufficient stock), 0 failed');
     expect(lines[2]).toBe('  ✓ converges: fine');
     expect(lines[3]).toBe('  ✗ nothingLost: lost: products: 1 missing');
-    expect(lines.slice(4, 10)).toEqual(
+    expect(lines.slice(4, 13)).toEqual(
       ['product-inventory', 'products', 'customer-order-summary'].flatMap((m) => [
         `    ${m.padEnd(24)} ok 5, missing 1, unexpected 0, wrong 2, duplicated 0`,
         `    ${' '.repeat(24)} max lag 9 events, redeliveries 3, dead letters 1`,
+        `    ${' '.repeat(24)} wrong p1: expected 1, actual 2`,
       ]),
     );
-    expect(lines.slice(10)).toEqual(['  timeline:', '       0.1 s  products consumer down']);
+    expect(lines.slice(13)).toEqual(['  timeline:', '       0.1 s  products consumer down']);
+  });
+
+  it('shows a diverged model’s offending keys as the fields that differ', () => {
+    const r = report('s', [failed('noWrongValues')]);
+    const examples = [
+      {
+        key: 'ord_1',
+        bucket: 'wrong' as const,
+        expected: { items: [{ productName: 'Product 0' }] },
+        actual: { items: [{ productName: null }] },
+        diff: [{ path: 'items[0].productName', expected: 'Product 0', actual: null }],
+      },
+      { key: 'ord_2', bucket: 'missing' as const, expected: { items: [] }, actual: undefined },
+    ];
+    const summary = r.models['customer-order-summary'];
+    const withDiff = {
+      ...r,
+      models: {
+        ...r.models,
+        'customer-order-summary': { ...summary, divergence: { ...summary.divergence, examples } },
+      },
+    };
+    const text = scenarioDetail(withDiff);
+    expect(text).toContain(
+      `    ${' '.repeat(24)} wrong ord_1: items[0].productName: expected "Product 0", actual null`,
+    );
+    expect(text).toContain(`    ${' '.repeat(24)} missing ord_2: in the oracle, not in the model`);
   });
 
   it('says why orders failed, and keeps every line within 120 columns', () => {

@@ -8,6 +8,7 @@ import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
 import { runScenario } from '../scenarios/natsRig.js';
 import {
+  historyJsonl,
   jsonLine,
   junitXml,
   progressLine,
@@ -249,7 +250,9 @@ async function runAll(
 
 function writeReport(dir: string, report: ScenarioReport): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(reportForMachines(report), null, 2)}\n`);
+  const { history: _history, ...machine } = reportForMachines(report);
+  writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(machine, null, 2)}\n`);
+  writeFileSync(join(dir, `${report.scenario}.history.jsonl`), historyJsonl(report));
   writeFileSync(join(dir, `${report.scenario}.txt`), `${scenarioDetail(report)}\n`);
 }
 

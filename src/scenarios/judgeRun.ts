@@ -9,6 +9,8 @@ import { checkReservations } from './reservationCheck.js';
 import type { ModelReport, ScenarioReport } from './runTypes.js';
 import type { Sampler } from './sampler.js';
 import type { SystemView } from './systemView.js';
+import type { OperationHistory } from './history.js';
+import { convergenceLatency, type VisibilityTracker } from './visibility.js';
 import type { BrokerControl, BrokerNodes, TimelineContext } from './timeline.js';
 import { evaluate, needsRebuildComparison, type RebuildComparison } from './verdict.js';
 import { checkWriteModel } from './writeModelCheck.js';
@@ -37,6 +39,9 @@ export interface JudgeInput extends RunParts {
   readonly faults: FaultController;
   /** The broker: on a cluster, its replicas are compared at the end. */
   readonly broker: BrokerControl;
+  /** Every client operation, and when each model's checkpoint moved: convergence latency. */
+  readonly history: OperationHistory;
+  readonly visibility: VisibilityTracker;
 }
 
 /**
@@ -74,7 +79,9 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
   const deadLetters = perReadModel((m) => view.deadLetters(m));
   const convergedAfterMs = input.convergedAtMs === null ? null : Math.max(0, input.convergedAtMs - input.lastHealMs);
   const caughtUpDivergence = input.caughtUp.findings();
+  const ran = historyOf(input, oracle.log);
   const properties = evaluate(scenario.expect, {
+    latency: ran.latency,
     finalDivergence,
     caughtUpDivergence,
     convergedAfterMs,
@@ -126,8 +133,15 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     liveActions: input.recorder.liveActions(),
     samples: input.sampler.samples,
     durationMs: input.clock.now() - input.runStart,
-    brokerFindings: [...new Set(brokerSaw)], // a history flipping back and forth is one finding per flip seen
+    brokerFindings: [...new Set(brokerSaw)],
+    ...ran, // a history flipping back and forth is one finding per flip seen
   };
+}
+
+/** The operation history with each accepted order's visibility, and the latency per model it yields. */
+function historyOf(input: JudgeInput, log: JudgeInput['oracle']['log']) {
+  const { operations, latency } = convergenceLatency(input.history.operations(), log, input.visibility);
+  return { history: operations, historyDropped: input.history.dropped, latency };
 }
 
 /** On a broker cluster: its nodes' copies of the stream compared, and the consumers short of the head asked after. */

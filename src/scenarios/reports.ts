@@ -14,10 +14,24 @@ export function reportForMachines(
   return { ...report, orders: orderCountsJson(report.workload) };
 }
 
-/** The `--json` line: the report minus the bulky samples (those go to `--report DIR`). */
+/** The `--json` line: the report minus the bulky samples and history (those go to `--report DIR`). */
 export function jsonLine(report: ScenarioReport): string {
-  const { samples: _samples, ...rest } = reportForMachines(report);
+  const { samples: _samples, history: _history, ...rest } = reportForMachines(report);
   return JSON.stringify(rest);
+}
+
+/** The operation history as JSON lines (`--report DIR` writes it beside the report): one operation a line. */
+export function historyJsonl(report: ScenarioReport): string {
+  return report.history.map((op) => `${JSON.stringify(op)}\n`).join('');
+}
+
+/** Each read model an order changes: how long accepted orders took to become visible there. */
+function latencyLines(r: ScenarioReport): string[] {
+  const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+  return Object.entries(r.latency).map(([m, l]) => {
+    const never = l.neverVisible > 0 ? `, ${l.neverVisible} never visible` : '';
+    return `    ${pad(m, 24)} order visible after p50 ${ms(l.p50Ms)}, p95 ${ms(l.p95Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)} (${l.orders} orders${never})`;
+  });
 }
 
 /**
@@ -168,6 +182,7 @@ export function scenarioDetail(r: ScenarioReport): string {
     );
     lines.push(...exampleLines(d.examples));
   }
+  lines.push(...latencyLines(r));
   lines.push(...timelineLines(r));
   return wrapBlock(lines);
 }

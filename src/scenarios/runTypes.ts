@@ -5,6 +5,8 @@ import type { ProjectionPlugins } from '../plugins/projectionPlugin.js';
 import type { ModelAttribution } from './attribution.js';
 import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import type { Divergence } from './divergence.js';
+import type { Operation } from './history.js';
+import type { LatencySummary } from './visibility.js';
 import type { OrderCounts } from './orderCounts.js';
 import type { ReservationCheck } from './reservationCheck.js';
 import type { LiveControl, Telemetry } from './telemetry.js';
@@ -95,6 +97,12 @@ export interface ScenarioReport {
   /** Actions taken from the dashboard: when there were any, the seed alone does not replay this run. */
   readonly liveActions: number;
   readonly samples: readonly Sample[];
+  /** Every client operation (Jepsen-style history), accepted orders with their visibility per model. */
+  readonly history: readonly Operation[];
+  /** Operations beyond the history's bound, not kept. */
+  readonly historyDropped: number;
+  /** Per read model an order changes: how long after its 201 the order became visible there. */
+  readonly latency: Partial<Record<ReadModelName, LatencySummary>>;
   readonly durationMs: number;
 }
 

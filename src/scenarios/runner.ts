@@ -4,7 +4,9 @@ import type { ReadModelName } from '../domain/readModels.js';
 import { CaughtUpCheck } from './caughtUpCheck.js';
 import { waitForConvergence } from './convergence.js';
 import { readEventLog, type ReadLog } from './eventLog.js';
+import { OperationHistory } from './history.js';
 import { IncrementalOracle } from './incrementalOracle.js';
+import { VisibilityTracker } from './visibility.js';
 import { judgeRun } from './judgeRun.js';
 import { createLiveControl, type LiveStep } from './liveControl.js';
 import type { Rig } from './rig.js';
@@ -54,7 +56,10 @@ export async function runOnRig(
     options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
     const timeline = startTimeline(run, parts.plan.timed, abort.signal);
     const ops = workloadOps(scenario.workload, seed);
-    const driving = { clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal };
+    const driving = {
+      ...{ clock, startMs, concurrency: scenario.workload.concurrency, counters, signal: abort.signal },
+      history: parts.history,
+    };
     await untilAborted(driveWorkload(port, ops, driving), options.signal);
     run.phase = 'healing';
     throwIfFailed(await untilAborted(timeline, options.signal));
@@ -77,15 +82,38 @@ export async function runOnRig(
       options.signal,
     );
     run.phase = 'checking';
-    const { oracle, caughtUp, awaitConsumer } = parts;
+    await parts.visibilityPoll.stop();
+    const { oracle, caughtUp, awaitConsumer, history, visibility } = parts;
     return await judgeRun({
       ...{ scenario, seed, system: rig.system, view: rig.view, clock, oracle, caughtUp, sampler, recorder, counters },
       ...{ awaitConsumer, convergedAtMs, lastHealMs, runStart, faults: rig.faults, broker: rig.broker },
+      ...{ history, visibility },
       transport: rig.transport,
     });
   } finally {
+    await parts.visibilityPoll.stop();
     await sampler.stop();
   }
+}
+
+/** How often the checkpoints are looked at for convergence latency: its resolution. */
+const VISIBILITY_POLL_MS = 25;
+
+/** Looks at every model's checkpoint every VISIBILITY_POLL_MS until stopped (see VisibilityTracker). */
+function pollVisibility(view: Rig['view'], clock: Clock, elapsed: () => number, tracker: VisibilityTracker) {
+  let polling = true;
+  const loop = (async () => {
+    while (polling) {
+      tracker.observe(elapsed(), (m) => view.checkpoint(m));
+      await sleep(clock, VISIBILITY_POLL_MS);
+    }
+  })();
+  return {
+    stop: () => {
+      polling = false;
+      return loop;
+    },
+  };
 }
 
 /**
@@ -136,7 +164,13 @@ function prepareRun(rig: Rig, scenario: Scenario, seed: number, options: RunOpti
     ...{ brokerPaused, options, log },
   });
   sampler.start();
-  return { run, plan, oracle, counters, awaitConsumer, startMs, elapsed, caughtUp, recorder, sampler };
+  const history = new OperationHistory();
+  const visibility = new VisibilityTracker();
+  const visibilityPoll = pollVisibility(view, clock, elapsed, visibility);
+  return {
+    ...{ run, plan, oracle, counters, awaitConsumer, startMs, elapsed, caughtUp, recorder, sampler },
+    ...{ history, visibility, visibilityPoll },
+  };
 }
 
 /**

@@ -194,16 +194,20 @@ export type PropertyName =
   | 'inventoryNeverNegative'
   | 'rebuildEqualsIncremental'
   | 'writeModelPublishedOnce'
-  | 'noStrandedReservations';
+  | 'noStrandedReservations'
+  | 'convergenceLatency';
 
 export type ExpectationSpec =
   | { readonly property: 'converges'; readonly withinMs: number }
   | { readonly property: 'deadLetters'; readonly target: ReadModelName; readonly count: number }
-  | { readonly property: Exclude<PropertyName, 'converges' | 'deadLetters'> }
+  /** Accepted orders become visible in the target read model within p99Ms of their 201, at the 99th percentile. */
+  | { readonly property: 'convergenceLatency'; readonly target: ReadModelName; readonly p99Ms: number }
+  | { readonly property: Exclude<PropertyName, 'converges' | 'deadLetters' | 'convergenceLatency'> }
   /** The named property is expected NOT to hold: the scenario passes when the violation is found. */
   | {
       readonly violation: PropertyName;
       readonly withinMs?: number;
       readonly target?: ReadModelName;
       readonly count?: number;
+      readonly p99Ms?: number;
     };

@@ -120,6 +120,8 @@ const PROPERTIES: Record<PropertyName, string> = {
   writeModelPublishedOnce: 'every accepted order was published exactly once (the outbox works)',
   noStrandedReservations:
     'reserve mode: once healed, every reserved unit belongs to a placed order (a crash between reservation and commit strands nothing); holds trivially in check mode',
+  convergenceLatency:
+    'accepted orders become visible in the target read model (product-inventory or customer-order-summary) within p99Ms of their 201 at the 99th percentile, and every one of them does',
 };
 
 const keys = <K extends string>(r: Record<K, unknown>): K[] => Object.keys(r) as K[];
@@ -343,7 +345,13 @@ const fault = (kind: FaultKind): JsonSchema => {
 
 const withinMs = int(0, TIME_MS_MAX, 'Bound, in ms after the last fault healed.');
 const deadLetterCount = int(0, 100_000, 'Number of dead letters.');
-const plainProperties = PROPERTY_NAMES.filter((p) => p !== 'converges' && p !== 'deadLetters');
+const plainProperties = PROPERTY_NAMES.filter(
+  (p) => p !== 'converges' && p !== 'deadLetters' && p !== 'convergenceLatency',
+);
+const p99Ms = int(0, TIME_MS_MAX, 'Bound on the 99th percentile, in ms from an order’s 201 to its visibility.');
+const orderModel = (d: string): JsonSchema => ({
+  ...oneOfStrings(['product-inventory', 'customer-order-summary'], d),
+});
 const propertyList = PROPERTY_NAMES.map((p) => `${p}: ${PROPERTIES[p]}`).join('; ');
 
 const expectation: JsonSchema = {
@@ -364,6 +372,15 @@ const expectation: JsonSchema = {
       ['property', 'target', 'count'],
     ),
     obj(
+      'Accepted orders become visible in the target read model in time (99th percentile).',
+      {
+        property: tag('convergenceLatency', PROPERTIES.convergenceLatency),
+        target: orderModel('The read model an order changes whose latency is bounded.'),
+        p99Ms,
+      },
+      ['property', 'target', 'p99Ms'],
+    ),
+    obj(
       'A property that takes no parameters.',
       { property: oneOfStrings(plainProperties, `The property. ${propertyList}.`) },
       ['property'],
@@ -375,6 +392,7 @@ const expectation: JsonSchema = {
         withinMs: { ...withinMs, description: 'For converges: the bound that is expected to be missed.' },
         target: readModel('For deadLetters: the read model.'),
         count: { ...deadLetterCount, description: 'For deadLetters: the count that is expected to differ.' },
+        p99Ms: { ...p99Ms, description: 'For convergenceLatency: the bound that is expected to be missed.' },
       },
       ['violation'],
     ),

@@ -147,7 +147,9 @@ export function parseControlAction(raw: unknown): ControlAction | undefined {
 export function expectationNames(expectations: readonly ExpectationSpec[]): string[] {
   return expectations.map((e) => {
     if ('violation' in e) return `violation:${e.violation}`;
-    return e.property === 'deadLetters' ? `deadLetters:${e.target}` : e.property;
+    return e.property === 'deadLetters' || e.property === 'convergenceLatency'
+      ? `${e.property}:${e.target}`
+      : e.property;
   });
 }
 

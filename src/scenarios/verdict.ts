@@ -3,6 +3,7 @@ import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import type { Divergence } from './divergence.js';
 import type { ReservationCheck } from './reservationCheck.js';
 import type { ExpectationSpec, PropertyName } from './scenario.js';
+import type { LatencySummary } from './visibility.js';
 import type { WriteModelCheck } from './writeModelCheck.js';
 
 export interface PropertyResult {
@@ -23,6 +24,8 @@ export interface RunFacts {
   readonly firstNegative: { seq: number; productId: string; quantity: number } | undefined;
   /** Undefined when no rebuild comparison was run. */
   readonly rebuildMismatches: Readonly<Record<ReadModelName, RebuildComparison>> | undefined;
+  /** Per read model an order changes: how long accepted orders took to become visible (see visibility.ts). */
+  readonly latency: Readonly<Partial<Record<ReadModelName, LatencySummary>>>;
 }
 
 /** A rebuilt view against the incremental one: keys that differ, or why they could not be compared. */
@@ -46,7 +49,7 @@ function findings(facts: RunFacts, count: (d: Divergence) => number, describe: (
 }
 
 type Judgment = { holds: boolean; detail: string };
-type JudgeSpec = { withinMs?: number; target?: ReadModelName; count?: number };
+type JudgeSpec = { withinMs?: number; target?: ReadModelName; count?: number; p99Ms?: number };
 
 /** How each property is judged from the run's facts: one entry per property name. */
 const JUDGES: { readonly [P in PropertyName]: (facts: RunFacts, spec: JudgeSpec) => Judgment } = {
@@ -87,6 +90,21 @@ const JUDGES: { readonly [P in PropertyName]: (facts: RunFacts, spec: JudgeSpec)
       (d) => `${d.wrong} wrong, ${d.unexpected} unexpected`,
     );
     return { holds: wrong.length === 0, detail: `wrong values: ${list(wrong)}` };
+  },
+  convergenceLatency: (facts, spec) => {
+    const target = spec.target ?? 'customer-order-summary';
+    const bound = spec.p99Ms ?? Number.POSITIVE_INFINITY;
+    const l = facts.latency[target];
+    if (!l)
+      return {
+        holds: false,
+        detail: `${target}: no latency measured (orders change product-inventory and the summary)`,
+      };
+    const never = l.neverVisible > 0 ? `; ${l.neverVisible} accepted order(s) never became visible` : '';
+    return {
+      holds: l.p99Ms <= bound && l.neverVisible === 0,
+      detail: `${target}: p99 ${l.p99Ms} ms over ${l.orders} orders (bound ${bound} ms)${never}`,
+    };
   },
   deadLetters: (facts, spec) => {
     const target = spec.target ?? 'products';
@@ -157,12 +175,9 @@ export function evaluate(expectations: readonly ExpectationSpec[], facts: RunFac
           : `violation found as expected: ${detail}`,
       };
     }
-    const { holds, detail } = judge(
-      e.property,
-      facts,
-      e as { withinMs?: number; target?: ReadModelName; count?: number },
-    );
-    const name = e.property === 'deadLetters' ? `deadLetters:${e.target}` : e.property;
+    const { holds, detail } = judge(e.property, facts, e as JudgeSpec);
+    const name =
+      e.property === 'deadLetters' || e.property === 'convergenceLatency' ? `${e.property}:${e.target}` : e.property;
     return { name, holds, detail };
   });
 }

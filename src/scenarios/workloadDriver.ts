@@ -1,6 +1,8 @@
 import { sleep, type Clock } from '../actors/clock.js';
 import type { SystemPort } from '../system/systemPort.js';
 import type { AdjustStock, CatalogCommand, PlaceOrder } from '../domain/commands.js';
+import type { OrderServiceOutcome } from '../actors/orderService.js';
+import type { Operation, OperationHistory } from './history.js';
 import type { OrderCounts } from './orderCounts.js';
 import type { CatalogEntrySpec, WorkloadOp } from './workload.js';
 
@@ -27,6 +29,20 @@ export const emptyCounters = (): WorkloadCounters => ({
   catalogRefused: 0,
   lagBehindScheduleMsMax: 0,
 });
+
+/** How a PlaceOrder ended, for the history: accepted, refused (it changed nothing), or unknown (unavailable). */
+function orderOutcome(outcome: OrderServiceOutcome): Pick<Operation, 'outcome' | 'orderId' | 'detail'> {
+  switch (outcome.kind) {
+    case 'placed':
+      return { outcome: 'ok', orderId: outcome.orderId };
+    case 'rejected':
+    case 'invalid':
+      return { outcome: 'fail', detail: outcome.kind };
+    default:
+      // The order service could not be reached or did not answer in time: the order may still have been taken.
+      return { outcome: 'info', detail: outcome.kind };
+  }
+}
 
 /** Adds the opening catalogue through the inventory service's command side. */
 export async function seedWorkloadCatalog(port: SystemPort, catalog: readonly CatalogEntrySpec[]): Promise<void> {
@@ -63,9 +79,12 @@ export async function driveWorkload(
     readonly concurrency: number;
     readonly counters: WorkloadCounters;
     readonly signal: AbortSignal;
+    /** Where every operation is recorded with its times and outcome (scenario time). */
+    readonly history?: OperationHistory;
   },
 ): Promise<void> {
-  const { counters } = options;
+  const { counters, history } = options;
+  const at = () => options.clock.now() - options.startMs;
   const inFlight = new Set<Promise<void>>();
   for (const op of ops) {
     if (options.signal.aborted) break;
@@ -81,17 +100,31 @@ export async function driveWorkload(
         items: op.items,
         shippingAddress: `${op.customerId} street`,
       };
+      const invokeMs = at();
       const p: Promise<void> = port.placeOrder(command).then(
         (outcome) => {
           if (outcome.kind === 'placed') counters.placed++;
           else if (outcome.kind === 'rejected') counters.rejected++;
           else if (outcome.kind === 'invalid') counters.invalid++;
           else counters.unavailable++;
+          history?.record({
+            type: 'place-order',
+            invokeMs,
+            completeMs: at(),
+            ...orderOutcome(outcome),
+          });
         },
         // Counted and kept rather than thrown: one broken order must not hide what the rest of the run shows.
         (error: unknown) => {
           counters.failed++;
           counters.lastFailure = error instanceof Error ? error.message : String(error);
+          history?.record({
+            type: 'place-order',
+            invokeMs,
+            completeMs: at(),
+            outcome: 'info',
+            detail: counters.lastFailure,
+          });
         },
       );
       const tracked = p.finally(() => inFlight.delete(tracked));
@@ -103,9 +136,17 @@ export async function driveWorkload(
           : op.kind === 'rename'
             ? { type: 'RenameProduct', productId: op.productId, name: op.name }
             : { type: 'RepriceProduct', productId: op.productId, priceCents: op.priceCents };
+      const invokeMs = at();
       const outcome = await port.inventoryCommand(command);
       if (outcome.kind === 'done') counters.catalogChanges++;
       else counters.catalogRefused++;
+      history?.record({
+        type: op.kind === 'adjustStock' ? 'adjust-stock' : op.kind === 'rename' ? 'rename' : 'reprice',
+        invokeMs,
+        completeMs: at(),
+        outcome: outcome.kind === 'done' ? 'ok' : 'fail',
+        ...(outcome.kind === 'done' ? {} : { detail: outcome.kind }),
+      });
     }
   }
   await Promise.all(inFlight);

@@ -116,12 +116,10 @@ function processFaults(supervisor: Supervisor, transport: Transport): ServicePro
       const pid = pidOf(target);
       if (pid < 0) throw new Error(`the ${target} process is not running`);
       if (when !== 'now') {
-        // Armed: the process kills itself at that point of its work (serviceControl.ts).
-        await transport.request(
-          controlSubject(target),
-          new TextEncoder().encode(JSON.stringify({ kill: when })),
-          CONTROL_TIMEOUT_MS,
-        );
+        // Armed: the process kills itself at that point of its work (serviceControl.ts). Its answer can be lost with
+        // it — the point may come before the answer is out — so a silence is no failure: its death is what counts.
+        const arm = new TextEncoder().encode(JSON.stringify({ kill: when }));
+        await transport.request(controlSubject(target), arm, CONTROL_TIMEOUT_MS).catch(() => undefined);
         if (await diedSince(target, pid, ARMED_KILL_WAIT_MS)) return;
       }
       supervisor.signal(target, 'SIGKILL');

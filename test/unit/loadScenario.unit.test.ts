@@ -335,7 +335,7 @@ const MISTAKES: { what: string; text: string; path: string; says: string[] }[] =
     what: 'misspelt property',
     text: edit('property: converges', 'property: converge'),
     path: 'expect[0].property',
-    says: ['must be one of converges, deadLetters, nothingLost,', 'did you mean "converges"?'],
+    says: ['must be one of converges, deadLetters, convergenceLatency, nothingLost,', 'did you mean "converges"?'],
   },
   {
     what: 'converges without withinMs',

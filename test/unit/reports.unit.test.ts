@@ -62,6 +62,9 @@ function report(
     events: { stream: 42, undecodable: 1 },
     timeline: [{ atMs: 100, label: 'products consumer down', phase: 'fault-start', live: false }],
     liveActions: 0,
+    history: [],
+    historyDropped: 0,
+    latency: {},
     samples: [
       {
         atMs: 250,
@@ -83,13 +86,14 @@ const held = (name: string): PropertyResult => ({ name, holds: true, detail: 'fi
 const failed = (name: string, detail = 'broken'): PropertyResult => ({ name, holds: false, detail });
 
 describe('jsonLine', () => {
-  it('is one line of JSON without the samples, and parses back to the rest of the report', () => {
+  it('is one line of JSON without the samples and history, and parses back to the rest of the report', () => {
     const r = report('flagship', [held('converges'), failed('nothingLost')]);
     const line = jsonLine(r);
     expect(line).not.toContain('\n');
     const parsed = JSON.parse(line) as Record<string, unknown>;
     expect(Object.keys(parsed)).not.toContain('samples');
-    const { samples: _samples, ...rest } = r;
+    expect(Object.keys(parsed)).not.toContain('history');
+    const { samples: _samples, history: _history, ...rest } = r;
     expect(parsed).toEqual({
       ...rest,
       orders: { placed: 120, refused: 4, refusedFor: { insufficientStock: 4, unavailable: 0, invalid: 0 }, failed: 0 },

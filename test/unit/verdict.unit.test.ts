@@ -25,6 +25,7 @@ function facts(
     readonly rebuildMismatches?: RunFacts['rebuildMismatches'];
     readonly reservations?: Partial<RunFacts['reservations']>;
     readonly caughtUp?: RunFacts['caughtUpDivergence'];
+    readonly latency?: RunFacts['latency'];
   } = {},
 ): RunFacts {
   const d = over.divergence ?? {};
@@ -41,6 +42,7 @@ function facts(
     deadLetters: { ...perModel(0), ...over.deadLetters },
     firstNegative: over.firstNegative,
     rebuildMismatches: 'rebuildMismatches' in over ? over.rebuildMismatches : perModel({ keysDiffer: 0 }),
+    latency: over.latency ?? {},
   };
 }
 
@@ -390,5 +392,38 @@ describe('needsRebuildComparison', () => {
     expect(needsRebuildComparison([{ property: 'nothingLost' }, { property: 'rebuildEqualsIncremental' }])).toBe(true);
     expect(needsRebuildComparison([{ violation: 'rebuildEqualsIncremental' }])).toBe(true);
     expect(needsRebuildComparison([{ property: 'nothingLost' }, { violation: 'noWrongValues' }])).toBe(false);
+  });
+});
+
+describe('convergenceLatency', () => {
+  const summary = (p99Ms: number, neverVisible = 0) => ({
+    orders: 100,
+    neverVisible,
+    p50Ms: 10,
+    p95Ms: 20,
+    p99Ms,
+    maxMs: p99Ms + 5,
+  });
+  const spec = { property: 'convergenceLatency', target: 'customer-order-summary', p99Ms: 500 } as const;
+
+  it('holds when the target’s p99 is within the bound and every accepted order became visible', () => {
+    const [r] = evaluate([spec], facts({ latency: { 'customer-order-summary': summary(400) } }));
+    expect(r).toEqual({
+      name: 'convergenceLatency:customer-order-summary',
+      holds: true,
+      detail: 'customer-order-summary: p99 400 ms over 100 orders (bound 500 ms)',
+    });
+  });
+
+  it('fails past the bound, or when an accepted order never became visible', () => {
+    expect(evaluate([spec], facts({ latency: { 'customer-order-summary': summary(900) } }))[0]?.holds).toBe(false);
+    const [never] = evaluate([spec], facts({ latency: { 'customer-order-summary': summary(100, 2) } }));
+    expect(never?.holds).toBe(false);
+    expect(never?.detail).toContain('2 accepted order(s) never became visible');
+    const [violation] = evaluate(
+      [{ violation: 'convergenceLatency', target: 'customer-order-summary', p99Ms: 100 }],
+      facts({ latency: { 'customer-order-summary': summary(900) } }),
+    );
+    expect(violation?.holds).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { writeFileCreatingDirs } from '../process/outputPaths.js';
 import { onShutdownSignals, signalExitCode } from '../process/shutdownSignals.js';
 import { sweepStaleTempDirs } from '../process/staleTempDirs.js';
 import { formatScenarioErrors, loadScenarioFile } from '../scenarios/loadScenario.js';
+import { htmlReport } from '../scenarios/htmlReport.js';
 import { runScenario } from '../scenarios/natsRig.js';
 import {
   historyJsonl,
@@ -245,6 +246,8 @@ async function runAll(
   if (session) for (const report of reports) process.stdout.write(`${scenarioDetail(report)}\n\n`);
   if (!options.json) process.stdout.write(`${summaryTable(reports)}\n`);
   if (options.junit) writeFileCreatingDirs(options.junit, junitXml(reports));
+  // One page for the whole run (every scenario, with an index when there are several): what people open first.
+  if (options.report && reports.length > 0) writeFileSync(join(options.report, 'index.html'), htmlReport(reports));
   return reports.every((r) => r.verdict === 'pass') ? 0 : 1;
 }
 
@@ -253,6 +256,7 @@ function writeReport(dir: string, report: ScenarioReport): void {
   const { history: _history, ...machine } = reportForMachines(report);
   writeFileSync(join(dir, `${report.scenario}.json`), `${JSON.stringify(machine, null, 2)}\n`);
   writeFileSync(join(dir, `${report.scenario}.history.jsonl`), historyJsonl(report));
+  writeFileSync(join(dir, `${report.scenario}.html`), htmlReport([report]));
   writeFileSync(join(dir, `${report.scenario}.txt`), `${scenarioDetail(report)}\n`);
 }
 

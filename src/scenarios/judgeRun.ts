@@ -123,6 +123,7 @@ export async function judgeRun(input: JudgeInput): Promise<ScenarioReport> {
     plugins: pluginReports((m) => view.plugin(m), input.faults),
     models,
     convergedAfterMs,
+    convergedAtMs: input.convergedAtMs,
     writeModel,
     reservations,
     caughtUpDivergence,

@@ -13,6 +13,8 @@ export interface ReportedStep {
   readonly label: string;
   readonly phase: string;
   readonly live: boolean;
+  /** Which fault a start or end belongs to (`fault#2`, `live:broker`): pairs them into a window. */
+  readonly key?: string;
 }
 
 /**
@@ -86,7 +88,10 @@ export class RunRecorder {
 
   /** What ran, for the report. */
   reportTimeline(): ReportedStep[] {
-    return this.ran.map(({ atMs, label, phase, live }) => ({ atMs, label, phase, live }));
+    return this.ran.map(({ atMs, label, phase, live, key }) => ({
+      ...{ atMs, label, phase, live },
+      ...(key === undefined ? {} : { key }),
+    }));
   }
 
   liveActions(): number {

@@ -6,6 +6,7 @@ import type { ModelAttribution } from './attribution.js';
 import type { CaughtUpDivergence } from './caughtUpCheck.js';
 import type { Divergence } from './divergence.js';
 import type { Operation } from './history.js';
+import type { ReportedStep } from './runRecorder.js';
 import type { LatencySummary } from './visibility.js';
 import type { OrderCounts } from './orderCounts.js';
 import type { ReservationCheck } from './reservationCheck.js';
@@ -88,12 +89,9 @@ export interface ScenarioReport {
   /** Products whose quantity in the oracle is negative at the end of the log (oversold, and never restocked). */
   readonly finalNegativeInventory: readonly string[];
   /** What happened when: the scenario's faults and remediations, and (`live`) actions taken from the dashboard. */
-  readonly timeline: readonly {
-    readonly atMs: number;
-    readonly label: string;
-    readonly phase: string;
-    readonly live: boolean;
-  }[];
+  readonly timeline: readonly ReportedStep[];
+  /** Scenario time the run converged (null: never); convergedAfterMs counts from the last heal instead. */
+  readonly convergedAtMs: number | null;
   /** Actions taken from the dashboard: when there were any, the seed alone does not replay this run. */
   readonly liveActions: number;
   readonly samples: readonly Sample[];

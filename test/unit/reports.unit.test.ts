@@ -44,6 +44,7 @@ function report(
     brokerFindings: [],
     models: { 'product-inventory': model, products: model, 'customer-order-summary': model },
     convergedAfterMs: 1_234,
+    convergedAtMs: 9_234,
     writeModel: { accepted: 3, unpublished: 0, publishedTwice: 0, phantom: 0, examples: [] },
     reservations: { mode: 'check', strandedOrders: 0, mismatches: [] },
     caughtUpDivergence: {},

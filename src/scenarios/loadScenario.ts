@@ -218,6 +218,12 @@ function crossFieldProblems(s: Scenario): Problem[] {
       ['timeoutMs'],
       `must be more than workload.durationMs (${durationMs}): it bounds the workload plus settling (got ${s.timeoutMs})`,
     );
+  const phasesMs = (s.workload.phases ?? []).reduce((sum, p) => sum + p.durationMs, 0);
+  if (phasesMs > durationMs)
+    add(
+      ['workload', 'phases'],
+      `last ${phasesMs} ms in all, longer than workload.durationMs (${durationMs}): shorten a phase or lengthen the workload`,
+    );
   const brokers = s.system.topology?.brokers;
   if (brokers !== undefined && brokers % 2 === 0)
     add(

@@ -69,9 +69,19 @@ export interface Range {
   readonly max: number;
 }
 
+/**
+ * A stretch of the order load, back to back from the workload's start: a `ramp` from one rate to another, or a
+ * constant rate (`steady`, or a short `spike`). After the last phase, `ordersPerSecond` holds to the end.
+ */
+export type WorkloadPhase =
+  | { readonly shape: 'ramp'; readonly durationMs: number; readonly from: number; readonly to: number }
+  | { readonly shape: 'steady' | 'spike'; readonly durationMs: number; readonly ordersPerSecond: number };
+
 export interface WorkloadSpec {
   readonly durationMs: number;
   readonly ordersPerSecond: number;
+  /** The order load's shape over time; absent: `ordersPerSecond` throughout. */
+  readonly phases?: readonly WorkloadPhase[];
   /** Orders in flight at once, at most: more concurrency, more room for the oversell race. */
   readonly concurrency: number;
   readonly customers: number;

@@ -76,10 +76,10 @@ export const SCENARIO_DEFAULTS = {
 } as const;
 
 /** The keys that pick a branch of the `oneOf` unions (faults by `kind`, expectations by `property`/`violation`). */
-export const UNION_TAG_KEYS: readonly string[] = ['kind', 'property', 'violation'];
+export const UNION_TAG_KEYS: readonly string[] = ['kind', 'property', 'violation', 'shape'];
 export const SCENARIO_NAME_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 export const SCENARIO_FILE_BYTES_MAX = 256 * 1024;
-export /** Which broker node a node-level fault acts on. */
+/** Which broker node a node-level fault acts on. */
 const BROKER_NODE: JsonSchema = {
   description:
     'The node: its index (0 to brokers − 1), `leader` for the stream leader at that moment, or `follower` for a node that does not lead it then.',
@@ -94,7 +94,8 @@ const BROKER_NODE: JsonSchema = {
   ],
 };
 
-const FAULTS_MAX = 50;
+export const FAULTS_MAX = 50;
+const PHASES_MAX = 20;
 export const CRASH_POINTS_MAX = 20;
 export const REMEDIATIONS_MAX = 50;
 export const EXPECTATIONS_MAX = 20;
@@ -522,6 +523,36 @@ const workload = obj(
     ),
     renamesPerSecond: perSecond('Product renames', w.renamesPerSecond),
     repricesPerSecond: perSecond('Product reprices', w.repricesPerSecond),
+    phases: {
+      type: 'array',
+      maxItems: PHASES_MAX,
+      description:
+        'The order load over time, phase after phase from the start (their durations at most durationMs); after the last one, ordersPerSecond to the end.',
+      items: {
+        description: 'One phase of the order load.',
+        oneOf: [
+          obj(
+            'The rate moves evenly from `from` to `to` orders per second.',
+            {
+              shape: tag('ramp', 'A ramp.'),
+              durationMs: int(100, TIME_MS_MAX, 'How long the phase lasts, in ms.'),
+              from: num(0, 5_000, 'Orders per second at its start.'),
+              to: num(0, 5_000, 'Orders per second at its end.'),
+            },
+            ['shape', 'durationMs', 'from', 'to'],
+          ),
+          obj(
+            'A constant rate: `steady`, or a short `spike`.',
+            {
+              shape: oneOfStrings(['steady', 'spike'], 'steady, or spike (the same, named for what it is).'),
+              durationMs: int(100, TIME_MS_MAX, 'How long the phase lasts, in ms.'),
+              ordersPerSecond: num(0, 5_000, 'Orders per second.'),
+            },
+            ['shape', 'durationMs', 'ordersPerSecond'],
+          ),
+        ],
+      },
+    },
   },
   ['durationMs', 'ordersPerSecond'],
 );

@@ -1,5 +1,5 @@
 import { Prng, ZipfSampler } from '../domain/prng.js';
-import type { WorkloadSpec } from './scenario.js';
+import type { WorkloadPhase, WorkloadSpec } from './scenario.js';
 
 export interface CatalogEntrySpec {
   readonly productId: string;
@@ -42,6 +42,41 @@ function* ticks(perSecond: number, durationMs: number, offsetFraction: number): 
     const t = ((k + offsetFraction) * 1_000) / perSecond;
     if (t >= durationMs) return;
     yield Math.floor(t);
+  }
+}
+
+/**
+ * Order times for a load in phases: in each, the k-th order where the count of orders so far (the rate integrated
+ * over the phase) reaches k — a ramp's rate moves evenly from `from` to `to`. After the phases, `baseRate` to the end.
+ */
+export function* phaseTicks(phases: readonly WorkloadPhase[], baseRate: number, durationMs: number): Generator<number> {
+  let start = 0;
+  const segments = [
+    ...phases.map((p) => {
+      const segment = {
+        start,
+        length: p.durationMs,
+        from: p.shape === 'ramp' ? p.from : p.ordersPerSecond,
+        to: p.shape === 'ramp' ? p.to : p.ordersPerSecond,
+      };
+      start += p.durationMs;
+      return segment;
+    }),
+    { start, length: Math.max(0, durationMs - start), from: baseRate, to: baseRate },
+  ];
+  for (const { start: t0, length, from, to } of segments) {
+    const slope = (to - from) / length; // orders per second, per ms
+    for (let k = 0; ; k++) {
+      // Solve (from·τ + slope·τ²/2) / 1000 = k for τ (ms into the phase).
+      const tau =
+        Math.abs(slope) < 1e-12
+          ? from > 0
+            ? (1_000 * k) / from
+            : Number.POSITIVE_INFINITY
+          : (-from + Math.sqrt(Math.max(0, from * from + 2 * slope * 1_000 * k))) / slope;
+      if (!(tau < length) || t0 + tau >= durationMs) break;
+      yield Math.floor(t0 + tau);
+    }
   }
 }
 
@@ -118,7 +153,12 @@ export function* workloadOps(spec: WorkloadSpec, seed: number): Generator<Worklo
   const prng = new Prng(seed);
   const popularity = new ZipfSampler(spec.products, spec.hotProductSkew);
   const streams = [
-    { kind: 'placeOrder' as const, times: ticks(spec.ordersPerSecond, spec.durationMs, 0) },
+    {
+      kind: 'placeOrder' as const,
+      times: spec.phases
+        ? phaseTicks(spec.phases, spec.ordersPerSecond, spec.durationMs)
+        : ticks(spec.ordersPerSecond, spec.durationMs, 0),
+    },
     { kind: 'adjustStock' as const, times: ticks(spec.stockAdjustmentsPerSecond, spec.durationMs, 0.25) },
     { kind: 'rename' as const, times: ticks(spec.renamesPerSecond, spec.durationMs, 0.5) },
     { kind: 'reprice' as const, times: ticks(spec.repricesPerSecond, spec.durationMs, 0.75) },

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadSpec } from '../../src/scenarios/scenario.js';
-import { renamedName, workloadCatalog, workloadOps, type WorkloadOp } from '../../src/scenarios/workload.js';
+import {
+  phaseTicks,
+  renamedName,
+  workloadCatalog,
+  workloadOps,
+  type WorkloadOp,
+} from '../../src/scenarios/workload.js';
+import { parseScenario } from '../../src/scenarios/loadScenario.js';
 
 // The workload is a pure function of (spec, seed): replayable, evenly paced, and within every bound of the spec.
 
@@ -238,5 +245,46 @@ describe('workloadCatalog', () => {
       expect(c.priceCents).toBeLessThanOrEqual(10_000);
     }
     expect(new Set(catalog.map((c) => c.stock)).size).toBeGreaterThan(1);
+  });
+});
+
+describe('workload phases', () => {
+  it('steady and spike are constant rates; a ramp integrates its rate; after the phases, ordersPerSecond', () => {
+    const times = [
+      ...phaseTicks(
+        [
+          { shape: 'steady', durationMs: 1_000, ordersPerSecond: 10 },
+          { shape: 'ramp', durationMs: 2_000, from: 0, to: 20 },
+          { shape: 'spike', durationMs: 500, ordersPerSecond: 100 },
+        ],
+        4,
+        4_500,
+      ),
+    ];
+    const inWindow = (from: number, to: number) => times.filter((t) => t >= from && t < to).length;
+    expect(inWindow(0, 1_000)).toBe(10); // steady 10/s for 1 s
+    expect(inWindow(1_000, 3_000)).toBe(20); // ramp 0→20/s over 2 s: 20 orders, denser towards the end
+    expect(inWindow(1_000, 2_000)).toBeLessThan(inWindow(2_000, 3_000));
+    expect(inWindow(3_000, 3_500)).toBe(50); // spike 100/s for 0.5 s
+    expect(inWindow(3_500, 4_500)).toBe(4); // then ordersPerSecond to the end
+    expect([...times].sort((a, b) => a - b)).toEqual(times); // in time order
+  });
+
+  it('a falling ramp ends when its orders are placed, and a scenario with phases loads and plays them', () => {
+    expect([...phaseTicks([{ shape: 'ramp', durationMs: 4_000, from: 40, to: 10 }], 0, 4_000)]).toHaveLength(100);
+    const parsed = parseScenario(
+      `name: shaped\ndescription: d\nteaches: t\nworkload:\n  durationMs: 2000\n  ordersPerSecond: 0\n  phases:\n    - {shape: spike, durationMs: 1000, ordersPerSecond: 30}\nexpect: [{property: nothingLost}]\n`,
+      'shaped.yaml',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+    const orders = [...workloadOps(parsed.value.workload, 1)].filter((op) => op.kind === 'placeOrder');
+    expect(orders).toHaveLength(30);
+    expect(orders.every((op) => op.atMs < 1_000)).toBe(true);
+    const tooLong = parseScenario(
+      `name: shaped\ndescription: d\nteaches: t\nworkload:\n  durationMs: 2000\n  ordersPerSecond: 0\n  phases:\n    - {shape: steady, durationMs: 3000, ordersPerSecond: 30}\nexpect: [{property: nothingLost}]\n`,
+      'shaped.yaml',
+    );
+    expect(tooLong.ok).toBe(false);
+    if (!tooLong.ok) expect(tooLong.error[0]?.message).toContain('longer than workload.durationMs (2000)');
   });
 });

@@ -59,8 +59,10 @@ async function wholeAgain(): Promise<void> {
   }, 30_000);
 }
 
+// Bounded generously: a reader is a new consumer, which waits for the cluster's meta leader — being re-elected
+// when the killed node held that role (seen over 15 s on a loaded CI machine).
 const readAll = async () =>
-  (await eventually(() => transport.readRange(1, 1_000), 15_000)).map((e) => Number(new TextDecoder().decode(e.data)));
+  (await eventually(() => transport.readRange(1, 1_000), 30_000)).map((e) => Number(new TextDecoder().decode(e.data)));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cqrs-cluster-'));

@@ -43,6 +43,7 @@ describe('live actions in the reports', () => {
           label: 'products consumer stopped (live)',
           phase: 'fault-start',
           live: true,
+          key: 'live:stop:products',
         },
       ]);
       expect(live[0]?.atMs).toBeGreaterThanOrEqual(1_000);
